@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/kiji-ssg/kiji/site/build"
+	"github.com/kiji-ssg/kiji/site/diag"
+)
+
+func init() {
+	register(&command{
+		name:    "build",
+		summary: "build the content folder into a static site",
+		usage:   "kiji build [--source DIR] [--dest DIR] [--base-url URL] [--drafts] [--config FILE] [--quiet]",
+		run:     runBuild,
+	})
+}
+
+// buildFlags are shared by build and serve.
+type buildFlags struct {
+	source, dest, baseURL, config, cacheDir string
+	drafts, quiet, offline                  bool
+}
+
+func (b *buildFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+}) {
+	fs.StringVar(&b.source, "source", "content", "the content `folder` (articles/, books/, images/)")
+	fs.StringVar(&b.dest, "dest", "public", "the output `folder`")
+	fs.StringVar(&b.baseURL, "base-url", "", "the `URL` the site is served at, e.g. https://user.github.io/repo/ (overrides kiji.yaml)")
+	fs.StringVar(&b.config, "config", "kiji.yaml", "the config `file` (optional)")
+	fs.StringVar(&b.cacheDir, "cache-dir", ".kiji-cache", "the build cache `folder`")
+	fs.BoolVar(&b.drafts, "drafts", false, "include unpublished articles (published: false)")
+	fs.BoolVar(&b.quiet, "quiet", false, "print only problems")
+	fs.BoolVar(&b.offline, "offline", false, "never fetch link-card data from the network")
+}
+
+func (b *buildFlags) options() build.Options {
+	root := filepath.Dir(b.config)
+	return build.Options{
+		Root:     root,
+		Source:   b.source,
+		Dest:     b.dest,
+		Config:   b.config,
+		BaseURL:  b.baseURL,
+		Drafts:   b.drafts,
+		Offline:  b.offline,
+		CacheDir: b.cacheDir,
+	}
+}
+
+func runBuild(ctx context.Context, e *env, args []string) error {
+	c := commands["build"]
+	fs := newFlagSet(c, e)
+	var bf buildFlags
+	bf.register(fs)
+	if err := parseFlags(fs, c, e, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("build takes no arguments, got %q; use --source DIR to build another folder", fs.Args())
+	}
+	opts := bf.options()
+	if opts.BaseURL != "" {
+		if _, err := build.ParseBaseURL(opts.BaseURL); err != nil {
+			return usageError{err}
+		}
+	}
+	rep, err := build.Build(ctx, opts)
+	if rep != nil {
+		printProblems(e, rep.Problems)
+		if !bf.quiet || rep.Errors > 0 {
+			fmt.Fprintln(e.stderr, rep.Summary())
+		}
+	}
+	if err != nil {
+		if _, ok := diag.AsErrors(err); ok {
+			return err
+		}
+		return withHint(err, "kiji build --help")
+	}
+	return nil
+}
+
+func printProblems(e *env, ps []diag.Problem) {
+	for _, p := range ps {
+		fmt.Fprintln(e.stderr, p.Error())
+	}
+}

@@ -1,0 +1,244 @@
+// Package build runs kiji's pipeline: it reads a content folder and writes
+// the static site.
+//
+// The pipeline is a list of steps (see Build):
+//
+//  1. read kiji.yaml
+//  2. read the content folder (articles, books, images) and validate it
+//  3. load the theme (the embedded default, overridden by themes/NAME/)
+//  4. convert and render every article, in parallel
+//  5. render the lists: home, topics, books, 404, feeds, sitemap
+//  6. copy images and theme assets
+//  7. check every internal link, anchor and image of the output
+//  8. swap the new output in place of the old one
+//
+// Every problem of a run is collected; if any is an error, step 8 never
+// happens and the previous output stays as it was. Nothing is ever written
+// outside the output folder.
+package build
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	defaulttheme "github.com/kiji-ssg/kiji/themes/default"
+
+	"github.com/kiji-ssg/kiji/site/content"
+	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown"
+	"github.com/kiji-ssg/kiji/site/render"
+)
+
+// Version is kiji's version; it is part of every cache key.
+var Version = "0.1.0-dev"
+
+// Options say what to build.
+type Options struct {
+	// Root is the project folder: kiji.yaml and themes/ are read from it.
+	Root string
+	// Source is the content folder (default Root/content).
+	Source string
+	// Dest is the output folder (default Root/public).
+	Dest string
+	// Config is the config file (default Root/kiji.yaml; may be missing).
+	Config string
+	// BaseURL overrides base_url from kiji.yaml.
+	BaseURL string
+	// Drafts includes unpublished articles (marked as drafts).
+	Drafts bool
+	// Offline never fetches link-card metadata from the network.
+	Offline bool
+	// CacheDir holds build caches (default Root/.kiji-cache).
+	CacheDir string
+	// Now is the build time (for scheduled articles); zero: time.Now().
+	Now time.Time
+	// Workers is the number of parallel workers (default GOMAXPROCS).
+	Workers int
+	// Dev marks a dev-server build (drafts shown and marked).
+	Dev bool
+}
+
+// Report summarizes a build.
+type Report struct {
+	Articles, Topics, Books, Pages, Images int
+	Warnings, Errors                       int
+	Problems                               []diag.Problem
+	Duration                               time.Duration
+	Dest                                   string
+}
+
+// Summary is the one line a build ends with.
+func (r *Report) Summary() string {
+	return fmt.Sprintf("built %d articles, %d topics, %d books, %d pages, %d images; %d warnings, %d errors in %.2fs",
+		r.Articles, r.Topics, r.Books, r.Pages, r.Images, r.Warnings, r.Errors, r.Duration.Seconds())
+}
+
+// run is the state of one build, shared by the steps.
+type run struct {
+	ctx   context.Context
+	opts  Options
+	probs *diag.List
+
+	cfg            Config
+	cfgRaw         []byte
+	base           basePaths
+	srcFS          fs.FS
+	site           *content.Site
+	theme          *render.Theme
+	conv           *markdown.Converter
+	images         *imageInfo
+	out            *output
+	pages          *linkIndex
+	report         *Report
+	extras         extras
+	articleResults []articleResult
+}
+
+// step is one stage of the pipeline.
+type step struct {
+	name string
+	run  func(*run) error
+}
+
+// Build builds the site. It returns a report, and an error that is a
+// *diag.Errors when the content has problems (the problems are also in the
+// report).
+func Build(ctx context.Context, opts Options) (*Report, error) {
+	start := time.Now()
+	r := &run{ctx: ctx, opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}}
+	r.report.Dest = r.opts.Dest
+	steps := []step{
+		{"read kiji.yaml", (*run).readConfig},
+		{"read content", (*run).readContent},
+		{"load theme", (*run).loadTheme},
+		{"prepare output", (*run).prepareOutput},
+		{"render articles", (*run).renderArticles},
+		{"render lists", (*run).renderLists},
+		{"copy files", (*run).copyFiles},
+		{"check links", (*run).checkLinks},
+	}
+	var err error
+	for _, s := range steps {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		if err = s.run(r); err != nil {
+			err = fmt.Errorf("%s: %w", s.name, err)
+			break
+		}
+	}
+	if err == nil {
+		err = r.probs.Err()
+	}
+	if err == nil {
+		err = r.out.commit()
+	}
+	if err != nil && r.out != nil {
+		r.out.abort()
+	}
+	r.report.Problems = r.probs.Sorted()
+	r.report.Errors, r.report.Warnings = r.probs.Count()
+	r.report.Duration = time.Since(start)
+	if err != nil {
+		if _, ok := diag.AsErrors(err); !ok && r.report.Errors > 0 {
+			// A step failed after content problems were found: report both.
+			return r.report, fmt.Errorf("%w (and %d content errors)", err, r.report.Errors)
+		}
+		return r.report, err
+	}
+	return r.report, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.Root == "" {
+		o.Root = "."
+	}
+	if o.Source == "" {
+		o.Source = filepath.Join(o.Root, "content")
+	}
+	if o.Dest == "" {
+		o.Dest = filepath.Join(o.Root, "public")
+	}
+	if o.Config == "" {
+		o.Config = filepath.Join(o.Root, "kiji.yaml")
+	}
+	if o.CacheDir == "" {
+		o.CacheDir = filepath.Join(o.Root, ".kiji-cache")
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	return o
+}
+
+func (r *run) readConfig() error {
+	dir, name := filepath.Split(r.opts.Config)
+	if dir == "" {
+		dir = "."
+	}
+	r.cfg, r.cfgRaw = LoadConfig(os.DirFS(dir), name, filepath.ToSlash(r.opts.Config), r.probs)
+	if r.opts.BaseURL != "" {
+		r.cfg.BaseURL = r.opts.BaseURL
+	}
+	if r.opts.Drafts || r.opts.Dev {
+		r.cfg.Drafts = true
+	}
+	b, err := newBasePaths(r.cfg.BaseURL)
+	if err != nil {
+		return err
+	}
+	r.base = b
+	return nil
+}
+
+func (r *run) readContent() error {
+	fi, err := os.Stat(r.opts.Source)
+	if err != nil || !fi.IsDir() {
+		return fmt.Errorf("the content folder %s does not exist; create it with an articles/ folder, or pass --source DIR", r.opts.Source)
+	}
+	r.srcFS = os.DirFS(r.opts.Source)
+	r.site = content.Load(r.srcFS, content.Options{
+		Root:   filepath.ToSlash(r.opts.Source),
+		Lang:   r.cfg.Language,
+		Drafts: r.cfg.Drafts,
+		Now:    r.opts.Now,
+	}, r.probs)
+	r.images = newImageInfo(r.srcFS, r.site)
+	return nil
+}
+
+func (r *run) loadTheme() error {
+	layers := []fs.FS{defaulttheme.FS}
+	if r.cfg.Theme != "default" {
+		dir := filepath.Join(r.opts.Root, "themes", r.cfg.Theme)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("the theme %q named in kiji.yaml has no folder %s; create it or remove theme: from kiji.yaml", r.cfg.Theme, dir)
+		}
+		layers = append(layers, os.DirFS(dir))
+	}
+	t, err := render.LoadTheme(r.base.path, layers...)
+	if err != nil {
+		return err
+	}
+	r.theme = t
+	r.setupMarkdown()
+	return nil
+}
+
+func (r *run) prepareOutput() error {
+	o, err := newOutput(r.opts.Dest)
+	if err != nil {
+		return err
+	}
+	r.out = o
+	r.pages = newLinkIndex()
+	return nil
+}

@@ -1,0 +1,150 @@
+package build
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/kiji-ssg/kiji/site/diag"
+)
+
+// Config is kiji.yaml. Every field is optional.
+//
+//	title: "My notes"                # site title
+//	description: "…"                 # for the home page and feeds
+//	author: "Taro"                   # shown in the footer and feeds
+//	base_url: "https://example.com/" # absolute URL of the site; a path part
+//	                                 # (https://x.github.io/repo/) serves it under /repo/
+//	language: ja                     # html lang and messages (ja or en)
+//	theme: default                   # or a folder name under themes/
+//	drafts: false                    # build unpublished articles too
+//	markdown:
+//	  soft_breaks: false             # true: CommonMark soft line breaks
+//	  trust_html: false              # true: raw HTML passes through (sanitized)
+type Config struct {
+	Title       string         `yaml:"title"`
+	Description string         `yaml:"description"`
+	Author      string         `yaml:"author"`
+	BaseURL     string         `yaml:"base_url"`
+	Language    string         `yaml:"language"`
+	Theme       string         `yaml:"theme"`
+	Drafts      bool           `yaml:"drafts"`
+	Markdown    MarkdownConfig `yaml:"markdown"`
+	// Extra keeps fields for themes: `params:` in kiji.yaml.
+	Params map[string]any `yaml:"params"`
+}
+
+// MarkdownConfig holds the Markdown switches.
+type MarkdownConfig struct {
+	SoftBreaks bool `yaml:"soft_breaks"`
+	TrustHTML  bool `yaml:"trust_html"`
+}
+
+func defaultConfig() Config {
+	return Config{Title: "kiji", Language: "ja", Theme: "default"}
+}
+
+var yamlPosRE = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
+
+// LoadConfig reads kiji.yaml from fsys at name. A missing file gives the
+// defaults; a bad one gives problems with line and column.
+func LoadConfig(fsys fs.FS, name, display string, l *diag.List) (Config, []byte) {
+	c := defaultConfig()
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			l.Errorf(display, 0, 0, "cannot read the config file: %v", err)
+		}
+		return c, nil
+	}
+	if err := yaml.UnmarshalWithOptions(b, &c, yaml.Strict()); err != nil {
+		line, col, msg := 1, 0, err.Error()
+		first, _, _ := strings.Cut(msg, "\n")
+		if m := yamlPosRE.FindStringSubmatch(first); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			col, _ = strconv.Atoi(m[2])
+			msg = m[3]
+		}
+		l.Errorf(display, line, col, "kiji.yaml is not valid: %s; see the README for the fields kiji.yaml takes", msg)
+		return defaultConfig(), b
+	}
+	if c.Language == "" {
+		c.Language = "ja"
+	}
+	if c.Theme == "" {
+		c.Theme = "default"
+	}
+	if c.Theme != "default" && !validThemeName(c.Theme) {
+		l.Errorf(display, lineOf(b, "theme:"), 0, "the theme %q must be a folder name under themes/ (letters, digits, - and _)", c.Theme)
+		c.Theme = "default"
+	}
+	if c.BaseURL != "" {
+		if _, err := ParseBaseURL(c.BaseURL); err != nil {
+			l.Errorf(display, lineOf(b, "base_url:"), 0, "%v", err)
+			c.BaseURL = ""
+		}
+	}
+	return c, b
+}
+
+func validThemeName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func lineOf(b []byte, key string) int {
+	for i, l := range bytes.Split(b, []byte("\n")) {
+		if bytes.HasPrefix(bytes.TrimSpace(l), []byte(key)) {
+			return i + 1
+		}
+	}
+	return 1
+}
+
+// ParseBaseURL checks a base URL and returns it with a trailing slash. It
+// may be absolute (https://host/path/) or a bare path (/repo/).
+func ParseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("the base URL %q cannot be parsed: %w", s, err)
+	}
+	if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("the base URL %q must start with https:// or http:// (or be a path like /repo/)", s)
+	}
+	if u.Scheme != "" && u.Host == "" {
+		return nil, fmt.Errorf("the base URL %q has no host; write it like https://example.com/", s)
+	}
+	if u.Scheme == "" && !strings.HasPrefix(u.Path, "/") {
+		return nil, fmt.Errorf("the base URL %q must be absolute (https://example.com/) or a path starting with /", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("the base URL %q must not have a query or a fragment", s)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	if strings.Contains(u.Path, "/../") || strings.Contains(u.Path, "/./") {
+		return nil, fmt.Errorf("the base URL %q must not contain . or .. segments", s)
+	}
+	return u, nil
+}
+
+func readFileIfExists(p string) ([]byte, error) {
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return b, err
+}

@@ -1,0 +1,291 @@
+package build
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"strings"
+	"sync"
+
+	"github.com/yuin/goldmark"
+
+	"github.com/kiji-ssg/kiji/site/content"
+	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown"
+	"github.com/kiji-ssg/kiji/site/render"
+)
+
+// extras are the client-side assets pages may need (math, mermaid…), set
+// up by setupMarkdown.
+type extras struct {
+	styles  map[string][]string        // feature → stylesheet URLs
+	scripts map[string][]template.HTML // feature → script tags
+}
+
+func (r *run) setupMarkdown() {
+	r.extras = extras{styles: map[string][]string{}, scripts: map[string][]template.HTML{}}
+	var exts []goldmark.Extender
+	exts = append(exts, r.extensions()...)
+	r.conv = markdown.New(markdown.Options{
+		SoftBreaks:   r.cfg.Markdown.SoftBreaks,
+		TrustHTML:    r.cfg.Markdown.TrustHTML,
+		BasePath:     r.base.path,
+		Image:        r.images.lookup,
+		Extensions:   exts,
+		TOCSkipKinds: []string{"Details", "ZennDetails"},
+	})
+}
+
+func (r *run) siteData() *render.Site {
+	return &render.Site{
+		Title:       r.cfg.Title,
+		Description: r.cfg.Description,
+		Author:      r.cfg.Author,
+		Lang:        r.cfg.Language,
+		BaseURL:     r.base.url,
+		BasePath:    r.base.path,
+		Home:        r.base.rel(""),
+		TopicsURL:   r.base.rel("topics/"),
+		BooksURL:    r.base.rel("books/"),
+		FeedURL:     r.base.rel("feed.xml"),
+		HasBooks:    len(r.site.Books) > 0,
+	}
+}
+
+func (r *run) summary(a *content.Article, minutes int) *render.Summary {
+	s := &render.Summary{
+		URL:      r.base.rel(articleDir(a.Slug)),
+		Title:    a.Title,
+		Emoji:    a.Emoji,
+		DateText: a.PublishedAt,
+		Minutes:  minutes,
+		Draft:    a.Draft(),
+	}
+	if !a.Date.IsZero() {
+		s.DateISO = a.Date.Format("2006-01-02T15:04:05-07:00")
+	}
+	for _, t := range a.Topics {
+		slug := content.TopicSlug(t)
+		if slug == "" {
+			continue
+		}
+		s.Topics = append(s.Topics, &render.TopicLink{URL: r.base.rel(topicDir(slug)), Name: t})
+	}
+	return s
+}
+
+// articleResult is what the lists need from a rendered article.
+type articleResult struct {
+	minutes int
+	summary string
+}
+
+func (r *run) renderArticles() error {
+	as := r.site.Articles
+	results := make([]articleResult, len(as))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var firstErr error
+	var mu sync.Mutex
+	for w := 0; w < r.opts.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				res, err := r.renderArticle(i)
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					continue
+				}
+				results[i] = res
+			}
+		}()
+	}
+	for i := range as {
+		if r.ctx.Err() != nil {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	r.articleResults = results
+	r.report.Articles = len(as)
+	return firstErr
+}
+
+func (r *run) renderArticle(i int) (res articleResult, err error) {
+	a := r.site.Articles[i]
+	defer func() {
+		if p := recover(); p != nil {
+			r.probs.Add(diag.Problem{File: a.File, Line: 1, Severity: diag.Error, Rule: "internal",
+				Msg: fmt.Sprintf("kiji failed on this file (%v); please report it with the file attached", p)})
+		}
+	}()
+	doc := &diag.Doc{File: a.File, Src: a.Body, List: r.probs}
+	mr, err := r.conv.Convert(doc)
+	if err != nil {
+		r.probs.Errorf(a.File, 1, 0, "cannot convert the Markdown: %v", err)
+		return res, nil
+	}
+	res.minutes = mr.ReadingMinutes()
+	res.summary = mr.Summary
+	view := &render.ArticleView{Summary: *r.summary(a, res.minutes), Body: template.HTML(mr.HTML)}
+	if a.Type == "tech" {
+		view.TypeLabel = render.Translate(r.cfg.Language, "tech")
+	} else if a.Type == "idea" {
+		view.TypeLabel = render.Translate(r.cfg.Language, "idea")
+	}
+	for _, e := range mr.TOC {
+		view.TOC = append(view.TOC, render.TOCEntry{Level: e.Level, ID: e.ID, Text: e.Text})
+	}
+	// Older article is "previous", newer is "next" (the list is newest first).
+	if i+1 < len(r.site.Articles) {
+		view.Prev = r.summary(r.site.Articles[i+1], 0)
+	}
+	if i > 0 {
+		view.Next = r.summary(r.site.Articles[i-1], 0)
+	}
+	desc := a.Description
+	if desc == "" {
+		desc = truncate(mr.Summary, 120)
+	}
+	page := &render.Page{
+		Site:        r.siteData(),
+		Title:       a.Title,
+		Description: desc,
+		Canonical:   r.canonical(articleDir(a.Slug)),
+		Article:     view,
+	}
+	r.addNeeds(page, doc)
+	rel := outputFile(articleDir(a.Slug))
+	var buf bytes.Buffer
+	if err := r.theme.Execute(&buf, "article", page); err != nil {
+		return res, err
+	}
+	r.pages.addPage(rel, a.File, buf.Bytes(), mr)
+	return res, r.out.write(rel, buf.Bytes())
+}
+
+func (r *run) addNeeds(p *render.Page, doc *diag.Doc) {
+	for _, f := range []string{"math", "mermaid", "tweet"} {
+		if doc.Needs(f) {
+			p.Styles = append(p.Styles, r.extras.styles[f]...)
+			p.Scripts = append(p.Scripts, r.extras.scripts[f]...)
+		}
+	}
+}
+
+func (r *run) canonical(p string) string {
+	if r.base.url == "" {
+		return ""
+	}
+	return r.base.abs(p)
+}
+
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	return string(rs[:n]) + "…"
+}
+
+// renderLists writes the home page, topic pages and the 404 page.
+func (r *run) renderLists() error {
+	site := r.siteData()
+	sums := make([]*render.Summary, len(r.site.Articles))
+	idx := map[*content.Article]*render.Summary{}
+	for i, a := range r.site.Articles {
+		sums[i] = r.summary(a, r.articleResults[i].minutes)
+		idx[a] = sums[i]
+	}
+	desc := r.cfg.Description
+	if desc == "" {
+		desc = r.cfg.Title
+	}
+	if err := r.page("", "list", &render.Page{Site: site, Description: desc, Canonical: r.canonical(""), Heading: render.Translate(r.cfg.Language, "latest"), Intro: r.cfg.Description, Articles: sums}); err != nil {
+		return err
+	}
+	var topics []*render.TopicLink
+	for _, t := range r.site.Topics {
+		tl := &render.TopicLink{URL: r.base.rel(topicDir(t.Slug)), Name: t.Name, Count: len(t.Articles) + len(t.Books)}
+		topics = append(topics, tl)
+		var ts []*render.Summary
+		for _, a := range t.Articles {
+			ts = append(ts, idx[a])
+		}
+		heading := render.Translate(r.cfg.Language, "topicof", t.Name)
+		if err := r.page(topicDir(t.Slug), "list", &render.Page{Site: site, Title: heading, Description: heading, Canonical: r.canonical(topicDir(t.Slug)), Heading: heading, Articles: ts}); err != nil {
+			return err
+		}
+	}
+	r.report.Topics = len(topics)
+	all := render.Translate(r.cfg.Language, "alltopics")
+	if err := r.page("topics/", "topics", &render.Page{Site: site, Title: all, Description: all, Canonical: r.canonical("topics/"), Heading: all, Topics: topics}); err != nil {
+		return err
+	}
+	if err := r.page("404.html", "404", &render.Page{Site: site, Title: "404", Description: render.Translate(r.cfg.Language, "notfound")}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// page renders one list page at the URL path p.
+func (r *run) page(p, tmpl string, data *render.Page) error {
+	var buf bytes.Buffer
+	if err := r.theme.Execute(&buf, tmpl, data); err != nil {
+		return err
+	}
+	rel := outputFile(p)
+	r.pages.addPage(rel, "themes/"+r.cfg.Theme+"/templates/"+tmpl+".html", buf.Bytes(), nil)
+	r.report.Pages++
+	return r.out.write(rel, buf.Bytes())
+}
+
+// copyFiles copies images and static files and writes the theme assets.
+func (r *run) copyFiles() error {
+	for _, a := range r.theme.Assets() {
+		if err := r.out.write(a.Path, a.Data); err != nil {
+			return err
+		}
+		r.pages.addFile(a.Path)
+	}
+	for _, p := range r.site.Files {
+		rel := p
+		if strings.HasPrefix(p, "static/") {
+			rel = strings.TrimPrefix(p, "static/")
+		}
+		if r.out.has(rel) {
+			r.probs.Errorf(r.site.DisplayPath(p), 0, 0, "this file would overwrite the generated %s; rename it", rel)
+			continue
+		}
+		err := r.out.create(rel, func(w io.Writer) error {
+			f, err := r.srcFS.Open(p)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = io.Copy(w, f)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		r.pages.addFile(rel)
+		if strings.HasPrefix(p, "images/") {
+			r.report.Images++
+		}
+	}
+	r.report.Pages += len(r.site.Articles)
+	return nil
+}
+
+var _ = fs.ErrNotExist

@@ -1,0 +1,371 @@
+// Package content reads a kiji (Zenn-layout) content folder into the page
+// model: articles with their front matter, topics, books and images.
+//
+// A content folder looks like a Zenn repository:
+//
+//	articles/<slug>.md        one article per file; the file name is the slug
+//	books/<slug>/config.yaml  a book (see book.go), its chapters beside it
+//	images/**                 images, served at /images/...
+//
+// Every article starts with a YAML front matter between --- lines:
+//
+//	---
+//	title: "ECS と EKS"          # required, at most 70 characters
+//	emoji: "🐳"                  # one emoji
+//	type: "tech"                 # tech or idea
+//	topics: ["aws", "study"]     # up to 5
+//	published: true              # false: a draft, left out unless --drafts
+//	published_at: 2023-10-20 09:00   # optional, YYYY-MM-DD[ hh:mm]
+//	description: "…"             # optional, for feeds and sharing
+//	slug: "ecs-vs-eks"           # optional; default: the file name
+//	---
+//
+// Unknown fields are kept (Article.Front) for templates. Zenn's validation
+// rules apply with zenn-cli's severities: blocking ones are errors, the
+// others warnings. The front matter is parsed as YAML 1.2, so `yes` stays a
+// string and dates stay as written.
+//
+// Load never stops at the first bad file: it reports every problem it finds
+// to a diag.List and returns what it could read.
+package content
+
+import (
+	"bytes"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/kiji-ssg/kiji/site/diag"
+)
+
+// Options control how a folder is read.
+type Options struct {
+	// Root is the folder name as the user gave it (e.g. "content"); it
+	// prefixes the paths in problems so they can be clicked in a terminal.
+	Root string
+	// Lang chooses the language of validation messages ("ja" or "en").
+	Lang string
+	// Drafts keeps unpublished and scheduled articles.
+	Drafts bool
+	// Now is the build time, for scheduled articles. Zero means time.Now().
+	Now time.Time
+	// Location is the zone of published_at values. Nil means Asia/Tokyo,
+	// Zenn's zone.
+	Location *time.Location
+	// ZennSlugWarnings warns about slugs Zenn would reject (12–50 chars).
+	ZennSlugWarnings bool
+}
+
+// Site is everything in a content folder.
+type Site struct {
+	opts Options
+
+	// Articles are the articles to publish, newest first.
+	Articles []*Article
+	// Drafts are articles left out of this build (unpublished, scheduled).
+	Drafts []*Article
+	// Books are the books to publish.
+	Books []*Book
+	// Topics maps a topic's URL slug to its display name and pages.
+	Topics []*Topic
+	// Images are the files under images/, by path relative to the content
+	// root (e.g. "images/ecs/a.png").
+	Images map[string]*Image
+	// Files are other static files under images/ and static/.
+	Files []string
+}
+
+// Article is one Markdown article.
+type Article struct {
+	Path  string // path in the content fs, e.g. articles/ecs-vs-eks.md
+	File  string // path as the user knows it, e.g. content/articles/ecs-vs-eks.md
+	Slug  string
+	Front *FrontMatter
+
+	Title       string
+	Emoji       string
+	Type        string
+	Topics      []string // as written
+	Published   bool
+	Scheduled   bool   // published_at is in the future
+	PublishedAt string // as written
+	Date        time.Time
+	Description string
+
+	// Body is the whole file with the front matter blanked, so that byte
+	// offsets map to the file's lines. Hash is the SHA-256 of the file.
+	Body []byte
+	Hash [32]byte
+}
+
+// Draft reports whether the article would be left out without --drafts.
+func (a *Article) Draft() bool { return !a.Published || a.Scheduled }
+
+// Topic is a topic and the articles that carry it.
+type Topic struct {
+	Slug     string // URL segment
+	Name     string // as written in the first article that uses it
+	Articles []*Article
+	Books    []*Book
+}
+
+// Image is a file under images/.
+type Image struct {
+	Path string // e.g. images/ecs/a.png
+	Size int64
+}
+
+// Load reads the content folder fsys. Problems go to l.
+func Load(fsys fs.FS, opts Options, l *diag.List) *Site {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.Location == nil {
+		opts.Location = tokyo()
+	}
+	if opts.Lang == "" {
+		opts.Lang = "ja"
+	}
+	s := &Site{opts: opts, Images: map[string]*Image{}}
+	s.loadArticles(fsys, l)
+	s.loadImages(fsys, l)
+	s.loadBooks(fsys, l)
+	s.sortArticles()
+	s.collectTopics()
+	return s
+}
+
+// DisplayPath returns p as the user knows it (prefixed with the root).
+func (s *Site) DisplayPath(p string) string { return displayPath(s.opts.Root, p) }
+
+func displayPath(root, p string) string {
+	if root == "" || root == "." {
+		return p
+	}
+	return path.Join(strings.TrimSuffix(root, "/"), p)
+}
+
+func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
+	entries, err := fs.ReadDir(fsys, "articles")
+	if err != nil {
+		if !isNotExist(err) {
+			l.Errorf(s.DisplayPath("articles"), 0, 0, "cannot read the articles folder: %v", err)
+		}
+		return
+	}
+	bySlug := map[string]*Article{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".md") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		p := "articles/" + name
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			l.Errorf(s.DisplayPath(p), 0, 0, "cannot read the file: %v", err)
+			continue
+		}
+		a := s.parseArticle(p, src, l)
+		if a == nil {
+			continue
+		}
+		if a.Slug != "" {
+			if other, dup := bySlug[a.Slug]; dup {
+				l.Add(diag.Problem{File: a.File, Line: 1, Severity: diag.Error, Rule: "slug-conflict", Msg: s.msg(s.opts.Lang, "slug-conflict", a.Slug, other.File)})
+				continue
+			}
+			bySlug[a.Slug] = a
+		} else {
+			continue // invalid slug, already reported
+		}
+		if a.Draft() && !s.opts.Drafts {
+			s.Drafts = append(s.Drafts, a)
+			continue
+		}
+		s.Articles = append(s.Articles, a)
+	}
+}
+
+// ParseArticle reads one article file (exported for tests and the dev
+// server). p is the path in the content fs.
+func (s *Site) parseArticle(p string, src []byte, l *diag.List) *Article {
+	a := &Article{Path: p, File: s.DisplayPath(p), Slug: strings.TrimSuffix(path.Base(p), ".md"), Hash: sum(src)}
+	src = normalize(src)
+	yml, body, end, err := SplitFrontMatter(src)
+	if err != nil {
+		se := err.(*SyntaxError)
+		l.Add(diag.Problem{File: a.File, Line: se.Line, Col: se.Col, Severity: diag.Error, Rule: "front-matter", Msg: se.Msg})
+		return nil
+	}
+	a.Body = body
+	if end == 0 {
+		l.Add(diag.Problem{File: a.File, Line: 1, Col: 1, Severity: diag.Error, Rule: "front-matter", Msg: "the article has no front matter; start the file with --- lines holding title, emoji, type, topics and published"})
+		return nil
+	}
+	fm, err := ParseFrontMatter(yml, 2)
+	if err != nil {
+		se, ok := err.(*SyntaxError)
+		if !ok {
+			se = &SyntaxError{Line: 2, Col: 1, Msg: err.Error()}
+		}
+		l.Add(diag.Problem{File: a.File, Line: se.Line, Col: se.Col, Severity: diag.Error, Rule: "front-matter", Msg: se.Msg})
+		return nil
+	}
+	fm.End = end
+	a.Front = fm
+	s.validate(a, l)
+	return a
+}
+
+// ParseArticle reads one article from its bytes, for the dev server and
+// tests. It applies the same rules as Load.
+func ParseArticle(p string, src []byte, opts Options, l *diag.List) *Article {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.Location == nil {
+		opts.Location = tokyo()
+	}
+	s := &Site{opts: opts}
+	return s.parseArticle(p, src, l)
+}
+
+// normalize strips a UTF-8 byte order mark and turns CRLF into LF (lines
+// keep their numbers).
+func normalize(src []byte) []byte {
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	if bytes.IndexByte(src, '\r') >= 0 {
+		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+		src = bytes.ReplaceAll(src, []byte("\r"), []byte("\n"))
+	}
+	return src
+}
+
+func (s *Site) sortArticles() {
+	sortArticles(s.Articles)
+	sortArticles(s.Drafts)
+}
+
+// sortArticles orders newest first; undated articles come after dated ones,
+// by slug, so the order never depends on the file system.
+func sortArticles(as []*Article) {
+	sort.SliceStable(as, func(i, j int) bool {
+		a, b := as[i], as[j]
+		if !a.Date.Equal(b.Date) {
+			return a.Date.After(b.Date)
+		}
+		return a.Slug < b.Slug
+	})
+}
+
+func (s *Site) collectTopics() {
+	by := map[string]*Topic{}
+	add := func(name string) *Topic {
+		slug := TopicSlug(name)
+		t, ok := by[slug]
+		if !ok {
+			t = &Topic{Slug: slug, Name: name}
+			by[slug] = t
+		}
+		return t
+	}
+	for _, a := range s.Articles {
+		seen := map[string]bool{}
+		for _, name := range a.Topics {
+			t := add(name)
+			if !seen[t.Slug] {
+				seen[t.Slug] = true
+				t.Articles = append(t.Articles, a)
+			}
+		}
+	}
+	for _, b := range s.Books {
+		seen := map[string]bool{}
+		for _, name := range b.Topics {
+			t := add(name)
+			if !seen[t.Slug] {
+				seen[t.Slug] = true
+				t.Books = append(t.Books, b)
+			}
+		}
+	}
+	for _, t := range by {
+		if t.Slug == "" {
+			continue
+		}
+		s.Topics = append(s.Topics, t)
+	}
+	sort.Slice(s.Topics, func(i, j int) bool {
+		a, b := s.Topics[i], s.Topics[j]
+		if na, nb := len(a.Articles)+len(a.Books), len(b.Articles)+len(b.Books); na != nb {
+			return na > nb
+		}
+		return a.Slug < b.Slug
+	})
+}
+
+// TopicSlug turns a topic as written into a URL segment: lower-cased,
+// C++ → cpp and C# → csharp (Zenn's advice), other symbols and spaces → -.
+// Letters of any script are kept.
+func TopicSlug(name string) string {
+	n := strings.ToLower(strings.TrimSpace(name))
+	n = strings.ReplaceAll(n, "++", "pp")
+	n = strings.ReplaceAll(n, "#", "sharp")
+	var b strings.Builder
+	dash := false
+	for _, r := range n {
+		switch {
+		case r == '_' || r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(r)
+			dash = false
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+func (s *Site) loadImages(fsys fs.FS, l *diag.List) {
+	for _, dir := range []string{"images", "static"} {
+		err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if p == dir && isNotExist(err) {
+					return fs.SkipDir
+				}
+				l.Errorf(s.DisplayPath(p), 0, 0, "cannot read: %v", err)
+				return nil
+			}
+			if d.IsDir() {
+				if strings.HasPrefix(d.Name(), ".") && p != dir {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if strings.HasPrefix(d.Name(), ".") || d.Type()&fs.ModeSymlink != 0 {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				l.Errorf(s.DisplayPath(p), 0, 0, "cannot read: %v", err)
+				return nil
+			}
+			if dir == "images" {
+				s.Images[p] = &Image{Path: p, Size: info.Size()}
+			}
+			s.Files = append(s.Files, p)
+			return nil
+		})
+		if err != nil && !isNotExist(err) {
+			l.Errorf(s.DisplayPath(dir), 0, 0, "cannot read: %v", err)
+		}
+	}
+	sort.Strings(s.Files)
+}
+
+func isNotExist(err error) bool { return err != nil && errorsIs(err, fs.ErrNotExist) }

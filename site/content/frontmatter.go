@@ -1,0 +1,214 @@
+package content
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// A Field is one front-matter field with the position of its key.
+type Field struct {
+	Key       string
+	Value     any // decoded as YAML 1.2 (yes/no stay strings; dates stay strings)
+	Line, Col int // position of the value in the file (1-based)
+}
+
+// FrontMatter is a parsed YAML header. Fields keep their order and positions
+// so validation can point at the right line.
+type FrontMatter struct {
+	Fields []Field
+	Line   int // line of the opening ---, 0 when the file has none
+	End    int // line of the closing ---
+}
+
+// Get returns the field named key.
+func (fm *FrontMatter) Get(key string) (Field, bool) {
+	if fm == nil {
+		return Field{}, false
+	}
+	for _, f := range fm.Fields {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Map returns the fields as a map, for templates.
+func (fm *FrontMatter) Map() map[string]any {
+	m := make(map[string]any, len(fm.Fields))
+	for _, f := range fm.Fields {
+		m[f.Key] = f.Value
+	}
+	return m
+}
+
+// A SyntaxError is a front matter that cannot be read.
+type SyntaxError struct {
+	Line, Col int
+	Msg       string
+}
+
+func (e *SyntaxError) Error() string { return e.Msg }
+
+// SplitFrontMatter separates a leading YAML front matter from src. It returns
+// the YAML text, the body — the whole file with the front matter lines
+// blanked, so that byte offsets in the body give the file's real line numbers
+// — and the 1-based line of the closing delimiter (0 without front matter).
+// A file that opens a front matter but never closes it is an error.
+func SplitFrontMatter(src []byte) (yml, body []byte, end int, err error) {
+	if !bytes.HasPrefix(src, []byte("---")) || !isDelim(firstLine(src)) {
+		return nil, src, 0, nil
+	}
+	// Find the closing delimiter line.
+	off := len(firstLine(src)) + 1
+	line := 2
+	for off <= len(src) {
+		l := firstLine(src[off:])
+		if isDelim(l) {
+			yml = src[len(firstLine(src))+1 : off]
+			body = make([]byte, len(src))
+			copy(body, src)
+			// Blank every byte of the front matter except newlines.
+			stop := off + len(l)
+			for i := 0; i < stop && i < len(body); i++ {
+				if body[i] != '\n' {
+					body[i] = ' '
+				}
+			}
+			return yml, body, line, nil
+		}
+		off += len(l) + 1
+		line++
+	}
+	return nil, src, 0, &SyntaxError{Line: 1, Col: 1, Msg: "the front matter opened by --- on line 1 is never closed; add a line with --- after the last field"}
+}
+
+func firstLine(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i]
+	}
+	return b
+}
+
+func isDelim(l []byte) bool {
+	return string(bytes.TrimRight(l, " \t\r")) == "---"
+}
+
+var yamlPos = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
+
+// ParseFrontMatter parses the YAML between the --- lines. firstLine is the
+// file line of the first YAML line, so positions are the file's.
+func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
+	fm := &FrontMatter{Line: firstLine - 1}
+	if err := checkControlChars(yml, firstLine); err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(yml)) == 0 {
+		return fm, nil
+	}
+	f, err := parseYAML(yml)
+	if err != nil {
+		return nil, yamlError(err, firstLine)
+	}
+	if len(f.Docs) == 0 || f.Docs[0] == nil || f.Docs[0].Body == nil {
+		return fm, nil
+	}
+	body := f.Docs[0].Body
+	if c, ok := body.(*ast.CommentNode); ok && c != nil {
+		return fm, nil
+	}
+	var values []*ast.MappingValueNode
+	switch m := body.(type) {
+	case *ast.MappingNode:
+		values = m.Values
+	case *ast.MappingValueNode:
+		values = []*ast.MappingValueNode{m}
+	default:
+		tok := body.GetToken()
+		l, c := 1, 1
+		if tok != nil && tok.Position != nil {
+			l, c = tok.Position.Line, tok.Position.Column
+		}
+		return nil, &SyntaxError{Line: firstLine + l - 1, Col: c, Msg: "the front matter must be a list of `key: value` fields, e.g. `title: \"…\"`"}
+	}
+	seen := map[string]bool{}
+	for _, mv := range values {
+		if mv == nil || mv.Key == nil {
+			continue
+		}
+		key := strings.TrimSpace(mv.Key.String())
+		if kt := mv.Key.GetToken(); kt != nil {
+			key = kt.Value
+		}
+		var v any
+		if mv.Value != nil {
+			if err := yaml.NodeToValue(mv.Value, &v); err != nil {
+				return nil, yamlError(err, firstLine)
+			}
+		}
+		line, col := firstLine, 1
+		if t := mv.Key.GetToken(); t != nil && t.Position != nil {
+			line, col = firstLine+t.Position.Line-1, t.Position.Column
+		}
+		if mv.Value != nil {
+			if t := mv.Value.GetToken(); t != nil && t.Position != nil && t.Position.Line > 0 {
+				line, col = firstLine+t.Position.Line-1, t.Position.Column
+			}
+		}
+		if seen[key] {
+			return nil, &SyntaxError{Line: line, Col: 1, Msg: fmt.Sprintf("the field %q is given twice; keep one", key)}
+		}
+		seen[key] = true
+		fm.Fields = append(fm.Fields, Field{Key: key, Value: v, Line: line, Col: col})
+	}
+	return fm, nil
+}
+
+func parseYAML(yml []byte) (f *ast.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("[1:1] the YAML parser failed on this front matter (%v)", r)
+		}
+	}()
+	return parser.ParseBytes(yml, 0)
+}
+
+func yamlError(err error, firstLine int) error {
+	msg := err.Error()
+	first := msg
+	if i := strings.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	if m := yamlPos.FindStringSubmatch(first); m != nil {
+		l, _ := strconv.Atoi(m[1])
+		c, _ := strconv.Atoi(m[2])
+		return &SyntaxError{Line: firstLine + l - 1, Col: c, Msg: "front matter is not valid YAML: " + m[3] + "; fix the YAML between the --- lines (quote values that contain ': ' or '#')"}
+	}
+	return &SyntaxError{Line: firstLine, Col: 1, Msg: "front matter is not valid YAML: " + first}
+}
+
+// checkControlChars rejects control characters, which YAML forbids and
+// which real repositories sometimes contain after a copy and paste.
+func checkControlChars(yml []byte, firstLine int) error {
+	line, col := firstLine, 1
+	for _, r := range string(yml) {
+		switch {
+		case r == '\n':
+			line++
+			col = 1
+			continue
+		case r == '\t' || r == '\r':
+		case r < 0x20 || r == 0x7f:
+			return &SyntaxError{Line: line, Col: col, Msg: fmt.Sprintf("front matter contains the control character U+%04X; delete it", r)}
+		}
+		col++
+	}
+	return nil
+}

@@ -1,0 +1,285 @@
+package content
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kiji-ssg/kiji/site/diag"
+)
+
+// Messages in the two languages kiji speaks. The Japanese ones are
+// zenn-cli's own, so authors see what they already know.
+type message struct{ ja, en string }
+
+var messages = map[string]message{
+	"missing-title":         {"title（タイトル）を文字列で入力してください", "title is missing: give the article a title as a string"},
+	"title-length":          {"タイトルは70字以内にしてください", "the title is longer than 70 characters; shorten it"},
+	"published-status":      {"published（公開設定）を true か false で指定してください（クオテーション \" で囲まないでください）", "published must be true or false, without quotes"},
+	"published-at-parse":    {"published_at（公開日時）は `YYYY-MM-DD` または `YYYY-MM-DD hh:mm` のフォーマットで指定してください", "published_at must be written as YYYY-MM-DD or YYYY-MM-DD hh:mm"},
+	"published-at-schedule": {"published_at（公開日時）に未来の日時を指定する場合は、published（公開設定）に true を指定してください", "published_at is in the future: set published: true to schedule the article"},
+	"article-type":          {"type（記事のタイプ）に tech もしくは idea を指定してください。技術記事の場合は tech を指定してください", "type must be tech or idea (tech for a technical article)"},
+	"emoji-format":          {"絵文字（emoji）を1つだけ指定してください", "emoji must be exactly one emoji"},
+	"missing-emoji":         {"アイキャッチとなる emoji（絵文字）を指定してください", "emoji is missing: add one emoji, e.g. emoji: \"🐳\""},
+	"missing-topics":        {"topics（記事に関連する言語や技術）を配列で指定してください。例）[\"react\", \"javascript\"]", "topics is missing: list the article's topics, e.g. [\"react\", \"javascript\"]"},
+	"use-tags":              {"tagsではなくtopicsを使ってください", "use topics instead of tags"},
+	"topic-length":          {"topicsは18字以内にしてください", "a topic is longer than 18 characters; shorten it"},
+	"invalid-topic-letters": {"topicsに記号やスペースを使用することはできません。例えばC++は「cpp」、C#は「csharp」と記載してください", "topics cannot contain symbols or spaces: write C++ as cpp and C# as csharp"},
+	"too-many-topics":       {"topicsは最大5つまで指定できます", "at most 5 topics are allowed; remove some"},
+	"topic-type":            {"topicsは全て文字列で指定してください", "every topic must be a non-empty string"},
+	"publication-name":      {"Publicationの名前が不正です。小文字の半角英数字（a-z0-9）、アンダースコア（_）の2〜15字の組み合わせにしてください", "publication_name must be 2–15 characters of a-z, 0-9 and _"},
+	"item-slug":             {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の組み合わせにしてください", "the slug %q is not allowed: use lower-case letters a-z, digits, - and _ only"},
+	"item-slug-zenn":        {"slugの値（%s）は Zenn では使えません。Zenn に同期する場合は12〜50字にしてください", "the slug %q is shorter than 12 or longer than 50 characters: Zenn would reject it (kiji builds it)"},
+	"slug-conflict":         {"slug（%s）が %s と重複しています。どちらかのファイル名か slug を変えてください", "the slug %q is also used by %s; rename one file or set a different slug"},
+	"description-type":      {"description は文字列で指定してください", "description must be a string"},
+}
+
+func (s *Site) msg(lang, rule string, args ...any) string {
+	m, ok := messages[rule]
+	if !ok {
+		return rule
+	}
+	t := m.ja
+	if !strings.HasPrefix(lang, "ja") {
+		t = m.en
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(t, args...)
+	}
+	return t
+}
+
+var (
+	slugRE        = regexp.MustCompile(`^[0-9a-z_-]{1,50}$`)
+	zennSlugRE    = regexp.MustCompile(`^[0-9a-z_-]{12,50}$`)
+	publicationRE = regexp.MustCompile(`^[0-9a-z_]{2,15}$`)
+	publishedAtRE = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})( (\d{2}):(\d{2}))?$`)
+	topicSymbolRE = regexp.MustCompile("[ !-/:-@\\[-`{-~]")
+)
+
+// ValidSlug reports whether s may name an output folder.
+func ValidSlug(s string) bool { return slugRE.MatchString(s) }
+
+// ParsePublishedAt parses Zenn's YYYY-MM-DD[ hh:mm] in the given zone.
+func ParsePublishedAt(s string, loc *time.Location) (time.Time, bool) {
+	m := publishedAtRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return time.Time{}, false
+	}
+	layout, v := "2006-01-02", m[1]+"-"+m[2]+"-"+m[3]
+	if m[4] != "" {
+		layout, v = "2006-01-02 15:04", v+" "+m[5]+":"+m[6]
+	}
+	t, err := time.ParseInLocation(layout, v, loc)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// validate checks one article's front matter with Zenn's rules and fills
+// its fields. Problems go to l with the severities zenn-cli uses.
+func (s *Site) validate(a *Article, l *diag.List) {
+	fm := a.Front
+	lang := s.opts.Lang
+	errAt := func(f Field, rule string, args ...any) {
+		l.Add(diag.Problem{File: a.File, Line: f.Line, Col: f.Col, Severity: diag.Error, Rule: rule, Msg: s.msg(lang, rule, args...)})
+	}
+	warnAt := func(f Field, rule string, args ...any) {
+		l.Add(diag.Problem{File: a.File, Line: f.Line, Col: f.Col, Severity: diag.Warning, Rule: rule, Msg: s.msg(lang, rule, args...)})
+	}
+	top := Field{Line: fm.Line, Col: 0}
+	if top.Line == 0 {
+		top.Line = 1
+	}
+
+	// title
+	if f, ok := fm.Get("title"); !ok {
+		errAt(top, "missing-title")
+	} else if t, ok := f.Value.(string); !ok || strings.TrimSpace(t) == "" {
+		errAt(f, "missing-title")
+	} else {
+		a.Title = t
+		if utf8.RuneCountInString(t) > 70 {
+			errAt(f, "title-length")
+		}
+	}
+
+	// emoji
+	if f, ok := fm.Get("emoji"); !ok || f.Value == nil || f.Value == "" {
+		if !ok {
+			f = top
+		}
+		warnAt(f, "missing-emoji")
+	} else if e, ok := f.Value.(string); !ok || !isOneEmoji(e) {
+		errAt(f, "emoji-format")
+	} else {
+		a.Emoji = e
+	}
+
+	// type
+	if f, ok := fm.Get("type"); !ok {
+		errAt(top, "article-type")
+	} else if t, _ := f.Value.(string); t != "tech" && t != "idea" {
+		errAt(f, "article-type")
+	} else {
+		a.Type = t
+	}
+
+	// topics
+	if _, ok := fm.Get("tags"); ok {
+		f, _ := fm.Get("tags")
+		warnAt(f, "use-tags")
+	} else if f, ok := fm.Get("tag"); ok {
+		warnAt(f, "use-tags")
+	}
+	if f, ok := fm.Get("topics"); !ok {
+		warnAt(top, "missing-topics")
+	} else if list, ok := f.Value.([]any); !ok || len(list) == 0 {
+		if f.Value == nil || ok {
+			warnAt(f, "missing-topics")
+		} else {
+			errAt(f, "topic-type")
+		}
+	} else {
+		if len(list) > 5 {
+			errAt(f, "too-many-topics")
+		}
+		for _, t := range list {
+			ts, ok := t.(string)
+			if !ok || strings.TrimSpace(ts) == "" {
+				errAt(f, "topic-type")
+				continue
+			}
+			if utf8.RuneCountInString(ts) > 18 {
+				errAt(f, "topic-length")
+			}
+			if topicSymbolRE.MatchString(ts) {
+				warnAt(f, "invalid-topic-letters")
+			}
+			a.Topics = append(a.Topics, ts)
+		}
+	}
+
+	// published
+	if f, ok := fm.Get("published"); !ok {
+		errAt(top, "published-status")
+	} else if b, ok := f.Value.(bool); !ok {
+		errAt(f, "published-status")
+	} else {
+		a.Published = b
+	}
+
+	// published_at
+	if f, ok := fm.Get("published_at"); ok && f.Value != nil {
+		str := fmt.Sprint(f.Value)
+		t, ok := ParsePublishedAt(str, s.opts.Location)
+		if !ok {
+			errAt(f, "published-at-parse")
+		} else {
+			a.PublishedAt = strings.TrimSpace(str)
+			a.Date = t
+			if t.After(s.opts.Now) {
+				if !a.Published {
+					errAt(f, "published-at-schedule")
+				}
+				a.Scheduled = true
+			}
+		}
+	}
+
+	if f, ok := fm.Get("publication_name"); ok {
+		if p, ok := f.Value.(string); !ok || !publicationRE.MatchString(p) {
+			errAt(f, "publication-name")
+		}
+	}
+	if f, ok := fm.Get("description"); ok && f.Value != nil {
+		if d, ok := f.Value.(string); ok {
+			a.Description = strings.TrimSpace(d)
+		} else {
+			errAt(f, "description-type")
+		}
+	}
+
+	// slug: the file name, or the slug field.
+	slugField := Field{Line: 1, Col: 0}
+	if f, ok := fm.Get("slug"); ok {
+		slugField = f
+		if v, ok := f.Value.(string); ok {
+			a.Slug = v
+		} else {
+			a.Slug = fmt.Sprint(f.Value)
+		}
+	}
+	if !slugRE.MatchString(a.Slug) {
+		errAt(slugField, "item-slug", a.Slug)
+		a.Slug = ""
+	} else if !zennSlugRE.MatchString(a.Slug) && s.opts.ZennSlugWarnings {
+		warnAt(slugField, "item-slug-zenn", a.Slug)
+	}
+}
+
+// isOneEmoji reports whether s is exactly one emoji grapheme: one pictograph,
+// possibly with variation selectors, skin tones, keycaps, tags and ZWJ joins,
+// or one regional-indicator flag.
+func isOneEmoji(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	rs := []rune(s)
+	// Flags: exactly two regional indicators.
+	if len(rs) == 2 && isRegional(rs[0]) && isRegional(rs[1]) {
+		return true
+	}
+	// Keycap: [0-9#*] FE0F? 20E3
+	if (rs[0] >= '0' && rs[0] <= '9') || rs[0] == '#' || rs[0] == '*' {
+		rest := rs[1:]
+		if len(rest) > 0 && rest[0] == 0xFE0F {
+			rest = rest[1:]
+		}
+		return len(rest) == 1 && rest[0] == 0x20E3
+	}
+	base := 0
+	expectBase := true
+	for _, r := range rs {
+		switch {
+		case expectBase:
+			if !isPictograph(r) {
+				return false
+			}
+			base++
+			expectBase = false
+		case r == 0x200D: // ZWJ
+			expectBase = true
+		case r == 0xFE0F || r == 0xFE0E || (r >= 0x1F3FB && r <= 0x1F3FF) || (r >= 0xE0020 && r <= 0xE007F) || r == 0x20E3:
+		default:
+			return false
+		}
+	}
+	return base >= 1 && !expectBase
+}
+
+func isRegional(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }
+
+func isPictograph(r rune) bool {
+	switch {
+	case r >= 0x1F000 && r <= 0x1FAFF:
+		return true
+	case r >= 0x2600 && r <= 0x27BF:
+		return true
+	case r >= 0x2300 && r <= 0x23FF:
+		return true
+	case r >= 0x2B00 && r <= 0x2BFF:
+		return true
+	case r >= 0x2190 && r <= 0x21FF, r >= 0x2900 && r <= 0x297F:
+		return true
+	case r == 0x00A9 || r == 0x00AE || r == 0x203C || r == 0x2049 || r == 0x2122 || r == 0x2139 || r == 0x3030 || r == 0x303D || r == 0x3297 || r == 0x3299:
+		return true
+	case r >= 0x25A0 && r <= 0x25FF:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,247 @@
+// Package deploy publishes a built site: it compares the built folder with
+// what is already online, plans the uploads and deletes, then applies the
+// plan.
+//
+// The steps are separate so the decision can be tested and shown before
+// anything changes:
+//
+//	local, err := deploy.Walk("public", deploy.WalkOptions{Gzip: gz})
+//	client, err := deploy.NewClient(ctx, deploy.ClientOptions{Region: region})
+//	remote, err := client.Remote(ctx, target, local, concurrency)
+//	changes, err := deploy.Plan(local, remote, deploy.PlanOptions{Prefix: target.Prefix, MaxDeletes: 100})
+//	err = client.Apply(ctx, target, changes, deploy.ApplyOptions{Concurrency: 8})
+//	paths := deploy.InvalidationPaths(changes.ChangedPaths(), "", deploy.DefaultInvalidationLimit)
+//	id, err := client.Invalidate(ctx, distributionID, paths)
+//
+// Plan is pure (no I/O); Walk reads the disk; Client talks to S3 and
+// CloudFront through the AWS SDK with the standard credential chain.
+// Credentials are never printed nor put into errors by this package.
+//
+// GitHub Pages needs none of this: it is deployed by the workflow in
+// .github/workflows/pages.yml (see docs/hosting.md).
+package deploy
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kiji-ssg/kiji/site/render"
+)
+
+// A Target is where a site is deployed: a bucket and a key prefix.
+type Target struct {
+	Bucket string
+	// Prefix is the folder inside the bucket, without leading or trailing
+	// slashes; "" is the bucket's root.
+	Prefix string
+}
+
+// ParseTarget parses "s3://bucket" or "s3://bucket/prefix".
+func ParseTarget(s string) (Target, error) {
+	rest, ok := strings.CutPrefix(s, "s3://")
+	if !ok {
+		return Target{}, fmt.Errorf("deploy target %q is not an S3 URL: write it as s3://bucket or s3://bucket/prefix", s)
+	}
+	bucket, prefix, _ := strings.Cut(rest, "/")
+	if bucket == "" {
+		return Target{}, fmt.Errorf("deploy target %q has no bucket name: write it as s3://bucket or s3://bucket/prefix", s)
+	}
+	if !validBucket(bucket) {
+		return Target{}, fmt.Errorf("deploy target %q: %q is not a valid bucket name (3-63 characters: lower-case letters, digits, dots and hyphens)", s, bucket)
+	}
+	prefix = strings.Trim(prefix, "/")
+	if prefix != "" {
+		for _, seg := range strings.Split(prefix, "/") {
+			if seg == "" || seg == "." || seg == ".." {
+				return Target{}, fmt.Errorf("deploy target %q: the prefix %q has an empty, \".\" or \"..\" segment; write a plain folder path such as s3://%s/blog", s, prefix, bucket)
+			}
+		}
+	}
+	return Target{Bucket: bucket, Prefix: prefix}, nil
+}
+
+func validBucket(b string) bool {
+	// Lenient on purpose: legacy AWS buckets and S3-compatible servers allow
+	// more than today's AWS rules; this only rejects what cannot be a name.
+	if len(b) < 3 || len(b) > 255 {
+		return false
+	}
+	for _, c := range b {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (t Target) String() string {
+	if t.Prefix == "" {
+		return "s3://" + t.Bucket
+	}
+	return "s3://" + t.Bucket + "/" + t.Prefix
+}
+
+// Key returns the object key of the site path p ("articles/x/index.html").
+func (t Target) Key(p string) string { return keyOf(t.Prefix, p) }
+
+func keyOf(prefix, p string) string {
+	if prefix == "" {
+		return p
+	}
+	return prefix + "/" + p
+}
+
+// listPrefix is the key prefix that holds the site: "blog/" for the prefix
+// "blog" (so "blog2/…" never matches), "" for the bucket root.
+func listPrefix(prefix string) string {
+	if prefix == "" {
+		return ""
+	}
+	return prefix + "/"
+}
+
+// A LocalFile is one file of the built site as it should be online.
+type LocalFile struct {
+	// Path is the slash-separated path relative to the site root, e.g.
+	// "articles/hello/index.html".
+	Path string
+	// Source is the file on disk.
+	Source string
+	// Size is the size on disk and MD5 the hex MD5 of the bytes on disk
+	// (before any compression).
+	Size int64
+	MD5  string
+	// The headers the object must have.
+	ContentType  string
+	CacheControl string
+	// Gzip says the object is stored gzip-compressed with
+	// Content-Encoding: gzip (and the original Content-Type).
+	Gzip bool
+}
+
+// WalkOptions says how Walk describes the files.
+type WalkOptions struct {
+	// Gzip stores compressible files (text, SVG, JSON, wasm, …)
+	// gzip-compressed; images, fonts and PDFs are already compressed and
+	// are stored as they are.
+	Gzip bool
+}
+
+// Walk lists every regular file under dir, with its MD5 and the headers it
+// must be served with (from render.ContentType and render.CacheControl).
+// The result is sorted by Path.
+func Walk(dir string, opts WalkOptions) ([]LocalFile, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("the site folder %s does not exist: build the site first (kiji build) or pass --dir: %w", dir, err)
+		}
+		return nil, fmt.Errorf("reading the site folder: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder: pass the built site's folder with --dir", dir)
+	}
+	var files []LocalFile
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			// Symlinks and devices are not part of a built site; following
+			// links could publish files from outside the folder.
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if !utf8.ValidString(rel) {
+			return fmt.Errorf("%s: the file name is not valid UTF-8, so it cannot be an S3 key; rename the file", p)
+		}
+		size, sum, err := md5File(p)
+		if err != nil {
+			return err
+		}
+		ct := render.ContentType(rel)
+		files = append(files, LocalFile{
+			Path:         rel,
+			Source:       p,
+			Size:         size,
+			MD5:          sum,
+			ContentType:  ct,
+			CacheControl: render.CacheControl(rel),
+			Gzip:         opts.Gzip && compressible(ct),
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the site folder %s: %w", dir, err)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}
+
+func md5File(name string) (int64, string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := md5.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", fmt.Errorf("reading %s: %w", name, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// compressible reports whether gzip is worth it for a content type: text
+// and text-like formats are; images, fonts, video and PDFs are compressed
+// already.
+func compressible(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	switch {
+	case strings.HasPrefix(mt, "text/"):
+		return true
+	case strings.HasSuffix(mt, "+xml"), strings.HasSuffix(mt, "+json"):
+		return true
+	}
+	switch mt {
+	case "application/json", "application/xml", "application/wasm", "image/x-icon", "font/ttf", "font/otf":
+		return true
+	}
+	return false
+}
+
+// sitePath returns the site path of key under prefix, or ok=false when key
+// is outside the prefix (or is a folder marker).
+func sitePath(prefix, key string) (string, bool) {
+	rel, ok := strings.CutPrefix(key, listPrefix(prefix))
+	if !ok || rel == "" || strings.HasSuffix(rel, "/") {
+		return "", false
+	}
+	return rel, true
+}
+
+// isPage reports whether a site path is an HTML page.
+func isPage(p string) bool {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".html", ".htm":
+		return true
+	}
+	return false
+}

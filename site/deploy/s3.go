@@ -1,0 +1,405 @@
+package deploy
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
+)
+
+// ClientOptions configure NewClient.
+type ClientOptions struct {
+	// Region of the bucket; "" takes it from the environment or the shared
+	// config (AWS_REGION, ~/.aws/config). Required for AWS.
+	Region string
+	// Endpoint is the URL of an S3-compatible server (MinIO, versitygw, R2,
+	// …); addressed path-style. "" is AWS.
+	Endpoint string
+	// MaxAttempts per request, first try included (default 6), and the
+	// longest wait between two (default 10s). Transient errors (throttling,
+	// 5xx, connection resets and refusals, timeouts) are retried by the
+	// SDK's standard retryer with jittered exponential backoff.
+	MaxAttempts int
+	MaxBackoff  time.Duration
+	// HTTPClient replaces the SDK's default HTTP client (nil: default).
+	HTTPClient *http.Client
+}
+
+// A Client talks to S3 (and CloudFront) with credentials from the standard
+// AWS chain: environment variables, the shared config and credentials files
+// (AWS_PROFILE, SSO), web identity, then the container or EC2 role.
+type Client struct {
+	s3 *s3.Client
+	cf *cloudfront.Client
+}
+
+// NewClient loads the AWS configuration and returns a client. It does not
+// contact any server.
+func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 6
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 10 * time.Second
+	}
+	if o.Endpoint != "" {
+		u, err := url.Parse(o.Endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("--endpoint %q is not a URL: write it as http(s)://host[:port]", o.Endpoint)
+		}
+	}
+	opts := []func(*config.LoadOptions) error{
+		// The SDK must not print: only package main does.
+		config.WithLogger(logging.Nop{}),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(so *retry.StandardOptions) {
+				so.MaxAttempts = o.MaxAttempts
+				so.MaxBackoff = o.MaxBackoff
+				// No client-side retry quota: a deploy runs many requests in
+				// parallel, and a burst of failures (a restarting server)
+				// should be retried, not short-circuited.
+				so.RateLimiter = ratelimit.None
+			})
+		}),
+	}
+	if o.Region != "" {
+		opts = append(opts, config.WithRegion(o.Region))
+	}
+	if o.HTTPClient != nil {
+		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		if o.Endpoint == "" {
+			return nil, errors.New("no AWS region: pass --region with the bucket's region, or set AWS_REGION")
+		}
+		cfg.Region = "us-east-1" // what most S3-compatible servers expect
+	}
+	c := &Client{
+		s3: s3.NewFromConfig(cfg, func(so *s3.Options) {
+			if o.Endpoint != "" {
+				so.BaseEndpoint = aws.String(o.Endpoint)
+				so.UsePathStyle = true
+				// Many S3-compatible servers do not accept the newer
+				// default checksum headers; Content-MD5 is sent instead.
+				so.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+				so.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+			}
+		}),
+		cf: cloudfront.NewFromConfig(cfg),
+	}
+	return c, nil
+}
+
+// Remote lists the objects under the target's prefix and reads the headers
+// (HEAD) of those that match a local file, with up to concurrency requests
+// at once. Objects outside the prefix are never listed.
+func (c *Client) Remote(ctx context.Context, t Target, local []LocalFile, concurrency int) ([]RemoteObject, error) {
+	var objs []RemoteObject
+	p := s3.NewListObjectsV2Paginator(c.s3, &s3.ListObjectsV2Input{
+		Bucket: aws.String(t.Bucket),
+		Prefix: aws.String(listPrefix(t.Prefix)),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", t, err)
+		}
+		for _, o := range page.Contents {
+			objs = append(objs, RemoteObject{
+				Key:  aws.ToString(o.Key),
+				Size: aws.ToInt64(o.Size),
+				ETag: aws.ToString(o.ETag),
+			})
+		}
+	}
+	want := make(map[string]bool, len(local))
+	for _, f := range local {
+		want[f.Path] = true
+	}
+	var idx []int
+	for i, o := range objs {
+		if p, ok := sitePath(t.Prefix, o.Key); ok && want[p] {
+			idx = append(idx, i)
+		}
+	}
+	gone := make([]bool, len(objs))
+	err := parallel(ctx, concurrency, len(idx), func(ctx context.Context, n int) error {
+		i := idx[n]
+		h, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(objs[i].Key)})
+		if err != nil {
+			var nf *types.NotFound
+			if errors.As(err, &nf) {
+				gone[i] = true // deleted since the listing
+				return nil
+			}
+			return fmt.Errorf("reading the headers of s3://%s/%s: %w", t.Bucket, objs[i].Key, err)
+		}
+		o := &objs[i]
+		o.Size = aws.ToInt64(h.ContentLength)
+		o.ETag = aws.ToString(h.ETag)
+		o.MD5 = h.Metadata[MetadataMD5]
+		o.ContentType = aws.ToString(h.ContentType)
+		o.CacheControl = aws.ToString(h.CacheControl)
+		o.ContentEncoding = aws.ToString(h.ContentEncoding)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := objs[:0]
+	for i, o := range objs {
+		if !gone[i] {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// ErrIncomplete is returned (wrapped) by Apply when it stopped midway; a
+// rerun finishes the deploy.
+var ErrIncomplete = errors.New("the deploy is incomplete")
+
+// ApplyOptions configure Apply.
+type ApplyOptions struct {
+	// Concurrency is the number of requests in flight (default 8).
+	Concurrency int
+	// Progress, when set, is called after each upload and delete, one call
+	// at a time (it need not be safe for concurrent use).
+	Progress func(Event)
+}
+
+// An Event reports one finished upload or delete.
+type Event struct {
+	Upload *Upload // one of Upload and Delete is set
+	Delete *Delete
+	Err    error
+	Done   int // operations finished so far, this one included
+	Total  int
+}
+
+// Apply carries out a changeset made by Plan for the same target.
+//
+// The order makes an interrupted deploy safe to rerun: every stage (assets,
+// then pages, then feeds and sitemap; see Stage) must fully succeed before
+// the next one starts, and stale objects are deleted only at the end. So a
+// deploy that stops midway leaves the old pages (pointing at assets that are
+// still there) or new pages whose assets are already uploaded, never a page
+// pointing at a missing file; running the deploy again uploads what is still
+// missing and deletes what is stale.
+func (c *Client) Apply(ctx context.Context, t Target, cs Changeset, opts ApplyOptions) error {
+	if cs.Prefix != t.Prefix {
+		return fmt.Errorf("the plan was made for the prefix %q, not %q: plan again for %s", cs.Prefix, t.Prefix, t)
+	}
+	lp := listPrefix(t.Prefix)
+	for _, u := range cs.Uploads {
+		if !strings.HasPrefix(u.Key, lp) {
+			return fmt.Errorf("refusing to upload %q: it is outside %s", u.Key, t)
+		}
+	}
+	for _, d := range cs.Deletes {
+		if _, ok := sitePath(t.Prefix, d.Key); !ok {
+			return fmt.Errorf("refusing to delete %q: it is outside %s", d.Key, t)
+		}
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 8
+	}
+	total := len(cs.Uploads) + len(cs.Deletes)
+	var mu sync.Mutex
+	done := 0
+	report := func(ev Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if opts.Progress != nil {
+			ev.Done, ev.Total = done, total
+			opts.Progress(ev)
+		}
+	}
+	for start := 0; start < len(cs.Uploads); {
+		end := start
+		for end < len(cs.Uploads) && cs.Uploads[end].Stage == cs.Uploads[start].Stage {
+			end++
+		}
+		batch := cs.Uploads[start:end]
+		err := parallel(ctx, opts.Concurrency, len(batch), func(ctx context.Context, i int) error {
+			err := c.put(ctx, t.Bucket, batch[i])
+			report(Event{Upload: &batch[i], Err: err})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("%w: uploading the %s failed, so later stages and deletes were not started (no page points at a missing file): %w", ErrIncomplete, batch[0].Stage, err)
+		}
+		start = end
+	}
+	err := parallel(ctx, opts.Concurrency, len(cs.Deletes), func(ctx context.Context, i int) error {
+		d := &cs.Deletes[i]
+		_, err := c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(d.Key)})
+		if err != nil {
+			err = fmt.Errorf("deleting s3://%s/%s: %w", t.Bucket, d.Key, err)
+		}
+		report(Event{Delete: d, Err: err})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%w: deleting stale objects failed (every new file is online): %w", ErrIncomplete, err)
+	}
+	return nil
+}
+
+// put uploads one file with its headers and the md5 metadata.
+func (c *Client) put(ctx context.Context, bucket string, u Upload) error {
+	data, err := os.ReadFile(u.File.Source)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", u.File.Source, err)
+	}
+	sum := md5.Sum(data)
+	if hex.EncodeToString(sum[:]) != u.File.MD5 {
+		return fmt.Errorf("%s changed after the deploy was planned (a build still running?): run kiji deploy again once the build is done", u.File.Source)
+	}
+	in := &s3.PutObjectInput{
+		Bucket:       aws.String(bucket),
+		Key:          aws.String(u.Key),
+		ContentType:  aws.String(u.File.ContentType),
+		CacheControl: aws.String(u.File.CacheControl),
+		Metadata:     map[string]string{MetadataMD5: u.File.MD5},
+	}
+	if u.File.Gzip {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		zw.Write(data) // a bytes.Buffer does not fail
+		zw.Close()
+		data = b.Bytes()
+		sum = md5.Sum(data)
+		in.ContentEncoding = aws.String("gzip")
+	}
+	in.Body = bytes.NewReader(data)
+	in.ContentLength = aws.Int64(int64(len(data)))
+	// The server checks the bytes it got against this.
+	in.ContentMD5 = aws.String(base64.StdEncoding.EncodeToString(sum[:]))
+	if _, err := c.s3.PutObject(ctx, in); err != nil {
+		return fmt.Errorf("uploading %s to s3://%s/%s: %w", u.File.Path, bucket, u.Key, err)
+	}
+	return nil
+}
+
+// parallel runs fn(i) for i in [0, n) on up to workers goroutines. After the
+// first error it starts no new call, waits for those running and returns
+// every error met (joined).
+func parallel(ctx context.Context, workers, n int, fn func(ctx context.Context, i int) error) error {
+	if workers <= 0 {
+		workers = 8
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+		next int
+		wg   sync.WaitGroup
+	)
+	take := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(errs) > 0 || next >= n {
+			return 0, false
+		}
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			return 0, false
+		}
+		next++
+		return next - 1, true
+	}
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i, ok := take()
+				if !ok {
+					return
+				}
+				if err := fn(ctx, i); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return fmt.Errorf("%d operations failed; the first: %w", len(errs), errs[0])
+}
+
+// Hint returns advice for a deploy error, or "" when there is none to give.
+func Hint(err error) string {
+	if err == nil {
+		return ""
+	}
+	var se *v4.SigningError
+	if errors.As(err, &se) {
+		return "set up AWS credentials: aws configure (or aws sso login), AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+	}
+	var mr *aws.MissingRegionError
+	if errors.As(err, &mr) {
+		return "pass --region with the bucket's region, or set AWS_REGION"
+	}
+	if errors.Is(err, ErrTooManyDeletes) {
+		return "kiji deploy --dry-run shows every delete; if they are intended, raise --max-deletes"
+	}
+	if errors.Is(err, ErrNothingToDeploy) {
+		return "kiji build"
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "NoSuchBucket":
+			return "check the bucket name in s3://BUCKET/prefix; the bucket must exist (aws s3 mb s3://BUCKET)"
+		case "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired":
+			return "check your AWS credentials: aws sts get-caller-identity shows which ones are used"
+		case "AccessDenied", "Forbidden", "AllAccessDisabled":
+			return "the credentials need s3:ListBucket on the bucket and s3:GetObject, s3:PutObject, s3:DeleteObject on its objects (see docs/hosting.md)"
+		case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
+			return "pass --region with the bucket's region"
+		case "NoSuchDistribution":
+			return "check --cloudfront-distribution: the ID is shown in the CloudFront console (E…)"
+		}
+	}
+	if errors.Is(err, context.Canceled) {
+		return "run kiji deploy again: files already uploaded are skipped"
+	}
+	if errors.Is(err, ErrIncomplete) {
+		return "run kiji deploy again: files already uploaded are skipped and the rest is finished"
+	}
+	return ""
+}

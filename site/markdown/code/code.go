@@ -1,0 +1,170 @@
+// Package code renders fenced and indented code blocks: highlighted at build
+// time with chroma as CSS classes (never inline styles), with Zenn's info
+// string rules (```lang, ```lang:path/file, ```diff lang, ```lang diff,
+// ```diff lang:file), a file name bar, diff add/remove/context marks and a
+// copy button.
+//
+// Markup of one block:
+//
+//	<div class="code-block" data-lang="go">
+//	  <div class="code-filename">main.go</div>              (only with lang:file)
+//	  <pre class="chroma" tabindex="0" translate="no"><code>…</code></pre>
+//	  <button type="button" class="copy-code" aria-label="コードをコピー" hidden>コピー</button>
+//	</div>
+//
+// (written without the line breaks and indentation). In diff mode the <pre>
+// also has the class "diff" and each line is
+//
+//	<span class="diff-line diff-add"><span class="diff-prefix">+</span>…highlighted code…</span>
+//
+// with diff-add, diff-remove or diff-context (no second class for a line with
+// no recognised prefix). The tokens inside are chroma's <span class="k">…
+// with its standard short class names; CSS returns the matching stylesheet
+// (light and dark) and CopyScript the script that makes the buttons work.
+//
+// Blocks whose language is d2, score or mermaid belong to other extensions,
+// which replace them in the AST before rendering; one that still reaches
+// this renderer is shown as plain text. An unknown or missing language is
+// plain text too; nothing here reports a problem or fails.
+package code
+
+import (
+	"html"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/util"
+)
+
+// Extender is the goldmark extension for code blocks. Create it with New;
+// it is safe to use from several goroutines and several goldmark instances
+// (they then share its memo).
+type Extender struct {
+	copyButton bool
+	memo       *memo
+}
+
+// An Option configures the Extender.
+type Option func(*Extender)
+
+// DefaultMemoEntries is the default size of one generation of the memo of
+// highlighted blocks (see WithMemo).
+const DefaultMemoEntries = 2048
+
+// WithMemo sets how many highlighted blocks are remembered, keyed by the
+// lexer, the diff mode and a SHA-256 of the code, so that a block seen
+// again (a rebuild in the dev server, the same snippet in many pages) is
+// not highlighted again. Up to 2×entries blocks and 16 MiB are kept.
+// entries <= 0 turns the memo off.
+func WithMemo(entries int) Option {
+	return func(e *Extender) { e.memo = newMemo(entries) }
+}
+
+// WithCopyButton turns the copy button on (the default) or off, e.g. for a
+// feed, where there is no script.
+func WithCopyButton(on bool) Option {
+	return func(e *Extender) { e.copyButton = on }
+}
+
+// New returns the extension. Usage:
+//
+//	md := goldmark.New(goldmark.WithExtensions(extension.GFM, code.New()))
+func New(opts ...Option) *Extender {
+	e := &Extender{copyButton: true, memo: newMemo(DefaultMemoEntries)}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// Extend implements goldmark.Extender: it registers the renderer for
+// *ast.FencedCodeBlock and *ast.CodeBlock ahead of goldmark's own.
+func (e *Extender) Extend(m goldmark.Markdown) {
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&nodeRenderer{e: e}, 100)))
+}
+
+type nodeRenderer struct{ e *Extender }
+
+// RegisterFuncs implements renderer.NodeRenderer.
+func (r *nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindFencedCodeBlock, r.renderFenced)
+	reg.Register(ast.KindCodeBlock, r.renderIndented)
+}
+
+func (r *nodeRenderer) renderFenced(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*ast.FencedCodeBlock)
+	var in info
+	if n.Info != nil {
+		in = parseInfo(infoText(n.Info.Segment.Value(source)))
+	}
+	r.write(w, in, codeText(n, source))
+	return ast.WalkSkipChildren, nil
+}
+
+func (r *nodeRenderer) renderIndented(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	r.write(w, info{}, codeText(node, source))
+	return ast.WalkSkipChildren, nil
+}
+
+// infoText applies the info string's backslash escapes and character
+// references, as CommonMark asks (```js:a\_b.js names a_b.js).
+func infoText(b []byte) string {
+	b = util.UnescapePunctuations(b)
+	b = util.ResolveNumericReferences(b)
+	b = util.ResolveEntityNames(b)
+	return string(b)
+}
+
+// codeText is the block's code with "\r\n" and lone "\r" line ends made "\n".
+func codeText(n ast.Node, source []byte) string {
+	var b strings.Builder
+	lines := n.Lines()
+	for i := range lines.Len() {
+		seg := lines.At(i)
+		b.Write(seg.Value(source))
+	}
+	s := b.String()
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	return s
+}
+
+func (r *nodeRenderer) write(w util.BufWriter, in info, text string) {
+	_, _ = w.WriteString(`<div class="code-block"`)
+	if in.Lang != "" {
+		_, _ = w.WriteString(` data-lang="`)
+		_, _ = w.WriteString(html.EscapeString(in.Lang))
+		_ = w.WriteByte('"')
+	}
+	_ = w.WriteByte('>')
+	if in.File != "" {
+		_, _ = w.WriteString(`<div class="code-filename">`)
+		_, _ = w.WriteString(html.EscapeString(in.File))
+		_, _ = w.WriteString(`</div>`)
+	}
+	if in.Diff {
+		_, _ = w.WriteString(`<pre class="chroma diff" tabindex="0" translate="no"><code>`)
+	} else {
+		_, _ = w.WriteString(`<pre class="chroma" tabindex="0" translate="no"><code>`)
+	}
+	_, _ = w.Write(highlightMemo(r.e.memo, lexerFor(in.Lang), text, in.Diff))
+	_, _ = w.WriteString(`</code></pre>`)
+	if r.e.copyButton {
+		_, _ = w.WriteString(copyButton)
+	}
+	_, _ = w.WriteString("</div>\n")
+}
+
+// copyButton is hidden until CopyScript runs (without the script, or
+// without a clipboard, there is no dead button).
+const copyButton = `<button type="button" class="copy-code" aria-label="コードをコピー" hidden>コピー</button>`

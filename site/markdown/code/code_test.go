@@ -1,0 +1,359 @@
+package code
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// newMD is the test setup: GFM plus this extension, as the lead wires it.
+func newMD(opts ...Option) goldmark.Markdown {
+	return goldmark.New(goldmark.WithExtensions(extension.GFM, New(opts...)))
+}
+
+func render(t testing.TB, md goldmark.Markdown, src string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := md.Convert([]byte(src), &b); err != nil {
+		t.Fatalf("Convert: %v", err)
+	}
+	return b.String()
+}
+
+// TestGolden renders testdata/*.txtar's input.md and compares with output.html.
+// Refresh with: go test ./site/markdown/code -update
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden files: %v", err)
+	}
+	md := newMD()
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var input []byte
+			outIdx := -1
+			for i, f := range ar.Files {
+				switch f.Name {
+				case "input.md":
+					input = f.Data
+				case "output.html":
+					outIdx = i
+				}
+			}
+			if input == nil {
+				t.Fatalf("%s has no input.md", file)
+			}
+			got := render(t, md, string(input))
+			if *update {
+				if outIdx < 0 {
+					ar.Files = append(ar.Files, txtar.File{Name: "output.html"})
+					outIdx = len(ar.Files) - 1
+				}
+				ar.Files[outIdx].Data = []byte(got)
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if outIdx < 0 {
+				t.Fatalf("%s has no output.html; run with -update", file)
+			}
+			if diff := cmp.Diff(string(ar.Files[outIdx].Data), got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", file, diff)
+			}
+		})
+	}
+}
+
+func TestParseInfo(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     info
+	}{
+		{"empty", "", info{}},
+		{"spaces", "   ", info{}},
+		{"lang", "go", info{Lang: "go"}},
+		{"upper case", "GoLang", info{Lang: "golang"}},
+		{"lang and file", "js:src/hello.js", info{Lang: "js", File: "src/hello.js"}},
+		{"file keeps its case", "Go:Main.GO", info{Lang: "go", File: "Main.GO"}},
+		{"file is everything after the first colon", "js:a:b.js", info{Lang: "js", File: "a:b.js"}},
+		{"empty file", "js:", info{Lang: "js"}},
+		{"file only", ":notes.txt", info{File: "notes.txt"}},
+		{"file with spaces", "sh: my script.sh ", info{Lang: "sh", File: "my script.sh"}},
+		{"diff lang", "diff ts", info{Lang: "ts", Diff: true}},
+		{"lang diff", "ts diff", info{Lang: "ts", Diff: true}},
+		{"diff lang file", "diff ts:src/sum.ts", info{Lang: "ts", File: "src/sum.ts", Diff: true}},
+		{"lang diff file", "ts diff:src/sum.ts", info{Lang: "ts", File: "src/sum.ts", Diff: true}},
+		{"diff alone", "diff", info{Diff: true}},
+		{"DIFF upper case", "DIFF Go", info{Lang: "go", Diff: true}},
+		{"diff in the file name is not a mode", "go:diff", info{Lang: "go", File: "diff"}},
+		{"extra words ignored", "go title=x", info{Lang: "go"}},
+		{"several spaces", "diff   js", info{Lang: "js", Diff: true}},
+		{"react is jsx", "react", info{Lang: "jsx"}},
+		{"React is jsx", "React:App.jsx", info{Lang: "jsx", File: "App.jsx"}},
+		{"cwl is yaml", "cwl", info{Lang: "yaml"}},
+		{"diff react", "diff react", info{Lang: "jsx", Diff: true}},
+		{"mermaid kept", "mermaid", info{Lang: "mermaid"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, parseInfo(tt.in)); diff != "" {
+				t.Errorf("parseInfo(%q) (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}
+
+// codeRe captures what is inside <code> of each rendered block.
+var codeRe = regexp.MustCompile(`(?s)<pre class="chroma[^"]*" tabindex="0" translate="no"><code>(.*?)</code></pre>`)
+
+var tagRe = regexp.MustCompile(`<[^>]*>`)
+
+// textOf returns the text a browser shows for an HTML fragment with no
+// attributes that matter: the tags removed and the references resolved.
+func textOf(fragment string) string {
+	return html.UnescapeString(tagRe.ReplaceAllString(fragment, ""))
+}
+
+func TestBehaviour(t *testing.T) {
+	md := newMD()
+	tests := []struct {
+		name, src string
+		check     func(t *testing.T, out string)
+	}{
+		{"no inline styles", "```go\nfunc main() { fmt.Println(\"hi\") } // c\n```\n\n```diff yaml:a.yml\n-a: 1\n+a: 2\n```\n", func(t *testing.T, out string) {
+			if strings.Contains(out, "style=") {
+				t.Errorf("output has an inline style:\n%s", out)
+			}
+			if !strings.Contains(out, `<span class="kd">func</span>`) {
+				t.Errorf("Go is not highlighted with classes:\n%s", out)
+			}
+		}},
+		{"text survives highlighting", "```go\npackage main\n\n// <b>&amp;\nvar s = `a\nb`\n```\n", func(t *testing.T, out string) {
+			m := codeRe.FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no code block in %s", out)
+			}
+			if got, want := textOf(m[1]), "package main\n\n// <b>&amp;\nvar s = `a\nb`\n"; got != want {
+				t.Errorf("text = %q, want %q", got, want)
+			}
+		}},
+		{"diff keeps a multi-line string whole", "```diff go\n var s = `a\n-b\n+c`\n```\n", func(t *testing.T, out string) {
+			// The lexer sees the block without prefixes, so lines 2 and 3
+			// are still inside the raw string.
+			for _, want := range []string{
+				`<span class="diff-line diff-remove"><span class="diff-prefix">-</span><span class="s">b`,
+				`<span class="diff-line diff-add"><span class="diff-prefix">+</span><span class="s">c`,
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %s:\n%s", want, out)
+				}
+			}
+		}},
+		{"diff marks from the first character", "```diff\n+a\n>b\n-c\n<d\n e\nf\n\n@@ x @@\n```\n", func(t *testing.T, out string) {
+			want := `<pre class="chroma diff" tabindex="0" translate="no"><code>` +
+				`<span class="diff-line diff-add"><span class="diff-prefix">+</span>a` + "\n</span>" +
+				`<span class="diff-line diff-add"><span class="diff-prefix">&gt;</span>b` + "\n</span>" +
+				`<span class="diff-line diff-remove"><span class="diff-prefix">-</span>c` + "\n</span>" +
+				`<span class="diff-line diff-remove"><span class="diff-prefix">&lt;</span>d` + "\n</span>" +
+				`<span class="diff-line diff-context"><span class="diff-prefix"> </span>e` + "\n</span>" +
+				`<span class="diff-line">f` + "\n</span>" +
+				`<span class="diff-line">` + "\n</span>" +
+				`<span class="diff-line">@@ x @@` + "\n</span>" +
+				`</code></pre>`
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks\n%s\nin\n%s", want, out)
+			}
+		}},
+		{"CRLF line ends", "```go\r\nx := 1\r\ny := 2\r\n```\r\n", func(t *testing.T, out string) {
+			if strings.Contains(out, "\r") {
+				t.Errorf("output keeps a CR: %q", out)
+			}
+			m := codeRe.FindStringSubmatch(out)
+			if m == nil || textOf(m[1]) != "x := 1\ny := 2\n" {
+				t.Errorf("code text wrong: %q", out)
+			}
+		}},
+		{"info escapes and references", "```js:a\\_b&amp;c.js\nx\n```\n", func(t *testing.T, out string) {
+			if !strings.Contains(out, `<div class="code-filename">a_b&amp;c.js</div>`) {
+				t.Errorf("file name not unescaped:\n%s", out)
+			}
+		}},
+		{"hostile language name", "```\"><script>x:<img>\nx\n```\n", func(t *testing.T, out string) {
+			if strings.Contains(out, "<script") || strings.Contains(out, "<img") {
+				t.Errorf("markup from the info string leaked:\n%s", out)
+			}
+		}},
+		{"inside a list item", "- item\n\n  ```go\n  x := 1\n  ```\n", func(t *testing.T, out string) {
+			if !strings.Contains(out, `<li>`) || !strings.Contains(out, `<span class="nx">x</span>`) && !strings.Contains(out, `x`) {
+				t.Errorf("unexpected:\n%s", out)
+			}
+			m := codeRe.FindStringSubmatch(out)
+			if m == nil || textOf(m[1]) != "x := 1\n" {
+				t.Errorf("code text wrong in %s", out)
+			}
+		}},
+		{"tab in a blockquote", "> ```go\n> \tx := 1\n> ```\n", func(t *testing.T, out string) {
+			m := codeRe.FindStringSubmatch(out)
+			if m == nil || textOf(m[1]) != "\tx := 1\n" {
+				t.Errorf("code text wrong in %q", out)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.check(t, render(t, md, tt.src))
+		})
+	}
+}
+
+func TestCopyButtonOption(t *testing.T) {
+	src := "```go\nx\n```\n"
+	if out := render(t, newMD(), src); !strings.Contains(out, `<button type="button" class="copy-code" aria-label="コードをコピー" hidden>`) {
+		t.Errorf("default has no copy button:\n%s", out)
+	}
+	if out := render(t, newMD(WithCopyButton(false)), src); strings.Contains(out, "<button") {
+		t.Errorf("WithCopyButton(false) still has a button:\n%s", out)
+	}
+}
+
+// corpus is a document with many kinds of blocks, used by the concurrency,
+// memo and benchmark tests.
+func corpus(n int) string {
+	var b strings.Builder
+	blocks := []string{
+		"```go:main.go\npackage main\n\nimport \"fmt\"\n\n// main prints %d.\nfunc main() {\n\tfor i := 0; i < %d; i++ {\n\t\tfmt.Println(\"hello\", i)\n\t}\n}\n```\n",
+		"```yaml\n# config %d\nname: kiji\nversion: %d\nitems:\n  - a: 1\n    b: \"two\"\n  - c: [3, 4]\n```\n",
+		"```bash\n#!/bin/sh\n# step %d\nset -eu\nfor f in *.md; do\n  echo \"$f\" | wc -c  # %d\ndone\n```\n",
+		"```diff ts:src/sum%d.ts\n export function sum(a: number, b: number) {\n-  return a - b;\n+  return a + b; // %d\n }\n```\n",
+	}
+	for i := range n {
+		fmt.Fprintf(&b, "## Block %d\n\ntext\n\n", i)
+		fmt.Fprintf(&b, blocks[i%len(blocks)], i, i)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func TestConcurrentAndDeterministic(t *testing.T) {
+	src := corpus(40)
+	want := render(t, newMD(WithMemo(0)), src)
+	md := newMD(WithMemo(16)) // small memo: entries come and go while others read
+	var wg sync.WaitGroup
+	errs := make(chan string, 16)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 4 {
+				var b bytes.Buffer
+				if err := md.Convert([]byte(src), &b); err != nil {
+					errs <- err.Error()
+					return
+				}
+				if b.String() != want {
+					errs <- cmp.Diff(want, b.String())
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("concurrent render differs from sequential (-want +got):\n%s", e)
+	}
+}
+
+func TestMemo(t *testing.T) {
+	m := newMemo(4)
+	l := lexerFor("go")
+	a := highlightMemo(m, l, "x := 1\n", false)
+	b := highlightMemo(m, l, "x := 1\n", false)
+	if &a[0] != &b[0] {
+		t.Errorf("second call did not come from the memo")
+	}
+	if d := highlightMemo(m, l, "x := 1\n", true); bytes.Equal(d, a) {
+		t.Errorf("diff mode shares a memo entry with normal mode: %s", d)
+	}
+	if p := highlightMemo(m, nil, "x := 1\n", false); bytes.Equal(p, a) {
+		t.Errorf("plain text shares a memo entry with Go: %s", p)
+	}
+	for i := range 100 {
+		highlightMemo(m, l, fmt.Sprintf("x := %d\n", i), false)
+		if n := m.len(); n > 8 {
+			t.Fatalf("memo holds %d entries, want at most 2×4", n)
+		}
+	}
+	if newMemo(0) != nil {
+		t.Errorf("newMemo(0) is not nil (memo off)")
+	}
+	big := strings.Repeat("x := 1\n", memoMaxBytes/8)
+	highlightMemo(m, l, big, false)
+	if m.curBytes > memoMaxBytes {
+		t.Errorf("memo holds %d bytes, more than %d", m.curBytes, memoMaxBytes)
+	}
+}
+
+func TestLexerCache(t *testing.T) {
+	if lexerFor("go") == nil || lexerFor("go") != lexerFor("go") {
+		t.Errorf("lexerFor(go) is not one cached lexer")
+	}
+	if lexerFor("jsx") == nil {
+		t.Errorf("no lexer for jsx (the react alias)")
+	}
+	for _, lang := range []string{"", "no-such-language", "mermaid", "d2", "score", "text", strings.Repeat("g", maxLangLen+1)} {
+		if l := lexerFor(lang); l != nil {
+			t.Errorf("lexerFor(%q) = %s, want nil (plain text)", lang, l.Config().Name)
+		}
+	}
+	lexerCache.RLock()
+	_, long := lexerCache.m[strings.Repeat("g", maxLangLen+1)]
+	lexerCache.RUnlock()
+	if long {
+		t.Errorf("an over-long language name was cached")
+	}
+	for i := range maxCachedLexers + 10 {
+		lexerFor(fmt.Sprintf("nolang%d", i))
+	}
+	lexerCache.RLock()
+	n := len(lexerCache.m)
+	lexerCache.RUnlock()
+	if n > maxCachedLexers {
+		t.Errorf("lexer cache holds %d entries, more than %d", n, maxCachedLexers)
+	}
+}
+
+// TestTokeniseFallback: when the tokens do not add up to the text (chroma
+// reads invalid UTF-8 as U+FFFD), the block is escaped plain text, byte for
+// byte.
+func TestTokeniseFallback(t *testing.T) {
+	text := "x := \"\xff<\"\n"
+	got := string(highlight(lexerFor("go"), text, false))
+	if want := html.EscapeString(text); got != want {
+		t.Errorf("highlight = %q, want %q", got, want)
+	}
+	got = string(highlight(lexerFor("go"), "+"+text, true))
+	if textOf(got) != "+"+text {
+		t.Errorf("diff text = %q, want %q", textOf(got), "+"+text)
+	}
+}

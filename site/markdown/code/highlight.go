@@ -1,0 +1,322 @@
+package code
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"html"
+	"strings"
+	"sync"
+
+	"github.com/alecthomas/chroma/v2"
+	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
+	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/alecthomas/chroma/v2/styles"
+)
+
+// formatter writes tokens as <span class="…"> with chroma's standard short
+// class names and nothing around them: the <pre>, <code> and the diff line
+// wrappers are written by this package. One formatter serves every block; it
+// is safe for concurrent use (its only mutable state is a mutex-guarded
+// cache of the style below).
+var formatter = chromahtml.New(chromahtml.WithClasses(true), chromahtml.PreventSurroundingPre(true))
+
+// formatStyle is only needed because Format takes a style; with classes the
+// markup does not depend on it (the colours come from CSS()).
+var formatStyle = styles.Get(LightStyle)
+
+// notHighlighted are languages that other kiji extensions turn into something
+// else before rendering (diagrams, score tables). When one reaches this
+// renderer (the extension is not installed, or the block was left alone),
+// it is shown as plain text.
+var notHighlighted = map[string]bool{"mermaid": true, "d2": true, "score": true}
+
+// maxLangLen bounds the language names that are looked up at all: a longer
+// "language" is not one, and must not grow the cache.
+const maxLangLen = 40
+
+// maxCachedLexers bounds the lexer cache; past it, lookups still work but
+// are not remembered (only an input with hundreds of distinct made-up
+// language names gets there).
+const maxCachedLexers = 512
+
+// lexerCache maps a language name (as normalised by parseInfo) to its
+// coalescing lexer, or to nil for a name chroma does not know. chroma's
+// lexers.Get falls back to matching the name as a file extension against
+// every lexer's patterns, which is slow; this cache makes that happen once
+// per name per process instead of once per block.
+var lexerCache = struct {
+	sync.RWMutex
+	m map[string]chroma.Lexer
+}{m: map[string]chroma.Lexer{}}
+
+// lexerFor returns the lexer for lang, or nil when the block is plain text.
+func lexerFor(lang string) chroma.Lexer {
+	if lang == "" || len(lang) > maxLangLen || notHighlighted[lang] {
+		return nil
+	}
+	lexerCache.RLock()
+	l, ok := lexerCache.m[lang]
+	lexerCache.RUnlock()
+	if ok {
+		return l
+	}
+	l = lookupLexer(lang)
+	lexerCache.Lock()
+	if len(lexerCache.m) < maxCachedLexers {
+		lexerCache.m[lang] = l
+	}
+	lexerCache.Unlock()
+	return l
+}
+
+func lookupLexer(lang string) (l chroma.Lexer) {
+	defer func() {
+		if recover() != nil {
+			l = nil
+		}
+	}()
+	l = lexers.Get(lang)
+	if l == nil || l.Config() == nil || l.Config().Name == "plaintext" {
+		return nil
+	}
+	return chroma.Coalesce(l)
+}
+
+// tokenise runs the lexer over text. It returns ok=false when chroma fails,
+// panics, or returns tokens that do not add up to text exactly (so no byte of
+// the author's code is ever lost or changed by highlighting); the caller
+// then shows the block as plain text.
+func tokenise(l chroma.Lexer, text string) (tokens []chroma.Token, ok bool) {
+	defer func() {
+		if recover() != nil {
+			tokens, ok = nil, false
+		}
+	}()
+	it, err := l.Tokenise(nil, text)
+	if err != nil {
+		return nil, false
+	}
+	tokens = it.Tokens()
+	n := 0
+	for _, t := range tokens {
+		if !strings.HasPrefix(text[n:], t.Value) {
+			return nil, false
+		}
+		n += len(t.Value)
+	}
+	return tokens, n == len(text)
+}
+
+// writeTokens writes tokens through the shared formatter.
+func writeTokens(buf *bytes.Buffer, tokens []chroma.Token) bool {
+	return formatter.Format(buf, formatStyle, chroma.Literator(tokens...)) == nil
+}
+
+// diffKind is what the first character of a diff line says about it.
+type diffKind uint8
+
+const (
+	diffNone    diffKind = iota // no recognised prefix (or an empty line)
+	diffAdd                     // "+" or ">"
+	diffRemove                  // "-" or "<"
+	diffContext                 // " "
+)
+
+func classify(line string) diffKind {
+	if line == "" {
+		return diffNone
+	}
+	switch line[0] {
+	case '+', '>':
+		return diffAdd
+	case '-', '<':
+		return diffRemove
+	case ' ':
+		return diffContext
+	}
+	return diffNone
+}
+
+var diffLineClass = [...]string{
+	diffNone:    "diff-line",
+	diffAdd:     "diff-line diff-add",
+	diffRemove:  "diff-line diff-remove",
+	diffContext: "diff-line diff-context",
+}
+
+// highlight returns the HTML that goes inside <code> for text, highlighted
+// with l (nil: plain text), in diff mode or not. text uses "\n" line ends.
+func highlight(l chroma.Lexer, text string, diff bool) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(text) * 3)
+	if diff {
+		writeDiff(&buf, l, text)
+		return buf.Bytes()
+	}
+	if l != nil {
+		if tokens, ok := tokenise(l, text); ok && writeTokens(&buf, tokens) {
+			return buf.Bytes()
+		}
+		buf.Reset()
+	}
+	buf.WriteString(html.EscapeString(text))
+	return buf.Bytes()
+}
+
+// writeDiff writes each line as
+//
+//	<span class="diff-line diff-add"><span class="diff-prefix">+</span>…highlighted rest…\n</span>
+//
+// The prefixes are cut off before the lexer sees the code, so the whole block
+// is highlighted as one piece of the language (a string or comment spanning
+// lines stays one), and the tokens are then split back into lines.
+func writeDiff(buf *bytes.Buffer, l chroma.Lexer, text string) {
+	lines := strings.SplitAfter(text, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	kinds := make([]diffKind, len(lines))
+	var body strings.Builder
+	body.Grow(len(text))
+	for i, line := range lines {
+		kinds[i] = classify(line)
+		if kinds[i] != diffNone {
+			line = line[1:]
+		}
+		body.WriteString(line)
+	}
+	rest := splitLines(l, body.String(), len(lines))
+	for i, line := range lines {
+		buf.WriteString(`<span class="`)
+		buf.WriteString(diffLineClass[kinds[i]])
+		buf.WriteString(`">`)
+		if kinds[i] != diffNone {
+			buf.WriteString(`<span class="diff-prefix">`)
+			buf.WriteString(html.EscapeString(line[:1]))
+			buf.WriteString(`</span>`)
+		}
+		buf.Write(rest[i])
+		buf.WriteString(`</span>`)
+	}
+}
+
+// splitLines highlights body and returns the HTML of each of its n lines
+// (each with its "\n", if any). Without a lexer, or if highlighting fails,
+// the lines are escaped plain text.
+func splitLines(l chroma.Lexer, body string, n int) [][]byte {
+	out := make([][]byte, 0, n)
+	if l != nil {
+		if tokens, ok := tokenise(l, body); ok {
+			var buf bytes.Buffer
+			good := true
+			for _, line := range chroma.SplitTokensIntoLines(tokens) {
+				buf.Reset()
+				if !writeTokens(&buf, line) {
+					good = false
+					break
+				}
+				out = append(out, bytes.Clone(buf.Bytes()))
+			}
+			if good && len(out) == n {
+				return out
+			}
+			out = out[:0]
+		}
+	}
+	for _, line := range strings.SplitAfter(body, "\n") {
+		if len(out) == n {
+			break
+		}
+		out = append(out, []byte(html.EscapeString(line)))
+	}
+	for len(out) < n {
+		out = append(out, nil)
+	}
+	return out
+}
+
+// memoKey identifies one highlighted block: lexer, mode and a hash of the code.
+type memoKey struct {
+	lexer string
+	diff  bool
+	sum   [sha256.Size]byte
+}
+
+// memo remembers highlighted blocks across documents (a rebuild in the dev
+// server highlights the same blocks again). It holds two generations: new
+// entries go into cur; when cur is full it becomes old and a fresh cur
+// starts, so at most 2×max entries and 2×maxBytes bytes are kept and
+// recently used blocks survive. Safe for concurrent use.
+type memo struct {
+	mu       sync.Mutex
+	max      int
+	maxBytes int
+	cur, old map[memoKey][]byte
+	curBytes int
+}
+
+// memoMaxBytes bounds the bytes held by one generation of the memo.
+const memoMaxBytes = 8 << 20
+
+func newMemo(entries int) *memo {
+	if entries <= 0 {
+		return nil
+	}
+	return &memo{max: entries, maxBytes: memoMaxBytes, cur: map[memoKey][]byte{}}
+}
+
+func (m *memo) get(k memoKey) ([]byte, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.cur[k]; ok {
+		return v, true
+	}
+	if v, ok := m.old[k]; ok {
+		m.putLocked(k, v)
+		return v, true
+	}
+	return nil, false
+}
+
+func (m *memo) put(k memoKey, v []byte) {
+	if len(v) > m.maxBytes/4 {
+		return // one huge block must not flush everything else
+	}
+	m.mu.Lock()
+	m.putLocked(k, v)
+	m.mu.Unlock()
+}
+
+func (m *memo) putLocked(k memoKey, v []byte) {
+	if _, ok := m.cur[k]; ok {
+		return
+	}
+	if len(m.cur) >= m.max || m.curBytes+len(v) > m.maxBytes {
+		m.old, m.cur, m.curBytes = m.cur, make(map[memoKey][]byte, len(m.cur)), 0
+	}
+	m.cur[k] = v
+	m.curBytes += len(v)
+}
+
+func (m *memo) len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.cur) + len(m.old)
+}
+
+// highlightMemo is highlight with the memo in front of it (m may be nil).
+func highlightMemo(m *memo, l chroma.Lexer, text string, diff bool) []byte {
+	if m == nil {
+		return highlight(l, text, diff)
+	}
+	k := memoKey{diff: diff, sum: sha256.Sum256([]byte(text))}
+	if l != nil {
+		k.lexer = l.Config().Name
+	}
+	if v, ok := m.get(k); ok {
+		return v
+	}
+	v := highlight(l, text, diff)
+	m.put(k, v)
+	return v
+}

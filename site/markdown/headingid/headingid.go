@@ -1,0 +1,244 @@
+// Package headingid gives every heading a stable id, builds the table of
+// contents and makes in-page links reach their headings.
+//
+// Ids are GitHub-compatible slugs that keep Japanese: letters are
+// lower-cased, each space becomes "-", punctuation and symbols (full-width
+// （）：！ too) are dropped, and a repeated id gets "-1", "-2"… An id is never
+// empty: a heading without letters gets "section".
+//
+// Zenn builds its ids differently (it keeps punctuation: "付録：aws-…"), so
+// articles written for Zenn link to those. A link "#X" whose X (percent-
+// encoded or not) is a heading's Zenn-style id is rewritten to that heading's
+// id, so both styles reach the same heading.
+//
+// Every heading gets a hover anchor link ("#") to itself.
+package headingid
+
+import (
+	"bytes"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// Slug returns the GitHub-style id for a heading text (without the
+// duplicate suffix).
+func Slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case r == '-' || r == '_':
+			b.WriteRune(r)
+		case unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
+			b.WriteRune(r)
+		case unicode.IsSpace(r):
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// ZennSlug returns the id Zenn (markdown-it-anchor) gives a heading text,
+// decoded: lower-cased, whitespace runs turned into "-", punctuation kept.
+func ZennSlug(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(strings.TrimSpace(s))), "-")
+}
+
+// Entry is one line of the table of contents.
+type Entry struct {
+	Level int
+	ID    string
+	Text  string
+}
+
+// Headings are the ids given in one document and its table of contents.
+type Headings struct {
+	TOC []Entry
+	// IDs are all heading ids in document order.
+	IDs []string
+}
+
+var key = parser.NewContextKey()
+
+// From returns the headings found while parsing the document of pc.
+func From(pc parser.Context) *Headings {
+	if h, ok := pc.Get(key).(*Headings); ok {
+		return h
+	}
+	return &Headings{}
+}
+
+// Extender assigns ids, collects the TOC and renders anchored headings.
+type Extender struct {
+	// TOCMin and TOCMax bound the levels in the table of contents
+	// (default 2 and 3).
+	TOCMin, TOCMax int
+	// SkipKinds names node kinds whose headings stay out of the TOC (e.g.
+	// "Details": Zenn leaves headings inside :::details out).
+	SkipKinds []string
+}
+
+// Extend adds the transformer and the heading renderer.
+func (e *Extender) Extend(m goldmark.Markdown) {
+	min, max := e.TOCMin, e.TOCMax
+	if min == 0 {
+		min = 2
+	}
+	if max == 0 {
+		max = 3
+	}
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&transformer{min: min, max: max, skip: e.SkipKinds}, 50)))
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&headingRenderer{}, 100)))
+}
+
+type transformer struct {
+	min, max int
+	skip     []string
+}
+
+func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	src := reader.Source()
+	h := &Headings{}
+	pc.Set(key, h)
+	used := map[string]bool{}
+	zenn := map[string]string{}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		hd, ok := n.(*ast.Heading)
+		if !ok {
+			return ast.WalkContinue, nil
+		}
+		txt := PlainText(hd, src)
+		base := Slug(txt)
+		if base == "" {
+			base = "section"
+		}
+		id := base
+		for i := 1; used[id]; i++ {
+			id = base + "-" + strconv.Itoa(i)
+		}
+		used[id] = true
+		hd.SetAttributeString("id", []byte(id))
+		h.IDs = append(h.IDs, id)
+		if z := ZennSlug(txt); z != "" {
+			zid := z
+			for i := 1; zenn[zid] != ""; i++ {
+				zid = z + "-" + strconv.Itoa(i)
+			}
+			zenn[zid] = id
+		}
+		if hd.Level >= t.min && hd.Level <= t.max && !t.skipped(hd) {
+			h.TOC = append(h.TOC, Entry{Level: hd.Level, ID: id, Text: txt})
+		}
+		return ast.WalkSkipChildren, nil
+	})
+	// Rewrite in-page links written with Zenn-style (or percent-encoded)
+	// ids to the heading's id.
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		l, ok := n.(*ast.Link)
+		if !ok || len(l.Destination) == 0 || l.Destination[0] != '#' {
+			return ast.WalkContinue, nil
+		}
+		frag := string(l.Destination[1:])
+		if dec, err := url.PathUnescape(frag); err == nil {
+			frag = dec
+		}
+		if used[frag] {
+			l.Destination = []byte("#" + frag)
+		} else if id, ok := zenn[strings.ToLower(frag)]; ok {
+			l.Destination = []byte("#" + id)
+		} else if id := Slug(frag); used[id] {
+			l.Destination = []byte("#" + id)
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+func (t *transformer) skipped(n ast.Node) bool {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		k := p.Kind().String()
+		for _, s := range t.skip {
+			if k == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// PlainText returns the text of a node's inline content: text, code spans
+// and link text, without markup, images or raw HTML.
+func PlainText(n ast.Node, src []byte) string {
+	var b bytes.Buffer
+	var walk func(ast.Node)
+	walk = func(n ast.Node) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch c := c.(type) {
+			case *ast.Text:
+				b.Write(c.Value(src))
+				if c.SoftLineBreak() || c.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			case *ast.String:
+				b.Write(c.Value)
+			case *ast.CodeSpan:
+				for t := c.FirstChild(); t != nil; t = t.NextSibling() {
+					if tx, ok := t.(*ast.Text); ok {
+						b.Write(tx.Value(src))
+					} else if s, ok := t.(*ast.String); ok {
+						b.Write(s.Value)
+					}
+				}
+			case *ast.Image, *ast.RawHTML:
+			default:
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return strings.TrimSpace(b.String())
+}
+
+type headingRenderer struct{}
+
+func (r *headingRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindHeading, r.render)
+}
+
+func (r *headingRenderer) render(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	n := node.(*ast.Heading)
+	if entering {
+		_, _ = w.WriteString("<h")
+		_ = w.WriteByte("0123456"[n.Level])
+		if n.Attributes() != nil {
+			html.RenderAttributes(w, node, html.HeadingAttributeFilter)
+		}
+		_ = w.WriteByte('>')
+		return ast.WalkContinue, nil
+	}
+	if id, ok := n.AttributeString("id"); ok {
+		_, _ = w.WriteString(`<a class="anchor" href="#`)
+		_, _ = w.Write(util.EscapeHTML(util.URLEscape(id.([]byte), false)))
+		_, _ = w.WriteString(`" aria-label="この見出しへのリンク">#</a>`)
+	}
+	_, _ = w.WriteString("</h")
+	_ = w.WriteByte("0123456"[n.Level])
+	_, _ = w.WriteString(">\n")
+	return ast.WalkContinue, nil
+}

@@ -1,0 +1,315 @@
+// Package markdown is kiji's one goldmark setup: CommonMark with GFM
+// (tables, strikethrough, task lists, autolinks), footnotes, the CJK
+// extension, and kiji's own extensions, each in its own subpackage:
+//
+//	headingid  heading ids, anchors, table of contents
+//	code       code blocks highlighted with chroma, lang:file, diff
+//	diagram    ```d2 blocks drawn as SVG at build time
+//	score      score tables and formula cells computed at build time
+//	zenn       Zenn's :::message, :::details, @[embeds], link cards, image sizes
+//	math       $…$ and $$…$$
+//	mermaid    ```mermaid blocks
+//
+// As on Zenn, a newline inside a paragraph is a line break (Options.SoftBreaks
+// switches to CommonMark soft breaks), and raw HTML is shown as text except
+// <br> (Options.TrustHTML lets a trusted site pass HTML through). Script
+// URLs (javascript:, vbscript:, data: other than images) are never emitted.
+//
+// Convert reports problems (a missing image, a D2 error…) to the document's
+// diag list with the file's line numbers, and returns what the page needs:
+// HTML, table of contents, links and images for the link check, reading time.
+package markdown
+
+import (
+	"bytes"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+
+	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown/headingid"
+)
+
+// Options configure the converter. The zero value is Zenn's behaviour.
+type Options struct {
+	// SoftBreaks renders a newline inside a paragraph as a space
+	// (CommonMark) instead of a line break (Zenn).
+	SoftBreaks bool
+	// TrustHTML passes raw HTML through (script URLs are still removed).
+	TrustHTML bool
+	// BasePath is the path the site is served under, e.g. "/repo/". Root-
+	// relative links and images written in Markdown get it prepended.
+	BasePath string
+	// Image reports whether a local image (a path like "images/a.png",
+	// relative to the content root) exists and, when it can be decoded, its
+	// size, which is written into the <img>. Whether every link and image
+	// resolves is checked on the output by the build.
+	Image func(p string) (w, h int, exists bool)
+	// Extensions are extra goldmark extensions (kiji's own are added by
+	// the build with the options they need).
+	Extensions []goldmark.Extender
+	// TOCSkipKinds: node kinds whose headings stay out of the TOC.
+	TOCSkipKinds []string
+}
+
+// Converter turns Markdown into HTML. It is safe for concurrent use.
+type Converter struct {
+	md   goldmark.Markdown
+	opts Options
+}
+
+// New returns a converter.
+func New(opts Options) *Converter {
+	if opts.BasePath == "" {
+		opts.BasePath = "/"
+	}
+	exts := []goldmark.Extender{
+		extension.Table, extension.Strikethrough, extension.TaskList,
+		extension.NewLinkify(extension.WithLinkifyAllowedProtocols([]string{"http:", "https:"})),
+		extension.NewFootnote(extension.WithFootnoteBacklinkHTML("↩︎")),
+		extension.NewCJK(extension.WithEastAsianLineBreaks(), extension.WithEscapedSpace()),
+		&headingid.Extender{SkipKinds: opts.TOCSkipKinds},
+		&core{opts: opts},
+	}
+	exts = append(exts, opts.Extensions...)
+	var rOpts []renderer.Option
+	if !opts.SoftBreaks {
+		rOpts = append(rOpts, html.WithHardWraps())
+	}
+	md := goldmark.New(
+		goldmark.WithExtensions(exts...),
+		goldmark.WithRendererOptions(rOpts...),
+	)
+	return &Converter{md: md, opts: opts}
+}
+
+// Result is a converted document.
+type Result struct {
+	HTML []byte
+	TOC  []headingid.Entry
+	// IDs are the heading and footnote ids the page defines.
+	IDs []string
+	// Links and Images are the local references, for the link check.
+	Links  []Ref
+	Images []Ref
+	// Summary is the first paragraph as plain text (for descriptions).
+	Summary string
+	// CJKChars and Words measure the text for the reading time.
+	CJKChars, Words int
+}
+
+// Ref is a local link or image as written, with its line.
+type Ref struct {
+	Dest string // as written, e.g. "/images/a.png", "#intro", "/articles/x#y"
+	Line int
+	Col  int
+}
+
+// ReadingMinutes is the reading time: about 500 Japanese characters or 200
+// English words a minute, at least one minute.
+func (r *Result) ReadingMinutes() int {
+	m := (r.CJKChars*60/500 + r.Words*60/200 + 59) / 60
+	if m < 1 {
+		m = 1
+	}
+	return m
+}
+
+var resultKey = parser.NewContextKey()
+
+// Convert converts doc.Src. Problems go to doc.List.
+func (c *Converter) Convert(doc *diag.Doc) (res *Result, err error) {
+	res = &Result{}
+	pc := parser.NewContext()
+	diag.Attach(pc, doc)
+	pc.Set(resultKey, res)
+	var buf bytes.Buffer
+	buf.Grow(len(doc.Src) * 2)
+	if err := c.md.Convert(doc.Src, &buf, parser.WithContext(pc)); err != nil {
+		return nil, err
+	}
+	res.HTML = buf.Bytes()
+	h := headingid.From(pc)
+	res.TOC = h.TOC
+	res.IDs = append(res.IDs, h.IDs...)
+	return res, nil
+}
+
+// Need reports whether the last conversion of doc asked for a feature.
+func Need(doc *diag.Doc, feature string) bool { return doc.Needs(feature) }
+
+// core is kiji's own transformer and renderers: raw HTML, links, images.
+type core struct{ opts Options }
+
+func (c *core) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&refs{opts: c.opts}, 10)))
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&rawHTML{trust: c.opts.TrustHTML}, 50)))
+}
+
+// refs collects local links and images, checks images, adds sizes and
+// lazy loading, prefixes the base path and measures the text.
+type refs struct{ opts Options }
+
+func (t *refs) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	src := reader.Source()
+	d := diag.From(pc)
+	res, _ := pc.Get(resultKey).(*Result)
+	if res == nil {
+		res = &Result{}
+	}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Text:
+			countText(res, n.Value(src))
+		case *ast.Paragraph:
+			if res.Summary == "" && n.Parent() == doc {
+				res.Summary = headingid.PlainText(n, src)
+			}
+		case *ast.Link:
+			off := offsetOf(n, src)
+			n.Destination = t.local(res, &res.Links, d, off, n.Destination, false)
+		case *ast.Image:
+			off := offsetOf(n, src)
+			t.size(n)
+			n.Destination = t.local(res, &res.Images, d, off, n.Destination, true)
+			if _, ok := n.AttributeString("loading"); !ok {
+				n.SetAttributeString("loading", []byte("lazy"))
+			}
+			n.SetAttributeString("decoding", []byte("async"))
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			for i := 0; i < n.Lines().Len(); i++ {
+				s := n.Lines().At(i)
+				countText(res, s.Value(src))
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	_ = src
+}
+
+// local records a local reference, checks a local image and returns the
+// destination with the base path prefixed.
+func (t *refs) local(res *Result, list *[]Ref, d *diag.Doc, off int, dest []byte, image bool) []byte {
+	_ = image
+	s := string(dest)
+	if s == "" || isExternal(s) {
+		return dest
+	}
+	line, col := 0, 0
+	if off >= 0 {
+		line, col = d.Pos(off)
+	}
+	*list = append(*list, Ref{Dest: s, Line: line, Col: col})
+	if strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && t.opts.BasePath != "/" {
+		return []byte(strings.TrimSuffix(t.opts.BasePath, "/") + s)
+	}
+	return dest
+}
+
+// size gives a local image the width and height of its file, so the page
+// does not jump while images load. Sizes written by the author win.
+func (t *refs) size(n *ast.Image) {
+	if t.opts.Image == nil {
+		return
+	}
+	if _, ok := n.AttributeString("width"); ok {
+		return
+	}
+	if _, ok := n.AttributeString("height"); ok {
+		return
+	}
+	p, _, _ := strings.Cut(string(n.Destination), "?")
+	p, _, _ = strings.Cut(p, "#")
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return
+	}
+	rel := path.Clean(strings.TrimPrefix(unescape(p), "/"))
+	if w, h, ok := t.opts.Image(rel); ok && w > 0 && h > 0 {
+		n.SetAttributeString("width", []byte(strconv.Itoa(w)))
+		n.SetAttributeString("height", []byte(strconv.Itoa(h)))
+	}
+}
+
+// isExternal reports whether a destination leaves the site (or is not a
+// link at all): a scheme, a protocol-relative URL.
+func isExternal(s string) bool {
+	if strings.HasPrefix(s, "//") {
+		return true
+	}
+	for i, r := range s {
+		switch {
+		case r == ':':
+			return i > 0
+		case r == '/' || r == '?' || r == '#':
+			return false
+		}
+	}
+	return false
+}
+
+func countText(res *Result, b []byte) {
+	inWord := false
+	for _, r := range string(b) {
+		switch {
+		case isCJK(r):
+			res.CJKChars++
+			inWord = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if !inWord {
+				res.Words++
+				inWord = true
+			}
+		default:
+			inWord = false
+		}
+	}
+}
+
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || (r >= 0xFF00 && r <= 0xFFEF)
+}
+
+// offsetOf finds a byte offset for an inline node: its first text segment,
+// or its parent block's first line.
+func offsetOf(n ast.Node, src []byte) int {
+	for c := n.FirstChild(); c != nil; c = c.FirstChild() {
+		if t, ok := c.(*ast.Text); ok {
+			// Point at the "[" or "![" before the text.
+			off := t.Segment.Start - 1
+			if _, isImg := n.(*ast.Image); isImg {
+				off--
+			}
+			if off < 0 {
+				off = 0
+			}
+			return off
+		}
+	}
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if p.Type() == ast.TypeBlock && p.Lines().Len() > 0 {
+			return p.Lines().At(0).Start
+		}
+	}
+	return 0
+}
+
+func unescape(p string) string {
+	if u, err := url.PathUnescape(p); err == nil {
+		return u
+	}
+	return p
+}

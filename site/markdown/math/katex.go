@@ -1,0 +1,283 @@
+package math
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dop251/goja"
+)
+
+// KaTeXVersion is the version of the KaTeX files committed in katex/ (npm
+// package katex, files dist/katex.min.js, dist/katex.min.css and
+// dist/fonts/*.woff2, byte-identical to the package).
+const KaTeXVersion = "0.19.1"
+
+//go:embed katex/katex.min.js
+var katexJS string
+
+// The JavaScript compiled once per process and shared by every runtime: a
+// goja.Program is immutable and may run in several runtimes at once.
+var katexProgram = sync.OnceValues(func() (*goja.Program, error) {
+	return goja.Compile("katex.min.js", katexJS, true)
+})
+
+// renderJS is called with (tex, displayMode, macrosJSON). It builds fresh
+// options for every call, so \gdef in one formula cannot leak into the next
+// (KaTeX writes global definitions into the macros object it is given).
+// Commands that need trust (\href, \url, \includegraphics, \html…) are refused
+// and collected so the author can be told.
+const renderJS = `(function (tex, display, macros) {
+  var blocked = [];
+  var opts = {
+    displayMode: display,
+    output: "htmlAndMathml",
+    throwOnError: true,
+    strict: "ignore",
+    maxExpand: 1000,
+    macros: JSON.parse(macros),
+    trust: function (ctx) { blocked.push(ctx.command); return false; }
+  };
+  try {
+    return {html: katex.renderToString(tex, opts), blocked: blocked};
+  } catch (e) {
+    if (e instanceof katex.ParseError) {
+      return {err: String(e.rawMessage || e.message), pos: typeof e.position === "number" ? e.position : -1};
+    }
+    throw e;
+  }
+})`
+
+// TeXError is a formula KaTeX could not render.
+type TeXError struct {
+	// Offset is the byte offset in the TeX source where KaTeX stopped, or -1
+	// when KaTeX did not say.
+	Offset int
+	// Msg is KaTeX's message (or why the engine gave up).
+	Msg string
+}
+
+func (e *TeXError) Error() string {
+	if e.Offset >= 0 {
+		return fmt.Sprintf("KaTeX: %s (at byte %d of the formula)", e.Msg, e.Offset)
+	}
+	return "KaTeX: " + e.Msg
+}
+
+// result is what rendering one formula gives; it is cached.
+type result struct {
+	html    string
+	err     *TeXError
+	blocked []string // commands refused for lack of trust, in order
+}
+
+// engine renders TeX with KaTeX in a pool of goja runtimes and caches the
+// results by formula hash. It is safe for concurrent use.
+type engine struct {
+	macros   string // JSON object
+	timeout  time.Duration
+	maxCache int
+
+	idle  chan *runtime // runtimes ready for use
+	slots chan struct{} // one token per live runtime: bounds the pool
+	mu    sync.Mutex    // guards cache
+	cache map[[32]byte]result
+}
+
+type runtime struct {
+	vm     *goja.Runtime
+	render goja.Callable
+}
+
+func newEngine(c config) *engine {
+	macros, err := json.Marshal(c.macros)
+	if err != nil || c.macros == nil {
+		macros = []byte("{}")
+	}
+	return &engine{
+		macros:   string(macros),
+		timeout:  c.timeout,
+		maxCache: c.maxCache,
+		idle:     make(chan *runtime, c.runtimes),
+		slots:    make(chan struct{}, c.runtimes),
+		cache:    map[[32]byte]result{},
+	}
+}
+
+func newRuntime() (*runtime, error) {
+	prg, err := katexProgram()
+	if err != nil {
+		return nil, fmt.Errorf("compile katex.min.js: %w", err)
+	}
+	vm := goja.New()
+	// Deeply nested input ({{{{…}}}}) makes KaTeX recurse; stop it with a
+	// catchable error long before memory runs out. Real formulas stay far
+	// below this depth.
+	vm.SetMaxCallStackSize(5000)
+	if _, err := vm.RunProgram(prg); err != nil {
+		return nil, fmt.Errorf("load katex.min.js: %w", err)
+	}
+	fn, err := vm.RunString(renderJS)
+	if err != nil {
+		return nil, fmt.Errorf("define the KaTeX render function: %w", err)
+	}
+	call, ok := goja.AssertFunction(fn)
+	if !ok {
+		return nil, errors.New("the KaTeX render wrapper is not a function")
+	}
+	return &runtime{vm: vm, render: call}, nil
+}
+
+// get returns an idle runtime, creating one while the pool is not full, and
+// otherwise waits for one to be put back.
+func (e *engine) get() (*runtime, error) {
+	select {
+	case rt := <-e.idle:
+		return rt, nil
+	default:
+	}
+	select {
+	case rt := <-e.idle:
+		return rt, nil
+	case e.slots <- struct{}{}:
+		rt, err := newRuntime()
+		if err != nil {
+			<-e.slots
+			return nil, err
+		}
+		return rt, nil
+	}
+}
+
+func (e *engine) put(rt *runtime) { e.idle <- rt }
+
+// drop forgets a runtime that may be in a bad state.
+func (e *engine) drop() { <-e.slots }
+
+func cacheKey(tex string, display bool) [32]byte {
+	h := sha256.New()
+	if display {
+		h.Write([]byte{'D'})
+	} else {
+		h.Write([]byte{'I'})
+	}
+	h.Write([]byte(tex))
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// render renders one formula, from the cache when it can.
+func (e *engine) render(tex string, display bool) result {
+	key := cacheKey(tex, display)
+	e.mu.Lock()
+	r, ok := e.cache[key]
+	e.mu.Unlock()
+	if ok {
+		return r
+	}
+	r, cacheable := e.renderNow(tex, display)
+	if cacheable {
+		e.mu.Lock()
+		if len(e.cache) >= e.maxCache {
+			clear(e.cache) // crude bound for long-running dev servers
+		}
+		e.cache[key] = r
+		e.mu.Unlock()
+	}
+	return r
+}
+
+// renderNow runs KaTeX. Results that depend on the machine (a timeout, an
+// engine failure) are not cacheable.
+func (e *engine) renderNow(tex string, display bool) (result, bool) {
+	if !utf8.ValidString(tex) {
+		return result{err: &TeXError{Offset: -1, Msg: "the formula is not valid UTF-8"}}, true
+	}
+	rt, err := e.get()
+	if err != nil {
+		return result{err: &TeXError{Offset: -1, Msg: err.Error()}}, false
+	}
+	done := make(chan struct{})
+	timer := time.AfterFunc(e.timeout, func() {
+		rt.vm.Interrupt("timeout")
+		close(done)
+	})
+	v, err := rt.render(goja.Undefined(), rt.vm.ToValue(tex), rt.vm.ToValue(display), rt.vm.ToValue(e.macros))
+	if !timer.Stop() {
+		<-done // the interrupt was sent: wait for it, then throw the runtime away
+		e.drop()
+		var ie *goja.InterruptedError
+		if errors.As(err, &ie) {
+			return result{err: &TeXError{Offset: -1, Msg: fmt.Sprintf("rendering took longer than %v; simplify or split the formula", e.timeout)}}, false
+		}
+		// It finished just in time; the runtime is dropped all the same.
+	} else if err != nil {
+		// A JavaScript exception that is not a KaTeX parse error (stack
+		// overflow, internal error): do not reuse the runtime.
+		e.drop()
+	} else {
+		e.put(rt)
+	}
+	if err != nil {
+		var so *goja.StackOverflowError
+		if errors.As(err, &so) {
+			return result{err: &TeXError{Offset: -1, Msg: "the formula is nested too deeply to render; reduce the nesting of braces or environments"}}, true
+		}
+		return result{err: &TeXError{Offset: -1, Msg: "KaTeX failed: " + err.Error()}}, true
+	}
+	return decode(tex, v.Export()), true
+}
+
+// decode turns the wrapper's return value into a result.
+func decode(tex string, v any) result {
+	m, _ := v.(map[string]any)
+	if h, ok := m["html"].(string); ok {
+		r := result{html: h}
+		if bl, ok := m["blocked"].([]any); ok {
+			for _, b := range bl {
+				if s, ok := b.(string); ok {
+					r.blocked = append(r.blocked, s)
+				}
+			}
+		}
+		return r
+	}
+	msg, _ := m["err"].(string)
+	if msg == "" {
+		msg = "unknown error"
+	}
+	pos := -1
+	switch p := m["pos"].(type) {
+	case int64:
+		pos = int(p)
+	case float64:
+		pos = int(p)
+	}
+	return result{err: &TeXError{Offset: utf16ToByte(tex, pos), Msg: msg}}
+}
+
+// utf16ToByte converts a JavaScript string index (UTF-16 code units) into a
+// byte offset in s; -1 stays -1 and indexes past the end clamp to len(s).
+func utf16ToByte(s string, idx int) int {
+	if idx < 0 {
+		return -1
+	}
+	units := 0
+	for i, r := range s {
+		if units >= idx {
+			return i
+		}
+		if r >= 0x10000 {
+			units += 2
+		} else {
+			units++
+		}
+	}
+	return len(s)
+}

@@ -1,0 +1,235 @@
+package math
+
+import (
+	"bytes"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// KindInlineMath is the ast.NodeKind of InlineMath.
+var KindInlineMath = ast.NewNodeKind("InlineMath")
+
+// KindDisplayMath is the ast.NodeKind of DisplayMath.
+var KindDisplayMath = ast.NewNodeKind("DisplayMath")
+
+// InlineMath is "$TeX$" in a paragraph, or "$$TeX$$" in a paragraph (which
+// Zenn renders in display style).
+type InlineMath struct {
+	ast.BaseInline
+	// TeX is where the formula is in the source (delimiters excluded).
+	TeX text.Segment
+	// Display is true for "$$TeX$$".
+	Display bool
+
+	out rendered
+}
+
+// Kind implements ast.Node.
+func (n *InlineMath) Kind() ast.NodeKind { return KindInlineMath }
+
+// Dump implements ast.Node.
+func (n *InlineMath) Dump(source []byte, level int) {
+	ast.DumpHelper(n, source, level, map[string]string{
+		"TeX":     string(n.TeX.Value(source)),
+		"Display": map[bool]string{true: "true", false: "false"}[n.Display],
+	}, nil)
+}
+
+// DisplayMath is a "$$ … $$" block, optionally numbered as "$$ … $$ (1)".
+// Its Lines hold the TeX.
+type DisplayMath struct {
+	ast.BaseBlock
+	// Label is the equation number given after the closing "$$", or nil.
+	Label []byte
+	// Closed is false when the block ended (end of a quote, list item or
+	// the document) before its closing "$$".
+	Closed bool
+	// Start is the source offset of the opening "$$".
+	Start int
+
+	out rendered
+}
+
+// Kind implements ast.Node.
+func (n *DisplayMath) Kind() ast.NodeKind { return KindDisplayMath }
+
+// IsRaw implements ast.Node: the TeX is not Markdown.
+func (n *DisplayMath) IsRaw() bool { return true }
+
+// Dump implements ast.Node.
+func (n *DisplayMath) Dump(source []byte, level int) {
+	ast.DumpHelper(n, source, level, map[string]string{"Label": string(n.Label)}, nil)
+}
+
+// rendered is what the transformer found for a formula.
+type rendered struct {
+	done bool
+	html string    // KaTeX's markup when it rendered
+	err  *TeXError // why it did not
+}
+
+// tex returns the formula of a display block.
+func (n *DisplayMath) tex(source []byte) string {
+	var b bytes.Buffer
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		b.Write(seg.Value(source))
+	}
+	return b.String()
+}
+
+// sourceOffset maps a byte offset in the block's TeX to the source.
+func (n *DisplayMath) sourceOffset(off int) int {
+	lines := n.Lines()
+	if off < 0 || lines.Len() == 0 {
+		return n.Start
+	}
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		if l := seg.Len(); off < l || i == lines.Len()-1 {
+			return seg.Start + min(off, l)
+		} else {
+			off -= l
+		}
+	}
+	return n.Start
+}
+
+type inlineParser struct{}
+
+func (inlineParser) Trigger() []byte { return []byte{'$'} }
+
+func (inlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
+	if prev := block.PrecendingCharacter(); prev == '\\' || (prev >= '0' && prev <= '9') {
+		return nil
+	}
+	line, seg := block.PeekLine()
+	if seg.Padding != 0 || len(line) == 0 || line[0] != '$' {
+		return nil
+	}
+	m, ok := scanInline(line)
+	if !ok {
+		return nil
+	}
+	n := &InlineMath{TeX: text.NewSegment(seg.Start+m.start, seg.Start+m.end), Display: m.display}
+	block.Advance(m.next)
+	return n
+}
+
+type blockParser struct{}
+
+func (blockParser) Trigger() []byte { return []byte{'$'} }
+
+// closingKey caches, per document, the result of the last look-ahead for a
+// closing "$$", so that many unclosed "$$" lines cost linear time.
+var closingKey = parser.NewContextKey()
+
+type lookahead struct {
+	from, found int // a search from `from` found the closer at `found` (-1: none)
+}
+
+// hasCloser reports whether an unescaped "$$" follows offset from in src.
+// Like Zenn, it looks at the raw source, not at the block structure.
+func hasCloser(src []byte, from int, pc parser.Context) bool {
+	if la, ok := pc.Get(closingKey).(lookahead); ok && from >= la.from {
+		if la.found < 0 {
+			return false
+		}
+		if from <= la.found {
+			return true
+		}
+	}
+	la := lookahead{from: from, found: -1}
+	if i := closeIndexFrom(src, from); i >= 0 {
+		la.found = i
+	}
+	pc.Set(closingKey, la)
+	return la.found >= 0
+}
+
+// closeIndexFrom is closeIndex on src[from:], where a backslash before from
+// also counts for escaping; it returns an absolute offset.
+func closeIndexFrom(src []byte, from int) int {
+	for i := from; i+1 < len(src); i++ {
+		if src[i] == '$' && src[i+1] == '$' && !escaped(src, i) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (blockParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	line, seg := reader.PeekLine()
+	pos := pc.BlockOffset()
+	if pos < 0 || !bytes.HasPrefix(line[pos:], []byte("$$")) {
+		return nil, parser.NoChildren
+	}
+	start := seg.Start + pos - seg.Padding
+	rest := line[pos+2:]
+	restStart := start + 2
+	if i := closeIndex(rest); i >= 0 {
+		// "$$ TeX $$" or "$$ TeX $$ (1)" on one line. With anything else
+		// after it, or with no TeX, it is not a block: the paragraph's
+		// inline rules take it ("$$x$$ text" is display math in a paragraph).
+		label, n := scanLabel(rest[i+2:])
+		if !isBlank(rest[i+2+n:]) || isBlank(rest[:i]) {
+			return nil, parser.NoChildren
+		}
+		node := &DisplayMath{Label: label, Closed: true, Start: start}
+		node.Lines().Append(text.NewSegment(restStart, restStart+i))
+		return node, parser.NoChildren
+	}
+	if !hasCloser(reader.Source(), restStart, pc) {
+		return nil, parser.NoChildren // Zenn: an unclosed "$$" is text
+	}
+	node := &DisplayMath{Start: start}
+	if !isBlank(rest) {
+		node.Lines().Append(text.NewSegment(restStart, seg.Stop))
+	}
+	return node, parser.NoChildren
+}
+
+func (blockParser) Continue(node ast.Node, reader text.Reader, pc parser.Context) parser.State {
+	n := node.(*DisplayMath)
+	if n.Closed {
+		return parser.Close
+	}
+	line, seg := reader.PeekLine()
+	if line == nil {
+		return parser.Close
+	}
+	// A line's segment may start with virtual spaces from a tab
+	// (seg.Padding); line holds them but the source does not.
+	off := seg.Start - seg.Padding
+	i := closeIndex(line)
+	if i < 0 {
+		n.Lines().Append(text.NewSegment(seg.Start, seg.Stop))
+		reader.AdvanceToEOL()
+		return parser.Continue | parser.NoChildren
+	}
+	n.Closed = true
+	if i > seg.Padding && !isBlank(line[:i]) {
+		n.Lines().Append(text.NewSegment(seg.Start, off+i))
+	}
+	label, k := scanLabel(line[i+2:])
+	n.Label = label
+	if isBlank(line[i+2+k:]) {
+		reader.AdvanceToEOL()
+	} else {
+		// Text after the closing "$$" starts a paragraph (Zenn drops it).
+		reader.Advance(i + 2 + k)
+	}
+	return parser.Close
+}
+
+func (blockParser) Close(node ast.Node, reader text.Reader, pc parser.Context) {}
+
+// CanInterruptParagraph is true: a "$$" line right after a line of text
+// starts display math (on Zenn it would stay text, which is never what the
+// author meant).
+func (blockParser) CanInterruptParagraph() bool { return true }
+
+func (blockParser) CanAcceptIndentedLine() bool { return false }

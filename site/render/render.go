@@ -1,0 +1,209 @@
+// Package render turns the page model into HTML with a theme.
+//
+// A theme is a folder with templates/ (html/template files) and assets/
+// (CSS, JS, images). kiji's default theme is embedded in the binary; a site
+// chooses another with `theme: NAME` in kiji.yaml, and any file in
+// themes/NAME/ overrides the default's file of the same path, so a theme can
+// change one template or one stylesheet and inherit the rest.
+//
+// Templates:
+//
+//	base.html      the page frame: defines "base", calls "meta" and "main"
+//	article.html   one article: defines "meta" and "main"
+//	list.html      home, topic and book lists
+//	topics.html    all topics
+//	404.html       not found
+//
+// Assets are served fingerprinted: {{asset "style.css"}} gives
+// /assets/style.1a2b3c4d.css (under the base path), so they can be cached
+// forever. Render writes to an io.Writer; it never touches the disk.
+package render
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Theme is a parsed theme and its fingerprinted assets.
+type Theme struct {
+	basePath string
+	pages    map[string]*template.Template
+
+	mu     sync.Mutex
+	assets map[string]*Asset // by logical name, e.g. "style.css"
+}
+
+// Asset is a theme file with its fingerprinted output path.
+type Asset struct {
+	Name string // logical name, e.g. "style.css"
+	Path string // output path, e.g. "assets/style.1a2b3c4d.css"
+	Data []byte
+}
+
+// pageTemplates are the templates that render a whole page.
+var pageTemplates = []string{"article", "list", "topics", "404"}
+
+// LoadTheme reads a theme from layers, the first being the default theme
+// and each later one overriding files of the earlier ones. basePath is the
+// path the site is served under ("/" or "/repo/").
+func LoadTheme(basePath string, layers ...fs.FS) (*Theme, error) {
+	if basePath == "" {
+		basePath = "/"
+	}
+	t := &Theme{basePath: basePath, assets: map[string]*Asset{}, pages: map[string]*template.Template{}}
+	files := map[string][]byte{}
+	for _, l := range layers {
+		if l == nil {
+			continue
+		}
+		err := fs.WalkDir(l, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || strings.HasPrefix(path.Base(p), ".") {
+				return nil
+			}
+			if !strings.HasPrefix(p, "templates/") && !strings.HasPrefix(p, "assets/") {
+				return nil
+			}
+			b, err := fs.ReadFile(l, p)
+			if err != nil {
+				return err
+			}
+			files[p] = b
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading the theme: %w", err)
+		}
+	}
+	for p, b := range files {
+		if name, ok := strings.CutPrefix(p, "assets/"); ok {
+			t.AddAsset(name, b)
+		}
+	}
+	base, ok := files["templates/base.html"]
+	if !ok {
+		return nil, fmt.Errorf("the theme has no templates/base.html; copy it from kiji's default theme")
+	}
+	root, err := template.New("base.html").Funcs(t.funcs()).Parse(string(base))
+	if err != nil {
+		return nil, fmt.Errorf("theme template base.html: %w", err)
+	}
+	// Shared partials: every templates/_*.html.
+	var partials []string
+	for p := range files {
+		if strings.HasPrefix(path.Base(p), "_") && strings.HasPrefix(p, "templates/") {
+			partials = append(partials, p)
+		}
+	}
+	sort.Strings(partials)
+	for _, p := range partials {
+		if _, err := root.New(path.Base(p)).Parse(string(files[p])); err != nil {
+			return nil, fmt.Errorf("theme template %s: %w", path.Base(p), err)
+		}
+	}
+	for _, name := range pageTemplates {
+		src, ok := files["templates/"+name+".html"]
+		if !ok {
+			return nil, fmt.Errorf("the theme has no templates/%s.html; copy it from kiji's default theme", name)
+		}
+		c, err := root.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.New(name + ".html").Parse(string(src)); err != nil {
+			return nil, fmt.Errorf("theme template %s.html: %w", name, err)
+		}
+		t.pages[name] = c
+	}
+	return t, nil
+}
+
+// AddAsset adds (or replaces) an asset; generated stylesheets such as the
+// code highlighting CSS are added this way before pages are rendered.
+func (t *Theme) AddAsset(name string, data []byte) *Asset {
+	h := sha256.Sum256(data)
+	ext := path.Ext(name)
+	fp := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(h[:])[:10] + ext
+	a := &Asset{Name: name, Path: "assets/" + fp, Data: data}
+	t.mu.Lock()
+	t.assets[name] = a
+	t.mu.Unlock()
+	return a
+}
+
+// Assets returns the assets sorted by path.
+func (t *Theme) Assets() []*Asset {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]*Asset, 0, len(t.assets))
+	for _, a := range t.assets {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// AssetURL returns the URL of an asset under the base path.
+func (t *Theme) AssetURL(name string) (string, error) {
+	t.mu.Lock()
+	a, ok := t.assets[name]
+	t.mu.Unlock()
+	if !ok {
+		return "", fmt.Errorf("the theme has no asset %q; add assets/%s to the theme", name, name)
+	}
+	return t.basePath + a.Path, nil
+}
+
+// Hash identifies the theme's templates and assets, for build caches.
+func (t *Theme) Hash() string {
+	h := sha256.New()
+	for _, a := range t.Assets() {
+		io.WriteString(h, a.Path)
+	}
+	names := make([]string, 0, len(t.pages))
+	for n := range t.pages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		for _, tt := range t.pages[n].Templates() {
+			if tt.Tree != nil && tt.Tree.Root != nil {
+				io.WriteString(h, tt.Name()+tt.Tree.Root.String())
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (t *Theme) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset": t.AssetURL,
+		"t":     Translate,
+	}
+}
+
+// Execute renders the page template name ("article", "list", "topics",
+// "404") with data into w.
+func (t *Theme) Execute(w io.Writer, name string, data any) error {
+	tm, ok := t.pages[name]
+	if !ok {
+		return fmt.Errorf("no page template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := tm.ExecuteTemplate(&buf, "base", data); err != nil {
+		return fmt.Errorf("rendering %s.html: %w", name, err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
