@@ -118,7 +118,9 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 		{"load theme", (*run).loadTheme},
 		{"prepare output", (*run).prepareOutput},
 		{"render articles", (*run).renderArticles},
+		{"render books", (*run).renderBooks},
 		{"render lists", (*run).renderLists},
+		{"render feeds", (*run).renderFeeds},
 		{"copy files", (*run).copyFiles},
 		{"check links", (*run).checkLinks},
 	}

@@ -23,7 +23,8 @@ type linkIndex struct {
 }
 
 type pageLinks struct {
-	source string // file the page comes from (article or template)
+	source   string // file the page comes from (article or template)
+	template string // template that rendered it
 	ids    map[string]bool
 	links  []pageLink
 	refs   []markdown.Ref // as written in Markdown, for line numbers
@@ -45,8 +46,8 @@ func (li *linkIndex) addFile(rel string) {
 }
 
 // addPage scans a page's HTML for ids and local links.
-func (li *linkIndex) addPage(rel, source string, page []byte, mr *markdown.Result) {
-	pl := &pageLinks{source: source, ids: map[string]bool{}}
+func (li *linkIndex) addPage(rel, source, template string, page []byte, mr *markdown.Result) {
+	pl := &pageLinks{source: source, template: template, ids: map[string]bool{}}
 	scanAttr(page, "id", func(v string) { pl.ids[v] = true })
 	scanAttr(page, "name", func(v string) { pl.ids[v] = true })
 	for _, a := range []string{"href", "src"} {
@@ -116,8 +117,12 @@ func (r *run) checkLinks() error {
 			}
 			seen[l.val] = true
 			if msg := r.checkLink(rel, l); msg != "" {
+				file := pl.source
 				line, col := pl.lineOf(l.val, r.base.path)
-				r.probs.Add(diag.Problem{File: pl.source, Line: line, Col: col, Severity: diag.Error, Rule: "broken-link", Msg: msg})
+				if line == 0 && pl.template != "" {
+					file = pl.template // the theme made this link
+				}
+				r.probs.Add(diag.Problem{File: file, Line: line, Col: col, Severity: diag.Error, Rule: "broken-link", Msg: msg})
 			}
 		}
 	}

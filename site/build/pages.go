@@ -161,6 +161,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		Title:       a.Title,
 		Description: desc,
 		Canonical:   r.canonical(articleDir(a.Slug)),
+		Image:       r.base.abs(articleOGPath(a.Slug)), // written by renderFeeds
 		Article:     view,
 	}
 	r.addNeeds(page, doc)
@@ -169,7 +170,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	if err := r.theme.Execute(&buf, "article", page); err != nil {
 		return res, err
 	}
-	r.pages.addPage(rel, a.File, buf.Bytes(), mr)
+	r.pages.addPage(rel, a.File, r.templateFile("article"), buf.Bytes(), mr)
 	return res, r.out.write(rel, buf.Bytes())
 }
 
@@ -211,7 +212,7 @@ func (r *run) renderLists() error {
 	if desc == "" {
 		desc = r.cfg.Title
 	}
-	if err := r.page("", "list", &render.Page{Site: site, Description: desc, Canonical: r.canonical(""), Heading: render.Translate(r.cfg.Language, "latest"), Intro: r.cfg.Description, Articles: sums}); err != nil {
+	if err := r.page("", "list", &render.Page{Site: site, Description: desc, Canonical: r.canonical(""), Heading: render.Translate(r.cfg.Language, "latest"), Intro: r.cfg.Description, Articles: sums, Books: r.bookSummaries(r.site.Books)}); err != nil {
 		return err
 	}
 	var topics []*render.TopicLink
@@ -223,7 +224,7 @@ func (r *run) renderLists() error {
 			ts = append(ts, idx[a])
 		}
 		heading := render.Translate(r.cfg.Language, "topicof", t.Name)
-		if err := r.page(topicDir(t.Slug), "list", &render.Page{Site: site, Title: heading, Description: heading, Canonical: r.canonical(topicDir(t.Slug)), Heading: heading, Articles: ts}); err != nil {
+		if err := r.page(topicDir(t.Slug), "list", &render.Page{Site: site, Title: heading, Description: heading, Canonical: r.canonical(topicDir(t.Slug)), FeedURL: r.base.rel(topicFeedPath(t.Slug)), Heading: heading, Articles: ts, Books: r.bookSummaries(t.Books)}); err != nil {
 			return err
 		}
 	}
@@ -245,7 +246,7 @@ func (r *run) page(p, tmpl string, data *render.Page) error {
 		return err
 	}
 	rel := outputFile(p)
-	r.pages.addPage(rel, "themes/"+r.cfg.Theme+"/templates/"+tmpl+".html", buf.Bytes(), nil)
+	r.pages.addPage(rel, r.templateFile(tmpl), r.templateFile(tmpl), buf.Bytes(), nil)
 	r.report.Pages++
 	return r.out.write(rel, buf.Bytes())
 }
@@ -289,3 +290,8 @@ func (r *run) copyFiles() error {
 }
 
 var _ = fs.ErrNotExist
+
+// templateFile names a theme template as the user would find it.
+func (r *run) templateFile(name string) string {
+	return "themes/" + r.cfg.Theme + "/templates/" + name + ".html"
+}

@@ -67,8 +67,10 @@ type Site struct {
 	Articles []*Article
 	// Drafts are articles left out of this build (unpublished, scheduled).
 	Drafts []*Article
-	// Books are the books to publish.
+	// Books are the books to publish, by slug.
 	Books []*Book
+	// DraftBooks are books left out of this build (published: false).
+	DraftBooks []*Book
 	// Topics maps a topic's URL slug to its display name and pages.
 	Topics []*Topic
 	// Images are the files under images/, by path relative to the content
@@ -168,7 +170,9 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 			l.Errorf(s.DisplayPath(p), 0, 0, "cannot read the file: %v", err)
 			continue
 		}
-		a := s.parseArticle(p, src, l)
+		var al diag.List
+		a := s.parseArticle(p, src, &al)
+		s.addProblems(l, &al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
 		if a == nil {
 			continue
 		}

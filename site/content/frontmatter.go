@@ -17,7 +17,13 @@ type Field struct {
 	Key       string
 	Value     any // decoded as YAML 1.2 (yes/no stay strings; dates stay strings)
 	Line, Col int // position of the value in the file (1-based)
+	// Items are the positions of a sequence value's items (e.g. each topic
+	// of topics: [a, b]), so a problem can point at the item itself.
+	Items []Pos
 }
+
+// Pos is a position in a file: 1-based line and column.
+type Pos struct{ Line, Col int }
 
 // FrontMatter is a parsed YAML header. Fields keep their order and positions
 // so validation can point at the right line.
@@ -166,9 +172,28 @@ func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
 			return nil, &SyntaxError{Line: line, Col: 1, Msg: fmt.Sprintf("the field %q is given twice; keep one", key)}
 		}
 		seen[key] = true
-		fm.Fields = append(fm.Fields, Field{Key: key, Value: v, Line: line, Col: col})
+		fm.Fields = append(fm.Fields, Field{Key: key, Value: v, Line: line, Col: col, Items: itemPositions(mv.Value, firstLine)})
 	}
 	return fm, nil
+}
+
+// itemPositions returns the file positions of a sequence's items.
+func itemPositions(n ast.Node, firstLine int) []Pos {
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok || seq == nil {
+		return nil
+	}
+	ps := make([]Pos, 0, len(seq.Values))
+	for _, v := range seq.Values {
+		p := Pos{Line: firstLine, Col: 1}
+		if v != nil {
+			if t := v.GetToken(); t != nil && t.Position != nil && t.Position.Line > 0 {
+				p = Pos{Line: firstLine + t.Position.Line - 1, Col: t.Position.Column}
+			}
+		}
+		ps = append(ps, p)
+	}
+	return ps
 }
 
 func parseYAML(yml []byte) (f *ast.File, err error) {

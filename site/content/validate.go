@@ -15,7 +15,7 @@ import (
 type message struct{ ja, en string }
 
 var messages = map[string]message{
-	"missing-title":         {"title（タイトル）を文字列で入力してください", "title is missing: give the article a title as a string"},
+	"missing-title":         {"title（タイトル）を文字列で入力してください", "title is missing: add a title as a string"},
 	"title-length":          {"タイトルは70字以内にしてください", "the title is longer than 70 characters; shorten it"},
 	"published-status":      {"published（公開設定）を true か false で指定してください（クオテーション \" で囲まないでください）", "published must be true or false, without quotes"},
 	"published-at-parse":    {"published_at（公開日時）は `YYYY-MM-DD` または `YYYY-MM-DD hh:mm` のフォーマットで指定してください", "published_at must be written as YYYY-MM-DD or YYYY-MM-DD hh:mm"},
@@ -34,6 +34,28 @@ var messages = map[string]message{
 	"item-slug-zenn":        {"slugの値（%s）は Zenn では使えません。Zenn に同期する場合は12〜50字にしてください", "the slug %q is shorter than 12 or longer than 50 characters: Zenn would reject it (kiji builds it)"},
 	"slug-conflict":         {"slug（%s）が %s と重複しています。どちらかのファイル名か slug を変えてください", "the slug %q is also used by %s; rename one file or set a different slug"},
 	"description-type":      {"description は文字列で指定してください", "description must be a string"},
+
+	"draft-suffix": {"（下書きのため、このビルドでは警告として扱います）", " (in a draft left out of this build, so only a warning)"},
+
+	// Books and chapters (zenn-model validateBook / validateBookChapter).
+	"book-summary":            {"summary（本の説明）の記載は必須です", "summary is missing: describe the book in a sentence or two"},
+	"book-price-type":         {"price（本の価格）を半角数字で指定してください（クオテーション \" で囲まないでください）", "price must be a number without quotes (0 for a free book)"},
+	"book-price-range":        {"price（本の価格）を有料にする場合、200〜5000の間で指定してください", "price must be 0 (free) or between 200 and 5000"},
+	"book-price-fraction":     {"price（本の価格）は100円単位で指定してください", "price must be a multiple of 100"},
+	"missing-book-cover":      {"本のカバー画像（cover.pngもしくはcover.jpg）を「/books/%s」ディレクトリに配置してください", "the book has no cover image: add cover.png or cover.jpg to books/%s"},
+	"book-cover-size":         {"カバー画像のサイズは1MB以内にしてください。現在のサイズ: %dKB", "the cover image is %dKB: make it 1MB or smaller"},
+	"book-cover-aspect-ratio": {"カバー画像の「幅 : 高さ」の比率は「1 : 1.4」にすることをおすすめします（最終的に幅500px・高さ700pxにリサイズされます）。現在の比率は「1 : %s」です", "the cover's width : height is 1 : %s; 1 : 1.4 is recommended (Zenn resizes it to 500×700)"},
+	"book-cover-unreadable":   {"カバー画像を読み込めませんでした。PNG・JPEG・WebP・GIF のいずれかで保存し直してください", "the cover image cannot be decoded: save it again as PNG, JPEG, WebP or GIF"},
+	"book-chapter-slugs":      {"config.yamlの chapters の指定に誤りがあります", "chapters in config.yaml must be a list of chapter slugs, e.g. [intro, setup]"},
+	"book-chapters-format":    {"chapters に指定する文字列には拡張子（.md）を含めないでください。ファイル名が example.md であれば example とのみ記載してください", "chapters entries must not end in .md: for example.md write example"},
+	"book-no-config":          {"本のフォルダに config.yaml がないため、この本は作られません。config.yaml を追加するか、フォルダを削除してください", "this book folder has no config.yaml, so no book is built from it; add config.yaml or remove the folder"},
+	"chapter-item-slug":       {"チャプターのslugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の1〜50字の組み合わせにしてください", "the chapter slug %q is not allowed: use 1–50 lower-case letters a-z, digits, - and _"},
+	"chapter-free-type":       {"free（無料公開設定）には true もしくは falseのみを指定してください", "free must be true or false, without quotes"},
+	"chapter-missing":         {"chapters に指定されたチャプター（%s）のファイル %s がありません。ファイルを作成するか、chapters から削除してください", "the chapter %q listed in chapters has no file %s; create the file or remove it from chapters"},
+	"chapter-duplicate":       {"chapters に「%s」が2回以上指定されています。1つにしてください", "the chapter %q is listed more than once in chapters; keep one"},
+	"chapter-unlisted":        {"このファイルは config.yaml の chapters に含まれていないため、本に含まれません（Zenn でも無視されます）。含める場合は chapters に「%s」を追加してください", "this file is not listed in chapters of config.yaml, so it is left out of the book (Zenn ignores it too); add %q to chapters to include it"},
+	"chapter-unnumbered":      {"このファイルは本に含まれません。チャプターのファイル名を「1.%s.md」のように番号から始めるか、config.yaml の chapters で順番を指定してください", "this file is left out of the book: name chapter files n.slug.md (e.g. 1.%s.md) or list them in chapters of config.yaml"},
+	"chapter-slug-conflict":   {"チャプターのslug（%s）が %s と重複しています。どちらかのファイル名を変えてください", "the chapter slug %q is also used by %s; rename one of the files"},
 }
 
 func (s *Site) msg(lang, rule string, args ...any) string {
@@ -83,29 +105,10 @@ func ParsePublishedAt(s string, loc *time.Location) (time.Time, bool) {
 // its fields. Problems go to l with the severities zenn-cli uses.
 func (s *Site) validate(a *Article, l *diag.List) {
 	fm := a.Front
-	lang := s.opts.Lang
-	errAt := func(f Field, rule string, args ...any) {
-		l.Add(diag.Problem{File: a.File, Line: f.Line, Col: f.Col, Severity: diag.Error, Rule: rule, Msg: s.msg(lang, rule, args...)})
-	}
-	warnAt := func(f Field, rule string, args ...any) {
-		l.Add(diag.Problem{File: a.File, Line: f.Line, Col: f.Col, Severity: diag.Warning, Rule: rule, Msg: s.msg(lang, rule, args...)})
-	}
-	top := Field{Line: fm.Line, Col: 0}
-	if top.Line == 0 {
-		top.Line = 1
-	}
+	c := s.checker(a.File, fm, l)
+	errAt, warnAt, top := c.errAt, c.warnAt, c.top
 
-	// title
-	if f, ok := fm.Get("title"); !ok {
-		errAt(top, "missing-title")
-	} else if t, ok := f.Value.(string); !ok || strings.TrimSpace(t) == "" {
-		errAt(f, "missing-title")
-	} else {
-		a.Title = t
-		if utf8.RuneCountInString(t) > 70 {
-			errAt(f, "title-length")
-		}
-	}
+	a.Title = c.title(fm)
 
 	// emoji
 	if f, ok := fm.Get("emoji"); !ok || f.Value == nil || f.Value == "" {
@@ -128,49 +131,8 @@ func (s *Site) validate(a *Article, l *diag.List) {
 		a.Type = t
 	}
 
-	// topics
-	if _, ok := fm.Get("tags"); ok {
-		f, _ := fm.Get("tags")
-		warnAt(f, "use-tags")
-	} else if f, ok := fm.Get("tag"); ok {
-		warnAt(f, "use-tags")
-	}
-	if f, ok := fm.Get("topics"); !ok {
-		warnAt(top, "missing-topics")
-	} else if list, ok := f.Value.([]any); !ok || len(list) == 0 {
-		if f.Value == nil || ok {
-			warnAt(f, "missing-topics")
-		} else {
-			errAt(f, "topic-type")
-		}
-	} else {
-		if len(list) > 5 {
-			errAt(f, "too-many-topics")
-		}
-		for _, t := range list {
-			ts, ok := t.(string)
-			if !ok || strings.TrimSpace(ts) == "" {
-				errAt(f, "topic-type")
-				continue
-			}
-			if utf8.RuneCountInString(ts) > 18 {
-				errAt(f, "topic-length")
-			}
-			if topicSymbolRE.MatchString(ts) {
-				warnAt(f, "invalid-topic-letters")
-			}
-			a.Topics = append(a.Topics, ts)
-		}
-	}
-
-	// published
-	if f, ok := fm.Get("published"); !ok {
-		errAt(top, "published-status")
-	} else if b, ok := f.Value.(bool); !ok {
-		errAt(f, "published-status")
-	} else {
-		a.Published = b
-	}
+	a.Topics = c.topics(fm)
+	a.Published = c.published(fm)
 
 	// published_at
 	if f, ok := fm.Get("published_at"); ok && f.Value != nil {
@@ -219,6 +181,120 @@ func (s *Site) validate(a *Article, l *diag.List) {
 	} else if !zennSlugRE.MatchString(a.Slug) && s.opts.ZennSlugWarnings {
 		warnAt(slugField, "item-slug-zenn", a.Slug)
 	}
+}
+
+// fileChecker reports the problems of one file (an article, a book's
+// config.yaml, a chapter) with zenn-cli's rule names and severities. The
+// rules shared by articles and books (title, topics, published) live here.
+type fileChecker struct {
+	s    *Site
+	file string
+	l    *diag.List
+	top  Field // where a missing field is reported: the front matter's first line
+}
+
+func (s *Site) checker(file string, fm *FrontMatter, l *diag.List) *fileChecker {
+	top := Field{Line: 1}
+	if fm != nil && fm.Line > 0 {
+		top.Line = fm.Line
+	}
+	return &fileChecker{s: s, file: file, l: l, top: top}
+}
+
+func (c *fileChecker) report(f Field, sev diag.Severity, rule string, args ...any) {
+	c.l.Add(diag.Problem{File: c.file, Line: f.Line, Col: f.Col, Severity: sev, Rule: rule, Msg: c.s.msg(c.s.opts.Lang, rule, args...)})
+}
+
+func (c *fileChecker) errAt(f Field, rule string, args ...any) {
+	c.report(f, diag.Error, rule, args...)
+}
+
+func (c *fileChecker) warnAt(f Field, rule string, args ...any) {
+	c.report(f, diag.Warning, rule, args...)
+}
+
+// item returns the position of the i-th item of a sequence field (the
+// field's own position when unknown).
+func (f Field) item(i int) Field {
+	if i < len(f.Items) {
+		return Field{Key: f.Key, Line: f.Items[i].Line, Col: f.Items[i].Col}
+	}
+	return f
+}
+
+// title checks title (missing-title, title-length) and returns it.
+func (c *fileChecker) title(fm *FrontMatter) string {
+	f, ok := fm.Get("title")
+	if !ok {
+		c.errAt(c.top, "missing-title")
+		return ""
+	}
+	t, ok := f.Value.(string)
+	if !ok || strings.TrimSpace(t) == "" {
+		c.errAt(f, "missing-title")
+		return ""
+	}
+	if utf8.RuneCountInString(t) > 70 {
+		c.errAt(f, "title-length")
+	}
+	return t
+}
+
+// topics checks topics (and a tags field) with Zenn's topic rules and
+// returns the topics that are strings.
+func (c *fileChecker) topics(fm *FrontMatter) []string {
+	if f, ok := fm.Get("tags"); ok {
+		c.warnAt(f, "use-tags")
+	} else if f, ok := fm.Get("tag"); ok {
+		c.warnAt(f, "use-tags")
+	}
+	f, ok := fm.Get("topics")
+	if !ok {
+		c.warnAt(c.top, "missing-topics")
+		return nil
+	}
+	list, ok := f.Value.([]any)
+	if !ok || len(list) == 0 {
+		if f.Value == nil || ok {
+			c.warnAt(f, "missing-topics")
+		} else {
+			c.errAt(f, "topic-type")
+		}
+		return nil
+	}
+	if len(list) > 5 {
+		c.errAt(f, "too-many-topics")
+	}
+	var out []string
+	for i, t := range list {
+		ts, ok := t.(string)
+		if !ok || strings.TrimSpace(ts) == "" {
+			c.errAt(f.item(i), "topic-type")
+			continue
+		}
+		if utf8.RuneCountInString(ts) > 18 {
+			c.errAt(f.item(i), "topic-length")
+		}
+		if topicSymbolRE.MatchString(ts) {
+			c.warnAt(f.item(i), "invalid-topic-letters")
+		}
+		out = append(out, ts)
+	}
+	return out
+}
+
+// published checks published (published-status) and returns it.
+func (c *fileChecker) published(fm *FrontMatter) bool {
+	f, ok := fm.Get("published")
+	if !ok {
+		c.errAt(c.top, "published-status")
+		return false
+	}
+	b, ok := f.Value.(bool)
+	if !ok {
+		c.errAt(f, "published-status")
+	}
+	return b
 }
 
 // isOneEmoji reports whether s is exactly one emoji grapheme: one pictograph,

@@ -42,7 +42,8 @@ type ClientOptions struct {
 	// SDK's standard retryer with jittered exponential backoff.
 	MaxAttempts int
 	MaxBackoff  time.Duration
-	// HTTPClient replaces the SDK's default HTTP client (nil: default).
+	// HTTPClient replaces the SDK's default HTTP client for S3 (nil:
+	// default).
 	HTTPClient *http.Client
 }
 
@@ -50,9 +51,14 @@ type ClientOptions struct {
 // AWS chain: environment variables, the shared config and credentials files
 // (AWS_PROFILE, SSO), web identity, then the container or EC2 role.
 type Client struct {
-	s3 *s3.Client
-	cf *cloudfront.Client
+	s3    *s3.Client
+	cf    *cloudfront.Client
+	creds aws.CredentialsProvider
 }
+
+// ErrNoCredentials is returned (wrapped) when the credential chain finds no
+// usable credentials.
+var ErrNoCredentials = errors.New("no usable AWS credentials")
 
 // NewClient loads the AWS configuration and returns a client. It does not
 // contact any server.
@@ -86,9 +92,6 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 	if o.Region != "" {
 		opts = append(opts, config.WithRegion(o.Region))
 	}
-	if o.HTTPClient != nil {
-		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
-	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
@@ -101,6 +104,12 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 	}
 	c := &Client{
 		s3: s3.NewFromConfig(cfg, func(so *s3.Options) {
+			if o.HTTPClient != nil {
+				// Set here, not in the shared config: there the SDK would
+				// try to add AWS_CA_BUNDLE to it and fail on an
+				// *http.Client.
+				so.HTTPClient = o.HTTPClient
+			}
 			if o.Endpoint != "" {
 				so.BaseEndpoint = aws.String(o.Endpoint)
 				so.UsePathStyle = true
@@ -110,7 +119,8 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 				so.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 			}
 		}),
-		cf: cloudfront.NewFromConfig(cfg),
+		cf:    cloudfront.NewFromConfig(cfg),
+		creds: cfg.Credentials,
 	}
 	return c, nil
 }
@@ -119,6 +129,15 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 // (HEAD) of those that match a local file, with up to concurrency requests
 // at once. Objects outside the prefix are never listed.
 func (c *Client) Remote(ctx context.Context, t Target, local []LocalFile, concurrency int) ([]RemoteObject, error) {
+	// Look the credentials up first, so that a missing one is reported as
+	// such rather than as the failure of the first request. The chain's
+	// error names the places it looked, never a secret.
+	if c.creds == nil {
+		return nil, ErrNoCredentials
+	}
+	if _, err := c.creds.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoCredentials, err)
+	}
 	var objs []RemoteObject
 	p := s3.NewListObjectsV2Paginator(c.s3, &s3.ListObjectsV2Input{
 		Bucket: aws.String(t.Bucket),
@@ -367,7 +386,7 @@ func Hint(err error) string {
 		return ""
 	}
 	var se *v4.SigningError
-	if errors.As(err, &se) {
+	if errors.Is(err, ErrNoCredentials) || errors.As(err, &se) {
 		return "set up AWS credentials: aws configure (or aws sso login), AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
 	}
 	var mr *aws.MissingRegionError

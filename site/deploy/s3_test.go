@@ -438,28 +438,27 @@ func TestDeployS3(t *testing.T) {
 		check(t, files)
 	})
 
-	t.Run("a server killed mid-deploy, then a rerun, converge", func(t *testing.T) {
-		// A new version: every page changes and links to many new assets.
-		for i := 0; i < 40; i++ {
-			files[fmt.Sprintf("assets/chunk%02d.%08x.js", i, i)] = strings.Repeat(fmt.Sprintf("/*%d*/", i), 2000)
-		}
-		for p := range files {
-			if strings.HasSuffix(p, ".html") {
-				files[p] += "<script src=/assets/chunk00.00000000.js></script>"
-			}
-		}
-		writeSite(t, dir, files)
-		before := snapshot(t, c)
+	// killedDeploy deploys dir with a client that gives up fast, kills the
+	// server when kill says so, checks that Apply reports an incomplete
+	// deploy, restarts the server and returns the events seen in order.
+	killedDeploy := func(t *testing.T, kill func(ev Event) bool) []Event {
+		t.Helper()
 		fast := newTestClient(t, g, ClientOptions{MaxAttempts: 2, MaxBackoff: 50 * time.Millisecond})
-		var uploads atomic.Int32
+		var events []Event
+		killed := false
 		_, err := deployOnce(t, fast, tg, dir, false, ApplyOptions{
 			Concurrency: 4,
 			Progress: func(ev Event) {
-				if ev.Upload != nil && ev.Err == nil && uploads.Add(1) == 5 {
+				events = append(events, ev)
+				if !killed && kill(ev) {
+					killed = true
 					g.stop()
 				}
 			},
 		})
+		if !killed {
+			t.Fatalf("the deploy ended (err %v) before the point where the server was to be killed", err)
+		}
 		if !errors.Is(err, ErrIncomplete) {
 			t.Fatalf("deploy with the server killed: err = %v, want ErrIncomplete", err)
 		}
@@ -467,6 +466,49 @@ func TestDeployS3(t *testing.T) {
 			t.Errorf("Hint(%v) = %q, want advice to run again", err, h)
 		}
 		g.start(t)
+		return events
+	}
+	converge := func(t *testing.T) {
+		t.Helper()
+		cs, err := deployOnce(t, c, tg, dir, false, ApplyOptions{})
+		if err != nil {
+			t.Fatalf("rerun: %v", err)
+		}
+		if cs.Empty() {
+			t.Errorf("the rerun had nothing to do; the killed run was not interrupted")
+		}
+		check(t, files)
+		cs, err = deployOnce(t, c, tg, dir, false, ApplyOptions{})
+		if err != nil || !cs.Empty() {
+			t.Errorf("run after the rerun: plan %+v, err %v; want nothing to do", summarize(cs), err)
+		}
+	}
+	newVersion := func(first, n int) []string {
+		var added []string
+		for i := first; i < first+n; i++ {
+			p := fmt.Sprintf("assets/chunk%02d.%08x.js", i, i)
+			files[p] = strings.Repeat(fmt.Sprintf("/*%d*/", i), 2000)
+			added = append(added, "prefix/"+p)
+		}
+		for p := range files {
+			if strings.HasSuffix(p, ".html") {
+				files[p] += fmt.Sprintf("<script src=/assets/chunk%02d.%08x.js></script>", first, first)
+			}
+		}
+		return added
+	}
+
+	t.Run("a server killed while uploading assets, then a rerun, converge", func(t *testing.T) {
+		newVersion(0, 40)
+		writeSite(t, dir, files)
+		before := snapshot(t, c)
+		uploads := 0
+		killedDeploy(t, func(ev Event) bool {
+			if ev.Upload != nil && ev.Err == nil {
+				uploads++
+			}
+			return uploads == 5
+		})
 		// Nothing broken is served: the server died during the assets
 		// stage, so every page is still the old one.
 		mid := snapshot(t, c)
@@ -475,21 +517,48 @@ func TestDeployS3(t *testing.T) {
 				t.Errorf("%s changed although the assets it needs were not all uploaded", k)
 			}
 		}
-		if len(mid) == len(before) {
-			t.Errorf("no asset was uploaded before the kill; the test did not interrupt a deploy")
+		converge(t)
+	})
+
+	t.Run("a server killed while uploading pages, then a rerun, converge", func(t *testing.T) {
+		added := newVersion(40, 20)
+		files["assets/app.js"] = "console.log('kiji 3')"
+		delete(files, "articles/b/index.html")
+		for i := 0; i < 12; i++ {
+			files[fmt.Sprintf("notes/%d/index.html", i)] = fmt.Sprintf("<p>note %d<script src=/assets/chunk40.00000028.js></script>", i)
 		}
-		cs, err := deployOnce(t, c, tg, dir, false, ApplyOptions{})
-		if err != nil {
-			t.Fatalf("rerun: %v", err)
+		writeSite(t, dir, files)
+		pages := 0
+		events := killedDeploy(t, func(ev Event) bool {
+			if ev.Upload != nil && ev.Err == nil && isPage(ev.Upload.Key) {
+				pages++
+			}
+			return pages == 2
+		})
+		// Every asset finished before any page, and nothing was deleted.
+		sawPage := false
+		for _, ev := range events {
+			switch {
+			case ev.Delete != nil:
+				t.Errorf("deleted %s before every upload had succeeded", ev.Delete.Key)
+			case isPage(ev.Upload.Key):
+				sawPage = true
+			case sawPage && ev.Upload.Stage == StageAssets:
+				t.Errorf("asset %s was uploaded after a page", ev.Upload.Key)
+			}
 		}
-		if len(cs.Uploads) >= len(files) || len(cs.Uploads) == 0 {
-			t.Errorf("rerun uploaded %d of %d files; want only what the first run had not", len(cs.Uploads), len(files))
+		// And the bucket shows it: the new pages online have every new
+		// asset, and the stale page is still there.
+		mid := snapshot(t, c)
+		for _, k := range added {
+			if _, ok := mid[k]; !ok {
+				t.Errorf("%s is missing while new pages are online", k)
+			}
 		}
-		check(t, files)
-		cs, err = deployOnce(t, c, tg, dir, false, ApplyOptions{})
-		if err != nil || !cs.Empty() {
-			t.Errorf("third run: plan %+v, err %v; want nothing to do", summarize(cs), err)
+		if _, ok := mid["prefix/articles/b/index.html"]; !ok {
+			t.Errorf("the stale page was deleted before the deploy finished")
 		}
+		converge(t)
 	})
 
 	t.Run("transient errors are retried", func(t *testing.T) {

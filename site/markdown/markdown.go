@@ -117,9 +117,10 @@ type Ref struct {
 }
 
 // ReadingMinutes is the reading time: about 500 Japanese characters or 200
-// English words a minute, at least one minute.
+// English words a minute, counted separately so a mixed article is timed
+// right; rounded to the nearest minute, at least one.
 func (r *Result) ReadingMinutes() int {
-	m := (r.CJKChars*60/500 + r.Words*60/200 + 59) / 60
+	m := (r.CJKChars*60/500 + r.Words*60/200 + 30) / 60
 	if m < 1 {
 		m = 1
 	}

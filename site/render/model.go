@@ -24,11 +24,15 @@ type Page struct {
 	Description string
 	Canonical   string
 	Image       string // absolute URL of the sharing image
+	FeedURL     string // the page's own Atom feed (topic pages), besides the site's
 	Styles      []string
 	Scripts     []template.HTML
 
 	// Article pages.
 	Article *ArticleView
+	// Book pages (Book) and chapter pages (Chapter).
+	Book    *BookView
+	Chapter *ChapterView
 	// List pages.
 	Heading  string
 	Intro    string
@@ -78,4 +82,39 @@ type BookSummary struct {
 	URL      string
 	Title    string
 	Chapters int
+
+	Summary string
+	// Cover is the URL of the cover image ("" without one), with its size
+	// in pixels when known.
+	Cover                   string
+	CoverWidth, CoverHeight int
+	Topics                  []*TopicLink
+	Draft                   bool
+}
+
+// BookView is a book's page: the book and its table of contents.
+type BookView struct {
+	BookSummary
+	Contents []*ChapterLink
+}
+
+// ChapterLink is a chapter in a book's table of contents or a prev/next
+// link.
+type ChapterLink struct {
+	URL    string
+	Number int // 1-based
+	Title  string
+}
+
+// ChapterView is a chapter's page.
+type ChapterView struct {
+	Book    *BookSummary
+	Number  int
+	Title   string
+	Body    template.HTML
+	TOC     []TOCEntry
+	Minutes int
+	Draft   bool
+	Prev    *ChapterLink
+	Next    *ChapterLink
 }

@@ -13,6 +13,10 @@
 //	list.html      home, topic and book lists
 //	topics.html    all topics
 //	404.html       not found
+//	book.html      a book: cover, summary, its chapters
+//	chapter.html   one chapter of a book, with previous/next chapter links
+//	books.html     all books
+//	_*.html        partials shared by the pages (e.g. _books.html: book cards)
 //
 // Assets are served fingerprinted: {{asset "style.css"}} gives
 // /assets/style.1a2b3c4d.css (under the base path), so they can be cached
@@ -50,7 +54,7 @@ type Asset struct {
 }
 
 // pageTemplates are the templates that render a whole page.
-var pageTemplates = []string{"article", "list", "topics", "404"}
+var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books"}
 
 // LoadTheme reads a theme from layers, the first being the default theme
 // and each later one overriding files of the earlier ones. basePath is the

@@ -10,5 +10,5 @@ import "embed"
 
 // FS is the theme: templates/*.html and assets/*.
 //
-//go:embed templates assets
+//go:embed all:templates assets
 var FS embed.FS

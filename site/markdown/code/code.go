@@ -141,7 +141,7 @@ func codeText(n ast.Node, source []byte) string {
 
 func (r *nodeRenderer) write(w util.BufWriter, in info, text string) {
 	_, _ = w.WriteString(`<div class="code-block"`)
-	if in.Lang != "" {
+	if langName(in.Lang) {
 		_, _ = w.WriteString(` data-lang="`)
 		_, _ = w.WriteString(html.EscapeString(in.Lang))
 		_ = w.WriteByte('"')

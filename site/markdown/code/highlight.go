@@ -32,12 +32,34 @@ var notHighlighted = map[string]bool{"mermaid": true, "d2": true, "score": true}
 
 // maxLangLen bounds the language names that are looked up at all: a longer
 // "language" is not one, and must not grow the cache.
-const maxLangLen = 40
+const maxLangLen = 32
 
-// maxCachedLexers bounds the lexer cache; past it, lookups still work but
-// are not remembered (only an input with hundreds of distinct made-up
-// language names gets there).
-const maxCachedLexers = 512
+// maxCachedLexers bounds the lexer cache; past it, lookups still work (and
+// give the same answer) but are not remembered. Only an input with
+// thousands of distinct made-up language names gets there. A variable so
+// the test can lower it.
+var maxCachedLexers = 4096
+
+// maxHighlightBytes is the largest block that is highlighted; a larger one
+// is shown as plain text. chroma lexes about 0.2–1 MB/s, so this bounds
+// the time one block can take to about a second.
+const maxHighlightBytes = 256 << 10
+
+// langName reports whether lang can be a language name worth looking up:
+// ASCII lower-case letters, digits and _ + # . - (c++, c#, objective-c,
+// vb.net). Anything else is plain text without a lookup.
+func langName(lang string) bool {
+	if lang == "" || len(lang) > maxLangLen {
+		return false
+	}
+	for i := 0; i < len(lang); i++ {
+		c := lang[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("_+#.-", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
 
 // lexerCache maps a language name (as normalised by parseInfo) to its
 // coalescing lexer, or to nil for a name chroma does not know. chroma's
@@ -50,8 +72,11 @@ var lexerCache = struct {
 }{m: map[string]chroma.Lexer{}}
 
 // lexerFor returns the lexer for lang, or nil when the block is plain text.
+// A name chroma does not know as a name or alias costs one slow lookup (it
+// tries the name as a file extension against every lexer's file patterns,
+// ~25 ms); the answer is cached, so that happens once per name.
 func lexerFor(lang string) chroma.Lexer {
-	if lang == "" || len(lang) > maxLangLen || notHighlighted[lang] {
+	if !langName(lang) || notHighlighted[lang] {
 		return nil
 	}
 	lexerCache.RLock()
@@ -98,11 +123,16 @@ func tokenise(l chroma.Lexer, text string) (tokens []chroma.Token, ok bool) {
 	}
 	tokens = it.Tokens()
 	n := 0
-	for _, t := range tokens {
+	for i, t := range tokens {
 		if !strings.HasPrefix(text[n:], t.Value) {
 			return nil, false
 		}
 		n += len(t.Value)
+		if t.Type == chroma.TextWhitespace {
+			// Whitespace has no colour: writing it bare instead of in
+			// <span class="w"> saves a fifth of the markup of a Go block.
+			tokens[i].Type = chroma.Text
+		}
 	}
 	return tokens, n == len(text)
 }
@@ -149,6 +179,9 @@ var diffLineClass = [...]string{
 func highlight(l chroma.Lexer, text string, diff bool) []byte {
 	var buf bytes.Buffer
 	buf.Grow(len(text) * 3)
+	if len(text) > maxHighlightBytes {
+		l = nil
+	}
 	if diff {
 		writeDiff(&buf, l, text)
 		return buf.Bytes()

@@ -256,7 +256,7 @@ func renderDiagram(w util.BufWriter, source []byte, n ast.Node, entering bool) (
 	_, _ = w.Write(dn.SVG)
 	if dn.Title != "" {
 		_, _ = w.WriteString("<figcaption>")
-		_, _ = w.WriteString(html.EscapeString(dn.Title))
+		_, _ = w.WriteString(htmlEscape(dn.Title))
 		_, _ = w.WriteString("</figcaption>")
 	}
 	_, _ = w.WriteString("</figure>\n")

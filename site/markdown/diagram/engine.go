@@ -392,8 +392,8 @@ func (r *result) svg(n int, title string) []byte {
 	label = htmlEscape(label)
 	var b bytes.Buffer
 	b.Grow(len(body) + 512)
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" class="d2" id="%s" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet" style="max-width:%dpx;height:auto"><title>%s</title>`,
-		id, label, r.w, r.h, r.w, label)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" class="d2" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet" style="display:block;margin:0 auto;max-width:%dpx;height:auto"><title>%s</title>`,
+		label, r.w, r.h, r.w, label)
 	b.Write(body)
 	b.WriteString("</svg>")
 	return b.Bytes()
@@ -463,6 +463,11 @@ func viewBoxSize(tag []byte) (w, h int, ok bool) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isHex(c byte) bool   { return isDigit(c) || (c >= 'a' && c <= 'f') }
+
+// isIdent reports whether c can continue a CSS identifier.
+func isIdent(c byte) bool {
+	return isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_' || c >= 0x80
+}
 
 // replaceToken replaces old by new wherever old is not followed by a byte
 // for which cont is true (so "d2-12" does not match inside "d2-123").
@@ -619,8 +624,7 @@ func scopeSelectors(list, scope string) string {
 			continue
 		}
 		if strings.HasPrefix(t, scope) {
-			rest := t[len(scope):]
-			if rest == "" || !isHex(rest[0]) && rest[0] != '-' {
+			if rest := t[len(scope):]; rest == "" || !isIdent(rest[0]) {
 				continue
 			}
 		}

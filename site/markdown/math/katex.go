@@ -83,13 +83,20 @@ type engine struct {
 	timeout  time.Duration
 	maxCache int
 
-	idle  chan *runtime // runtimes ready for use
-	slots chan struct{} // one token per live runtime: bounds the pool
-	mu    sync.Mutex    // guards cache
-	cache map[[32]byte]result
+	idle     chan *jsRuntime // runtimes ready for use
+	slots    chan struct{}   // one token per live runtime: bounds the pool
+	mu       sync.Mutex      // guards cache and inflight
+	cache    map[[32]byte]result
+	inflight map[[32]byte]*call
 }
 
-type runtime struct {
+// call is a formula being rendered; others asking for it wait on done.
+type call struct {
+	done chan struct{}
+	res  result
+}
+
+type jsRuntime struct {
 	vm     *goja.Runtime
 	render goja.Callable
 }
@@ -103,13 +110,14 @@ func newEngine(c config) *engine {
 		macros:   string(macros),
 		timeout:  c.timeout,
 		maxCache: c.maxCache,
-		idle:     make(chan *runtime, c.runtimes),
+		idle:     make(chan *jsRuntime, c.runtimes),
 		slots:    make(chan struct{}, c.runtimes),
 		cache:    map[[32]byte]result{},
+		inflight: map[[32]byte]*call{},
 	}
 }
 
-func newRuntime() (*runtime, error) {
+func newRuntime() (*jsRuntime, error) {
 	prg, err := katexProgram()
 	if err != nil {
 		return nil, fmt.Errorf("compile katex.min.js: %w", err)
@@ -130,12 +138,12 @@ func newRuntime() (*runtime, error) {
 	if !ok {
 		return nil, errors.New("the KaTeX render wrapper is not a function")
 	}
-	return &runtime{vm: vm, render: call}, nil
+	return &jsRuntime{vm: vm, render: call}, nil
 }
 
 // get returns an idle runtime, creating one while the pool is not full, and
 // otherwise waits for one to be put back.
-func (e *engine) get() (*runtime, error) {
+func (e *engine) get() (*jsRuntime, error) {
 	select {
 	case rt := <-e.idle:
 		return rt, nil
@@ -154,7 +162,7 @@ func (e *engine) get() (*runtime, error) {
 	}
 }
 
-func (e *engine) put(rt *runtime) { e.idle <- rt }
+func (e *engine) put(rt *jsRuntime) { e.idle <- rt }
 
 // drop forgets a runtime that may be in a bad state.
 func (e *engine) drop() { <-e.slots }
@@ -172,24 +180,37 @@ func cacheKey(tex string, display bool) [32]byte {
 	return k
 }
 
-// render renders one formula, from the cache when it can.
+// render renders one formula, from the cache when it can. Goroutines asking
+// for a formula that is being rendered wait for that rendering.
 func (e *engine) render(tex string, display bool) result {
 	key := cacheKey(tex, display)
 	e.mu.Lock()
-	r, ok := e.cache[key]
-	e.mu.Unlock()
-	if ok {
+	if r, ok := e.cache[key]; ok {
+		e.mu.Unlock()
 		return r
 	}
+	if c, ok := e.inflight[key]; ok {
+		e.mu.Unlock()
+		<-c.done
+		return c.res
+	}
+	c := &call{done: make(chan struct{})}
+	e.inflight[key] = c
+	e.mu.Unlock()
+
 	r, cacheable := e.renderNow(tex, display)
+
+	e.mu.Lock()
+	delete(e.inflight, key)
 	if cacheable {
-		e.mu.Lock()
 		if len(e.cache) >= e.maxCache {
 			clear(e.cache) // crude bound for long-running dev servers
 		}
 		e.cache[key] = r
-		e.mu.Unlock()
 	}
+	e.mu.Unlock()
+	c.res = r
+	close(c.done)
 	return r
 }
 

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kiji-ssg/kiji/site/diag"
@@ -143,16 +144,41 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	if len(jobs) == 0 {
 		return
 	}
-	// Formulas render in parallel; the engine's pool bounds the work.
-	var wg sync.WaitGroup
+	// Each distinct formula renders once, in parallel on as many workers as
+	// the engine has runtimes.
+	type formula struct {
+		tex     string
+		display bool
+	}
+	index := map[formula]int{}
+	var uniq []formula
 	for _, j := range jobs {
+		f := formula{j.tex, j.display}
+		if _, ok := index[f]; !ok {
+			index[f] = len(uniq)
+			uniq = append(uniq, f)
+		}
+	}
+	results := make([]result, len(uniq))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(len(uniq), cap(t.eng.slots)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			j.res = t.eng.render(j.tex, j.display)
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(uniq) {
+					return
+				}
+				results[i] = t.eng.render(uniq[i].tex, uniq[i].display)
+			}
 		}()
 	}
 	wg.Wait()
+	for _, j := range jobs {
+		j.res = results[index[formula{j.tex, j.display}]]
+	}
 
 	d := diag.From(pc)
 	need := false
@@ -181,7 +207,7 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			continue
 		}
 		need = true
-		for _, cmd := range uniq(j.res.blocked) {
+		for _, cmd := range distinct(j.res.blocked) {
 			d.Warnf(start, "math: %s is not allowed in a formula (it could add links or HTML to the page) and is shown in red; remove it", cmd)
 		}
 	}
@@ -190,7 +216,7 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	}
 }
 
-func uniq(s []string) []string {
+func distinct(s []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, v := range s {

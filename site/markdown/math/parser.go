@@ -2,6 +2,7 @@ package math
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -78,7 +79,8 @@ func (n *DisplayMath) tex(source []byte) string {
 		seg := lines.At(i)
 		b.Write(seg.Value(source))
 	}
-	return b.String()
+	// The line break before the closing "$$" is not part of the formula.
+	return strings.TrimRight(b.String(), "\r\n")
 }
 
 // sourceOffset maps a byte offset in the block's TeX to the source.
@@ -100,6 +102,9 @@ func (n *DisplayMath) sourceOffset(off int) int {
 
 type inlineParser struct{}
 
+// scannerKey holds the document's *scanner.
+var scannerKey = parser.NewContextKey()
+
 func (inlineParser) Trigger() []byte { return []byte{'$'} }
 
 func (inlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
@@ -110,7 +115,12 @@ func (inlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context)
 	if seg.Padding != 0 || len(line) == 0 || line[0] != '$' {
 		return nil
 	}
-	m, ok := scanInline(line)
+	sc, _ := pc.Get(scannerKey).(*scanner)
+	if sc == nil {
+		sc = &scanner{}
+		pc.Set(scannerKey, sc)
+	}
+	m, ok := sc.scan(line, seg.Start)
 	if !ok {
 		return nil
 	}

@@ -74,76 +74,157 @@ type inlineMatch struct {
 // scanInline matches inline math at the start of line, which begins with
 // '$'. The caller checks the character before the '$' (backslash, digit).
 func scanInline(line []byte) (inlineMatch, bool) {
-	line = line[:lineEnd(line)]
+	var s scanner
+	return s.scan(line, 0)
+}
+
+// scanner matches inline math and remembers, for the line it last looked
+// at, where its closers and Zenn's link guard are, so that a line full of
+// '$' costs linear time instead of the quadratic time Zenn's regular
+// expressions take. Openers are tried from left to right on a line.
+type scanner struct {
+	ok   bool
+	line lineInfo
+	// For "$" (index 1) and "$$" (index 2): a search for a closer from
+	// source offset from[d] found the first one at found[d] (-1: none). A
+	// search on the same line from a point in [from, found] has the same
+	// answer.
+	memo        [3]bool
+	from, found [3]int
+}
+
+// lineInfo is what scanner knows about a line; all offsets are source
+// offsets.
+type lineInfo struct {
+	start, end int
+	// stop is where "." of a JavaScript regular expression stops (a CR,
+	// U+2028, U+2029 or the end): math does not go past it.
+	stop int
+	// guard1 and guard2 are the last offsets where Zenn's link guard for "$"
+	// and for "$$" starts to hold (-1: nowhere); see linkGuard.
+	guard1, guard2 int
+}
+
+func analyze(line []byte, base int) lineInfo {
+	stop := lineEnd(line)
+	li := lineInfo{start: base, end: base + len(line), stop: base + stop, guard1: -1, guard2: -1}
+	l := line[:stop]
+	// "$$": "](http" anywhere in the rest of the line.
+	if i := bytes.LastIndex(l, []byte("](http")); i >= 0 {
+		li.guard2 = base + i
+	}
+	// "$": "](http", later a '$', later a ')'. The best '$' is the last one
+	// before the last ')'.
+	if k := bytes.LastIndexByte(l, ')'); k >= 0 {
+		if j := bytes.LastIndexByte(l[:k], '$'); j >= 0 {
+			if i := bytes.LastIndex(l[:j], []byte("](http")); i >= 0 {
+				li.guard1 = base + i
+			}
+		}
+	}
+	return li
+}
+
+// scan matches inline math at the start of line; base is the source offset
+// of line[0].
+func (s *scanner) scan(line []byte, base int) (inlineMatch, bool) {
+	if !s.ok || s.line.end != base+len(line) || base < s.line.start {
+		*s = scanner{ok: true, line: analyze(line, base)}
+	}
+	line = line[:s.line.stop-base]
 	if len(line) < 3 || line[0] != '$' {
 		return inlineMatch{}, false
 	}
 	if line[1] == '$' {
-		if m, ok := scanDelimited(line, 2); ok {
+		if m, ok := s.delimited(line, base, 2); ok {
 			m.display = true
 			return m, true
 		}
 	}
-	return scanDelimited(line, 1)
+	return s.delimited(line, base, 1)
 }
 
-// scanDelimited matches d dollars, TeX, d dollars, as Zenn's regular
+// delimited matches d dollars, TeX, d dollars, as Zenn's regular
 // expressions /\$((?:\S)|(?:\S(?!GUARD).*?\S))\$/ (d = 1) and
 // /\${2}((?:\S)|(?:\S(?!GUARD).*?\S))\${2}/ (d = 2) do, followed by the check
 // that no digit comes after the closing delimiter.
-func scanDelimited(line []byte, d int) (inlineMatch, bool) {
-	s := line[d:]
-	if len(s) == 0 {
+func (s *scanner) delimited(line []byte, base, d int) (inlineMatch, bool) {
+	if len(line) <= d {
 		return inlineMatch{}, false
 	}
-	r0, n0 := utf8.DecodeRune(s)
+	r0, n0 := utf8.DecodeRune(line[d:])
 	if jsSpace(r0) {
 		return inlineMatch{}, false
 	}
-	closer := line[:d] // "$" or "$$"
-	close := -1
-	// One character of TeX: "$x$".
-	if bytes.HasPrefix(s[n0:], closer) && !escaped(s, n0) {
-		close = n0
-	} else if !linkGuard(s[n0:], d) {
-		// Two or more: the shortest run that ends in a non-space before an
-		// unescaped closer.
-		for i := n0 + 1; i+d <= len(s); i++ {
-			if s[i] != '$' || !bytes.HasPrefix(s[i:], closer) || escaped(s, i) {
-				continue
-			}
-			last, _ := utf8.DecodeLastRune(s[:i])
-			if !jsSpace(last) {
-				close = i
-				break
-			}
+	p := d + n0 // where the closer of one-character TeX would be
+	end := -1
+	if s.guarded(base+p, d) {
+		// Only one character of TeX may match: "$x$".
+		if isCloser(line, p, d) {
+			end = p
 		}
+	} else {
+		// The shortest TeX that ends in a non-space before an unescaped
+		// closer (for one character, the closer right after it).
+		end = s.next(line, base, p, d)
 	}
-	if close < 0 {
+	if end < 0 {
 		return inlineMatch{}, false
 	}
-	next := d + close + d
+	next := end + d
 	if next < len(line) && isDigit(line[next]) {
 		return inlineMatch{}, false // "$5 and $10"
 	}
-	return inlineMatch{start: d, end: d + close, next: next}, true
+	return inlineMatch{start: d, end: end, next: next}, true
 }
 
-// linkGuard is Zenn's negative look-ahead that keeps
-// "[$x](https://example.com/$y)" a link: for "$" the rest of the line must
-// not hold "](http" followed by a '$' and then a ')'; for "$$" it must not
-// hold "](http" at all. When it holds, only one-character TeX can match.
-func linkGuard(rest []byte, d int) bool {
-	i := bytes.Index(rest, []byte("](http"))
-	if i < 0 {
+// guarded is Zenn's negative look-ahead that keeps
+// "[$x](https://example.com/$y)" a link. From offset at on, for "$" the
+// line must not hold "](http" followed by a '$' and then a ')'; for "$$" it
+// must not hold "](http" at all. When it holds, only one-character TeX can
+// match.
+func (s *scanner) guarded(at, d int) bool {
+	g := s.line.guard1
+	if d == 2 {
+		g = s.line.guard2
+	}
+	return g >= 0 && at <= g
+}
+
+// isCloser reports whether d dollars at line[i] can close math: they are not
+// escaped and come after a character that is not white space. It does not
+// depend on where the math opened, which is what makes the memo valid.
+func isCloser(line []byte, i, d int) bool {
+	if i <= 0 || i+d > len(line) || line[i] != '$' || (d == 2 && line[i+1] != '$') || escaped(line, i) {
 		return false
 	}
-	if d == 2 {
-		return true
+	last, _ := utf8.DecodeLastRune(line[:i])
+	return !jsSpace(last)
+}
+
+// next returns the index in line of the first closer of d dollars at or
+// after p, or -1. base is the source offset of line[0].
+func (s *scanner) next(line []byte, base, p, d int) int {
+	if s.memo[d] && base+p >= s.from[d] {
+		if s.found[d] < 0 {
+			return -1
+		}
+		if base+p <= s.found[d] {
+			return s.found[d] - base
+		}
 	}
-	rest = rest[i+len("](http"):]
-	j := bytes.IndexByte(rest, '$')
-	return j >= 0 && bytes.IndexByte(rest[j+1:], ')') >= 0
+	found := -1
+	for i := p; i+d <= len(line); i++ {
+		if isCloser(line, i, d) {
+			found = i
+			break
+		}
+	}
+	s.memo[d], s.from[d], s.found[d] = true, base+p, -1
+	if found >= 0 {
+		s.found[d] = base + found
+	}
+	return found
 }
 
 // closeIndex returns the index of the first unescaped "$$" in b, or -1.

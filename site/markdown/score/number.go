@@ -16,6 +16,7 @@ type shape struct {
 	minus     string // the minus sign to use ("-" unless the author wrote "−")
 	signSpace string // what separates the sign from the digits ("+ 15 %")
 	group     bool   // thousands separators
+	pad       int    // zero-pad the integer part to this many digits ("007")
 	decimals  int    // digits after the point; -1: as many as needed (up to 6)
 	percent   bool   // the suffix holds a % sign: the value is a ratio
 	suffix    string // text after the digits, e.g. " %", " 点", "（c6g.large）"
@@ -39,7 +40,9 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // wordRune reports whether r continues a word, so a digit after it is part
 // of a name such as "c6g" rather than a number.
-func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == ',' || r == '_' }
+func wordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == ',' || r == '_'
+}
 
 // parseNumber finds the first number in s: an optional sign, ASCII digits
 // with optional thousands separators and decimals, and an optional % sign
@@ -93,6 +96,9 @@ func numberAt(s string, i int) (number, bool) {
 	if n == 0 && !(j+1 < len(s) && s[j] == '.' && isDigit(s[j+1])) {
 		return number{}, false
 	}
+	if n > 1 && s[start] == '0' {
+		sh.pad = n
+	}
 	if n > 0 && n <= 3 {
 		for j+3 < len(s)+0 && s[j] == ',' && isDigit(s[j+1]) && isDigit(s[j+2]) && isDigit(s[j+3]) &&
 			(j+4 >= len(s) || !isDigit(s[j+4])) {
@@ -139,7 +145,23 @@ func parsePattern(p string) (shape, bool) {
 	if !ok {
 		return shape{}, false
 	}
-	return n.shape, true
+	// only the 0s of the integer part pad: "#,##0" does not, "000" does
+	sh := n.shape
+	i := len(sh.prefix)
+	zeros := 0
+	for ; i < len(p) && len(p)-i > len(sh.suffix); i++ {
+		if p[i] == '.' {
+			break
+		}
+		if p[i] == '0' {
+			zeros++
+		}
+	}
+	sh.pad = 0
+	if zeros > 1 {
+		sh.pad = zeros
+	}
+	return sh, true
 }
 
 // format writes v in the shape sh.
@@ -154,6 +176,12 @@ func format(v float64, sh shape) string {
 	digits := roundDecimal(math.Abs(v), sh.decimals)
 	if strings.Trim(digits, "0.") == "" {
 		neg = false
+	}
+	if sh.pad > 0 {
+		intPart, _, _ := strings.Cut(digits, ".")
+		if len(intPart) < sh.pad {
+			digits = strings.Repeat("0", sh.pad-len(intPart)) + digits
+		}
 	}
 	if sh.group {
 		digits = groupThousands(digits)

@@ -370,7 +370,11 @@ func resolveEmbed(n *Embed, cfg *config, d *diag.Doc, off int) {
 			d.Warnf(off, "@[mermaid](…) is not an embed here; write the diagram in a ```mermaid code block")
 			return
 		}
-		d.Warnf(off, "unknown embed @[%s]: it is shown as a plain link; use one of %s", n.Name, known)
+		shown := "as text"
+		if n.URL != "" {
+			shown = "as a plain link"
+		}
+		d.Warnf(off, "unknown embed @[%s]: it is shown %s; use one of %s", n.Name, shown, known)
 		return
 	}
 	n.EmbedKind = n.Name

@@ -1,0 +1,244 @@
+package build
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"path"
+	"sync"
+
+	"github.com/kiji-ssg/kiji/site/content"
+	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/render"
+)
+
+// Books are written as
+//
+//	books/                       all books (books.html)
+//	books/<slug>/                the book: cover, summary, chapters (book.html)
+//	books/<slug>/cover.<ext>     its cover image, copied as is
+//	books/<slug>/<chapter>/      each chapter (chapter.html), with links to
+//	                             the previous and next chapters and the book
+
+func bookDir(slug string) string { return "books/" + slug + "/" }
+
+func chapterDir(ch *content.Chapter) string { return bookDir(ch.Book.Slug) + ch.Slug + "/" }
+
+// coverFile is the output path of a book's cover ("" without one).
+func coverFile(b *content.Book) string {
+	if b.Cover == "" {
+		return ""
+	}
+	return bookDir(b.Slug) + path.Base(b.Cover)
+}
+
+// bookSummary is a book as the lists show it.
+func (r *run) bookSummary(b *content.Book) *render.BookSummary {
+	s := &render.BookSummary{
+		URL:      r.base.rel(bookDir(b.Slug)),
+		Title:    b.Title,
+		Chapters: len(b.Chapters),
+		Summary:  b.Summary,
+		Draft:    b.Draft(),
+	}
+	if c := coverFile(b); c != "" {
+		s.Cover = r.base.rel(c)
+		s.CoverWidth, s.CoverHeight = b.CoverWidth, b.CoverHeight
+	}
+	for _, t := range b.Topics {
+		slug := content.TopicSlug(t)
+		if slug == "" {
+			continue
+		}
+		s.Topics = append(s.Topics, &render.TopicLink{URL: r.base.rel(topicDir(slug)), Name: t})
+	}
+	return s
+}
+
+// bookSummaries returns the lists' view of books (nil for none).
+func (r *run) bookSummaries(bs []*content.Book) []*render.BookSummary {
+	var out []*render.BookSummary
+	for _, b := range bs {
+		out = append(out, r.bookSummary(b))
+	}
+	return out
+}
+
+func (r *run) chapterLink(ch *content.Chapter) *render.ChapterLink {
+	return &render.ChapterLink{URL: r.base.rel(chapterDir(ch)), Number: ch.Number, Title: ch.Title}
+}
+
+// coverImage is the sharing image of a book's pages: its cover, when the
+// site has a base URL (og:image must be absolute).
+func (r *run) coverImage(b *content.Book) string {
+	if c := coverFile(b); c != "" && r.base.url != "" {
+		return r.base.abs(c)
+	}
+	return ""
+}
+
+// renderBooks writes each book's page, its cover and its chapters' pages,
+// and the page listing all books.
+func (r *run) renderBooks() error {
+	books := r.site.Books
+	r.report.Books = len(books)
+	if len(books) == 0 {
+		return nil
+	}
+	var chapters []*content.Chapter
+	for _, b := range books {
+		chapters = append(chapters, b.Chapters...)
+	}
+	if err := r.renderChapters(chapters); err != nil {
+		return err
+	}
+	site := r.siteData()
+	for _, b := range books {
+		if err := r.copyCover(b); err != nil {
+			return err
+		}
+		view := &render.BookView{BookSummary: *r.bookSummary(b)}
+		for _, ch := range b.Chapters {
+			view.Contents = append(view.Contents, r.chapterLink(ch))
+		}
+		desc := b.Summary
+		if desc == "" {
+			desc = b.Title
+		}
+		page := &render.Page{
+			Site:        site,
+			Title:       b.Title,
+			Description: truncate(desc, 120),
+			Canonical:   r.canonical(bookDir(b.Slug)),
+			Image:       r.coverImage(b),
+			Book:        view,
+		}
+		if err := r.page(bookDir(b.Slug), "book", page); err != nil {
+			return err
+		}
+	}
+	heading := render.Translate(r.cfg.Language, "books")
+	return r.page("books/", "books", &render.Page{Site: site, Title: heading, Description: heading, Canonical: r.canonical("books/"), Heading: heading, Books: r.bookSummaries(books)})
+}
+
+// copyCover copies a book's cover image next to the book's page.
+func (r *run) copyCover(b *content.Book) error {
+	rel := coverFile(b)
+	if rel == "" {
+		return nil
+	}
+	err := r.out.create(rel, func(w io.Writer) error {
+		f, err := r.srcFS.Open(b.Cover)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.pages.addFile(rel)
+	r.report.Images++
+	return nil
+}
+
+// renderChapters converts and writes chapters in parallel, as articles are.
+func (r *run) renderChapters(chs []*content.Chapter) error {
+	jobs := make(chan *content.Chapter)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	written := 0
+	for w := 0; w < r.opts.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ch := range jobs {
+				ok, err := r.renderChapter(ch)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				if ok {
+					written++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, ch := range chs {
+		if r.ctx.Err() != nil {
+			break
+		}
+		jobs <- ch
+	}
+	close(jobs)
+	wg.Wait()
+	r.report.Pages += written
+	return firstErr
+}
+
+// renderChapter converts one chapter and writes its page; ok reports
+// whether a page was written.
+func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.probs.Add(diag.Problem{File: ch.File, Line: 1, Severity: diag.Error, Rule: "internal",
+				Msg: fmt.Sprintf("kiji failed on this file (%v); please report it with the file attached", p)})
+			ok, err = false, nil
+		}
+	}()
+	b := ch.Book
+	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: r.probs}
+	mr, err := r.conv.Convert(doc)
+	if err != nil {
+		r.probs.Errorf(ch.File, 1, 0, "cannot convert the Markdown: %v", err)
+		return false, nil
+	}
+	view := &render.ChapterView{
+		Book:    r.bookSummary(b),
+		Number:  ch.Number,
+		Title:   ch.Title,
+		Body:    template.HTML(mr.HTML),
+		Minutes: mr.ReadingMinutes(),
+		Draft:   b.Draft(),
+	}
+	for _, e := range mr.TOC {
+		view.TOC = append(view.TOC, render.TOCEntry{Level: e.Level, ID: e.ID, Text: e.Text})
+	}
+	if i := ch.Number - 1; i >= 0 && i < len(b.Chapters) && b.Chapters[i] == ch {
+		if i > 0 {
+			view.Prev = r.chapterLink(b.Chapters[i-1])
+		}
+		if i+1 < len(b.Chapters) {
+			view.Next = r.chapterLink(b.Chapters[i+1])
+		}
+	}
+	desc := truncate(mr.Summary, 120)
+	if desc == "" {
+		desc = ch.Title
+	}
+	title := ch.Title
+	if b.Title != "" {
+		title += " | " + b.Title
+	}
+	page := &render.Page{
+		Site:        r.siteData(),
+		Title:       title,
+		Description: desc,
+		Canonical:   r.canonical(chapterDir(ch)),
+		Image:       r.coverImage(b),
+		Chapter:     view,
+	}
+	r.addNeeds(page, doc)
+	rel := outputFile(chapterDir(ch))
+	var buf bytes.Buffer
+	if err := r.theme.Execute(&buf, "chapter", page); err != nil {
+		return false, err
+	}
+	r.pages.addPage(rel, ch.File, r.templateFile("chapter"), buf.Bytes(), mr)
+	return true, r.out.write(rel, buf.Bytes())
+}

@@ -1,0 +1,503 @@
+package build
+
+// OpenGraph images: every article gets articles/<slug>/og.png, a 1200×630
+// card with its emoji, its title and the site's name, which og:image and
+// the Twitter card point at.
+//
+// Fonts (both embedded, see ogfont/subset.sh and the LICENSE files there):
+//
+//   - Noto Sans CJK JP Bold, cut down to the characters of cp932 (JIS X 0208
+//     levels 1 and 2 with the NEC and IBM extensions), Latin and
+//     punctuation: ~2 MB. A character outside it falls back to the emoji
+//     font, then is left out.
+//   - Symbola, cut down to the emoji blocks (~1 MB): x/image cannot draw
+//     colour emoji (CBDT/COLR/SVG glyphs), so the emoji is drawn as
+//     Symbola's monochrome glyph. Emoji newer than Unicode 9.0, and
+//     sequences (ZWJ, flags, keycaps), have no single glyph there and are
+//     left out; a skin-tone modifier is dropped (it means nothing in one
+//     colour).
+//
+// Drawing is deterministic (same inputs, same bytes) and cached under
+// CacheDir/og/ by a hash of everything that goes into the picture, so a
+// rebuild reads the PNG instead of drawing it again.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+	"golang.org/x/image/vector"
+)
+
+//go:embed ogfont/NotoSansCJKjp-Bold.subset.otf
+var ogTextFont []byte
+
+//go:embed ogfont/Symbola.emoji.ttf
+var ogEmojiFont []byte
+
+const (
+	ogWidth, ogHeight = 1200, 630
+	// ogLayout is part of the cache key: change it whenever the drawing
+	// code changes, so cached images are redrawn.
+	ogLayout = "1"
+)
+
+// ogCard is what an OpenGraph image shows.
+type ogCard struct {
+	Title, Emoji, Site string
+}
+
+// ogFontSet holds the parsed fonts; sfnt.Font is safe for concurrent use,
+// faces are not (each drawing makes its own).
+type ogFontSet struct {
+	text, emoji *sfnt.Font
+	hash        string // of both font files, for the cache key
+}
+
+var loadOGFonts = sync.OnceValues(func() (*ogFontSet, error) {
+	text, err := opentype.Parse(ogTextFont)
+	if err != nil {
+		return nil, fmt.Errorf("parsing the embedded Noto Sans CJK JP subset: %w", err)
+	}
+	emoji, err := opentype.Parse(ogEmojiFont)
+	if err != nil {
+		return nil, fmt.Errorf("parsing the embedded Symbola subset: %w", err)
+	}
+	h := sha256.New()
+	h.Write(ogTextFont)
+	h.Write(ogEmojiFont)
+	return &ogFontSet{text: text, emoji: emoji, hash: hex.EncodeToString(h.Sum(nil))}, nil
+})
+
+// ogCacheKey names the cached PNG of c: everything that changes its pixels.
+func ogCacheKey(fonts *ogFontSet, c ogCard) string {
+	h := sha256.New()
+	for _, s := range []string{"kiji-og", ogLayout, Version, fonts.hash, c.Title, c.Emoji, c.Site} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ogImage returns the PNG of c, from the cache under cacheDir/og/ when it is
+// there, else drawn and stored there. The cache is best effort: a cache
+// folder that cannot be written only costs the drawing again next time.
+func ogImage(cacheDir string, c ogCard) ([]byte, error) {
+	fonts, err := loadOGFonts()
+	if err != nil {
+		return nil, err
+	}
+	key := ogCacheKey(fonts, c)
+	dir := filepath.Join(cacheDir, "og")
+	p := filepath.Join(dir, key+".png")
+	if b, err := os.ReadFile(p); err == nil && completePNG(b) {
+		return b, nil
+	}
+	b, err := encodeOGImage(drawOGImage(fonts, c))
+	if err != nil {
+		return nil, err
+	}
+	writeCacheFile(dir, p, b)
+	return b, nil
+}
+
+// completePNG reports whether b starts with the PNG signature and ends with
+// an IEND chunk, so a torn cache file is never served.
+func completePNG(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) &&
+		bytes.HasSuffix(b, []byte("\x00\x00\x00\x00IEND\xaeB`\x82"))
+}
+
+// writeCacheFile writes b to p through a temporary file and a rename, so
+// readers see the whole file or none. Errors are ignored: see ogImage.
+func writeCacheFile(dir, p string, b []byte) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), p)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+}
+
+func encodeOGImage(img image.Image) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
+	if err := enc.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("encoding the OpenGraph image: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Layout, in pixels of the 1200×630 canvas.
+const (
+	ogMargin     = 40  // around the white card
+	ogRadius     = 28  // of the card's corners
+	ogPadX       = 88  // between the card's edge and the text
+	ogEmojiSize  = 100 // emoji glyph size
+	ogEmojiTop   = 84  // top of the emoji's box
+	ogSiteSize   = 34
+	ogSiteBase   = 538 // baseline of the site name
+	ogTitleMax   = 3   // lines
+	ogLineHeight = 1.4
+)
+
+// ogTitleSizes are tried in turn until the title fits in ogTitleMax lines;
+// at the last one it is cut with "…".
+var ogTitleSizes = []float64{68, 60, 52, 46}
+
+var (
+	ogInk      = color.RGBA{0x1f, 0x29, 0x37, 0xff}
+	ogMuted    = color.RGBA{0x5b, 0x67, 0x75, 0xff}
+	ogCardFill = color.RGBA{0xff, 0xff, 0xff, 0xff}
+	// ogBackgrounds are soft tints; the title picks one, so cards differ
+	// from article to article but never from build to build.
+	ogBackgrounds = []color.RGBA{
+		{0xd6, 0xe8, 0xfd, 0xff}, // blue
+		{0xd5, 0xf5, 0xe3, 0xff}, // green
+		{0xfd, 0xef, 0xc8, 0xff}, // amber
+		{0xfb, 0xe0, 0xee, 0xff}, // pink
+		{0xe6, 0xe1, 0xfc, 0xff}, // violet
+		{0xd3, 0xf1, 0xf6, 0xff}, // cyan
+	}
+)
+
+// ogText draws and measures text with the text font, falling back to the
+// emoji font per character; a character neither has is left out.
+type ogText struct {
+	fonts     *ogFontSet
+	buf       sfnt.Buffer
+	text, emo font.Face
+	size      float64
+}
+
+func newOGText(fonts *ogFontSet, size float64) *ogText {
+	opts := &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone}
+	text, _ := opentype.NewFace(fonts.text, opts) // errors only on a nil font or bad options
+	emo, _ := opentype.NewFace(fonts.emoji, opts)
+	return &ogText{fonts: fonts, text: text, emo: emo, size: size}
+}
+
+// face returns the face that has r, or nil.
+func (t *ogText) face(r rune) font.Face {
+	if i, err := t.fonts.text.GlyphIndex(&t.buf, r); err == nil && i != 0 {
+		return t.text
+	}
+	if i, err := t.fonts.emoji.GlyphIndex(&t.buf, r); err == nil && i != 0 {
+		return t.emo
+	}
+	return nil
+}
+
+func (t *ogText) width(s string) fixed.Int26_6 {
+	var w fixed.Int26_6
+	for _, r := range s {
+		if f := t.face(r); f != nil {
+			a, _ := f.GlyphAdvance(r)
+			w += a
+		}
+	}
+	return w
+}
+
+// draw draws s with its baseline starting at dot.
+func (t *ogText) draw(dst draw.Image, dot fixed.Point26_6, s string, ink color.Color) {
+	src := image.NewUniform(ink)
+	for _, r := range s {
+		f := t.face(r)
+		if f == nil {
+			continue
+		}
+		dr, mask, mp, adv, ok := f.Glyph(dot, r)
+		if ok && !dr.Empty() {
+			draw.DrawMask(dst, dr, src, image.Point{}, mask, mp, draw.Over)
+		}
+		dot.X += adv
+	}
+}
+
+// drawOGImage draws the card. It never fails: text it cannot draw is left
+// out.
+func drawOGImage(fonts *ogFontSet, c ogCard) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, ogWidth, ogHeight))
+	h := fnv.New32a()
+	h.Write([]byte(c.Title))
+	bg := ogBackgrounds[h.Sum32()%uint32(len(ogBackgrounds))]
+	draw.Draw(img, img.Bounds(), image.NewUniform(bg), image.Point{}, draw.Src)
+	fillRoundRect(img, ogMargin, ogMargin, ogWidth-ogMargin, ogHeight-ogMargin, ogRadius, ogCardFill)
+
+	maxW := fixed.I(ogWidth - 2*ogPadX)
+	top := float64(ogMargin + 48)
+	if r, ok := ogEmojiRune(fonts, c.Emoji); ok {
+		drawOGEmoji(img, fonts, r)
+		top = ogEmojiTop + ogEmojiSize + 24
+	}
+
+	site := strings.Join(strings.Fields(c.Site), " ")
+	bottom := float64(ogSiteBase - ogSiteSize - 28)
+	if site != "" {
+		st := newOGText(fonts, ogSiteSize)
+		site = fitLine(st, site, maxW, false)
+		x := (fixed.I(ogWidth) - st.width(site)) / 2
+		st.draw(img, fixed.Point26_6{X: x, Y: fixed.I(ogSiteBase)}, site, ogMuted)
+	} else {
+		bottom = ogHeight - ogMargin - 48
+	}
+
+	title := cleanTitle(c.Title)
+	if title == "" {
+		return img
+	}
+	t, lines := layoutTitle(fonts, title, maxW, bottom-top)
+	lh := t.size * ogLineHeight
+	y0 := top + (bottom-top-lh*float64(len(lines)))/2
+	for i, l := range lines {
+		// The ideographic em box of Noto Sans CJK runs from 0.12 em below
+		// the baseline to 0.88 em above it: put its middle on the line's.
+		base := y0 + lh*float64(i) + lh/2 + 0.38*t.size
+		x := (fixed.I(ogWidth) - t.width(l)) / 2
+		t.draw(img, fixed.Point26_6{X: x, Y: fixed.Int26_6(base * 64)}, l, ogInk)
+	}
+	return img
+}
+
+// layoutTitle picks the largest size at which the title fits in ogTitleMax
+// lines of at most maxW and in height; at the smallest size it cuts the
+// title with "…". Lines are balanced: the narrowest width that still gives
+// the same number of lines is used, so no line holds one lone character.
+func layoutTitle(fonts *ogFontSet, title string, maxW fixed.Int26_6, height float64) (*ogText, []string) {
+	var t *ogText
+	for _, size := range ogTitleSizes {
+		t = newOGText(fonts, size)
+		lines := wrapTitle(t, title, maxW)
+		n := len(lines)
+		if n > ogTitleMax || float64(n)*size*ogLineHeight > height {
+			continue
+		}
+		lo, hi := maxW/2, maxW // hi always gives n lines
+		for hi-lo > fixed.I(4) {
+			mid := (lo + hi) / 2
+			if len(wrapTitle(t, title, mid)) == n {
+				hi = mid
+			} else {
+				lo = mid
+			}
+		}
+		return t, wrapTitle(t, title, hi)
+	}
+	n := ogTitleMax
+	for n > 1 && float64(n)*t.size*ogLineHeight > height {
+		n--
+	}
+	lines := wrapTitle(t, title, maxW)
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = fitLine(t, lines[n-1], maxW, true)
+	}
+	return t, lines
+}
+
+// ogEmojiRune returns the one character to draw for an emoji, if a font
+// has it: variation selectors and skin-tone modifiers are dropped; a
+// sequence of several characters (ZWJ, flags, keycaps) has no single glyph.
+func ogEmojiRune(fonts *ogFontSet, emoji string) (rune, bool) {
+	var rs []rune
+	for _, r := range strings.TrimSpace(emoji) {
+		if r == 0xFE0F || r == 0xFE0E || (r >= 0x1F3FB && r <= 0x1F3FF) {
+			continue
+		}
+		rs = append(rs, r)
+	}
+	if len(rs) != 1 {
+		return 0, false
+	}
+	var buf sfnt.Buffer
+	for _, f := range []*sfnt.Font{fonts.emoji, fonts.text} {
+		if i, err := f.GlyphIndex(&buf, rs[0]); err == nil && i != 0 {
+			return rs[0], true
+		}
+	}
+	return 0, false
+}
+
+// drawOGEmoji draws r centred in the emoji box, taking the first font that
+// has it (Symbola's pictographs before Noto's few symbols).
+func drawOGEmoji(dst draw.Image, fonts *ogFontSet, r rune) {
+	opts := &opentype.FaceOptions{Size: ogEmojiSize, DPI: 72, Hinting: font.HintingNone}
+	var buf sfnt.Buffer
+	for _, f := range []*sfnt.Font{fonts.emoji, fonts.text} {
+		if i, err := f.GlyphIndex(&buf, r); err != nil || i == 0 {
+			continue
+		}
+		face, err := opentype.NewFace(f, opts)
+		if err != nil {
+			return
+		}
+		b, _, ok := face.GlyphBounds(r)
+		if !ok {
+			return
+		}
+		cx, cy := fixed.I(ogWidth/2), fixed.I(ogEmojiTop+ogEmojiSize/2)
+		dot := fixed.Point26_6{X: cx - (b.Min.X+b.Max.X)/2, Y: cy - (b.Min.Y+b.Max.Y)/2}
+		dr, mask, mp, _, ok := face.Glyph(dot, r)
+		if ok && !dr.Empty() {
+			draw.DrawMask(dst, dr, image.NewUniform(ogInk), image.Point{}, mask, mp, draw.Over)
+		}
+		return
+	}
+}
+
+// cleanTitle collapses white space and drops control and format characters.
+func cleanTitle(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// fitLine returns s, or s cut and ended with "…" so that it fits in maxW;
+// more says the text went on after s, so the "…" is needed anyway.
+func fitLine(t *ogText, s string, maxW fixed.Int26_6, more bool) string {
+	if !more && t.width(s) <= maxW {
+		return s
+	}
+	rs := []rune(s)
+	for len(rs) > 0 && t.width(string(rs)+"…") > maxW {
+		rs = rs[:len(rs)-1]
+	}
+	return strings.TrimRight(string(rs), " ") + "…"
+}
+
+// Line breaking (JIS X 4051 kinsoku, simplified): these may not start a line…
+const ogNoStart = "、。，．,.：；:;？！?!）)］]｝}〕〉》」』】〙〗〟’”｠»ゝゞーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻‐゠–〜～…‥・"
+
+// …and these may not end one.
+const ogNoEnd = "（(［[｛{〔〈《「『【〘〖〝‘“｟«"
+
+// breakUnits splits s into pieces that stay on one line: a run of Latin
+// letters, digits and ASCII punctuation is a word; each CJK character is a
+// piece of its own, held to its neighbour by the kinsoku rules; a space
+// ends the piece before it (and is dropped at a line's end).
+func breakUnits(s string) []string {
+	var units []string
+	var cur strings.Builder
+	prev := rune(-1)
+	for _, r := range s {
+		if prev >= 0 && canBreak(prev, r) {
+			units = append(units, cur.String())
+			cur.Reset()
+		}
+		cur.WriteRune(r)
+		prev = r
+	}
+	if cur.Len() > 0 {
+		units = append(units, cur.String())
+	}
+	return units
+}
+
+func canBreak(prev, r rune) bool {
+	switch {
+	case r == ' ':
+		return false // the space stays with the piece before it
+	case prev == ' ':
+		return true
+	case strings.ContainsRune(ogNoStart, r), strings.ContainsRune(ogNoEnd, prev):
+		return false
+	case isWordRune(prev) && isWordRune(r):
+		return false
+	}
+	return true
+}
+
+// isWordRune reports whether r belongs to a word that is not broken: Latin,
+// Greek, Cyrillic letters, digits and ASCII symbols.
+func isWordRune(r rune) bool {
+	return r < 0x2000 && r != ' '
+}
+
+// wrapTitle breaks s into lines no wider than maxW.
+func wrapTitle(t *ogText, s string, maxW fixed.Int26_6) []string {
+	var lines []string
+	var line string
+	flush := func() {
+		if l := strings.TrimRight(line, " "); l != "" {
+			lines = append(lines, l)
+		}
+		line = ""
+	}
+	for _, u := range breakUnits(s) {
+		if line == "" {
+			u = strings.TrimLeft(u, " ")
+		}
+		if t.width(strings.TrimRight(line+u, " ")) <= maxW {
+			line += u
+			continue
+		}
+		flush()
+		u = strings.TrimLeft(u, " ")
+		// A piece wider than a line (a long word or URL) is cut anywhere.
+		for t.width(strings.TrimRight(u, " ")) > maxW {
+			n := 1
+			for n < utf8.RuneCountInString(u) && t.width(string([]rune(u)[:n+1])) <= maxW {
+				n++
+			}
+			lines = append(lines, string([]rune(u)[:n]))
+			u = string([]rune(u)[n:])
+		}
+		line = u
+	}
+	flush()
+	return lines
+}
+
+// fillRoundRect fills the rectangle (x0,y0)-(x1,y1) with corners of radius
+// rad, anti-aliased.
+func fillRoundRect(dst draw.Image, x0, y0, x1, y1, rad float32, c color.Color) {
+	w, h := int(x1)+1, int(y1)+1
+	z := vector.NewRasterizer(w, h)
+	// k places the control points of a cubic Bézier quarter circle.
+	const k = 0.5523
+	z.MoveTo(x0+rad, y0)
+	z.LineTo(x1-rad, y0)
+	z.CubeTo(x1-rad+rad*k, y0, x1, y0+rad-rad*k, x1, y0+rad)
+	z.LineTo(x1, y1-rad)
+	z.CubeTo(x1, y1-rad+rad*k, x1-rad+rad*k, y1, x1-rad, y1)
+	z.LineTo(x0+rad, y1)
+	z.CubeTo(x0+rad-rad*k, y1, x0, y1-rad+rad*k, x0, y1-rad)
+	z.LineTo(x0, y0+rad)
+	z.CubeTo(x0, y0+rad-rad*k, x0+rad-rad*k, y0, x0+rad, y0)
+	z.ClosePath()
+	z.DrawOp = draw.Over
+	z.Draw(dst, image.Rect(0, 0, w, h), image.NewUniform(c), image.Point{})
+}

@@ -1,0 +1,194 @@
+package markdown
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/txtar"
+
+	"github.com/kiji-ssg/kiji/site/diag"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestGolden converts each testdata/*.txtar's input.md and compares the HTML
+// and the problems with the archive's output.html and problems sections.
+// An optional "options" section holds lines like "soft_breaks", "trust_html"
+// or "base_path /repo/".
+func TestGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no golden files")
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sections := map[string][]byte{}
+			for _, f := range ar.Files {
+				sections[f.Name] = f.Data
+			}
+			opts := Options{Image: fakeImages}
+			for _, l := range strings.Split(string(sections["options"]), "\n") {
+				f := strings.Fields(l)
+				if len(f) == 0 {
+					continue
+				}
+				switch f[0] {
+				case "soft_breaks":
+					opts.SoftBreaks = true
+				case "trust_html":
+					opts.TrustHTML = true
+				case "base_path":
+					opts.BasePath = f[1]
+				}
+			}
+			html, probs, res := convert(t, opts, sections["input.md"])
+			got := map[string][]byte{"output.html": html, "problems": probs, "toc": tocText(res)}
+			if *update {
+				for i, f := range ar.Files {
+					if g, ok := got[f.Name]; ok {
+						ar.Files[i].Data = g
+					}
+				}
+				for _, name := range []string{"problems", "toc"} {
+					if _, ok := sections[name]; !ok && len(got[name]) > 0 {
+						ar.Files = append(ar.Files, txtar.File{Name: name, Data: got[name]})
+					}
+				}
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			for _, name := range []string{"output.html", "problems", "toc"} {
+				if diff := cmp.Diff(string(sections[name]), string(got[name])); diff != "" {
+					t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
+				}
+			}
+		})
+	}
+}
+
+func fakeImages(p string) (int, int, bool) {
+	switch p {
+	case "images/a.png":
+		return 640, 480, true
+	case "images/unknown.bin":
+		return 0, 0, true
+	}
+	return 0, 0, false
+}
+
+func convert(t testing.TB, opts Options, src []byte) (html, problems []byte, res *Result) {
+	var l diag.List
+	doc := &diag.Doc{File: "content/articles/test.md", Src: src, List: &l}
+	res, err := New(opts).Convert(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pb bytes.Buffer
+	for _, p := range l.Sorted() {
+		fmt.Fprintln(&pb, p.Error())
+	}
+	return res.HTML, pb.Bytes(), res
+}
+
+func tocText(r *Result) []byte {
+	var b bytes.Buffer
+	for _, e := range r.TOC {
+		fmt.Fprintf(&b, "%s%s #%s\n", strings.Repeat("  ", e.Level-2), e.Text, e.ID)
+	}
+	for _, l := range r.Links {
+		fmt.Fprintf(&b, "link %s %d:%d\n", l.Dest, l.Line, l.Col)
+	}
+	for _, l := range r.Images {
+		fmt.Fprintf(&b, "image %s %d:%d\n", l.Dest, l.Line, l.Col)
+	}
+	fmt.Fprintf(&b, "reading %d cjk %d words %d\n", r.ReadingMinutes(), r.CJKChars, r.Words)
+	return b.Bytes()
+}
+
+func TestDeterministic(t *testing.T) {
+	src, err := os.ReadFile("../../content/articles/ecs-vs-eks.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, _ := convert(t, Options{}, src)
+	b, _, _ := convert(t, Options{}, src)
+	if !bytes.Equal(a, b) {
+		t.Fatal("two conversions of the seed differ")
+	}
+}
+
+func TestSafeURL(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		url  string
+		want bool
+	}{
+		{"https", "https://example.com/", true},
+		{"relative", "/images/a.png", true},
+		{"javascript", "javascript:alert(1)", false},
+		{"upper", "JavaScript:alert(1)", false},
+		{"spaced", " java\tscript:alert(1)", false},
+		{"encoded", "javascript%3Aalert(1)", false},
+		{"vbscript", "vbscript:x", false},
+		{"data html", "data:text/html,<script>", false},
+		{"data png", "data:image/png;base64,AAAA", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := SafeURL(tc.url); got != tc.want {
+				t.Errorf("SafeURL(%q) = %v, want %v", tc.url, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadingMinutes(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		cjk, words int
+		want       int
+	}{
+		{"empty", 0, 0, 1},
+		{"500 chars", 500, 0, 1},
+		{"1000 chars", 1000, 0, 2},
+		{"400 words", 0, 400, 2},
+		{"mixed", 1000, 400, 4},
+		{"just over", 501, 0, 1},
+		{"half", 750, 0, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Result{CJKChars: tc.cjk, Words: tc.words}
+			if got := r.ReadingMinutes(); got != tc.want {
+				t.Errorf("ReadingMinutes() = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzConvert(f *testing.F) {
+	for _, s := range []string{"# a\n\n[x](#a)", "<br>\n<script>x</script>", "![a](/images/a.png)", "a\nb", "<!-- c -->", "| a |\n|---|\n| b |"} {
+		f.Add(s)
+	}
+	c := New(Options{Image: fakeImages})
+	f.Fuzz(func(t *testing.T, s string) {
+		var l diag.List
+		res, err := c.Convert(&diag.Doc{File: "f.md", Src: []byte(s), List: &l})
+		if err != nil {
+			return
+		}
+		if bytes.Contains(bytes.ToLower(res.HTML), []byte(`href="javascript:`)) {
+			t.Fatalf("javascript URL emitted: %s", res.HTML)
+		}
+	})
+}

@@ -1,0 +1,307 @@
+package score
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Charts are inline SVG drawn in currentColor, so they follow the page's
+// text colour in light and dark themes; a theme can set
+// --kiji-score-bar, --kiji-score-best and --kiji-score-1 … --kiji-score-6.
+// The best column is marked by a star and its rank in text, not by colour.
+// Each chart has role="img", an aria-label and <title>/<desc> listing every
+// value.
+
+const (
+	chartW   = 640
+	fontSize = 14
+)
+
+// f writes a coordinate.
+func f(x float64) string {
+	return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64)
+}
+
+// textWidth estimates the width of s in pixels at fontSize.
+func textWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		switch {
+		case r >= 0x1100 && (r <= 0x115f || r >= 0x2e80 && r <= 0xa4cf || r >= 0xac00 && r <= 0xd7a3 ||
+			r >= 0xf900 && r <= 0xfaff || r >= 0xfe30 && r <= 0xfe4f || r >= 0xff00 && r <= 0xff60 ||
+			r >= 0xffe0 && r <= 0xffe6 || r >= 0x1f300):
+			w += 1
+		case r >= 0x2000:
+			w += 0.9
+		case r == ' ':
+			w += 0.3
+		default:
+			w += 0.58
+		}
+	}
+	return w * fontSize
+}
+
+// clip shortens s to about w pixels.
+func clip(s string, w float64) string {
+	if textWidth(s) <= w {
+		return s
+	}
+	rs := []rune(s)
+	for len(rs) > 1 && textWidth(string(rs)+"…") > w {
+		rs = rs[:len(rs)-1]
+	}
+	return string(rs) + "…"
+}
+
+func esc(s string) string { return html.EscapeString(s) }
+
+func svgOpen(b *strings.Builder, h float64, label, title, desc string) {
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %s" width="%d" height="%s" role="img" aria-label="%s" style="max-width:100%%;height:auto" font-size="%d" fill="currentColor">`,
+		chartW, f(h), chartW, f(h), esc(label), fontSize)
+	fmt.Fprintf(b, "<title>%s</title><desc>%s</desc>", esc(title), esc(desc))
+}
+
+// barChart draws the totals as horizontal bars.
+func (e *tableEval) barChart(totals []float64, rank []int, title string, texts []string) string {
+	var cols []int
+	for c := range e.names {
+		if e.scored[c] {
+			cols = append(cols, c)
+		}
+	}
+	// the text alternative
+	var list, best []string
+	for _, c := range cols {
+		list = append(list, e.names[c]+" "+texts[c])
+		if rank[c] == 1 {
+			best = append(best, e.names[c])
+		}
+	}
+	desc := strings.Join(list, ", ") + " (" + e.cfg.best + ": " + strings.Join(best, ", ") + ")"
+	// the scale: from 0 (or the lowest total) to the highest possible total
+	lo, hi := 0.0, math.Inf(-1)
+	for _, c := range cols {
+		lo = math.Min(lo, totals[c])
+		hi = math.Max(hi, totals[c])
+	}
+	if top := e.sc.top(); top > 0 && e.sc.bottom() >= 0 {
+		wsum, ok := 0.0, true
+		for ri := range e.data {
+			w := 1.0
+			if e.weight >= 0 {
+				v, err := e.value(ri, e.weight)
+				if err != nil || v < 0 {
+					ok = false
+				}
+				w = v
+			}
+			wsum += w
+		}
+		if ok && top*wsum >= hi {
+			hi = top * wsum
+		}
+	}
+	if hi <= lo {
+		hi = lo + 1
+	}
+	labelW := 0.0
+	for _, c := range cols {
+		labelW = math.Max(labelW, textWidth(e.names[c]))
+	}
+	labelW = math.Min(labelW, 220)
+	valueW := 0.0
+	for _, c := range cols {
+		valueW = math.Max(valueW, textWidth(texts[c]+" ★"+fmt.Sprintf(e.cfg.rank, rank[c])))
+	}
+	valueW = math.Min(valueW, 200) + 8
+	const top, rowH, barH = 34.0, 30.0, 20.0
+	x0 := 8 + labelW + 10
+	span := chartW - 8 - valueW - x0
+	X := func(v float64) float64 { return x0 + span*(v-lo)/(hi-lo) }
+	h := top + rowH*float64(len(cols)) + 10
+
+	var b strings.Builder
+	svgOpen(&b, h, title+": "+desc, title, desc)
+	fmt.Fprintf(&b, `<text x="8" y="20" font-weight="bold">%s</text>`, esc(title))
+	z := X(0)
+	for i, c := range cols {
+		y := top + rowH*float64(i)
+		v := totals[c]
+		x1, x2 := math.Min(z, X(v)), math.Max(z, X(v))
+		isBest := rank[c] == 1
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end">%s</text>`, f(8+labelW), f(y+barH/2+5), esc(clip(e.names[c], labelW)))
+		if isBest {
+			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" style="fill:var(--kiji-score-best,currentColor)"/>`, f(x1), f(y), f(x2-x1), f(barH))
+		} else {
+			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" style="fill:var(--kiji-score-bar,currentColor)" fill-opacity="0.4"/>`, f(x1), f(y), f(x2-x1), f(barH))
+		}
+		label := texts[c] + " " + fmt.Sprintf(e.cfg.rank, rank[c])
+		weight := ""
+		if isBest {
+			label = texts[c] + " ★" + fmt.Sprintf(e.cfg.rank, rank[c])
+			weight = ` font-weight="bold"`
+		}
+		fmt.Fprintf(&b, `<text x="%s" y="%s"%s>%s</text>`, f(x2+6), f(y+barH/2+5), weight, esc(label))
+	}
+	fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="currentColor"/>`, f(z), f(top-4), f(z), f(h-6))
+	b.WriteString("</svg>")
+	return b.String()
+}
+
+var (
+	dashes  = []string{"", "7 4", "2 3", "10 3 2 3", "4 2", "1 5"}
+	markers = []string{"circle", "square", "triangle", "diamond", "cross", "bar"}
+)
+
+// drawMarker draws a series' marker at x, y.
+func drawMarker(b *strings.Builder, kind int, x, y float64, style string) {
+	switch markers[kind%len(markers)] {
+	case "circle":
+		fmt.Fprintf(b, `<circle cx="%s" cy="%s" r="4" style="%s"/>`, f(x), f(y), style)
+	case "square":
+		fmt.Fprintf(b, `<rect x="%s" y="%s" width="8" height="8" style="%s"/>`, f(x-4), f(y-4), style)
+	case "triangle":
+		fmt.Fprintf(b, `<path d="M%s %sL%s %sL%s %sZ" style="%s"/>`, f(x), f(y-5), f(x+5), f(y+4), f(x-5), f(y+4), style)
+	case "diamond":
+		fmt.Fprintf(b, `<path d="M%s %sL%s %sL%s %sL%s %sZ" style="%s"/>`, f(x), f(y-5), f(x+5), f(y), f(x), f(y+5), f(x-5), f(y), style)
+	case "cross":
+		fmt.Fprintf(b, `<path d="M%s %sL%s %sM%s %sL%s %s" stroke-width="2" style="%s;stroke:var(--kiji-score-%d,currentColor)"/>`, f(x-4), f(y-4), f(x+4), f(y+4), f(x-4), f(y+4), f(x+4), f(y-4), style, kind%len(markers)+1)
+	default:
+		fmt.Fprintf(b, `<rect x="%s" y="%s" width="3" height="10" style="%s"/>`, f(x-1.5), f(y-5), style)
+	}
+}
+
+// radarChart draws the ratings of each column over the criteria (rows).
+func (e *tableEval) radarChart() string {
+	var cols []int
+	for c := range e.names {
+		if e.scored[c] {
+			cols = append(cols, c)
+		}
+	}
+	n := len(e.data)
+	vals := make([][]float64, len(cols))
+	var parts []string
+	for i, c := range cols {
+		var items []string
+		for ri, r := range e.data {
+			v, _ := e.value(ri, c)
+			vals[i] = append(vals[i], v)
+			items = append(items, r.label+" "+plain(v))
+		}
+		parts = append(parts, e.names[c]+": "+strings.Join(items, ", "))
+	}
+	title := e.names[0]
+	if title == "" {
+		title = "radar"
+	}
+	desc := strings.Join(parts, "; ")
+	lo := math.Min(0, e.sc.bottom())
+	hi := e.sc.top()
+	if hi <= lo {
+		hi = lo + 1
+	}
+	const R = 120.0
+	const top = 34.0
+	cx, cy := float64(chartW)/2, top+R+28
+	legendTop := cy + R + 34
+	h := legendTop + 22*float64(len(cols)) + 6
+	pt := func(i int, v float64) (float64, float64) {
+		a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
+		r := R * (v - lo) / (hi - lo)
+		return cx + r*math.Cos(a), cy + r*math.Sin(a)
+	}
+	var b strings.Builder
+	svgOpen(&b, h, title+": "+desc, title, desc)
+	fmt.Fprintf(&b, `<text x="8" y="20" font-weight="bold">%s</text>`, esc(title))
+	// rings and spokes
+	var levels []float64
+	if hi-lo <= 10 && hi == math.Trunc(hi) && lo == math.Trunc(lo) {
+		for v := lo + 1; v <= hi; v++ {
+			levels = append(levels, v)
+		}
+	} else {
+		for k := 1; k <= 4; k++ {
+			levels = append(levels, lo+(hi-lo)*float64(k)/4)
+		}
+	}
+	b.WriteString(`<g fill="none" stroke="currentColor" stroke-opacity="0.3">`)
+	for _, lv := range levels {
+		var d strings.Builder
+		for i := 0; i < n; i++ {
+			x, y := pt(i, lv)
+			if i == 0 {
+				d.WriteString("M")
+			} else {
+				d.WriteString("L")
+			}
+			d.WriteString(f(x) + " " + f(y))
+		}
+		fmt.Fprintf(&b, `<path d="%sZ"/>`, d.String())
+	}
+	for i := 0; i < n; i++ {
+		x, y := pt(i, hi)
+		fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s"/>`, f(cx), f(cy), f(x), f(y))
+	}
+	b.WriteString(`</g>`)
+	for _, lv := range levels {
+		x, y := pt(0, lv)
+		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" fill-opacity="0.7">%s</text>`, f(x+3), f(y-2), plain(lv))
+	}
+	// criteria labels
+	for i, r := range e.data {
+		a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
+		x, y := cx+(R+10)*math.Cos(a), cy+(R+10)*math.Sin(a)
+		anchor := "middle"
+		if math.Cos(a) > 0.3 {
+			anchor = "start"
+		} else if math.Cos(a) < -0.3 {
+			anchor = "end"
+		}
+		dy := 5.0
+		if math.Sin(a) > 0.3 {
+			dy = 14
+		} else if math.Sin(a) < -0.3 {
+			dy = -2
+		}
+		label := r.label
+		if label == "" {
+			label = strconv.Itoa(r.n)
+		}
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="%s">%s</text>`, f(x), f(y+dy), anchor, esc(clip(label, 150)))
+	}
+	// one outline per column, told apart by dashes and markers as well as colour
+	for i, c := range cols {
+		color := fmt.Sprintf("var(--kiji-score-%d,currentColor)", i%6+1)
+		var d strings.Builder
+		for k := 0; k < n; k++ {
+			x, y := pt(k, vals[i][k])
+			if k == 0 {
+				d.WriteString("M")
+			} else {
+				d.WriteString("L")
+			}
+			d.WriteString(f(x) + " " + f(y))
+		}
+		dash := ""
+		if s := dashes[i%len(dashes)]; s != "" {
+			dash = ` stroke-dasharray="` + s + `"`
+		}
+		fmt.Fprintf(&b, `<path d="%sZ" fill="none" stroke-width="2"%s style="stroke:%s"/>`, d.String(), dash, color)
+		for k := 0; k < n; k++ {
+			x, y := pt(k, vals[i][k])
+			drawMarker(&b, i, x, y, "fill:"+color)
+		}
+		// legend
+		ly := legendTop + 22*float64(i)
+		fmt.Fprintf(&b, `<path d="M8 %sH48" fill="none" stroke-width="2"%s style="stroke:%s"/>`, f(ly), dash, color)
+		drawMarker(&b, i, 28, ly, "fill:"+color)
+		fmt.Fprintf(&b, `<text x="56" y="%s">%s</text>`, f(ly+5), esc(e.names[c]))
+	}
+	b.WriteString("</svg>")
+	return b.String()
+}

@@ -1,0 +1,347 @@
+package zenn
+
+import (
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// imageSizeParser parses Zenn's sized images, ![alt](url =250x),
+// ![alt](url =x200), ![alt](url "title" =300x200): a space, then =, a width
+// and/or a height. goldmark's link parser rejects the size, so this parser
+// runs before it and handles only images that carry a size; all others are
+// left to goldmark. The source is not modified, so offsets stay exact.
+type imageSizeParser struct{}
+
+func (p *imageSizeParser) Trigger() []byte { return []byte{'!'} }
+
+// sizedImage is the result of scanning ![alt](dest "title" =WxH).
+type sizedImage struct {
+	labelStart, labelEnd int // alt text, in line indexes
+	dest, title          []byte
+	width, height        []byte
+	end                  int // index after ')'
+}
+
+func isSpaceOrTab(c byte) bool { return c == ' ' || c == '\t' }
+
+// scanSizedImage reads a sized image at the start of line; ok is false
+// when the text is not one (including images without a size).
+func scanSizedImage(line []byte) (im sizedImage, ok bool) {
+	if len(line) < 2 || line[0] != '!' || line[1] != '[' {
+		return im, false
+	}
+	j, depth := 2, 1
+	for ; j < len(line); j++ {
+		c := line[j]
+		if c == '\\' && j+1 < len(line) {
+			j++
+			continue
+		}
+		if c == '[' {
+			depth++
+		} else if c == ']' {
+			depth--
+			if depth == 0 {
+				break
+			}
+		}
+	}
+	if j >= len(line) || depth != 0 {
+		return im, false
+	}
+	im.labelStart, im.labelEnd = 2, j
+	k := j + 1
+	if k >= len(line) || line[k] != '(' {
+		return im, false
+	}
+	k++
+	for k < len(line) && isSpaceOrTab(line[k]) {
+		k++
+	}
+	// destination
+	if k < len(line) && line[k] == '<' {
+		e := k + 1
+		for e < len(line) && line[e] != '>' && line[e] != '<' && line[e] != '\n' {
+			if line[e] == '\\' && e+1 < len(line) {
+				e++
+			}
+			e++
+		}
+		if e >= len(line) || line[e] != '>' {
+			return im, false
+		}
+		im.dest = line[k+1 : e]
+		k = e + 1
+	} else {
+		s, open := k, 0
+		for k < len(line) {
+			c := line[k]
+			if c == '\\' && k+1 < len(line) && util.IsPunct(line[k+1]) {
+				k += 2
+				continue
+			}
+			if c == '(' {
+				open++
+			} else if c == ')' {
+				if open == 0 {
+					break
+				}
+				open--
+			} else if c <= ' ' || c == 0x7f {
+				break
+			}
+			k++
+		}
+		if k == s {
+			return im, false
+		}
+		im.dest = line[s:k]
+	}
+	ws := k
+	for k < len(line) && isSpaceOrTab(line[k]) {
+		k++
+	}
+	// optional title, after at least one space
+	if k > ws && k < len(line) && (line[k] == '"' || line[k] == '\'' || line[k] == '(') {
+		closer := line[k]
+		if closer == '(' {
+			closer = ')'
+		}
+		e := k + 1
+		for e < len(line) && line[e] != closer {
+			if line[e] == '\\' && e+1 < len(line) {
+				e++
+			}
+			e++
+		}
+		if e >= len(line) {
+			return im, false
+		}
+		im.title = line[k+1 : e]
+		k = e + 1
+		for k < len(line) && isSpaceOrTab(line[k]) {
+			k++
+		}
+	}
+	// the size, after a space: =W x H, W or H may be empty
+	if k == 0 || k >= len(line) || line[k-1] != ' ' || line[k] != '=' {
+		return im, false
+	}
+	k++
+	if k >= len(line) || !(line[k] == 'x' || isDigit(line[k])) {
+		return im, false
+	}
+	s := k
+	for k < len(line) && (isDigit(line[k]) || line[k] == '%') {
+		k++
+	}
+	im.width = line[s:k]
+	if k >= len(line) || line[k] != 'x' {
+		return im, false
+	}
+	k++
+	s = k
+	for k < len(line) && (isDigit(line[k]) || line[k] == '%') {
+		k++
+	}
+	im.height = line[s:k]
+	for k < len(line) && isSpaceOrTab(line[k]) {
+		k++
+	}
+	if k >= len(line) || line[k] != ')' {
+		return im, false
+	}
+	im.end = k + 1
+	return im, true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func (p *imageSizeParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
+	line, seg := block.PeekLine()
+	im, ok := scanSizedImage(line)
+	if !ok {
+		return nil
+	}
+	base := seg.Start - seg.Padding
+	link := ast.NewLink()
+	link.Destination = append([]byte(nil), im.dest...)
+	if im.title != nil {
+		link.Title = append([]byte(nil), im.title...)
+	}
+	img := ast.NewImage(link)
+	if im.labelEnd > im.labelStart && base+im.labelStart >= 0 {
+		img.AppendChild(img, ast.NewTextSegment(text.NewSegment(base+im.labelStart, base+im.labelEnd)))
+	}
+	if len(im.width) > 0 {
+		img.SetAttributeString("width", append([]byte(nil), im.width...))
+	}
+	if len(im.height) > 0 {
+		img.SetAttributeString("height", append([]byte(nil), im.height...))
+	}
+	img.SetPos(max(base, 0))
+	block.Advance(im.end)
+	return img
+}
+
+// KindInlineFootnote is the node kind of InlineFootnote.
+var KindInlineFootnote = ast.NewNodeKind("ZennInlineFootnote")
+
+// InlineFootnote is ^[text] while parsing; the transformer turns it into a
+// goldmark footnote reference and note, numbered with the [^a] ones.
+type InlineFootnote struct{ ast.BaseInline }
+
+// Kind implements ast.Node.
+func (n *InlineFootnote) Kind() ast.NodeKind { return KindInlineFootnote }
+
+// Dump implements ast.Node.
+func (n *InlineFootnote) Dump(src []byte, level int) { ast.DumpHelper(n, src, level, nil, nil) }
+
+var kindFootnoteMarker = ast.NewNodeKind("ZennInlineFootnoteOpen")
+
+// footnoteMarker stands for an open ^[ until its ] is found.
+type footnoteMarker struct {
+	ast.BaseInline
+	seg text.Segment
+}
+
+func (n *footnoteMarker) Kind() ast.NodeKind         { return kindFootnoteMarker }
+func (n *footnoteMarker) Dump(src []byte, level int) { ast.DumpHelper(n, src, level, nil, nil) }
+
+// replaceWithText puts the "^[" back as text.
+func (n *footnoteMarker) replaceWithText() { ast.MergeOrReplaceTextSegment(n.Parent(), n, n.seg) }
+
+type openFootnote struct {
+	marker *footnoteMarker
+	close  int      // source offset of the closing ]
+	bottom ast.Node // last delimiter before ^[
+}
+
+var footnoteStackKey = parser.NewContextKey()
+
+// inlineFootnoteParser parses ^[text]. On ^[ it finds the matching ] on the
+// line (nested brackets, code spans and escapes skipped) and leaves a
+// marker; the text in between is parsed as usual; on that ] it moves what
+// follows the marker into an InlineFootnote.
+type inlineFootnoteParser struct{}
+
+func (p *inlineFootnoteParser) Trigger() []byte { return []byte{'^', ']'} }
+
+// footnoteClose returns the index of the ] that closes the [ before i, or -1.
+func footnoteClose(line []byte, i int) int {
+	depth := 1
+	for i < len(line) {
+		c := line[i]
+		switch c {
+		case '\\':
+			i += 2
+			continue
+		case '`':
+			n := 0
+			for i+n < len(line) && line[i+n] == '`' {
+				n++
+			}
+			// skip to the matching run of n backticks, if any
+			j := i + n
+			found := -1
+			for j < len(line) {
+				if line[j] != '`' {
+					j++
+					continue
+				}
+				m := 0
+				for j+m < len(line) && line[j+m] == '`' {
+					m++
+				}
+				if m == n {
+					found = j + m
+					break
+				}
+				j += m
+			}
+			if found >= 0 {
+				i = found
+			} else {
+				i += n
+			}
+			continue
+		case '[':
+			depth++
+		case ']':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		case '\n':
+			return -1
+		}
+		i++
+	}
+	return -1
+}
+
+func (p *inlineFootnoteParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
+	line, seg := block.PeekLine()
+	if len(line) == 0 {
+		return nil
+	}
+	base := seg.Start - seg.Padding
+	stack, _ := pc.Get(footnoteStackKey).([]openFootnote)
+	if line[0] == ']' {
+		if len(stack) == 0 {
+			return nil
+		}
+		top := stack[len(stack)-1]
+		if top.close != base {
+			return nil
+		}
+		pc.Set(footnoteStackKey, stack[:len(stack)-1])
+		m := top.marker
+		if m.Parent() != parent {
+			if m.Parent() != nil {
+				m.replaceWithText()
+			}
+			return nil
+		}
+		parser.ProcessDelimiters(top.bottom, pc)
+		fn := &InlineFootnote{}
+		for c := m.NextSibling(); c != nil; {
+			next := c.NextSibling()
+			parent.RemoveChild(parent, c)
+			fn.AppendChild(fn, c)
+			c = next
+		}
+		parent.RemoveChild(parent, m)
+		fn.SetPos(m.seg.Start)
+		block.Advance(1)
+		return fn
+	}
+	if len(line) < 3 || line[1] != '[' {
+		return nil
+	}
+	end := footnoteClose(line, 2)
+	if end <= 2 {
+		return nil
+	}
+	m := &footnoteMarker{seg: text.NewSegment(base, base+2)}
+	var bottom ast.Node
+	if d := pc.LastDelimiter(); d != nil {
+		bottom = d
+	}
+	pc.Set(footnoteStackKey, append(stack, openFootnote{marker: m, close: base + end, bottom: bottom}))
+	block.Advance(2)
+	return m
+}
+
+// CloseBlock turns ^[ that never found their ] back into text.
+func (p *inlineFootnoteParser) CloseBlock(parent ast.Node, block text.Reader, pc parser.Context) {
+	stack, _ := pc.Get(footnoteStackKey).([]openFootnote)
+	for i := len(stack) - 1; i >= 0; i-- {
+		if m := stack[i].marker; m.Parent() != nil {
+			m.replaceWithText()
+		}
+	}
+	pc.Set(footnoteStackKey, nil)
+}

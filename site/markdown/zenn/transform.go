@@ -1,0 +1,499 @@
+package zenn
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/kiji-ssg/kiji/site/diag"
+)
+
+// KindFigure is the node kind of Figure.
+var KindFigure = ast.NewNodeKind("ZennFigure")
+
+// Figure is an image followed by a *caption* line. Its children are the
+// image (or the link around it) and a FigCaption.
+type Figure struct{ ast.BaseBlock }
+
+// Kind implements ast.Node.
+func (n *Figure) Kind() ast.NodeKind { return KindFigure }
+
+// Dump implements ast.Node.
+func (n *Figure) Dump(src []byte, level int) { ast.DumpHelper(n, src, level, nil, nil) }
+
+// KindFigCaption is the node kind of FigCaption.
+var KindFigCaption = ast.NewNodeKind("ZennFigCaption")
+
+// FigCaption is the caption of a Figure; its children are inline.
+type FigCaption struct{ ast.BaseBlock }
+
+// Kind implements ast.Node.
+func (n *FigCaption) Kind() ast.NodeKind { return KindFigCaption }
+
+// Dump implements ast.Node.
+func (n *FigCaption) Dump(src []byte, level int) { ast.DumpHelper(n, src, level, nil, nil) }
+
+type transformer struct{ e *Extender }
+
+func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	src := reader.Source()
+	d := diag.From(pc)
+	var (
+		paragraphs []*ast.Paragraph
+		comments   []ast.Node
+		footnotes  bool
+	)
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Paragraph:
+			paragraphs = append(paragraphs, n)
+		case *ast.Image:
+			if _, ok := n.AttributeString("loading"); !ok {
+				n.SetAttributeString("loading", []byte("lazy"))
+			}
+		case *ast.RawHTML:
+			if n.Segments.Len() == 1 {
+				if seg := n.Segments.At(0); isOneLineComment(seg.Value(src)) {
+					comments = append(comments, n)
+				}
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.HTMLBlock:
+			if htmlBlockIsComment(n, src) {
+				comments = append(comments, n)
+			}
+			return ast.WalkSkipChildren, nil
+		case *InlineFootnote:
+			footnotes = true
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, c := range comments {
+		if p := c.Parent(); p != nil {
+			p.RemoveChild(p, c)
+		}
+	}
+	for _, p := range paragraphs {
+		if p.Parent() == nil {
+			continue
+		}
+		if len(comments) > 0 && blankInline(p, src) {
+			p.Parent().RemoveChild(p.Parent(), p)
+			continue
+		}
+		if figure(p, src) {
+			continue
+		}
+		if !t.e.cfg.noBareURLs && insideDetailsOnly(p) {
+			t.bareURLs(p, src, d)
+		}
+	}
+	if footnotes {
+		numberFootnotes(doc)
+	}
+}
+
+// isOneLineComment reports whether b is one <!-- comment --> on one line.
+func isOneLineComment(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	if len(b) < 7 || !bytes.HasPrefix(b, []byte("<!--")) || !bytes.HasSuffix(b, []byte("-->")) {
+		return false
+	}
+	inner := b[4 : len(b)-3]
+	return !bytes.ContainsAny(b, "\r\n") && !bytes.Contains(inner, []byte("-->"))
+}
+
+func htmlBlockIsComment(n *ast.HTMLBlock, src []byte) bool {
+	var b bytes.Buffer
+	for i := 0; i < n.Lines().Len(); i++ {
+		s := n.Lines().At(i)
+		b.Write(s.Value(src))
+	}
+	if n.HasClosure() {
+		b.Write(n.ClosureLine.Value(src))
+	}
+	return isOneLineComment(b.Bytes())
+}
+
+// blankInline reports whether n has nothing but blank text.
+func blankInline(n ast.Node, src []byte) bool {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if !isBlankText(c, src) {
+			return false
+		}
+	}
+	return true
+}
+
+func isBlankText(n ast.Node, src []byte) bool {
+	t, ok := n.(*ast.Text)
+	return ok && len(bytes.TrimSpace(t.Value(src))) == 0
+}
+
+func endsLine(n ast.Node) bool {
+	t, ok := n.(*ast.Text)
+	return ok && (t.SoftLineBreak() || t.HardLineBreak())
+}
+
+// imageOnly reports whether n is an image, or a link around only an image.
+func imageOnly(n ast.Node, src []byte) bool {
+	switch n := n.(type) {
+	case *ast.Image:
+		return true
+	case *ast.Link:
+		img := 0
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			if _, ok := c.(*ast.Image); ok {
+				img++
+			} else if !isBlankText(c, src) {
+				return false
+			}
+		}
+		return img == 1
+	}
+	return false
+}
+
+// figure turns a paragraph that is an image, a line break and an
+// *emphasis* line into a Figure with a caption.
+func figure(p *ast.Paragraph, src []byte) bool {
+	var kids []ast.Node
+	for c := p.FirstChild(); c != nil; c = c.NextSibling() {
+		kids = append(kids, c)
+	}
+	// drop trailing blank texts
+	for len(kids) > 0 && isBlankText(kids[len(kids)-1], src) && !endsLine(kids[len(kids)-1]) {
+		kids = kids[:len(kids)-1]
+	}
+	var img, em ast.Node
+	switch {
+	case len(kids) == 3 && imageOnly(kids[0], src) && isBlankText(kids[1], src) && endsLine(kids[1]):
+		img, em = kids[0], kids[2]
+	default:
+		return false
+	}
+	e, ok := em.(*ast.Emphasis)
+	if !ok || e.Level != 1 {
+		return false
+	}
+	f := &Figure{}
+	f.SetLines(p.Lines())
+	p.RemoveChild(p, img)
+	f.AppendChild(f, img)
+	cap := &FigCaption{}
+	for c := e.FirstChild(); c != nil; {
+		next := c.NextSibling()
+		e.RemoveChild(e, c)
+		cap.AppendChild(cap, c)
+		c = next
+	}
+	f.AppendChild(f, cap)
+	p.Parent().ReplaceChild(p.Parent(), p, f)
+	return true
+}
+
+// bareURL reports whether n is a URL written as plain text (linkify), not
+// <https://…>, www.… or an e-mail address, and returns it.
+func bareURL(n ast.Node, src []byte) (string, bool) {
+	a, ok := n.(*ast.AutoLink)
+	if !ok || a.AutoLinkType != ast.AutoLinkURL || a.Protocol != nil {
+		return "", false
+	}
+	if p := a.Pos(); p >= 0 && p < len(src) && src[p] == '<' {
+		return "", false
+	}
+	u := string(a.URL(src))
+	return u, isHTTPURL(u)
+}
+
+// bareURLs turns each URL alone on its line of p into an embed (card,
+// tweet, YouTube, GitHub), as Zenn does, splitting the paragraph around it.
+func (t *transformer) bareURLs(p *ast.Paragraph, src []byte, d *diag.Doc) {
+	var kids []ast.Node
+	for c := p.FirstChild(); c != nil; c = c.NextSibling() {
+		kids = append(kids, c)
+	}
+	found := false
+	for i, k := range kids {
+		if t.isAloneURL(kids, i, src) {
+			found = true
+			break
+		}
+		_ = k
+	}
+	if !found {
+		return
+	}
+	var out []ast.Node
+	var cur []ast.Node
+	flush := func() {
+		for len(cur) > 0 && isBlankText(cur[len(cur)-1], src) {
+			cur = cur[:len(cur)-1]
+		}
+		if len(cur) == 0 {
+			return
+		}
+		if tx, ok := cur[len(cur)-1].(*ast.Text); ok {
+			tx.SetSoftLineBreak(false)
+			tx.SetHardLineBreak(false)
+		}
+		np := ast.NewParagraph()
+		np.SetLines(linesFor(p, cur, src))
+		for _, c := range cur {
+			np.AppendChild(np, c)
+		}
+		out = append(out, np)
+		cur = nil
+	}
+	for i := 0; i < len(kids); i++ {
+		if !t.isAloneURL(kids, i, src) {
+			p.RemoveChild(p, kids[i])
+			cur = append(cur, kids[i])
+			continue
+		}
+		u, _ := bareURL(kids[i], src)
+		p.RemoveChild(p, kids[i])
+		flush()
+		out = append(out, t.bareEmbed(u, kids[i].Pos(), d))
+		if i+1 < len(kids) && isBlankText(kids[i+1], src) {
+			p.RemoveChild(p, kids[i+1])
+			i++
+		}
+	}
+	flush()
+	parent := p.Parent()
+	for _, n := range out {
+		parent.InsertBefore(parent, p, n)
+	}
+	parent.RemoveChild(parent, p)
+}
+
+// isAloneURL: kids[i] is a bare URL that starts a line and ends it.
+func (t *transformer) isAloneURL(kids []ast.Node, i int, src []byte) bool {
+	if _, ok := bareURL(kids[i], src); !ok {
+		return false
+	}
+	if i > 0 && !endsLine(kids[i-1]) {
+		return false
+	}
+	if i+1 < len(kids) {
+		next := kids[i+1]
+		if !isBlankText(next, src) {
+			return false
+		}
+		if !endsLine(next) && i+2 < len(kids) {
+			return false
+		}
+	}
+	return true
+}
+
+// bareEmbed chooses what a bare URL becomes.
+func (t *transformer) bareEmbed(u string, pos int, d *diag.Doc) *Embed {
+	name := "card"
+	switch {
+	case tweetRE.MatchString(u):
+		name = "tweet"
+	case githubRE.MatchString(u):
+		name = "github"
+	default:
+		if _, ok := youtubeID(u); ok {
+			name = "youtube"
+		}
+	}
+	n := &Embed{Name: name, Arg: u, Bare: true, doc: d, offset: max(pos, 0)}
+	// Problems of a bare URL are not the author's: no warnings; an URL that
+	// does not fit its kind stays a card.
+	resolveEmbed(n, &t.e.cfg, &diag.Doc{}, 0)
+	if n.Err != "" {
+		n.Name, n.EmbedKind, n.Err, n.Src, n.URL = "card", "card", "", "", u
+	}
+	if n.EmbedKind == "tweet" {
+		d.Need("tweet")
+	}
+	if n.IsCard() {
+		t.e.cards.start(n.URL)
+	}
+	if pos >= 0 {
+		n.SetPos(pos)
+	}
+	return n
+}
+
+// linesFor returns the lines of p that hold the text of nodes.
+func linesFor(p *ast.Paragraph, nodes []ast.Node, src []byte) *text.Segments {
+	lo, hi := -1, -1
+	for _, n := range nodes {
+		_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+			if tx, ok := c.(*ast.Text); ok && entering {
+				if lo < 0 || tx.Segment.Start < lo {
+					lo = tx.Segment.Start
+				}
+				if tx.Segment.Stop > hi {
+					hi = tx.Segment.Stop
+				}
+			}
+			return ast.WalkContinue, nil
+		})
+	}
+	out := text.NewSegments()
+	lines := p.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		l := lines.At(i)
+		if lo < 0 || (l.Stop >= lo && l.Start <= hi) {
+			out.Append(l)
+		}
+	}
+	return out
+}
+
+// numberFootnotes turns InlineFootnote nodes into goldmark footnotes and
+// numbers all footnotes in the order they are first referenced, inline
+// ones and [^a] ones together (markdown-it-footnote's numbering). It runs
+// after goldmark's footnote transformer.
+func numberFootnotes(doc *ast.Document) {
+	var list *east.FootnoteList
+	for c := doc.FirstChild(); c != nil; c = c.NextSibling() {
+		if l, ok := c.(*east.FootnoteList); ok {
+			list = l
+		}
+	}
+	// What goldmark numbered, before any change.
+	byOld := map[int]*east.Footnote{}
+	var links []*east.FootnoteLink
+	var backlinks []*east.FootnoteBacklink
+	var notes []*east.Footnote
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *east.FootnoteLink:
+			links = append(links, n)
+		case *east.FootnoteBacklink:
+			backlinks = append(backlinks, n)
+		case *east.Footnote:
+			notes = append(notes, n)
+			byOld[n.Index] = n
+		}
+		return ast.WalkContinue, nil
+	})
+
+	newIdx := map[int]int{}
+	var order []*east.Footnote
+	var created []*east.Footnote
+	count := 0
+	scan := func(root ast.Node) {
+		var refs []ast.Node
+		_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+			if !entering {
+				return ast.WalkContinue, nil
+			}
+			switch n.(type) {
+			case *east.FootnoteList:
+				if n != root {
+					return ast.WalkSkipChildren, nil
+				}
+			case *east.FootnoteLink:
+				refs = append(refs, n)
+			case *InlineFootnote:
+				refs = append(refs, n)
+				return ast.WalkSkipChildren, nil
+			}
+			return ast.WalkContinue, nil
+		})
+		for _, r := range refs {
+			switch r := r.(type) {
+			case *east.FootnoteLink:
+				if _, ok := newIdx[r.Index]; ok {
+					continue
+				}
+				if fn := byOld[r.Index]; fn != nil {
+					count++
+					newIdx[r.Index] = count
+					order = append(order, fn)
+				}
+			case *InlineFootnote:
+				count++
+				fn := inlineToFootnote(r, count)
+				created = append(created, fn)
+				order = append(order, fn)
+			}
+		}
+	}
+	scan(doc)
+	for i := 0; i < len(order); i++ {
+		scan(order[i])
+	}
+	// Notes referenced only from notes nobody references.
+	for _, fn := range notes {
+		if _, ok := newIdx[fn.Index]; !ok {
+			count++
+			newIdx[fn.Index] = count
+			order = append(order, fn)
+			for i := len(order) - 1; i < len(order); i++ {
+				scan(order[i])
+			}
+		}
+	}
+	for _, l := range links {
+		if v, ok := newIdx[l.Index]; ok {
+			l.Index = v
+		}
+	}
+	for _, b := range backlinks {
+		if v, ok := newIdx[b.Index]; ok {
+			b.Index = v
+		}
+	}
+	for _, fn := range notes {
+		if v, ok := newIdx[fn.Index]; ok {
+			fn.Index = v
+		}
+	}
+	if list == nil {
+		list = east.NewFootnoteList()
+		doc.AppendChild(doc, list)
+	}
+	for _, fn := range created {
+		list.AppendChild(list, fn)
+	}
+	list.SortChildren(func(a, b ast.Node) int {
+		return a.(*east.Footnote).Index - b.(*east.Footnote).Index
+	})
+	list.Count = count
+}
+
+// inlineToFootnote replaces ^[text] by a reference to a new note #index
+// holding text, and returns the note.
+func inlineToFootnote(r *InlineFootnote, index int) *east.Footnote {
+	fn := east.NewFootnote([]byte("^inline-" + strconv.Itoa(index)))
+	fn.Index = index
+	p := ast.NewParagraph()
+	for c := r.FirstChild(); c != nil; {
+		next := c.NextSibling()
+		r.RemoveChild(r, c)
+		p.AppendChild(p, c)
+		c = next
+	}
+	back := east.NewFootnoteBacklink(index)
+	back.RefCount = 1
+	p.AppendChild(p, back)
+	fn.AppendChild(fn, p)
+	link := east.NewFootnoteLink(index)
+	link.RefCount = 1
+	if r.Pos() >= 0 {
+		link.SetPos(r.Pos())
+	}
+	if parent := r.Parent(); parent != nil {
+		parent.ReplaceChild(parent, r, link)
+	}
+	return fn
+}

@@ -1,0 +1,239 @@
+package zenn
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer/html"
+	"golang.org/x/tools/txtar"
+
+	"github.com/kiji-ssg/kiji/site/diag"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// result is one conversion.
+type result struct {
+	html     string
+	problems []string
+	doc      *diag.Doc
+}
+
+// newMD builds a converter like kiji's: GFM, footnotes, line breaks as <br>,
+// and this extension.
+func newMD(z *Extender) goldmark.Markdown {
+	return goldmark.New(
+		goldmark.WithExtensions(extension.GFM, extension.Footnote, z),
+		goldmark.WithRendererOptions(html.WithHardWraps()),
+	)
+}
+
+// blankFrontMatter blanks a leading YAML front matter, keeping its lines,
+// as kiji's content stage does.
+func blankFrontMatter(src []byte) []byte {
+	if !bytes.HasPrefix(src, []byte("---\n")) {
+		return src
+	}
+	end := bytes.Index(src[4:], []byte("\n---\n"))
+	if end < 0 {
+		return src
+	}
+	out := append([]byte(nil), src...)
+	for i := 0; i < 4+end+5; i++ {
+		if out[i] != '\n' {
+			out[i] = ' '
+		}
+	}
+	return out
+}
+
+func convertWith(t testing.TB, md goldmark.Markdown, src string) result {
+	t.Helper()
+	var list diag.List
+	doc := &diag.Doc{File: "input.md", Src: []byte(src), List: &list}
+	pc := parser.NewContext()
+	diag.Attach(pc, doc)
+	var b bytes.Buffer
+	if err := md.Convert(doc.Src, &b, parser.WithContext(pc)); err != nil {
+		t.Fatalf("convert: %v", err)
+	}
+	var ps []string
+	for _, p := range list.Sorted() {
+		ps = append(ps, p.Error())
+	}
+	return result{html: b.String(), problems: ps, doc: doc}
+}
+
+// convert renders src offline (no network).
+func convert(t testing.TB, src string, opts ...Option) result {
+	t.Helper()
+	return convertWith(t, newMD(New(append([]Option{WithOffline(true)}, opts...)...)), src)
+}
+
+// TestGolden renders testdata/golden/*.txtar: input.md → output.html, with
+// the expected problems and the features the page needs. A cache.json
+// section seeds the card cache (the conversion is offline).
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/golden/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden files: %v", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sections := map[string][]byte{}
+			for _, f := range ar.Files {
+				sections[f.Name] = f.Data
+			}
+			input, ok := sections["input.md"]
+			if !ok {
+				t.Fatal("no input.md section")
+			}
+			opts := []Option{WithOffline(true)}
+			if cache, ok := sections["cache.json"]; ok {
+				dir := t.TempDir()
+				seedCache(t, dir, cache)
+				opts = append(opts, WithCardCacheDir(dir))
+			}
+			res := convertWith(t, newMD(New(opts...)), string(input))
+			problems := strings.Join(res.problems, "\n")
+			if problems != "" {
+				problems += "\n"
+			}
+			var needs []string
+			for _, f := range []string{"tweet", "math", "mermaid"} {
+				if res.doc.Needs(f) {
+					needs = append(needs, f)
+				}
+			}
+			needStr := strings.Join(needs, "\n")
+			if needStr != "" {
+				needStr += "\n"
+			}
+			if *update {
+				var files []txtar.File
+				for _, f := range ar.Files {
+					switch f.Name {
+					case "output.html", "problems", "needs":
+						continue
+					}
+					files = append(files, f)
+				}
+				files = append(files, txtar.File{Name: "output.html", Data: []byte(res.html)})
+				if problems != "" {
+					files = append(files, txtar.File{Name: "problems", Data: []byte(problems)})
+				}
+				if needStr != "" {
+					files = append(files, txtar.File{Name: "needs", Data: []byte(needStr)})
+				}
+				ar.Files = files
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if diff := cmp.Diff(string(sections["output.html"]), res.html); diff != "" {
+				t.Errorf("output.html (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(string(sections["problems"]), problems); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(string(sections["needs"]), needStr); diff != "" {
+				t.Errorf("needs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// seedCache writes the cards of a JSON array into dir, as a previous build
+// would have.
+func seedCache(t *testing.T, dir string, data []byte) {
+	t.Helper()
+	var cards []Card
+	if err := json.Unmarshal(data, &cards); err != nil {
+		t.Fatalf("cache.json: %v", err)
+	}
+	s := newCardStore(config{cacheDir: dir})
+	for _, c := range cards {
+		s.writeCache(c)
+	}
+}
+
+// TestConcurrentConvert converts the same documents from many goroutines
+// with one Extender: the output is the same every time (run with -race).
+func TestConcurrentConvert(t *testing.T) {
+	srcs := []string{}
+	for _, f := range []string{"testdata/zenn/features.md", "testdata/zenn/edge-cases.md"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, string(blankFrontMatter(b)))
+	}
+	md := newMD(New(WithOffline(true)))
+	want := make([]string, len(srcs))
+	for i, s := range srcs {
+		want[i] = convertWith(t, md, s).html
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, s := range srcs {
+				if got := convertWith(t, md, s).html; got != want[i] {
+					errs <- cmp.Diff(want[i], got)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("concurrent conversion differs (-want +got):\n%s", e)
+	}
+}
+
+// TestNoScriptURLs: whatever the argument, an embed never emits a
+// javascript:, data: or vbscript: URL.
+func TestNoScriptURLs(t *testing.T) {
+	cases := map[string]string{
+		"card":        "@[card](javascript:alert(1))",
+		"card data":   "@[card](data:text/html;base64,PHNjcmlwdD4=)",
+		"unknown":     "@[foo](javascript:alert(1))",
+		"youtube":     "@[youtube](javascript:alert(1))",
+		"jsfiddle":    "@[jsfiddle](javascript://jsfiddle.net/%0aalert(1))",
+		"codepen":     `@[codepen](https://codepen.io/a/pen/x"onload="alert(1))`,
+		"stackblitz":  `@[stackblitz](https://stackblitz.com/edit/x?a="><script>)`,
+		"github":      "@[github](vbscript:msgbox)",
+		"bare":        "javascript:alert(1)",
+		"image size":  "![x](javascript:alert(1) =10x10)",
+		"tweet quote": `@[tweet](https://x.com/a/status/1"onmouseover="x)`,
+		"card quotes": `@[card](https://example.com/"><script>alert(1)</script>)`,
+	}
+	bad := regexp.MustCompile(`(?i)(src|href)="\s*(javascript|vbscript|data):|<script`)
+	for name, src := range cases {
+		t.Run(name, func(t *testing.T) {
+			res := convert(t, src+"\n")
+			if bad.MatchString(res.html) {
+				t.Errorf("unsafe output for %q:\n%s", src, res.html)
+			}
+		})
+	}
+}
