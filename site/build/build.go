@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	defaulttheme "github.com/kiji-ssg/kiji/themes/default"
@@ -67,6 +68,7 @@ type Options struct {
 type Report struct {
 	Articles, Topics, Books, Pages, Images int
 	Warnings, Errors                       int
+	Written, Unchanged                     int // output files written, left as they were
 	Problems                               []diag.Problem
 	Duration                               time.Duration
 	Dest                                   string
@@ -74,8 +76,8 @@ type Report struct {
 
 // Summary is the one line a build ends with.
 func (r *Report) Summary() string {
-	return fmt.Sprintf("built %d articles, %d topics, %d books, %d pages, %d images; %d warnings, %d errors in %.2fs",
-		r.Articles, r.Topics, r.Books, r.Pages, r.Images, r.Warnings, r.Errors, r.Duration.Seconds())
+	return fmt.Sprintf("built %d articles, %d topics, %d books, %d pages, %d images (%d files written, %d unchanged); %d warnings, %d errors in %.2fs",
+		r.Articles, r.Topics, r.Books, r.Pages, r.Images, r.Written, r.Unchanged, r.Warnings, r.Errors, r.Duration.Seconds())
 }
 
 // run is the state of one build, shared by the steps.
@@ -97,6 +99,10 @@ type run struct {
 	report         *Report
 	extras         extras
 	articleResults []articleResult
+
+	globalKey          string
+	oldState, newState *state
+	stateMu            sync.Mutex
 }
 
 // step is one stage of the pipeline.
@@ -138,7 +144,12 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 		err = r.probs.Err()
 	}
 	if err == nil {
+		r.report.Written, r.report.Unchanged = r.out.stats()
 		err = r.out.commit()
+	}
+	if err == nil {
+		// A cache that cannot be written only costs the next build time.
+		_ = r.saveState()
 	}
 	if err != nil && r.out != nil {
 		r.out.abort()
@@ -236,11 +247,13 @@ func (r *run) loadTheme() error {
 }
 
 func (r *run) prepareOutput() error {
-	o, err := newOutput(r.opts.Dest)
+	o, err := newOutput(r.opts.Dest, r.opts.CacheDir)
 	if err != nil {
 		return err
 	}
 	r.out = o
 	r.pages = newLinkIndex()
+	r.loadState()
+	r.computeGlobalKey()
 	return nil
 }

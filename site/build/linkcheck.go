@@ -25,9 +25,9 @@ type linkIndex struct {
 type pageLinks struct {
 	source   string // file the page comes from (article or template)
 	template string // template that rendered it
-	ids    map[string]bool
-	links  []pageLink
-	refs   []markdown.Ref // as written in Markdown, for line numbers
+	ids      map[string]bool
+	links    []pageLink
+	refs     []markdown.Ref // as written in Markdown, for line numbers
 }
 
 type pageLink struct {
@@ -46,7 +46,7 @@ func (li *linkIndex) addFile(rel string) {
 }
 
 // addPage scans a page's HTML for ids and local links.
-func (li *linkIndex) addPage(rel, source, template string, page []byte, mr *markdown.Result) {
+func (li *linkIndex) addPage(rel, source, template string, page []byte, mr *markdown.Result) *pageLinks {
 	pl := &pageLinks{source: source, template: template, ids: map[string]bool{}}
 	scanAttr(page, "id", func(v string) { pl.ids[v] = true })
 	scanAttr(page, "name", func(v string) { pl.ids[v] = true })
@@ -64,6 +64,7 @@ func (li *linkIndex) addPage(rel, source, template string, page []byte, mr *mark
 	li.pages[rel] = pl
 	li.files[rel] = true
 	li.mu.Unlock()
+	return pl
 }
 
 // scanAttr calls f with the unescaped value of every ` name="…"` attribute.
@@ -134,6 +135,9 @@ func (r *run) checkLink(rel string, l pageLink) string {
 	li := r.pages
 	raw := l.val
 	u, err := url.Parse(raw)
+	if dec, derr := url.PathUnescape(raw); derr == nil {
+		raw = dec // messages show the link as the author wrote it
+	}
 	if err != nil {
 		return "the link " + raw + " is not a valid URL; fix its spelling"
 	}

@@ -149,7 +149,9 @@ func writeCacheFile(dir, p string, b []byte) {
 
 func encodeOGImage(img image.Image) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
+	// BestSpeed: half the time of the default level for 2% more bytes
+	// (27 → 14 ms of CPU, 52.6 → 53.7 kB for a typical card).
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	if err := enc.Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("encoding the OpenGraph image: %w", err)
 	}
@@ -161,8 +163,8 @@ const (
 	ogMargin     = 40  // around the white card
 	ogRadius     = 28  // of the card's corners
 	ogPadX       = 88  // between the card's edge and the text
-	ogEmojiSize  = 100 // emoji glyph size
-	ogEmojiTop   = 84  // top of the emoji's box
+	ogEmojiSize  = 120 // emoji glyph size
+	ogEmojiTop   = 72  // top of the emoji's box
 	ogSiteSize   = 34
 	ogSiteBase   = 538 // baseline of the site name
 	ogTitleMax   = 3   // lines
@@ -482,22 +484,36 @@ func wrapTitle(t *ogText, s string, maxW fixed.Int26_6) []string {
 }
 
 // fillRoundRect fills the rectangle (x0,y0)-(x1,y1) with corners of radius
-// rad, anti-aliased.
-func fillRoundRect(dst draw.Image, x0, y0, x1, y1, rad float32, c color.Color) {
-	w, h := int(x1)+1, int(y1)+1
-	z := vector.NewRasterizer(w, h)
+// rad: the straight parts as plain rectangles, each corner as a quarter
+// disc rasterized (anti-aliased) in a rad×rad box of its own, which costs
+// far less than rasterizing the whole card.
+func fillRoundRect(dst draw.Image, x0, y0, x1, y1, rad int, c color.Color) {
+	src := image.NewUniform(c)
+	draw.Draw(dst, image.Rect(x0+rad, y0, x1-rad, y1), src, image.Point{}, draw.Over)
+	draw.Draw(dst, image.Rect(x0, y0+rad, x0+rad, y1-rad), src, image.Point{}, draw.Over)
+	draw.Draw(dst, image.Rect(x1-rad, y0+rad, x1, y1-rad), src, image.Point{}, draw.Over)
+	r := float32(rad)
 	// k places the control points of a cubic Bézier quarter circle.
 	const k = 0.5523
-	z.MoveTo(x0+rad, y0)
-	z.LineTo(x1-rad, y0)
-	z.CubeTo(x1-rad+rad*k, y0, x1, y0+rad-rad*k, x1, y0+rad)
-	z.LineTo(x1, y1-rad)
-	z.CubeTo(x1, y1-rad+rad*k, x1-rad+rad*k, y1, x1-rad, y1)
-	z.LineTo(x0+rad, y1)
-	z.CubeTo(x0+rad-rad*k, y1, x0, y1-rad+rad*k, x0, y1-rad)
-	z.LineTo(x0, y0+rad)
-	z.CubeTo(x0, y0+rad-rad*k, x0+rad-rad*k, y0, x0+rad, y0)
-	z.ClosePath()
-	z.DrawOp = draw.Over
-	z.Draw(dst, image.Rect(0, 0, w, h), image.NewUniform(c), image.Point{})
+	z := vector.NewRasterizer(rad, rad)
+	for _, corner := range []struct {
+		at     image.Point // top-left of the corner's box
+		cx, cy float32     // the circle's centre in the box
+	}{
+		{image.Pt(x0, y0), r, r},
+		{image.Pt(x1-rad, y0), 0, r},
+		{image.Pt(x0, y1-rad), r, 0},
+		{image.Pt(x1-rad, y1-rad), 0, 0},
+	} {
+		// From the centre out to the box's horizontal edge, round to its
+		// vertical edge, back to the centre.
+		ex, ey := r-corner.cx, r-corner.cy // the far corner of the box
+		z.Reset(rad, rad)
+		z.MoveTo(corner.cx, corner.cy)
+		z.LineTo(ex, corner.cy)
+		z.CubeTo(ex, corner.cy+(ey-corner.cy)*k, corner.cx+(ex-corner.cx)*k, ey, corner.cx, ey)
+		z.ClosePath()
+		z.DrawOp = draw.Over
+		z.Draw(dst, image.Rectangle{Min: corner.at, Max: corner.at.Add(image.Pt(rad, rad))}, src, image.Point{})
+	}
 }

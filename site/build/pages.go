@@ -2,9 +2,10 @@ package build
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"strings"
 	"sync"
@@ -122,21 +123,39 @@ func (r *run) renderArticles() error {
 
 func (r *run) renderArticle(i int) (res articleResult, err error) {
 	a := r.site.Articles[i]
+	// Older article is "previous", newer is "next" (the list is newest first).
+	var prev, next *render.Summary
+	if i+1 < len(r.site.Articles) {
+		prev = r.summary(r.site.Articles[i+1], 0)
+	}
+	if i > 0 {
+		next = r.summary(r.site.Articles[i-1], 0)
+	}
+	rel := outputFile(articleDir(a.Slug))
+	key := r.articleKey(a, prev, next)
+	if e, ok := r.oldState.Articles[a.Path]; ok && e.Key == key && e.Rel == rel && r.out.unchanged(rel, e.OutHash) {
+		r.pages.addCached(rel, e.Links)
+		r.probs.Add(e.Problems...)
+		r.storeEntry(a.Path, e)
+		return articleResult{minutes: e.Minutes, summary: e.Summary}, nil
+	}
+	probs := &diag.List{}
 	defer func() {
 		if p := recover(); p != nil {
-			r.probs.Add(diag.Problem{File: a.File, Line: 1, Severity: diag.Error, Rule: "internal",
+			probs.Add(diag.Problem{File: a.File, Line: 1, Severity: diag.Error, Rule: "internal",
 				Msg: fmt.Sprintf("kiji failed on this file (%v); please report it with the file attached", p)})
 		}
+		r.probs.Add(probs.Sorted()...)
 	}()
-	doc := &diag.Doc{File: a.File, Src: a.Body, List: r.probs}
+	doc := &diag.Doc{File: a.File, Src: a.Body, List: probs}
 	mr, err := r.conv.Convert(doc)
 	if err != nil {
-		r.probs.Errorf(a.File, 1, 0, "cannot convert the Markdown: %v", err)
+		probs.Errorf(a.File, 1, 0, "cannot convert the Markdown: %v", err)
 		return res, nil
 	}
 	res.minutes = mr.ReadingMinutes()
 	res.summary = mr.Summary
-	view := &render.ArticleView{Summary: *r.summary(a, res.minutes), Body: template.HTML(mr.HTML)}
+	view := &render.ArticleView{Summary: *r.summary(a, res.minutes), Body: template.HTML(mr.HTML), Prev: prev, Next: next}
 	if a.Type == "tech" {
 		view.TypeLabel = render.Translate(r.cfg.Language, "tech")
 	} else if a.Type == "idea" {
@@ -144,13 +163,6 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	}
 	for _, e := range mr.TOC {
 		view.TOC = append(view.TOC, render.TOCEntry{Level: e.Level, ID: e.ID, Text: e.Text})
-	}
-	// Older article is "previous", newer is "next" (the list is newest first).
-	if i+1 < len(r.site.Articles) {
-		view.Prev = r.summary(r.site.Articles[i+1], 0)
-	}
-	if i > 0 {
-		view.Next = r.summary(r.site.Articles[i-1], 0)
 	}
 	desc := a.Description
 	if desc == "" {
@@ -161,17 +173,27 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		Title:       a.Title,
 		Description: desc,
 		Canonical:   r.canonical(articleDir(a.Slug)),
-		Image:       r.base.abs(articleOGPath(a.Slug)), // written by renderFeeds
 		Article:     view,
 	}
 	r.addNeeds(page, doc)
-	rel := outputFile(articleDir(a.Slug))
 	var buf bytes.Buffer
 	if err := r.theme.Execute(&buf, "article", page); err != nil {
 		return res, err
 	}
-	r.pages.addPage(rel, a.File, r.templateFile("article"), buf.Bytes(), mr)
-	return res, r.out.write(rel, buf.Bytes())
+	pl := r.pages.addPage(rel, a.File, r.templateFile("article"), buf.Bytes(), mr)
+	if err := r.out.write(rel, buf.Bytes()); err != nil {
+		return res, err
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	r.storeEntry(a.Path, &articleEntry{Key: key, Rel: rel, OutHash: hex.EncodeToString(sum[:]),
+		Minutes: res.minutes, Summary: res.summary, Problems: probs.Sorted(), Links: pl.cached()})
+	return res, nil
+}
+
+func (r *run) storeEntry(p string, e *articleEntry) {
+	r.stateMu.Lock()
+	r.newState.Articles[p] = e
+	r.stateMu.Unlock()
 }
 
 func (r *run) addNeeds(p *render.Page, doc *diag.Doc) {
@@ -268,16 +290,7 @@ func (r *run) copyFiles() error {
 			r.probs.Errorf(r.site.DisplayPath(p), 0, 0, "this file would overwrite the generated %s; rename it", rel)
 			continue
 		}
-		err := r.out.create(rel, func(w io.Writer) error {
-			f, err := r.srcFS.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, err = io.Copy(w, f)
-			return err
-		})
-		if err != nil {
+		if err := r.out.copyFrom(rel, r.srcFS, p); err != nil {
 			return err
 		}
 		r.pages.addFile(rel)

@@ -128,7 +128,7 @@ func analyze(line []byte, base int) lineInfo {
 // scan matches inline math at the start of line; base is the source offset
 // of line[0].
 func (s *scanner) scan(line []byte, base int) (inlineMatch, bool) {
-	if !s.ok || s.line.end != base+len(line) || base < s.line.start {
+	if !s.ok || s.line.end != base+len(line) || base < s.line.start || base > s.line.stop {
 		*s = scanner{ok: true, line: analyze(line, base)}
 	}
 	line = line[:s.line.stop-base]

@@ -1,0 +1,192 @@
+package build
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/kiji-ssg/kiji/site/content"
+	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown"
+	"github.com/kiji-ssg/kiji/site/render"
+)
+
+// The build cache lets a rebuild skip what did not change. It lives in
+// Options.CacheDir as one file, state.gob, written only after a successful
+// build:
+//
+//	kiji-state v1\n  <sha256 of the payload, hex>\n  <gob payload>
+//
+// An article is rendered again unless its cache entry's key — the hash of
+// kiji's version, kiji.yaml, the theme, the set of images, the article's
+// own bytes and its neighbours' titles — matches and the output folder
+// still holds the page the entry describes. A damaged, truncated or
+// foreign cache file fails its checksum and is ignored: the build is then
+// a full one, never a wrong one.
+
+const stateHeader = "kiji-state v1\n"
+
+type state struct {
+	Articles map[string]*articleEntry // by content path
+}
+
+// articleEntry is what a rebuild needs from an article it does not render.
+type articleEntry struct {
+	Key      string
+	Rel      string
+	OutHash  string
+	Minutes  int
+	Summary  string
+	Problems []diag.Problem
+	Links    cachedLinks
+}
+
+// cachedLinks is pageLinks in a form gob can write.
+type cachedLinks struct {
+	Source, Template string
+	IDs              []string
+	Attrs, Vals      []string
+	Refs             []markdown.Ref
+}
+
+func (pl *pageLinks) cached() cachedLinks {
+	c := cachedLinks{Source: pl.source, Template: pl.template, Refs: pl.refs}
+	for id := range pl.ids {
+		c.IDs = append(c.IDs, id)
+	}
+	sort.Strings(c.IDs)
+	for _, l := range pl.links {
+		c.Attrs = append(c.Attrs, l.attr)
+		c.Vals = append(c.Vals, l.val)
+	}
+	return c
+}
+
+func (c cachedLinks) pageLinks() *pageLinks {
+	pl := &pageLinks{source: c.Source, template: c.Template, refs: c.Refs, ids: make(map[string]bool, len(c.IDs))}
+	for _, id := range c.IDs {
+		pl.ids[id] = true
+	}
+	for i := range c.Attrs {
+		pl.links = append(pl.links, pageLink{attr: c.Attrs[i], val: c.Vals[i]})
+	}
+	return pl
+}
+
+func (r *run) statePath() string { return filepath.Join(r.opts.CacheDir, "state.gob") }
+
+// loadState reads the cache; any problem gives an empty one.
+func (r *run) loadState() {
+	r.oldState = &state{Articles: map[string]*articleEntry{}}
+	r.newState = &state{Articles: map[string]*articleEntry{}}
+	b, err := os.ReadFile(r.statePath())
+	if err != nil {
+		return
+	}
+	s, err := decodeState(b)
+	if err != nil {
+		return
+	}
+	r.oldState = s
+}
+
+func decodeState(b []byte) (*state, error) {
+	if !bytes.HasPrefix(b, []byte(stateHeader)) || len(b) < len(stateHeader)+65 {
+		return nil, errors.New("not a kiji cache file")
+	}
+	b = b[len(stateHeader):]
+	want, payload := string(b[:64]), b[65:]
+	sum := sha256.Sum256(payload)
+	if hex.EncodeToString(sum[:]) != want {
+		return nil, errors.New("the cache file is damaged")
+	}
+	var s state
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
+		return nil, err
+	}
+	if s.Articles == nil {
+		s.Articles = map[string]*articleEntry{}
+	}
+	return &s, nil
+}
+
+// saveState writes the cache atomically.
+func (r *run) saveState() error {
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(r.newState); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(payload.Bytes())
+	if err := os.MkdirAll(r.opts.CacheDir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(r.opts.CacheDir, "state-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(tmp, stateHeader+hex.EncodeToString(sum[:])+"\n")
+	if err == nil {
+		_, err = tmp.Write(payload.Bytes())
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), r.statePath())
+}
+
+// globalKey hashes everything every page depends on.
+func (r *run) computeGlobalKey() {
+	h := sha256.New()
+	fmt.Fprintf(h, "kiji %s\n", Version)
+	h.Write(r.cfgRaw)
+	fmt.Fprintf(h, "\nbase %s %s drafts %v dev %v offline %v books %v\n", r.base.url, r.base.path, r.cfg.Drafts, r.opts.Dev, r.opts.Offline, len(r.site.Books) > 0)
+	io.WriteString(h, r.theme.Hash())
+	paths := make([]string, 0, len(r.site.Images))
+	for p := range r.site.Images {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fmt.Fprintf(h, "%s %d\n", p, r.site.Images[p].Size)
+	}
+	for _, p := range r.site.Files {
+		fmt.Fprintf(h, "file %s\n", p)
+	}
+	r.globalKey = hex.EncodeToString(h.Sum(nil))
+}
+
+// articleKey is the cache key of one article page.
+func (r *run) articleKey(a *content.Article, prev, next *render.Summary) string {
+	h := sha256.New()
+	io.WriteString(h, r.globalKey)
+	io.WriteString(h, a.Path)
+	h.Write(a.Hash[:])
+	for _, s := range []*render.Summary{prev, next} {
+		if s == nil {
+			io.WriteString(h, "\x00none")
+			continue
+		}
+		fmt.Fprintf(h, "\x00%s\x00%s\x00%s", s.URL, s.Title, s.Emoji)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// addCached records a page the build did not render again.
+func (li *linkIndex) addCached(rel string, c cachedLinks) {
+	pl := c.pageLinks()
+	li.mu.Lock()
+	li.pages[rel] = pl
+	li.files[rel] = true
+	li.mu.Unlock()
+}
