@@ -2,6 +2,8 @@ package build
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io"
@@ -128,16 +130,7 @@ func (r *run) copyCover(b *content.Book) error {
 	if rel == "" {
 		return nil
 	}
-	err := r.out.create(rel, func(w io.Writer) error {
-		f, err := r.srcFS.Open(b.Cover)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		_, err = io.Copy(w, f)
-		return err
-	})
-	if err != nil {
+	if err := r.out.copyFrom(rel, r.srcFS, b.Cover); err != nil {
 		return err
 	}
 	r.pages.addFile(rel)
@@ -182,40 +175,55 @@ func (r *run) renderChapters(chs []*content.Chapter) error {
 }
 
 // renderChapter converts one chapter and writes its page; ok reports
-// whether a page was written.
+// whether a page was written. Like an article, a chapter whose cache entry
+// still matches is not converted again.
 func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
+	b := ch.Book
+	book := r.bookSummary(b)
+	var prev, next *render.ChapterLink
+	if i := ch.Number - 1; i >= 0 && i < len(b.Chapters) && b.Chapters[i] == ch {
+		if i > 0 {
+			prev = r.chapterLink(b.Chapters[i-1])
+		}
+		if i+1 < len(b.Chapters) {
+			next = r.chapterLink(b.Chapters[i+1])
+		}
+	}
+	rel := outputFile(chapterDir(ch))
+	key := r.chapterKey(ch, book, prev, next)
+	if e, ok := r.oldState.Articles[ch.Path]; ok && e.Key == key && e.Rel == rel && r.out.unchanged(rel, e.OutHash) {
+		r.pages.addCached(rel, e.Links)
+		r.probs.Add(e.Problems...)
+		r.storeEntry(ch.Path, e)
+		return true, nil
+	}
+	probs := &diag.List{}
 	defer func() {
 		if p := recover(); p != nil {
-			r.probs.Add(diag.Problem{File: ch.File, Line: 1, Severity: diag.Error, Rule: "internal",
+			probs.Add(diag.Problem{File: ch.File, Line: 1, Severity: diag.Error, Rule: "internal",
 				Msg: fmt.Sprintf("kiji failed on this file (%v); please report it with the file attached", p)})
 			ok, err = false, nil
 		}
+		r.probs.Add(probs.Sorted()...)
 	}()
-	b := ch.Book
-	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: r.probs}
+	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: probs}
 	mr, err := r.conv.Convert(doc)
 	if err != nil {
-		r.probs.Errorf(ch.File, 1, 0, "cannot convert the Markdown: %v", err)
+		probs.Errorf(ch.File, 1, 0, "cannot convert the Markdown: %v", err)
 		return false, nil
 	}
 	view := &render.ChapterView{
-		Book:    r.bookSummary(b),
+		Book:    book,
 		Number:  ch.Number,
 		Title:   ch.Title,
 		Body:    template.HTML(mr.HTML),
 		Minutes: mr.ReadingMinutes(),
 		Draft:   b.Draft(),
+		Prev:    prev,
+		Next:    next,
 	}
 	for _, e := range mr.TOC {
 		view.TOC = append(view.TOC, render.TOCEntry{Level: e.Level, ID: e.ID, Text: e.Text})
-	}
-	if i := ch.Number - 1; i >= 0 && i < len(b.Chapters) && b.Chapters[i] == ch {
-		if i > 0 {
-			view.Prev = r.chapterLink(b.Chapters[i-1])
-		}
-		if i+1 < len(b.Chapters) {
-			view.Next = r.chapterLink(b.Chapters[i+1])
-		}
 	}
 	desc := truncate(mr.Summary, 120)
 	if desc == "" {
@@ -234,11 +242,35 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		Chapter:     view,
 	}
 	r.addNeeds(page, doc)
-	rel := outputFile(chapterDir(ch))
 	var buf bytes.Buffer
 	if err := r.theme.Execute(&buf, "chapter", page); err != nil {
 		return false, err
 	}
-	r.pages.addPage(rel, ch.File, r.templateFile("chapter"), buf.Bytes(), mr)
-	return true, r.out.write(rel, buf.Bytes())
+	pl := r.pages.addPage(rel, ch.File, r.templateFile("chapter"), buf.Bytes(), mr)
+	if err := r.out.write(rel, buf.Bytes()); err != nil {
+		return false, err
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	r.storeEntry(ch.Path, &articleEntry{Key: key, Rel: rel, OutHash: hex.EncodeToString(sum[:]),
+		Minutes: view.Minutes, Summary: mr.Summary, Problems: probs.Sorted(), Links: pl.cached()})
+	return true, nil
+}
+
+// chapterKey is the cache key of one chapter page: the chapter's bytes,
+// its place in the book and what the page shows of the book and of its
+// neighbours.
+func (r *run) chapterKey(ch *content.Chapter, book *render.BookSummary, prev, next *render.ChapterLink) string {
+	h := sha256.New()
+	io.WriteString(h, r.globalKey)
+	io.WriteString(h, ch.Path)
+	h.Write(ch.Hash[:])
+	fmt.Fprintf(h, "\x00%s\x00%d\x00%s\x00%s\x00%s\x00%v", ch.Slug, ch.Number, book.URL, book.Title, book.Cover, book.Draft)
+	for _, l := range []*render.ChapterLink{prev, next} {
+		if l == nil {
+			io.WriteString(h, "\x00none")
+			continue
+		}
+		fmt.Fprintf(h, "\x00%s\x00%s", l.URL, l.Title)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -69,9 +69,12 @@ type Report struct {
 	Articles, Topics, Books, Pages, Images int
 	Warnings, Errors                       int
 	Written, Unchanged                     int // output files written, left as they were
-	Problems                               []diag.Problem
-	Duration                               time.Duration
-	Dest                                   string
+	// Changed lists the output files this build wrote or removed (paths
+	// relative to Dest, sorted), for the dev server's live reload.
+	Changed  []string
+	Problems []diag.Problem
+	Duration time.Duration
+	Dest     string
 }
 
 // Summary is the one line a build ends with.
@@ -145,6 +148,7 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if err == nil {
 		r.report.Written, r.report.Unchanged = r.out.stats()
+		r.report.Changed = r.out.changed()
 		err = r.out.commit()
 	}
 	if err == nil {

@@ -266,20 +266,36 @@ type sitemapURL struct {
 	LastMod string `xml:"lastmod,omitempty"`
 }
 
-// writeSitemap lists every HTML page written so far (so pages added later,
-// such as books, join by themselves) except 404.html, draft articles and
-// topic pages that hold only drafts. lastmod is the article's published_at,
-// and for a list the newest of its articles'.
+// writeSitemap lists every HTML page written so far (so a new kind of
+// page joins by itself) except 404.html, draft articles, draft books with
+// their chapters, and lists that hold only drafts. lastmod is the
+// article's published_at (the book's date), and for a list the newest of
+// its articles'.
 func (r *run) writeSitemap() error {
 	if r.userFile("sitemap.xml") {
 		return nil
 	}
-	skip := map[string]bool{"404.html": true}
 	lastmod := map[string]time.Time{}
 	newer := func(rel string, t time.Time) {
 		if t.After(lastmod[rel]) {
 			lastmod[rel] = t
 		}
+	}
+	skip := map[string]bool{"404.html": true}
+	var skipDirs []string // every page under these
+	liveBooks := 0
+	for _, b := range r.site.Books {
+		if b.Draft() {
+			skipDirs = append(skipDirs, bookDir(b.Slug))
+			continue
+		}
+		liveBooks++
+		if !b.Date.IsZero() {
+			newer(outputFile(bookDir(b.Slug)), b.Date)
+		}
+	}
+	if liveBooks == 0 {
+		skip[outputFile("books/")] = true
 	}
 	for _, a := range r.site.Articles {
 		rel := outputFile(articleDir(a.Slug))
@@ -295,7 +311,10 @@ func (r *run) writeSitemap() error {
 	}
 	for _, t := range r.site.Topics {
 		rel := outputFile(topicDir(t.Slug))
-		live := len(t.Books) > 0
+		live := false
+		for _, b := range t.Books {
+			live = live || !b.Draft()
+		}
 		for _, a := range t.Articles {
 			if !a.Draft() {
 				live = true
@@ -311,7 +330,7 @@ func (r *run) writeSitemap() error {
 	r.pages.mu.Lock()
 	var rels []string
 	for rel := range r.pages.pages {
-		if !skip[rel] && strings.HasSuffix(rel, ".html") {
+		if !skip[rel] && strings.HasSuffix(rel, ".html") && !hasAnyPrefix(rel, skipDirs) {
 			rels = append(rels, rel)
 		}
 	}
@@ -327,6 +346,15 @@ func (r *run) writeSitemap() error {
 	// By URL: the home page first, each list before its pages.
 	sort.Slice(set.URLs, func(i, j int) bool { return set.URLs[i].Loc < set.URLs[j].Loc })
 	return r.writeXML("sitemap.xml", set)
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeRobots writes robots.txt unless the content folder has its own.

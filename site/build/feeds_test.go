@@ -164,6 +164,15 @@ func blogFiles() map[string]string {
 	}
 }
 
+// withBooks adds a published and a draft book to files.
+func withBooks(files map[string]string) map[string]string {
+	for slug, published := range map[string]bool{"gobook": true, "draftbook": false} {
+		files["content/books/"+slug+"/config.yaml"] = fmt.Sprintf("title: \"本 %s\"\nsummary: \"要約\"\ntopics: [\"%s\"]\npublished: %v\nprice: 0\nchapters:\n  - intro\n", slug, slug, published)
+		files["content/books/"+slug+"/intro.md"] = "---\ntitle: \"はじめに\"\n---\n\n本文。\n"
+	}
+	return files
+}
+
 func entryTitles(f testFeed) []string {
 	var ts []string
 	for _, e := range f.Entries {
@@ -173,13 +182,15 @@ func entryTitles(f testFeed) []string {
 }
 
 func TestFeedsWithBaseURL(t *testing.T) {
-	root := testSite(t, blogFiles())
+	root := testSite(t, withBooks(blogFiles()))
 	dest := filepath.Join(root, "public")
 	// Drafts: true is a preview build: the drafts get pages, never feed
 	// entries or sitemap URLs.
 	rep := buildSite(t, Options{Root: root, BaseURL: "https://example.com/", Drafts: true})
-	if _, err := os.Stat(filepath.Join(dest, "articles", "draft", "index.html")); err != nil {
-		t.Fatalf("the --drafts build should render the draft's page: %v", err)
+	for _, rel := range []string{"articles/draft/index.html", "books/draftbook/intro/index.html", "topics/draftbook/index.html"} {
+		if _, err := os.Stat(filepath.Join(dest, filepath.FromSlash(rel))); err != nil {
+			t.Fatalf("the --drafts build should render the draft page %s: %v", rel, err)
+		}
 	}
 
 	f := parseFeed(t, readOut(t, dest, "feed.xml"))
@@ -259,8 +270,12 @@ func TestFeedsWithBaseURL(t *testing.T) {
 		"https://example.com/articles/newer/ 2024-03-04T09:30:00+09:00",
 		"https://example.com/articles/older/ 2024-01-02T00:00:00+09:00",
 		"https://example.com/articles/undated/ ",
+		"https://example.com/books/ ",
+		"https://example.com/books/gobook/ ",
+		"https://example.com/books/gobook/intro/ ",
 		"https://example.com/topics/ 2024-03-04T09:30:00+09:00",
 		"https://example.com/topics/go/ 2024-03-04T09:30:00+09:00",
+		"https://example.com/topics/gobook/ ",
 		"https://example.com/topics/web/ 2024-03-04T09:30:00+09:00",
 	}
 	if diff := cmp.Diff(wantURLs, got); diff != "" {

@@ -500,3 +500,17 @@ func (o *output) create(rel string, fill func(w io.Writer) error) error {
 	}
 	return o.write(rel, b.Bytes())
 }
+
+// changed lists the files this build writes or removes, sorted.
+func (o *output) changed() []string {
+	names := o.stagedNames()
+	o.mu.Lock()
+	for rel := range o.prev {
+		if _, ok := o.files[rel]; !ok {
+			names = append(names, rel)
+		}
+	}
+	o.mu.Unlock()
+	sort.Strings(names)
+	return names
+}

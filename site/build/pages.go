@@ -173,6 +173,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		Title:       a.Title,
 		Description: desc,
 		Canonical:   r.canonical(articleDir(a.Slug)),
+		Image:       r.base.abs(articleOGPath(a.Slug)), // written by renderFeeds
 		Article:     view,
 	}
 	r.addNeeds(page, doc)

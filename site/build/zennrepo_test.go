@@ -367,3 +367,44 @@ func copyTree(t *testing.T, src string) string {
 	}
 	return dst
 }
+
+// TestBookRebuild: a rebuild with nothing changed writes nothing; a
+// chapter's new text rewrites only its page; a new chapter title also
+// rewrites its neighbours (their prev/next links) and the book's page.
+func TestBookRebuild(t *testing.T) {
+	src := copyTree(t, "testdata/zennvalid")
+	tmp := t.TempDir()
+	opts := Options{Root: tmp, Source: src, Dest: filepath.Join(tmp, "public"), CacheDir: filepath.Join(tmp, "cache"),
+		BaseURL: "https://example.com/", Offline: true, Now: zennNow}
+	build := func() *Report {
+		t.Helper()
+		rep, err := Build(context.Background(), opts)
+		if err != nil {
+			t.Fatalf("Build: %v", err)
+		}
+		return rep
+	}
+	page := func(rel string) string { return string(readOut(t, opts.Dest, rel)) }
+	build()
+	if rep := build(); rep.Written != 0 {
+		t.Errorf("a rebuild with nothing changed wrote %d files", rep.Written)
+	}
+	install := filepath.Join(src, "books", "go-book-sample", "2.install.md")
+	b, _ := os.ReadFile(install)
+	os.WriteFile(install, []byte(strings.Replace(string(b), "へ。", "へ戻る。", 1)), 0o644)
+	before := page("books/go-book-sample/intro/index.html")
+	if rep := build(); rep.Written != 1 || !strings.Contains(page("books/go-book-sample/install/index.html"), "へ戻る。") {
+		t.Errorf("a chapter's new text: %d files written, want 1 (its page)", rep.Written)
+	}
+	b, _ = os.ReadFile(install)
+	os.WriteFile(install, []byte(strings.Replace(string(b), "title: \"インストール\"", "title: \"導入\"", 1)), 0o644)
+	build()
+	for _, rel := range []string{"books/go-book-sample/intro/index.html", "books/go-book-sample/summary/index.html", "books/go-book-sample/index.html"} {
+		if !strings.Contains(page(rel), "導入") {
+			t.Errorf("%s does not show the new title of chapter 2", rel)
+		}
+	}
+	if page("books/go-book-sample/intro/index.html") == before {
+		t.Errorf("chapter 1 kept the old title of its next chapter")
+	}
+}

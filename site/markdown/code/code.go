@@ -32,9 +32,12 @@ import (
 	"html"
 	"strings"
 
+	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
 
@@ -79,10 +82,43 @@ func New(opts ...Option) *Extender {
 	return e
 }
 
+// Feature is what a page with code blocks needs from the theme: the
+// stylesheet (CSS) and the copy button script (CopyScript). The extension
+// records it with diag.Doc.Need, so diag.Doc.Needs(code.Feature) tells the
+// theme whether to include them.
+const Feature = "code"
+
 // Extend implements goldmark.Extender: it registers the renderer for
-// *ast.FencedCodeBlock and *ast.CodeBlock ahead of goldmark's own.
+// *ast.FencedCodeBlock and *ast.CodeBlock ahead of goldmark's own, and a
+// transformer that records Feature for documents that have code blocks.
 func (e *Extender) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(needTransformer{}, 1<<20)))
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&nodeRenderer{e: e}, 100)))
+}
+
+// needTransformer records Feature when the document has a code block left
+// after the other extensions' transformers (it runs last: diagrams and
+// score tables made from fenced blocks are no longer code blocks by then).
+type needTransformer struct{}
+
+// Transform implements parser.ASTTransformer.
+func (needTransformer) Transform(doc *ast.Document, _ text.Reader, pc parser.Context) {
+	found := false
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch {
+		case !entering:
+			return ast.WalkContinue, nil
+		case n.Kind() == ast.KindFencedCodeBlock || n.Kind() == ast.KindCodeBlock:
+			found = true
+			return ast.WalkStop, nil
+		case n.Type() == ast.TypeInline:
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	if found {
+		diag.From(pc).Need(Feature)
+	}
 }
 
 type nodeRenderer struct{ e *Extender }

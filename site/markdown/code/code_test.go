@@ -11,10 +11,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+	"unsafe"
 
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/google/go-cmp/cmp"
+	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
 	"golang.org/x/tools/txtar"
 )
 
@@ -386,5 +392,90 @@ func TestTokeniseFallback(t *testing.T) {
 	got = string(highlight(lexerFor("go"), "+"+text, true))
 	if textOf(got) != "+"+text {
 		t.Errorf("diff text = %q, want %q", textOf(got), "+"+text)
+	}
+}
+
+// TestPatientCopy: the lexers used here are private copies whose rules have
+// matchTimeout instead of chroma's 250 ms, and they lex exactly as the
+// registry's lexers do.
+func TestPatientCopy(t *testing.T) {
+	offset, ok := compiledRules()
+	if !ok {
+		t.Fatal("chroma.RegexLexer has no field rules map[string][]*chroma.CompiledRule: update patientCopy for this chroma version")
+	}
+	timeouts := func(l chroma.Lexer) map[time.Duration]int {
+		out := map[time.Duration]int{}
+		m := *(*map[string][]*chroma.CompiledRule)(unsafe.Add(unsafe.Pointer(l.(*chroma.RegexLexer)), offset))
+		for _, state := range m {
+			for _, r := range state {
+				out[r.Regexp.MatchTimeout]++
+			}
+		}
+		return out
+	}
+	samples := map[string]string{
+		"go":         "package main\n\n// c\nfunc main() { x := `a\nb`; fmt.Println(x, 1.5) }\n",
+		"yaml":       "# c\na: [1, \"two\"]\nb: |\n  text\n",
+		"bash":       "#!/bin/sh\nfor f in *; do echo \"$f\" $((1+2)); done # c\n",
+		"typescript": "export function f(a: number): string { return `${a}`; } // c\n",
+	}
+	for lang, sample := range samples {
+		t.Run(lang, func(t *testing.T) {
+			orig := lexers.Get(lang)
+			cp := patientCopy(orig)
+			if cp == orig {
+				t.Fatalf("patientCopy(%s) returned the registry's lexer", lang)
+			}
+			if got := timeouts(cp); len(got) != 1 || got[matchTimeout] == 0 {
+				t.Errorf("copy's rule timeouts = %v, want all %v", got, matchTimeout)
+			}
+			if _, err := orig.Tokenise(nil, ""); err != nil {
+				t.Fatal(err)
+			}
+			if got := timeouts(orig); got[matchTimeout] != 0 {
+				t.Errorf("the registry's lexer was changed: timeouts %v", got)
+			}
+			a, errA := chroma.Coalesce(orig).Tokenise(nil, sample)
+			b, errB := chroma.Coalesce(cp).Tokenise(nil, sample)
+			if errA != nil || errB != nil {
+				t.Fatal(errA, errB)
+			}
+			if diff := cmp.Diff(a.Tokens(), b.Tokens()); diff != "" {
+				t.Errorf("copy lexes differently (-registry +copy):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestNeedsFeature: a document with a code block asks the theme for the
+// stylesheet and the copy script; one without does not.
+func TestNeedsFeature(t *testing.T) {
+	md := newMD()
+	tests := []struct {
+		name, src string
+		want      bool
+	}{
+		{"fenced", "text\n\n```go\nx\n```\n", true},
+		{"indented", "text\n\n    code\n", true},
+		{"in a list", "- a\n\n  ```\n  x\n  ```\n", true},
+		{"inline code only", "text with `code`\n", false},
+		{"none", "# title\n\ntext\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &diag.Doc{File: "a.md", Src: []byte(tt.src), List: &diag.List{}}
+			pc := parser.NewContext()
+			diag.Attach(pc, d)
+			var b bytes.Buffer
+			if err := md.Convert([]byte(tt.src), &b, parser.WithContext(pc)); err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Needs(Feature); got != tt.want {
+				t.Errorf("Needs(%q) = %v, want %v", Feature, got, tt.want)
+			}
+			if errs, warns := d.List.Count(); errs+warns != 0 {
+				t.Errorf("problems reported: %v", d.List.Sorted())
+			}
+		})
 	}
 }

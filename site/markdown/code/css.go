@@ -28,7 +28,8 @@ const minContrast = 4.6
 // @media (prefers-color-scheme: dark), every rule scoped under .code-block;
 // plus the colours and the few layout rules the markup needs (file name bar,
 // diff line backgrounds and prefixes, the copy button's place, a focus ring
-// on the scrollable <pre>). Fonts, margins and radii are left to the theme.
+// on the scrollable <pre>, default paddings). Fonts, margins and radii are
+// left to the theme, which can override any of it.
 //
 // Every text colour is checked against the backgrounds it can appear on
 // (the block, and the add and remove line backgrounds) and, where a style's
@@ -43,7 +44,8 @@ var cssOnce = sync.OnceValue(func() []byte {
 	light := newPalette(styles.Get(LightStyle), false)
 	dark := newPalette(styles.Get(DarkStyle), true)
 	b.WriteString(".code-block{position:relative}\n")
-	b.WriteString(".code-block>pre.chroma{margin:0;overflow:auto}\n")
+	b.WriteString(".code-block>pre.chroma{margin:0;padding:1em;overflow:auto}\n")
+	b.WriteString(".code-block>.code-filename{padding:.25em 1em}\n")
 	b.WriteString(".code-block>pre.chroma:focus-visible{outline-offset:-2px}\n")
 	b.WriteString(".code-block>pre.diff>code{display:grid}\n")
 	b.WriteString(".code-block .diff-prefix{-webkit-user-select:none;user-select:none}\n")

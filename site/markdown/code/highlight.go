@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"html"
+	"reflect"
 	"strings"
 	"sync"
+	"time"
+	"unsafe"
 
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
@@ -87,10 +90,13 @@ func lexerFor(lang string) chroma.Lexer {
 	}
 	l = lookupLexer(lang)
 	lexerCache.Lock()
+	defer lexerCache.Unlock()
+	if prev, ok := lexerCache.m[lang]; ok {
+		return prev // another goroutine looked it up at the same time
+	}
 	if len(lexerCache.m) < maxCachedLexers {
 		lexerCache.m[lang] = l
 	}
-	lexerCache.Unlock()
 	return l
 }
 
@@ -104,7 +110,73 @@ func lookupLexer(lang string) (l chroma.Lexer) {
 	if l == nil || l.Config() == nil || l.Config().Name == "plaintext" {
 		return nil
 	}
-	return chroma.Coalesce(l)
+	return chroma.Coalesce(patientCopy(l))
+}
+
+// matchTimeout is the time one regexp match of a lexer rule may take in the
+// lexers this package uses, instead of chroma's 250 ms.
+//
+// chroma gives every rule's regexp a 250 ms wall-clock timeout, and a rule
+// that times out simply does not match: the text is then lexed by another
+// rule (a keyword becomes a name) or becomes an Error token. The clock
+// behind it (regexp2's fastclock) is updated by a background goroutine, so
+// when the process is starved of CPU for a moment (a loaded CI machine, a
+// -race build, a big parallel build), a match that took microseconds can
+// "time out", and the same block is highlighted differently from one build
+// to the next. Five seconds keeps the guard against catastrophic
+// backtracking while making such a stall practically impossible.
+const matchTimeout = 5 * time.Second
+
+// compiledRules locates RegexLexer's unexported compiled rules: its field
+// "rules", of type map[string][]*chroma.CompiledRule. ok is false if a
+// chroma version lays it out differently; then lexers keep chroma's timeout
+// (TestPatientCopy fails, so an upgrade that breaks this is noticed).
+var compiledRules = func() (offset uintptr, ok bool) {
+	f, found := reflect.TypeFor[chroma.RegexLexer]().FieldByName("rules")
+	if !found || f.Type != reflect.TypeFor[map[string][]*chroma.CompiledRule]() {
+		return 0, false
+	}
+	return f.Offset, true
+}
+
+// patientCopy returns a private copy of a regexp lexer whose rules have
+// matchTimeout instead of chroma's 250 ms (see matchTimeout). It is a copy
+// (same configuration and rules, compiled separately) because the
+// registry's lexer may be in use by other goroutines, as the sublexer of
+// another language, while its timeouts would be changed; the copy is
+// compiled and changed before anyone can use it. Lexers it delegates to
+// (CSS and JavaScript inside HTML, for example) are the registry's and
+// keep chroma's timeout. Anything unexpected returns l unchanged.
+func patientCopy(l chroma.Lexer) chroma.Lexer {
+	rl, ok := l.(*chroma.RegexLexer)
+	offset, layoutOK := compiledRules()
+	if !ok || !layoutOK {
+		return l
+	}
+	rules, err := rl.Rules()
+	if err != nil {
+		return l
+	}
+	cp, err := chroma.NewLexer(rl.Config(), func() chroma.Rules { return rules })
+	if err != nil {
+		return l
+	}
+	cp.SetRegistry(lexers.GlobalLexerRegistry)
+	if _, err := cp.Tokenise(nil, ""); err != nil { // compiles the rules
+		return l
+	}
+	m := *(*map[string][]*chroma.CompiledRule)(unsafe.Add(unsafe.Pointer(cp), offset))
+	if len(m) == 0 {
+		return l
+	}
+	for _, state := range m {
+		for _, r := range state {
+			if r.Regexp != nil {
+				r.Regexp.MatchTimeout = matchTimeout
+			}
+		}
+	}
+	return cp
 }
 
 // tokenise runs the lexer over text. It returns ok=false when chroma fails,

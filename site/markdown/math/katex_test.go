@@ -216,6 +216,18 @@ func TestAssets(t *testing.T) {
 	}
 }
 
+// reportCPU adds the process CPU time per operation (cpu-ns/op) to a
+// benchmark: on a busy machine ns/op measures the wait as well as the work.
+// Use it as defer reportCPU(b)().
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() {
+		if end := cpuTime(); end > 0 && b.N > 0 {
+			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}
+
 // Benchmarks. The per-formula cost bypasses the cache:
 //
 //	go test ./site/markdown/math -run '^$' -bench . -benchtime 2s
@@ -233,6 +245,7 @@ func BenchmarkRenderFormula(b *testing.B) {
 	}
 	for name, f := range formulas {
 		b.Run(name, func(b *testing.B) {
+			defer reportCPU(b)()
 			for b.Loop() {
 				if r, _ := e.eng.renderNow(f, true); r.err != nil {
 					b.Fatal(r.err)
@@ -248,6 +261,7 @@ func BenchmarkRenderCached(b *testing.B) {
 	if _, err := e.Render(`\int_0^1 x^2 \, dx`, true); err != nil {
 		b.Fatal(err)
 	}
+	defer reportCPU(b)()
 	for b.Loop() {
 		_, _ = e.Render(`\int_0^1 x^2 \, dx`, true)
 	}
@@ -255,6 +269,7 @@ func BenchmarkRenderCached(b *testing.B) {
 
 // BenchmarkStartupCompile is compiling katex.min.js (once per process).
 func BenchmarkStartupCompile(b *testing.B) {
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := goja.Compile("katex.min.js", katexJS, true); err != nil {
 			b.Fatal(err)
@@ -268,6 +283,7 @@ func BenchmarkStartupRuntime(b *testing.B) {
 	if _, err := katexProgram(); err != nil {
 		b.Fatal(err)
 	}
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := newRuntime(); err != nil {
 			b.Fatal(err)

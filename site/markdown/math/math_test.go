@@ -144,3 +144,23 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// Windows line endings: the CR is not part of the TeX.
+func TestCRLF(t *testing.T) {
+	md := newMD(ext())
+	tests := []struct {
+		name, src, want string
+	}{
+		{"display", "$$\r\nx\r\n$$\r\n", `<annotation encoding="application/x-tex">x</annotation>`},
+		{"numbered", "$$\r\nx\r\n$$ (1)\r\n", `<span class="math-eqno">(1)</span>`},
+		{"inline", "a $y$\r\nb\r\n", `<annotation encoding="application/x-tex">y</annotation>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := convert(t, md, []byte(tt.src))
+			if !strings.Contains(got.html, tt.want) || len(got.problems) > 0 {
+				t.Errorf("got %s, problems %q; want it to contain %s", got.html, got.problems, tt.want)
+			}
+		})
+	}
+}

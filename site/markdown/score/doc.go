@@ -102,7 +102,8 @@
 // A computed cell the author filled in is checked: the written number must
 // be the computed one rounded to the written number of decimals (percent in
 // percent), and the cell is shown as written. So "USD 0.09858" and "+15 %"
-// stay in the Markdown, readable everywhere, and kiji proves them. An empty
+// stay in the Markdown, readable everywhere, and kiji proves them
+// (computed cells get class="score-calc"). An empty
 // computed cell is filled, written like its format, else like the column's
 // first written computed cell, else with up to 6 decimals.
 //

@@ -67,10 +67,16 @@ type tableEval struct {
 	weight int    // weight column, -1 if none
 	stack  []*cell
 	where  map[*cell][2]int // cell → data row index, column
+	refs   map[refKey]bool  // reference problems already reported
+}
+
+type refKey struct {
+	f   *formula
+	msg string
 }
 
 func (t *transformer) table(tb *east.Table, dirs []directive, docConsts *consts, d *diag.Doc, src []byte) {
-	e := &tableEval{d: d, src: src, cfg: t.cfg, table: tb, consts: docConsts.clone(), weight: -1, where: map[*cell][2]int{}}
+	e := &tableEval{d: d, src: src, cfg: t.cfg, table: tb, consts: docConsts.clone(), weight: -1, where: map[*cell][2]int{}, refs: map[refKey]bool{}}
 	e.read()
 	var stmts []statement
 	for _, dir := range dirs {
@@ -545,7 +551,15 @@ func (e *tableEval) evalFormula(ri, c int, cl *cell) (float64, error) {
 	}
 	var re *refError
 	if errors.As(err, &re) {
-		msg = re.msg
+		// a missing row or column is the same for every row: say it once
+		key := refKey{f, re.msg}
+		if e.refs[key] {
+			return 0, errReported
+		}
+		e.refs[key] = true
+		where := describe(e.names[c], f.st.row)
+		e.d.Errorf(f.st.expr.offset(0), "formula for %s: %s (formula: %s)", where, re.msg, f.prog.src)
+		return 0, errReported
 	}
 	e.d.Errorf(f.st.expr.offset(0), "formula for %s: %s (formula: %s)", e.at(ri, c), msg, f.prog.src)
 	return 0, errReported

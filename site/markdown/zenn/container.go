@@ -83,12 +83,28 @@ func parseContainerParams(params string) (kind ContainerKind, title string, ok b
 	return 0, "", false
 }
 
+// maxContainerDepth bounds the nesting of containers (Zenn articles use two
+// or three levels).
+const maxContainerDepth = 32
+
+var depthWarnedKey = parser.NewContextKey()
+
+func containerDepth(n ast.Node) int {
+	d := 0
+	for ; n != nil; n = n.Parent() {
+		if _, ok := n.(*Container); ok {
+			d++
+		}
+	}
+	return d
+}
+
 type containerParser struct{}
 
 func (p *containerParser) Trigger() []byte { return []byte{':'} }
 
 func (p *containerParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
-	line, _ := reader.PeekLine()
+	line, seg := reader.PeekLine()
 	pos := pc.BlockOffset()
 	if pos < 0 || pos >= len(line) || line[pos] != ':' {
 		return nil, parser.NoChildren
@@ -103,6 +119,15 @@ func (p *containerParser) Open(parent ast.Node, reader text.Reader, pc parser.Co
 	}
 	kind, title, ok := parseContainerParams(string(line[i:]))
 	if !ok {
+		return nil, parser.NoChildren
+	}
+	if containerDepth(parent) >= maxContainerDepth {
+		// Every open block is visited on every line: unbounded nesting
+		// would make a long run of unclosed fences quadratic.
+		if pc.Get(depthWarnedKey) == nil {
+			pc.Set(depthWarnedKey, true)
+			diag.From(pc).Warnf(max(seg.Start-seg.Padding+pos, 0), "containers nested more than %d deep are shown as text; close the ::: containers you opened", maxContainerDepth)
+		}
 		return nil, parser.NoChildren
 	}
 	n := &Container{ContainerKind: kind, Fence: fence}

@@ -78,7 +78,12 @@ func FuzzImageSize(f *testing.F) {
 		fuzzConvert(t, s)
 		// The scanner itself on any bytes: it must not panic and, when it
 		// accepts, consume within the line.
-		if im, ok := scanSizedImage([]byte(s)); ok && (im.end > len(s) || im.labelEnd > im.end) {
+		line := []byte(s)
+		end := -1
+		if len(line) > 1 {
+			end = int(matchBrackets(line)[1])
+		}
+		if im, ok := scanSizedImage(line, end); ok && (im.end > len(s) || im.labelEnd > im.end) {
 			t.Fatalf("scanSizedImage(%q) = %+v", s, im)
 		}
 	})
@@ -108,4 +113,35 @@ func FuzzBareURLs(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { fuzzConvert(t, s) })
+}
+
+// TestLinearTime guards against quadratic parsing: long lines of brackets,
+// deep nesting and many cards convert in well under the bound.
+func TestLinearTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	cases := map[string]string{
+		"many ^[":            strings.Repeat("^[", 50000),
+		"nested ^[…]":        strings.Repeat("^[", 20000) + strings.Repeat("]", 20000),
+		"many ![":            strings.Repeat("![", 50000),
+		"many sized images":  strings.Repeat("![a](b =", 50000),
+		"code spans":         strings.Repeat("^[`` `", 20000),
+		"unclosed fences":    strings.Repeat(":::message\n", 20000),
+		"bare URLs":          strings.Repeat("https://e.com/x\n", 20000),
+		"long destinations":  strings.Repeat("![a](b", 50000),
+		"many inline notes":  strings.Repeat("a^[b] ", 20000),
+		"embeds in a row":    strings.Repeat("@[youtube](dQw4w9WgXcQ)\n", 20000),
+		"nested details":     strings.Repeat("::::details x\n", 100) + "text\n",
+		"unclosed in a list": strings.Repeat("- :::message\n  x\n", 5000),
+	}
+	for name, src := range cases {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			convert(t, src)
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
 }

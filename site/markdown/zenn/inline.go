@@ -26,31 +26,113 @@ type sizedImage struct {
 
 func isSpaceOrTab(c byte) bool { return c == ' ' || c == '\t' }
 
-// scanSizedImage reads a sized image at the start of line; ok is false
-// when the text is not one (including images without a size).
-func scanSizedImage(line []byte) (im sizedImage, ok bool) {
-	if len(line) < 2 || line[0] != '!' || line[1] != '[' {
-		return im, false
+// Bracket matching is done once per line and remembered in the parser
+// context: scanning to the end of the line at every "![" or "^[" would make
+// a line of many brackets quadratic.
+type lineBrackets struct {
+	stop  int     // source offset of the end of the line described
+	base  int     // source offset of match[0]
+	match []int32 // for a '[' at base+i, the index of its ']' (relative to base), or -1
+}
+
+var bracketsKey = parser.NewContextKey()
+
+// matchBrackets pairs the brackets of line, skipping backslash escapes and
+// code spans, in one pass.
+func matchBrackets(line []byte) []int32 {
+	match := make([]int32, len(line))
+	for i := range match {
+		match[i] = -1
 	}
-	j, depth := 2, 1
-	for ; j < len(line); j++ {
-		c := line[j]
-		if c == '\\' && j+1 < len(line) {
-			j++
+	// For each backtick run, where the next run of the same length starts.
+	type run struct{ start, n int }
+	var runs []run
+	runAt := map[int]int{}
+	for i := 0; i < len(line); {
+		if line[i] != '`' {
+			i++
 			continue
 		}
-		if c == '[' {
-			depth++
-		} else if c == ']' {
-			depth--
-			if depth == 0 {
-				break
+		n := 0
+		for i+n < len(line) && line[i+n] == '`' {
+			n++
+		}
+		runAt[i] = len(runs)
+		runs = append(runs, run{i, n})
+		i += n
+	}
+	nextSame := make([]int, len(runs))
+	last := map[int]int{}
+	for k := len(runs) - 1; k >= 0; k-- {
+		if j, ok := last[runs[k].n]; ok {
+			nextSame[k] = j
+		} else {
+			nextSame[k] = -1
+		}
+		last[runs[k].n] = k
+	}
+	var stack []int32
+	for i := 0; i < len(line); {
+		switch line[i] {
+		case '\\':
+			i += 2
+		case '`':
+			k := runAt[i]
+			if j := nextSame[k]; j >= 0 {
+				i = runs[j].start + runs[j].n
+			} else {
+				i += runs[k].n
 			}
+		case '[':
+			stack = append(stack, int32(i))
+			i++
+		case ']':
+			if len(stack) > 0 {
+				match[stack[len(stack)-1]] = int32(i)
+				stack = stack[:len(stack)-1]
+			}
+			i++
+		case '\n':
+			return match
+		default:
+			i++
 		}
 	}
-	if j >= len(line) || depth != 0 {
+	return match
+}
+
+// closingBracket returns the index in line of the ']' matching the '[' at
+// line[i], or -1. line is the rest of the current line, starting at source
+// offset base.
+func closingBracket(pc parser.Context, line []byte, base, i int) int {
+	stop := base + len(line)
+	m, _ := pc.Get(bracketsKey).(*lineBrackets)
+	if m == nil || m.stop != stop || base < m.base {
+		m = &lineBrackets{stop: stop, base: base, match: matchBrackets(line)}
+		pc.Set(bracketsKey, m)
+	}
+	j := base - m.base + i
+	if j < 0 || j >= len(m.match) || m.match[j] < 0 {
+		return -1
+	}
+	return int(m.match[j]) - (base - m.base)
+}
+
+// Limits on what a sized image may hold, so that a line of many "![a](…"
+// stays linear.
+const (
+	maxImageDest  = 4096
+	maxImageTitle = 4096
+)
+
+// scanSizedImage reads a sized image at the start of line, whose alt text
+// ends at labelEnd (the index of its ']'); ok is false when the text is not
+// one (including images without a size).
+func scanSizedImage(line []byte, labelEnd int) (im sizedImage, ok bool) {
+	if len(line) < 2 || line[0] != '!' || line[1] != '[' || labelEnd < 2 || labelEnd >= len(line) || line[labelEnd] != ']' {
 		return im, false
 	}
+	j := labelEnd
 	im.labelStart, im.labelEnd = 2, j
 	k := j + 1
 	if k >= len(line) || line[k] != '(' {
@@ -63,7 +145,7 @@ func scanSizedImage(line []byte) (im sizedImage, ok bool) {
 	// destination
 	if k < len(line) && line[k] == '<' {
 		e := k + 1
-		for e < len(line) && line[e] != '>' && line[e] != '<' && line[e] != '\n' {
+		for e < len(line) && line[e] != '>' && line[e] != '<' && line[e] != '\n' && e-k <= maxImageDest {
 			if line[e] == '\\' && e+1 < len(line) {
 				e++
 			}
@@ -76,7 +158,7 @@ func scanSizedImage(line []byte) (im sizedImage, ok bool) {
 		k = e + 1
 	} else {
 		s, open := k, 0
-		for k < len(line) {
+		for k < len(line) && k-s <= maxImageDest {
 			c := line[k]
 			if c == '\\' && k+1 < len(line) && util.IsPunct(line[k+1]) {
 				k += 2
@@ -99,6 +181,9 @@ func scanSizedImage(line []byte) (im sizedImage, ok bool) {
 		}
 		im.dest = line[s:k]
 	}
+	if len(im.dest) > maxImageDest {
+		return im, false
+	}
 	ws := k
 	for k < len(line) && isSpaceOrTab(line[k]) {
 		k++
@@ -110,13 +195,13 @@ func scanSizedImage(line []byte) (im sizedImage, ok bool) {
 			closer = ')'
 		}
 		e := k + 1
-		for e < len(line) && line[e] != closer {
+		for e < len(line) && line[e] != closer && e-k <= maxImageTitle {
 			if line[e] == '\\' && e+1 < len(line) {
 				e++
 			}
 			e++
 		}
-		if e >= len(line) {
+		if e >= len(line) || line[e] != closer {
 			return im, false
 		}
 		im.title = line[k+1 : e]
@@ -161,11 +246,14 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func (p *imageSizeParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
 	line, seg := block.PeekLine()
-	im, ok := scanSizedImage(line)
-	if !ok {
+	if len(line) < 2 || line[1] != '[' {
 		return nil
 	}
 	base := seg.Start - seg.Padding
+	im, ok := scanSizedImage(line, closingBracket(pc, line, base, 1))
+	if !ok {
+		return nil
+	}
 	link := ast.NewLink()
 	link.Destination = append([]byte(nil), im.dest...)
 	if im.title != nil {
@@ -229,59 +317,6 @@ type inlineFootnoteParser struct{}
 
 func (p *inlineFootnoteParser) Trigger() []byte { return []byte{'^', ']'} }
 
-// footnoteClose returns the index of the ] that closes the [ before i, or -1.
-func footnoteClose(line []byte, i int) int {
-	depth := 1
-	for i < len(line) {
-		c := line[i]
-		switch c {
-		case '\\':
-			i += 2
-			continue
-		case '`':
-			n := 0
-			for i+n < len(line) && line[i+n] == '`' {
-				n++
-			}
-			// skip to the matching run of n backticks, if any
-			j := i + n
-			found := -1
-			for j < len(line) {
-				if line[j] != '`' {
-					j++
-					continue
-				}
-				m := 0
-				for j+m < len(line) && line[j+m] == '`' {
-					m++
-				}
-				if m == n {
-					found = j + m
-					break
-				}
-				j += m
-			}
-			if found >= 0 {
-				i = found
-			} else {
-				i += n
-			}
-			continue
-		case '[':
-			depth++
-		case ']':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		case '\n':
-			return -1
-		}
-		i++
-	}
-	return -1
-}
-
 func (p *inlineFootnoteParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
 	line, seg := block.PeekLine()
 	if len(line) == 0 {
@@ -321,7 +356,7 @@ func (p *inlineFootnoteParser) Parse(parent ast.Node, block text.Reader, pc pars
 	if len(line) < 3 || line[1] != '[' {
 		return nil
 	}
-	end := footnoteClose(line, 2)
+	end := closingBracket(pc, line, base, 1)
 	if end <= 2 {
 		return nil
 	}

@@ -2,6 +2,7 @@ package zenn
 
 import (
 	"bytes"
+	"sort"
 	"strconv"
 
 	"github.com/yuin/goldmark/ast"
@@ -462,12 +463,20 @@ func numberFootnotes(doc *ast.Document) {
 		list = east.NewFootnoteList()
 		doc.AppendChild(doc, list)
 	}
-	for _, fn := range created {
+	// Sort the notes by number (ast's SortChildren is an insertion sort,
+	// quadratic on long lists).
+	var all []*east.Footnote
+	for c := list.FirstChild(); c != nil; c = c.NextSibling() {
+		if fn, ok := c.(*east.Footnote); ok {
+			all = append(all, fn)
+		}
+	}
+	all = append(all, created...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Index < all[j].Index })
+	list.RemoveChildren(list)
+	for _, fn := range all {
 		list.AppendChild(list, fn)
 	}
-	list.SortChildren(func(a, b ast.Node) int {
-		return a.(*east.Footnote).Index - b.(*east.Footnote).Index
-	})
 	list.Count = count
 }
 
