@@ -76,10 +76,10 @@ func snapshot(t *testing.T, dir string) map[string][32]byte {
 
 func TestBuildErrorsLeaveOutputUntouched(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		file    string // article file name
-		body    string
-		want    string // expected in stderr: file:line[:col]: message part
+		name string
+		file string // article file name
+		body string
+		want string // expected in stderr: file:line[:col]: message part
 	}{
 		{"broken front matter", "bad.md", "---\ntitle: [unclosed\nemoji: \"🐳\"\n---\nbody\n", "content/articles/bad.md:3:"},
 		{"unclosed front matter", "open.md", "---\ntitle: x\n", "content/articles/open.md:1:1: the front matter opened by --- on line 1 is never closed"},

@@ -102,6 +102,7 @@ type run struct {
 	report         *Report
 	extras         extras
 	articleResults []articleResult
+	extraFiles     []extraFile
 
 	globalKey          string
 	oldState, newState *state

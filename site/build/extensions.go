@@ -1,10 +1,48 @@
 package build
 
-import "github.com/yuin/goldmark"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"html/template"
+
+	"github.com/yuin/goldmark"
+
+	"github.com/kiji-ssg/kiji/site/markdown"
+)
+
+// tweetScript is X's widget script, loaded only on pages with a tweet.
+const tweetScript = `<script async src="https://platform.twitter.com/widgets.js" charset="utf-8"></script>`
 
 // extensions returns kiji's Markdown extensions, configured for this build,
-// and adds the theme assets they need.
+// and adds the theme assets they need: the code stylesheet and copy script
+// on every page; KaTeX's stylesheet, mermaid and X's script only on pages
+// that need them.
 func (r *run) extensions() []goldmark.Extender {
-	r.theme.AddAsset("code.css", []byte(""))
-	return nil
+	a := markdown.KijiAssets()
+	r.theme.AddAsset("code.css", append(append([]byte{}, a.CodeCSS...), a.MermaidCSS...))
+	r.theme.AddAsset("copy.js", []byte(a.CopyScript))
+
+	// KaTeX's stylesheet refers to its fonts relatively, so the files keep
+	// their names inside one folder fingerprinted as a whole.
+	h := sha256.New()
+	for _, f := range a.Math {
+		h.Write([]byte(f.Name))
+		h.Write(f.Data)
+	}
+	dir := "assets/katex." + hex.EncodeToString(h.Sum(nil))[:10] + "/"
+	r.extraFiles = nil
+	for _, f := range a.Math {
+		r.extraFiles = append(r.extraFiles, extraFile{rel: dir + f.Name, data: f.Data})
+	}
+	r.extras.styles["math"] = []string{r.base.rel(dir + "math.css")}
+	r.extras.scripts["mermaid"] = []template.HTML{template.HTML(a.MermaidScript)}
+	r.extras.scripts["tweet"] = []template.HTML{tweetScript}
+
+	return markdown.Kiji(markdown.KijiOptions{CacheDir: r.opts.CacheDir, Offline: r.opts.Offline, Lang: r.cfg.Language})
+}
+
+// extraFile is a generated file written with the theme assets.
+type extraFile struct {
+	rel  string
+	data []byte
 }

@@ -282,6 +282,12 @@ func (r *run) copyFiles() error {
 		}
 		r.pages.addFile(a.Path)
 	}
+	for _, f := range r.extraFiles {
+		if err := r.out.write(f.rel, f.data); err != nil {
+			return err
+		}
+		r.pages.addFile(f.rel)
+	}
 	for _, p := range r.site.Files {
 		rel := p
 		if strings.HasPrefix(p, "static/") {

@@ -25,7 +25,15 @@
 // Blocks whose language is d2, score or mermaid belong to other extensions,
 // which replace them in the AST before rendering; one that still reaches
 // this renderer is shown as plain text. An unknown or missing language is
-// plain text too; nothing here reports a problem or fails.
+// plain text too; nothing here reports a problem or fails. A page with code
+// blocks records Feature ("code") on its diag.Doc, so the theme can include
+// CSS() and CopyScript only where they are used.
+//
+// Wiring:
+//
+//	md := goldmark.New(goldmark.WithExtensions(extension.GFM, code.New()))
+//	// theme: <style>{{ code.CSS }}</style> and <script>{{ code.CopyScript }}</script>
+//	// on pages where doc.Needs(code.Feature)
 package code
 
 import (

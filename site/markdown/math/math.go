@@ -195,7 +195,7 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			start = j.block.Start
 			at = j.block.sourceOffset
 			if !j.block.Closed {
-				d.Warnf(start, "math: this display math ($$) is not closed before its quote, list item or the document ends; add a line with $$ where the formula ends")
+				d.Warnf(start, "this display math ($$) is not closed before its quote, list item or the document ends; add a line with $$ where the formula ends")
 			}
 		}
 		if j.res.err != nil {
@@ -203,12 +203,12 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			if j.res.err.Offset >= 0 {
 				off = at(j.res.err.Offset)
 			}
-			d.Warnf(off, "math: KaTeX cannot render this formula: %s; fix the TeX (the page shows it as code)", j.res.err.Msg)
+			d.Warnf(off, "KaTeX cannot render this formula: %s; fix the TeX (the page shows it as code)", j.res.err.Msg)
 			continue
 		}
 		need = true
 		for _, cmd := range distinct(j.res.blocked) {
-			d.Warnf(start, "math: %s is not allowed in a formula (it could add links or HTML to the page) and is shown in red; remove it", cmd)
+			d.Warnf(start, "%s is not allowed in a formula (it could add links or HTML to the page) and is shown in red; remove it", cmd)
 		}
 	}
 	if need {

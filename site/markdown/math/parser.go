@@ -133,38 +133,39 @@ type blockParser struct{}
 
 func (blockParser) Trigger() []byte { return []byte{'$'} }
 
-// closingKey caches, per document, the result of the last look-ahead for a
-// closing "$$", so that many unclosed "$$" lines cost linear time.
+// closingKey caches, per document, the last look-ahead for a closing "$$"
+// (see hasCloser), so that many "$$" lines cost linear time.
 var closingKey = parser.NewContextKey()
 
 type lookahead struct {
-	from, found int // a search from `from` found the closer at `found` (-1: none)
+	from, stop int  // the first unescaped '$' at or after from is at stop (-1: none)
+	closer     bool // and it starts "$$"
 }
 
-// hasCloser reports whether an unescaped "$$" follows offset from in src.
-// Like Zenn, it looks at the raw source, not at the block structure.
+// hasCloser reports whether display math opened just before offset from is
+// closed: like Zenn's /\$\$([^$]+?)\$\$/ on the raw source, the first
+// unescaped '$' after from must start "$$" (a lone '$' in between means the
+// "$$" was not math). Escaped dollars (\$) may appear in between.
 func hasCloser(src []byte, from int, pc parser.Context) bool {
-	if la, ok := pc.Get(closingKey).(lookahead); ok && from >= la.from {
-		if la.found < 0 {
-			return false
-		}
-		if from <= la.found {
-			return true
-		}
+	if la, ok := pc.Get(closingKey).(lookahead); ok && from >= la.from && (la.stop < 0 || from <= la.stop) {
+		return la.closer
 	}
-	la := lookahead{from: from, found: -1}
-	if i := closeIndexFrom(src, from); i >= 0 {
-		la.found = i
+	la := lookahead{from: from, stop: -1}
+	for i := from; i < len(src); i++ {
+		if src[i] == '$' && !escaped(src, i) {
+			la.stop = i
+			la.closer = i+1 < len(src) && src[i+1] == '$'
+			break
+		}
 	}
 	pc.Set(closingKey, la)
-	return la.found >= 0
+	return la.closer
 }
 
-// closeIndexFrom is closeIndex on src[from:], where a backslash before from
-// also counts for escaping; it returns an absolute offset.
-func closeIndexFrom(src []byte, from int) int {
-	for i := from; i+1 < len(src); i++ {
-		if src[i] == '$' && src[i+1] == '$' && !escaped(src, i) {
+// firstDollar returns the index of the first unescaped '$' in b, or -1.
+func firstDollar(b []byte) int {
+	for i, c := range b {
+		if c == '$' && !escaped(b, i) {
 			return i
 		}
 	}
@@ -180,7 +181,10 @@ func (blockParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) 
 	start := seg.Start + pos - seg.Padding
 	rest := line[pos+2:]
 	restStart := start + 2
-	if i := closeIndex(rest); i >= 0 {
+	if i := firstDollar(rest); i >= 0 {
+		if i+1 >= len(rest) || rest[i+1] != '$' {
+			return nil, parser.NoChildren // a lone '$': not math, as on Zenn
+		}
 		// "$$ TeX $$" or "$$ TeX $$ (1)" on one line. With anything else
 		// after it, or with no TeX, it is not a block: the paragraph's
 		// inline rules take it ("$$x$$ text" is display math in a paragraph).

@@ -149,7 +149,7 @@ func (transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		n.SetPos(fc.Pos())
 		fc.Parent().ReplaceChild(fc.Parent(), fc, n)
 		if blank(n, src) {
-			d.Warnf(fc.Info.Segment.Start, "mermaid: this diagram is empty; write the diagram inside the block or remove it")
+			d.Warnf(fc.Info.Segment.Start, "empty mermaid diagram: write the diagram between the fences, or remove the block")
 			continue
 		}
 		need = true

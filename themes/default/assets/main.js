@@ -1,19 +1,7 @@
-// kiji default theme: copy buttons and the active TOC entry. No dependencies.
+// kiji default theme: the active TOC entry. No dependencies.
+// (The copy buttons are copy.js, written by the code extension.)
 (function () {
   "use strict";
-  document.querySelectorAll(".copy-code").forEach(function (btn) {
-    btn.hidden = false;
-    btn.addEventListener("click", function () {
-      var block = btn.closest(".code-block");
-      var code = block && block.querySelector("pre code");
-      if (!code) return;
-      var clone = code.cloneNode(true);
-      clone.querySelectorAll(".diff-prefix, .line-number, .ln").forEach(function (e) { e.remove(); });
-      var text = clone.textContent;
-      var done = function () { var t = btn.textContent; btn.textContent = "✓"; setTimeout(function () { btn.textContent = t; }, 1200); };
-      if (navigator.clipboard) navigator.clipboard.writeText(text).then(done, function () {});
-    });
-  });
   var links = document.querySelectorAll(".toc a");
   if (!links.length || !("IntersectionObserver" in window)) return;
   var byId = {};

@@ -1,0 +1,78 @@
+package markdown
+
+import (
+	"path/filepath"
+
+	"github.com/yuin/goldmark"
+
+	"github.com/kiji-ssg/kiji/site/markdown/code"
+	"github.com/kiji-ssg/kiji/site/markdown/diagram"
+	"github.com/kiji-ssg/kiji/site/markdown/math"
+	"github.com/kiji-ssg/kiji/site/markdown/mermaid"
+	"github.com/kiji-ssg/kiji/site/markdown/score"
+	"github.com/kiji-ssg/kiji/site/markdown/zenn"
+)
+
+// KijiOptions configure kiji's own extensions.
+type KijiOptions struct {
+	// CacheDir holds the D2 layout cache and the link-card cache
+	// (subfolders d2/ and cards/). Empty: in-memory caches only.
+	CacheDir string
+	// Offline never fetches link-card data.
+	Offline bool
+	// Lang chooses the labels of computed tables ("ja" or "en").
+	Lang string
+}
+
+// Kiji returns kiji's extensions in the order they must be added: Zenn's
+// blocks, math, mermaid, diagrams and score tables transform their nodes
+// before code blocks are highlighted.
+func Kiji(o KijiOptions) []goldmark.Extender {
+	var d2opts []diagram.Option
+	zopts := []zenn.Option{zenn.WithOffline(o.Offline)}
+	if o.CacheDir != "" {
+		d2opts = append(d2opts, diagram.WithCacheDir(filepath.Join(o.CacheDir, "d2")))
+		zopts = append(zopts, zenn.WithCardCacheDir(filepath.Join(o.CacheDir, "cards")))
+	}
+	sc := &score.Extender{}
+	if o.Lang != "" && o.Lang != "ja" && !hasPrefix(o.Lang, "ja-") {
+		sc = &score.Extender{TotalLabel: "Total", RankFormat: "#%d", BestLabel: "best"}
+	}
+	return []goldmark.Extender{
+		zenn.New(zopts...),
+		math.New(),
+		mermaid.New(),
+		diagram.New(d2opts...),
+		sc,
+		code.New(),
+	}
+}
+
+func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
+
+// Assets are the stylesheets and scripts kiji's extensions need, for the
+// theme to serve.
+type Assets struct {
+	// CodeCSS styles highlighted code (light and dark); every page.
+	CodeCSS []byte
+	// CopyScript makes the copy buttons work; every page.
+	CopyScript string
+	// Math are KaTeX's stylesheet (math.css) and fonts (fonts/…), to be
+	// served from one folder and linked only on pages with math.
+	Math []math.Asset
+	// MermaidScript is the script tag for pages with mermaid diagrams.
+	MermaidScript string
+	// MermaidCSS styles mermaid blocks.
+	MermaidCSS string
+}
+
+// KijiAssets returns the assets of kiji's extensions.
+func KijiAssets() Assets {
+	return Assets{
+		CodeCSS:       code.CSS(),
+		CopyScript:    code.CopyScript,
+		Math:          math.Assets(),
+		MermaidScript: mermaid.ScriptTag,
+		MermaidCSS:    mermaid.CSS,
+	}
+}

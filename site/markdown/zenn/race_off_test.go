@@ -1,0 +1,5 @@
+//go:build !race
+
+package zenn
+
+const raceEnabled = false

@@ -1,0 +1,26 @@
+package serve
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/kiji-ssg/kiji/site/build"
+)
+
+func TestZZProf(t *testing.T) {
+	dir := os.Getenv("PROFDIR")
+	if dir == "" {
+		t.Skip()
+	}
+	opts := build.Options{Root: dir, Source: dir + "/content", Dest: dir + "/out", CacheDir: dir + "/.kc", Offline: true, Dev: true}
+	for i := 0; i < 4; i++ {
+		st := time.Now()
+		rep, err := build.Build(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%v %s", time.Since(st), rep.Summary())
+	}
+}
