@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 
 	"github.com/kiji-ssg/kiji/site/build"
 	"github.com/kiji-ssg/kiji/site/diag"
@@ -21,6 +23,7 @@ func init() {
 // buildFlags are shared by build and serve.
 type buildFlags struct {
 	source, dest, baseURL, config, cacheDir string
+	cpuProfile                              string
 	drafts, quiet, offline                  bool
 }
 
@@ -36,6 +39,7 @@ func (b *buildFlags) register(fs interface {
 	fs.BoolVar(&b.drafts, "drafts", false, "include unpublished articles (published: false)")
 	fs.BoolVar(&b.quiet, "quiet", false, "print only problems")
 	fs.BoolVar(&b.offline, "offline", false, "never fetch link-card data from the network")
+	fs.StringVar(&b.cpuProfile, "cpuprofile", "", "write a CPU profile of the build to `file` (for go tool pprof)")
 }
 
 func (b *buildFlags) options() build.Options {
@@ -68,6 +72,17 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		if _, err := build.ParseBaseURL(opts.BaseURL); err != nil {
 			return usageError{err}
 		}
+	}
+	if bf.cpuProfile != "" {
+		f, err := os.Create(bf.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("creating the CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("starting the CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	rep, err := build.Build(ctx, opts)
 	if rep != nil {

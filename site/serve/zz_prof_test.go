@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"os"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -15,7 +16,10 @@ func TestZZProf(t *testing.T) {
 		t.Skip()
 	}
 	opts := build.Options{Root: dir, Source: dir + "/content", Dest: dir + "/out", CacheDir: dir + "/.kc", Offline: true, Dev: true}
-	for i := 0; i < 4; i++ {
+	build.Build(context.Background(), opts)
+	f, _ := os.Create("/tmp/cpu-inc.prof")
+	pprof.StartCPUProfile(f)
+	for i := 0; i < 5; i++ {
 		st := time.Now()
 		rep, err := build.Build(context.Background(), opts)
 		if err != nil {
@@ -23,4 +27,5 @@ func TestZZProf(t *testing.T) {
 		}
 		t.Logf("%v %s", time.Since(st), rep.Summary())
 	}
+	pprof.StopCPUProfile()
 }

@@ -13,9 +13,17 @@ import (
 	"github.com/dop251/goja"
 )
 
-// KaTeXVersion is the version of the KaTeX files committed in katex/ (npm
-// package katex, files dist/katex.min.js, dist/katex.min.css and
-// dist/fonts/*.woff2, byte-identical to the package).
+// KaTeXVersion is the version of the KaTeX files committed in katex/: from
+// the npm package katex, byte for byte, dist/katex.min.js,
+// dist/katex.min.css, dist/fonts/*.woff2 (not the woff and ttf fallbacks)
+// and LICENSE, 567 KB in all. To update:
+//
+//	npm pack katex@VERSION && tar xzf katex-VERSION.tgz
+//	cp package/dist/katex.min.{js,css} package/LICENSE site/markdown/math/katex/
+//	rm site/markdown/math/katex/fonts/* && cp package/dist/fonts/*.woff2 site/markdown/math/katex/fonts/
+//
+// then change KaTeXVersion (TestKaTeXVersion checks it against the file),
+// run go test ./site/markdown/math -update and review the golden diff.
 const KaTeXVersion = "0.19.1"
 
 //go:embed katex/katex.min.js

@@ -183,7 +183,7 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	d := diag.From(pc)
 	need := false
 	for _, j := range jobs {
-		out := rendered{done: true, html: j.res.html, err: j.res.err}
+		out := rendered{html: j.res.html, err: j.res.err}
 		var start int
 		var at func(int) int
 		if j.inline != nil {

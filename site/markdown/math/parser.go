@@ -66,7 +66,6 @@ func (n *DisplayMath) Dump(source []byte, level int) {
 
 // rendered is what the transformer found for a formula.
 type rendered struct {
-	done bool
 	html string    // KaTeX's markup when it rendered
 	err  *TeXError // why it did not
 }

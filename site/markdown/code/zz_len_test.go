@@ -1,1 +1,0 @@
-package code; import ("testing";"fmt"); func TestZZLen(t *testing.T){ fmt.Println("CSS bytes:", len(CSS())) }
