@@ -3,7 +3,7 @@ package build
 // Feeds, discovery and sharing: the files beside the pages that feed
 // readers, crawlers and hosts look for.
 //
-//	feed.xml                  Atom feed of the site (newest ogFeedEntries)
+//	feed.xml                  Atom feed of the site (the newest feedEntries)
 //	topics/<slug>/feed.xml    Atom feed of each topic
 //	sitemap.xml               every published page, with lastmod where known
 //	robots.txt                allows everything, names the sitemap
@@ -38,8 +38,8 @@ import (
 // feedEntries is how many articles a feed holds: the newest 20. A feed is
 // fetched whole by every subscriber many times a day, and readers keep the
 // entries they have already seen, so older entries only add bytes; 20
-// covers months of a personal blog between two polls. Someone who wants
-// the whole archive has the site and its sitemap.
+// is months of a personal blog, far more than a reader misses between two
+// polls. The whole archive is on the site and in the sitemap.
 const feedEntries = 20
 
 // undatedTime stands for the date of an article without published_at.

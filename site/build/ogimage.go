@@ -17,9 +17,10 @@ package build
 //     left out; a skin-tone modifier is dropped (it means nothing in one
 //     colour).
 //
-// Drawing is deterministic (same inputs, same bytes) and cached under
-// CacheDir/og/ by a hash of everything that goes into the picture, so a
-// rebuild reads the PNG instead of drawing it again.
+// Drawing is deterministic (same inputs, same bytes with the same Go and
+// x/image on the same CPU architecture: the rasterizer works in float32)
+// and cached under CacheDir/og/ by a hash of everything that goes into the
+// picture, so a rebuild reads the PNG instead of drawing it again.
 
 import (
 	"bytes"

@@ -127,9 +127,7 @@ func Sort(ps []Problem) {
 
 // Count returns the number of errors and warnings.
 func (l *List) Count() (errs, warns int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, p := range l.problems {
+	for _, p := range l.Sorted() {
 		if p.Severity == Error {
 			errs++
 		} else {
@@ -182,7 +180,8 @@ type Doc struct {
 	Src  []byte
 	List *List
 
-	needs map[string]bool
+	needs      map[string]bool
+	lineStarts []int // byte offsets of line starts, built on first use
 }
 
 // Pos converts a byte offset in Src into a 1-based line and character column.
@@ -193,15 +192,18 @@ func (d *Doc) Pos(offset int) (line, col int) {
 	if offset > len(d.Src) {
 		offset = len(d.Src)
 	}
-	line = 1
-	start := 0
-	for i := 0; i < offset; i++ {
-		if d.Src[i] == '\n' {
-			line++
-			start = i + 1
+	if d.lineStarts == nil {
+		d.lineStarts = []int{0}
+		for i, c := range d.Src {
+			if c == '\n' {
+				d.lineStarts = append(d.lineStarts, i+1)
+			}
 		}
 	}
-	return line, utf8.RuneCount(d.Src[start:offset]) + 1
+	// The last line start at or before offset.
+	i := sort.SearchInts(d.lineStarts, offset+1) - 1
+	start := d.lineStarts[i]
+	return i + 1, utf8.RuneCount(d.Src[start:offset]) + 1
 }
 
 // Errorf reports an error at a byte offset of the source.

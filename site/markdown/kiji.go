@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"path/filepath"
+	"sync"
 
 	"github.com/yuin/goldmark"
 
@@ -26,8 +27,21 @@ type KijiOptions struct {
 
 // Kiji returns kiji's extensions in the order they must be added: Zenn's
 // blocks, math, mermaid, diagrams and score tables transform their nodes
-// before code blocks are highlighted.
+// before code blocks are highlighted. The same options give the same
+// extension values, so their caches (formulas, diagrams, highlighted
+// blocks, link cards) live as long as the process: the dev server's
+// rebuilds reuse them.
 func Kiji(o KijiOptions) []goldmark.Extender {
+	if v, ok := kijiExts.Load(o); ok {
+		return v.([]goldmark.Extender)
+	}
+	v, _ := kijiExts.LoadOrStore(o, newKiji(o))
+	return v.([]goldmark.Extender)
+}
+
+var kijiExts sync.Map // KijiOptions → []goldmark.Extender
+
+func newKiji(o KijiOptions) []goldmark.Extender {
 	var d2opts []diagram.Option
 	zopts := []zenn.Option{zenn.WithOffline(o.Offline)}
 	if o.CacheDir != "" {

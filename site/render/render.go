@@ -181,7 +181,11 @@ func (t *Theme) Hash() string {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		for _, tt := range t.pages[n].Templates() {
+		// Templates() comes from a map: sort it, or the hash (and every
+		// build cache keyed on it) changes from run to run.
+		tts := t.pages[n].Templates()
+		sort.Slice(tts, func(i, j int) bool { return tts[i].Name() < tts[j].Name() })
+		for _, tt := range tts {
 			if tt.Tree != nil && tt.Tree.Root != nil {
 				io.WriteString(h, tt.Name()+tt.Tree.Root.String())
 			}

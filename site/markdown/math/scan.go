@@ -6,8 +6,8 @@ import (
 )
 
 // The delimiter rules follow Zenn (zenn-markdown-html, utils/md-katex.ts,
-// itself a fork of markdown-it-texmath), so an article renders as math where
-// it does on Zenn:
+// a fork of goessner's markdown-it-mdKatex), so an article renders as math
+// where it does on Zenn:
 //
 //   - A '$' right after a backslash or an ASCII digit does not open math.
 //   - Math does not start or end with white space: "$ x$" and "$x $" are text.
@@ -17,10 +17,15 @@ import (
 //   - "$$…$$" inside a paragraph is display math; it is tried before "$…$".
 //   - Zenn's guard for links whose URL holds a '$' ([$x](https://a/$y)) is
 //     kept.
+//   - A display block starts with "$$" at the start of a line and ends at
+//     the next "$$", which may be followed by an equation number "(1)"; a
+//     lone '$' before that "$$" means the block was not math.
 //
-// One deliberate difference: a '$' preceded by an odd number of backslashes
+// Deliberate differences: a '$' preceded by an odd number of backslashes
 // never closes math (Zenn closes "$a\$" at the escaped dollar), so \$ can be
-// used inside a formula.
+// used inside a formula, inline or display; a "$$" line may follow a line of
+// text without a blank line between (Zenn leaves it as text); text after the
+// closing "$$" of a block becomes a paragraph (Zenn drops it).
 
 // jsSpace reports whether r is white space for a JavaScript regular
 // expression (\s), which is what Zenn's rules use.

@@ -374,6 +374,10 @@ func resolveEmbed(n *Embed, cfg *config, d *diag.Doc, off int) {
 		if n.URL != "" {
 			shown = "as a plain link"
 		}
+		if lower := strings.ToLower(n.Name); embedSpecs[lower] != nil {
+			d.Warnf(off, "unknown embed @[%s]: it is shown %s; embed names are lower case: write @[%s]", n.Name, shown, lower)
+			return
+		}
 		d.Warnf(off, "unknown embed @[%s]: it is shown %s; use one of %s", n.Name, shown, known)
 		return
 	}

@@ -146,3 +146,17 @@ func TestLinearTime(t *testing.T) {
 		})
 	}
 }
+
+func FuzzMatchBrackets(f *testing.F) {
+	for _, s := range []string{"[a]", "\\``[`]`` ]", "[`]`]", "[[]", "`` ` `` [x]\\", "[\\]]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m := matchBrackets([]byte(s))
+		for i, j := range m {
+			if j >= 0 && (s[i] != '[' || int(j) <= i || int(j) >= len(s) || s[j] != ']') {
+				t.Fatalf("matchBrackets(%q)[%d] = %d", s, i, j)
+			}
+		}
+	})
+}

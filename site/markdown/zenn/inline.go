@@ -77,12 +77,18 @@ func matchBrackets(line []byte) []int32 {
 		case '\\':
 			i += 2
 		case '`':
-			k := runAt[i]
-			if j := nextSame[k]; j >= 0 {
-				i = runs[j].start + runs[j].n
-			} else {
-				i += runs[k].n
+			k, ok := runAt[i]
+			if !ok { // inside a run (after an escape): skip the rest of it
+				for i < len(line) && line[i] == '`' {
+					i++
+				}
+				continue
 			}
+			next := i + runs[k].n
+			if j := nextSame[k]; j >= 0 && runs[j].start >= next {
+				next = runs[j].start + runs[j].n
+			}
+			i = next
 		case '[':
 			stack = append(stack, int32(i))
 			i++
