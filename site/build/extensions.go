@@ -19,7 +19,13 @@ const tweetScript = `<script async src="https://platform.twitter.com/widgets.js"
 // that need them.
 func (r *run) extensions() []goldmark.Extender {
 	a := markdown.KijiAssets()
-	r.theme.AddAsset("code.css", append(append([]byte{}, a.CodeCSS...), a.MermaidCSS...))
+	// code.css styles everything the Markdown extensions write: code,
+	// mermaid blocks, Zenn's blocks and link cards. The theme's style.css
+	// comes after it and can override any of it.
+	css := append([]byte{}, a.CodeCSS...)
+	css = append(css, a.MermaidCSS...)
+	css = append(css, a.ZennCSS...)
+	r.theme.AddAsset("code.css", css)
 	r.theme.AddAsset("copy.js", []byte(a.CopyScript))
 
 	// KaTeX's stylesheet refers to its fonts relatively, so the files keep

@@ -35,7 +35,7 @@ func (r *run) setupMarkdown() {
 		BasePath:     r.base.path,
 		Image:        r.images.lookup,
 		Extensions:   exts,
-		TOCSkipKinds: []string{"Details", "ZennDetails"},
+		TOCSkipKinds: []string{"ZennContainer"}, // as on Zenn: headings in :::message and :::details stay out
 	})
 }
 

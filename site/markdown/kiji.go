@@ -78,6 +78,8 @@ type Assets struct {
 	MermaidScript string
 	// MermaidCSS styles mermaid blocks.
 	MermaidCSS string
+	// ZennCSS styles Zenn's blocks: messages, details, embeds, link cards.
+	ZennCSS string
 }
 
 // KijiAssets returns the assets of kiji's extensions.
@@ -88,5 +90,6 @@ func KijiAssets() Assets {
 		Math:          math.Assets(),
 		MermaidScript: mermaid.ScriptTag,
 		MermaidCSS:    mermaid.CSS,
+		ZennCSS:       zenn.CSS,
 	}
 }

@@ -222,12 +222,11 @@ func (t *transformer) bareURLs(p *ast.Paragraph, src []byte, d *diag.Doc) {
 		kids = append(kids, c)
 	}
 	found := false
-	for i, k := range kids {
+	for i := range kids {
 		if t.isAloneURL(kids, i, src) {
 			found = true
 			break
 		}
-		_ = k
 	}
 	if !found {
 		return

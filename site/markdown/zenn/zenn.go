@@ -51,16 +51,15 @@ type Extender struct {
 }
 
 type config struct {
-	cacheDir     string
-	offline      bool
-	client       *http.Client
-	timeout      time.Duration
-	maxBytes     int64
-	concurrency  int
-	userAgent    string
-	figmaHost    string
-	noBareURLs   bool
-	noFigCaption bool
+	cacheDir    string
+	offline     bool
+	client      *http.Client
+	timeout     time.Duration
+	maxBytes    int64
+	concurrency int
+	userAgent   string
+	figmaHost   string
+	noBareURLs  bool
 }
 
 // An Option configures the extension.

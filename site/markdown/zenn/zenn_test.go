@@ -237,3 +237,15 @@ func TestNoScriptURLs(t *testing.T) {
 		})
 	}
 }
+
+func TestContainerDepthLimit(t *testing.T) {
+	src := strings.Repeat("::::details d\n", maxContainerDepth+2) + "text\n"
+	res := convert(t, src)
+	if n := strings.Count(res.html, "<details"); n != maxContainerDepth {
+		t.Errorf("%d details, want %d", n, maxContainerDepth)
+	}
+	want := "input.md:33:1: warning: containers nested more than 32 deep are shown as text; close the ::: containers you opened"
+	if len(res.problems) == 0 || res.problems[len(res.problems)-1] != want {
+		t.Errorf("problems %q, want last %q", res.problems, want)
+	}
+}
