@@ -26,6 +26,7 @@ import (
 //	language: ja                     # html lang and messages (ja or en)
 //	theme: default                   # or a folder name under themes/
 //	drafts: false                    # build unpublished articles too
+//	og_images: true                  # draw a sharing image per article
 //	markdown:
 //	  soft_breaks: false             # true: CommonMark soft line breaks
 //	  trust_html: false              # true: raw HTML passes through (sanitized)
@@ -38,6 +39,10 @@ type Config struct {
 	Theme       string         `yaml:"theme"`
 	Drafts      bool           `yaml:"drafts"`
 	Markdown    MarkdownConfig `yaml:"markdown"`
+	// OGImages draws /articles/<slug>/og.png for each article (default
+	// true). Drawing costs a few ms an article on the first build; later
+	// builds take them from the cache.
+	OGImages *bool `yaml:"og_images"`
 	// Extra keeps fields for themes: `params:` in kiji.yaml.
 	Params map[string]any `yaml:"params"`
 }
@@ -148,3 +153,6 @@ func readFileIfExists(p string) ([]byte, error) {
 	}
 	return b, err
 }
+
+// ogImages reports whether sharing images are drawn.
+func (c Config) ogImages() bool { return c.OGImages == nil || *c.OGImages }

@@ -84,6 +84,9 @@ func (r *run) renderFeeds() error {
 		return err
 	}
 	r.pages.addFile(".nojekyll")
+	if !r.cfg.ogImages() {
+		return nil
+	}
 	return r.writeOGImages()
 }
 

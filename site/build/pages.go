@@ -173,7 +173,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		Title:       a.Title,
 		Description: desc,
 		Canonical:   r.canonical(articleDir(a.Slug)),
-		Image:       r.base.abs(articleOGPath(a.Slug)), // written by renderFeeds
+		Image:       r.ogImageURL(a), // written by renderFeeds
 		Article:     view,
 	}
 	r.addNeeds(page, doc)
@@ -314,4 +314,12 @@ var _ = fs.ErrNotExist
 // templateFile names a theme template as the user would find it.
 func (r *run) templateFile(name string) string {
 	return "themes/" + r.cfg.Theme + "/templates/" + name + ".html"
+}
+
+// ogImageURL is the sharing image of an article, or "" when images are off.
+func (r *run) ogImageURL(a *content.Article) string {
+	if !r.cfg.ogImages() {
+		return ""
+	}
+	return r.base.abs(articleOGPath(a.Slug))
 }
