@@ -155,6 +155,12 @@ type atomEntry struct {
 // writeFeed writes the Atom feed rel of the page at the URL path page,
 // holding the newest published articles of as (newest first already).
 func (r *run) writeFeed(rel, title, subtitle, page string, as []*content.Article, idx map[*content.Article]int) error {
+	key, kept := r.b.cachedFeed(r, rel, title, subtitle, page, as, idx)
+	if kept {
+		r.pages.addFile(rel)
+		r.report.Pages++
+		return nil
+	}
 	author := r.cfg.Author
 	if author == "" {
 		// Atom requires an author for every entry; the site stands in.
@@ -191,7 +197,11 @@ func (r *run) writeFeed(rel, title, subtitle, page string, as []*content.Article
 	// The feed changed when its newest entry did: never the build time, so
 	// an unchanged site gives an unchanged feed.
 	f.Updated = newest.Format(time.RFC3339)
-	return r.writeXML(rel, f)
+	if err := r.writeXML(rel, f); err != nil {
+		return err
+	}
+	r.b.stored(r, rel, key, nil)
+	return nil
 }
 
 func (r *run) atomEntry(a *content.Article, i int) atomEntry {
@@ -369,7 +379,12 @@ func (r *run) writeRobots() error {
 	if r.base.path != "/" {
 		fmt.Fprintf(&b, "# The site is served under %s, but crawlers read robots.txt only at the\n# root of the host: copy these lines there.\n", r.base.path)
 	}
-	fmt.Fprintf(&b, "User-agent: *\nAllow: /\n\nSitemap: %s\n", r.base.abs("sitemap.xml"))
+	fmt.Fprintf(&b, "User-agent: *\nAllow: /\n")
+	if r.base.url != "" {
+		// The Sitemap line must be an absolute URL; without base_url it
+		// is left out (crawlers also find /sitemap.xml on their own).
+		fmt.Fprintf(&b, "\nSitemap: %s\n", r.base.abs("sitemap.xml"))
+	}
 	if err := r.out.write("robots.txt", []byte(b.String())); err != nil {
 		return err
 	}
@@ -418,14 +433,20 @@ func (r *run) writeOGImages() error {
 }
 
 func (r *run) writeOGImage(a *content.Article) error {
-	b, err := ogImage(r.opts.CacheDir, ogCard{Title: a.Title, Emoji: a.Emoji, Site: r.cfg.Title})
+	card := ogCard{Title: a.Title, Emoji: a.Emoji, Site: r.cfg.Title}
+	rel := articleOGPath(a.Slug)
+	if r.b.cached(r, rel, ogKey(card)) {
+		r.pages.addFile(rel)
+		return nil
+	}
+	b, err := ogImage(r.opts.CacheDir, card)
 	if err != nil {
 		return err
 	}
-	rel := articleOGPath(a.Slug)
 	if err := r.out.write(rel, b); err != nil {
 		return err
 	}
+	r.b.stored(r, rel, ogKey(card), nil)
 	r.pages.addFile(rel)
 	return nil
 }

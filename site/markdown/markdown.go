@@ -31,6 +31,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
@@ -155,7 +156,10 @@ type core struct{ opts Options }
 
 func (c *core) Extend(m goldmark.Markdown) {
 	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&refs{opts: c.opts}, 10)))
-	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&rawHTML{trust: c.opts.TrustHTML}, 50)))
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(
+		util.Prioritized(&rawHTML{trust: c.opts.TrustHTML}, 50),
+		util.Prioritized(taskBox{}, 50),
+	))
 }
 
 // refs collects local links and images, checks images, adds sizes and
@@ -313,4 +317,22 @@ func unescape(p string) string {
 		return u
 	}
 	return p
+}
+
+// taskBox renders a task list's checkbox with an accessible name (goldmark's
+// has none, which fails accessibility checks).
+type taskBox struct{}
+
+func (taskBox) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(east.KindTaskCheckBox, func(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		if n.(*east.TaskCheckBox).IsChecked {
+			_, _ = w.WriteString(`<input type="checkbox" checked disabled aria-label="完了"> `)
+		} else {
+			_, _ = w.WriteString(`<input type="checkbox" disabled aria-label="未完了"> `)
+		}
+		return ast.WalkContinue, nil
+	})
 }

@@ -20,7 +20,9 @@
 //
 // Assets are served fingerprinted: {{asset "style.css"}} gives
 // /assets/style.1a2b3c4d.css (under the base path), so they can be cached
-// forever. Render writes to an io.Writer; it never touches the disk.
+// forever; {{assetCSS "style.css"}} gives a stylesheet's content, to inline
+// it in a <style> element. Render writes to an io.Writer; it never touches
+// the disk.
 package render
 
 import (
@@ -194,10 +196,24 @@ func (t *Theme) Hash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// AssetCSS returns a stylesheet asset's content, to inline it in a page:
+// <style>{{assetCSS "style.css"}}</style> saves the render-blocking request
+// on a first visit. The theme's own files are trusted, so it is not escaped.
+func (t *Theme) AssetCSS(name string) (template.CSS, error) {
+	t.mu.Lock()
+	a, ok := t.assets[name]
+	t.mu.Unlock()
+	if !ok {
+		return "", fmt.Errorf("the theme has no asset %q; add assets/%s to the theme", name, name)
+	}
+	return template.CSS(a.Data), nil
+}
+
 func (t *Theme) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset": t.AssetURL,
-		"t":     Translate,
+		"asset":    t.AssetURL,
+		"assetCSS": t.AssetCSS,
+		"t":        Translate,
 	}
 }
 

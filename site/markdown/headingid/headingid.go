@@ -140,7 +140,7 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			}
 			zenn[zid] = id
 		}
-		if hd.Level >= t.min && hd.Level <= t.max && !t.skipped(hd) {
+		if hd.Level >= t.min && hd.Level <= t.max && txt != "" && !t.skipped(hd) {
 			h.TOC = append(h.TOC, Entry{Level: hd.Level, ID: id, Text: txt})
 		}
 		return ast.WalkSkipChildren, nil
