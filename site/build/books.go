@@ -192,7 +192,7 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 	rel := outputFile(chapterDir(ch))
 	key := r.chapterKey(ch, book, prev, next)
 	if e, ok := r.oldState.Articles[ch.Path]; ok && e.Key == key && e.Rel == rel && r.out.unchanged(rel, e.OutHash) {
-		r.pages.addCached(rel, e.Links)
+		r.pages.addCached(rel, &e.Links)
 		r.probs.Add(e.Problems...)
 		r.storeEntry(ch.Path, e)
 		return true, nil

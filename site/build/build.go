@@ -107,6 +107,8 @@ type run struct {
 	globalKey          string
 	oldState, newState *state
 	stateMu            sync.Mutex
+
+	b *Builder // the Builder running this build; nil for Build
 }
 
 // step is one stage of the pipeline.
@@ -119,8 +121,14 @@ type step struct {
 // *diag.Errors when the content has problems (the problems are also in the
 // report).
 func Build(ctx context.Context, opts Options) (*Report, error) {
+	return build(ctx, opts, nil)
+}
+
+// build runs the pipeline; b, when not nil, is the Builder that keeps
+// state from build to build (see builder.go).
+func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	start := time.Now()
-	r := &run{ctx: ctx, opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}}
+	r := &run{ctx: ctx, opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
 	r.report.Dest = r.opts.Dest
 	steps := []step{
 		{"read kiji.yaml", (*run).readConfig},
@@ -154,7 +162,7 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if err == nil {
 		// A cache that cannot be written only costs the next build time.
-		_ = r.saveState()
+		r.b.keep(r)
 	}
 	if err != nil && r.out != nil {
 		r.out.abort()
@@ -223,12 +231,14 @@ func (r *run) readContent() error {
 		return fmt.Errorf("the content folder %s does not exist; create it with an articles/ folder, or pass --source DIR", r.opts.Source)
 	}
 	r.srcFS = os.DirFS(r.opts.Source)
-	r.site = content.Load(r.srcFS, content.Options{
-		Root:   filepath.ToSlash(r.opts.Source),
-		Lang:   r.cfg.Language,
-		Drafts: r.cfg.Drafts,
-		Now:    r.opts.Now,
-	}, r.probs)
+	if !r.b.reuseContent(r) {
+		probs := r.probs
+		if r.b != nil {
+			probs = &diag.List{} // the Builder keeps them apart
+		}
+		r.site = content.Load(r.srcFS, r.contentOptions(), probs)
+		r.b.loadedContent(r, probs)
+	}
 	r.images = newImageInfo(r.srcFS, r.site)
 	return nil
 }
@@ -252,13 +262,16 @@ func (r *run) loadTheme() error {
 }
 
 func (r *run) prepareOutput() error {
-	o, err := newOutput(r.opts.Dest, r.opts.CacheDir)
+	o, err := newOutputKnown(r.opts.Dest, r.opts.CacheDir, r.b.knownFiles())
 	if err != nil {
 		return err
 	}
 	r.out = o
+	r.b.setupOutput(r)
 	r.pages = newLinkIndex()
-	r.loadState()
+	if !r.b.restoreState(r) {
+		r.loadState()
+	}
 	r.computeGlobalKey()
 	return nil
 }

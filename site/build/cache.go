@@ -54,6 +54,8 @@ type cachedLinks struct {
 	IDs              []string
 	Attrs, Vals      []string
 	Refs             []markdown.Ref
+
+	memo *pageLinks // made once from the fields (not written by gob)
 }
 
 func (pl *pageLinks) cached() cachedLinks {
@@ -80,7 +82,15 @@ func (c cachedLinks) pageLinks() *pageLinks {
 	return pl
 }
 
-func (r *run) statePath() string { return filepath.Join(r.opts.CacheDir, "state.gob") }
+func (r *run) statePath() string {
+	if r.opts.Dev {
+		// A dev build's pages differ from a real build's (drafts, no
+		// feeds' warning…): its cache is kept apart, so that serve and
+		// build sharing a cache folder do not undo each other's.
+		return filepath.Join(r.opts.CacheDir, "state-dev.gob")
+	}
+	return filepath.Join(r.opts.CacheDir, "state.gob")
+}
 
 // loadState reads the cache; any problem gives an empty one.
 func (r *run) loadState() {
@@ -183,8 +193,14 @@ func (r *run) articleKey(a *content.Article, prev, next *render.Summary) string 
 }
 
 // addCached records a page the build did not render again.
-func (li *linkIndex) addCached(rel string, c cachedLinks) {
-	pl := c.pageLinks()
+func (li *linkIndex) addCached(rel string, c *cachedLinks) {
+	pl := c.memo
+	if pl == nil {
+		// A page's links are only read once recorded: the same value
+		// serves every build that keeps the page (a Builder's).
+		pl = c.pageLinks()
+		c.memo = pl
+	}
 	li.mu.Lock()
 	li.pages[rel] = pl
 	li.files[rel] = true

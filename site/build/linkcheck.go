@@ -109,8 +109,14 @@ func (r *run) checkLinks() error {
 		rels = append(rels, rel)
 	}
 	sort.Strings(rels)
+	memo := r.b.linkMemo(r)
 	for _, rel := range rels {
 		pl := li.pages[rel]
+		if ps, ok := memo.reuse(rel, pl); ok {
+			r.probs.Add(ps...)
+			continue
+		}
+		var ps []diag.Problem
 		seen := map[string]bool{}
 		for _, l := range pl.links {
 			if seen[l.val] {
@@ -123,9 +129,11 @@ func (r *run) checkLinks() error {
 				if line == 0 && pl.template != "" {
 					file = pl.template // the theme made this link
 				}
-				r.probs.Add(diag.Problem{File: file, Line: line, Col: col, Severity: diag.Error, Rule: "broken-link", Msg: msg})
+				ps = append(ps, diag.Problem{File: file, Line: line, Col: col, Severity: diag.Error, Rule: "broken-link", Msg: msg})
 			}
 		}
+		r.probs.Add(ps...)
+		memo.store(rel, pl, ps)
 	}
 	return nil
 }

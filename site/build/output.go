@@ -47,6 +47,16 @@ type output struct {
 	prev      map[string]fileState // the destination's manifest; nil: none
 	fresh     bool                 // the destination is new or empty: swap whole
 
+	// hashOf hashes a source file for copyFrom (default hashFile); a
+	// Builder remembers hashes by size and mtime.
+	hashOf func(fsys fs.FS, name string) (string, error)
+	// knownDest says the destination holds exactly what prev lists (a
+	// Builder's previous build committed it, in this process): files are
+	// kept without checking them on disk, and commit removes the files
+	// prev lists and this build did not produce without walking the
+	// destination.
+	knownDest bool
+
 	mu     sync.Mutex
 	files  map[string]fileState // every file of this build
 	staged map[string]bool      // files written to staging
@@ -54,17 +64,29 @@ type output struct {
 }
 
 func newOutput(dest, cacheDir string) (*output, error) {
+	return newOutputKnown(dest, cacheDir, nil)
+}
+
+// newOutputKnown is newOutput for a destination whose files are known
+// (a Builder's previous build, in this process): known is taken for its
+// manifest and stats, which are not read again.
+func newOutputKnown(dest, cacheDir string, known map[string]fileState) (*output, error) {
 	dest = filepath.Clean(dest)
-	prev, fresh, err := readDest(dest)
-	if err != nil {
-		return nil, err
+	prev, fresh := known, false
+	if known == nil {
+		var err error
+		if prev, fresh, err = readDest(dest); err != nil {
+			return nil, err
+		}
 	}
 	statsFile := ""
 	if cacheDir != "" {
 		abs, _ := filepath.Abs(dest)
 		sum := sha256.Sum256([]byte(abs))
 		statsFile = filepath.Join(cacheDir, "output-"+hex.EncodeToString(sum[:8])+".stats")
-		readStats(statsFile, prev)
+		if known == nil {
+			readStats(statsFile, prev)
+		}
 	}
 	parent := filepath.Dir(dest)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -207,7 +229,11 @@ func (o *output) copyFrom(rel string, fsys fs.FS, name string) error {
 	if err != nil {
 		return err
 	}
-	h, err := hashFile(fsys, name)
+	hashOf := o.hashOf
+	if hashOf == nil {
+		hashOf = hashFile
+	}
+	h, err := hashOf(fsys, name)
 	if err != nil {
 		return err
 	}
@@ -247,6 +273,14 @@ func (o *output) keepIfSame(rel, h string) bool {
 	st, ok := o.prev[rel]
 	if !ok || st.Hash != h {
 		return false
+	}
+	if o.knownDest && st.Size >= 0 {
+		// The Builder's previous build left the file as prev says.
+		o.mu.Lock()
+		o.files[rel] = st
+		o.kept++
+		o.mu.Unlock()
+		return true
 	}
 	full := filepath.Join(o.dest, filepath.FromSlash(rel))
 	fi, err := os.Lstat(full)
@@ -436,6 +470,10 @@ func (o *output) recordStats(dir string) error {
 // and every file the manifest does not know (left by an interrupted
 // build), then empty folders.
 func (o *output) removeStale() {
+	if o.knownDest {
+		o.removeGone()
+		return
+	}
 	var dirs []string
 	filepath.WalkDir(o.dest, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -513,4 +551,28 @@ func (o *output) changed() []string {
 	o.mu.Unlock()
 	sort.Strings(names)
 	return names
+}
+
+// removeGone deletes the files of prev this build did not produce, then
+// the folders that leaves empty.
+func (o *output) removeGone() {
+	dirs := map[string]bool{}
+	for rel := range o.prev {
+		if _, ok := o.files[rel]; ok {
+			continue
+		}
+		os.Remove(filepath.Join(o.dest, filepath.FromSlash(rel)))
+		for d := path.Dir(rel); d != "."; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	sorted := make([]string, 0, len(dirs))
+	for d := range dirs {
+		sorted = append(sorted, d)
+	}
+	// Deepest first, so parents empty out.
+	sort.Slice(sorted, func(i, j int) bool { return len(sorted[i]) > len(sorted[j]) })
+	for _, d := range sorted {
+		os.Remove(filepath.Join(o.dest, filepath.FromSlash(d))) // fails, harmlessly, when not empty
+	}
 }

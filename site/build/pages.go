@@ -134,7 +134,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	rel := outputFile(articleDir(a.Slug))
 	key := r.articleKey(a, prev, next)
 	if e, ok := r.oldState.Articles[a.Path]; ok && e.Key == key && e.Rel == rel && r.out.unchanged(rel, e.OutHash) {
-		r.pages.addCached(rel, e.Links)
+		r.pages.addCached(rel, &e.Links)
 		r.probs.Add(e.Problems...)
 		r.storeEntry(a.Path, e)
 		return articleResult{minutes: e.Minutes, summary: e.Summary}, nil
@@ -264,14 +264,23 @@ func (r *run) renderLists() error {
 
 // page renders one list page at the URL path p.
 func (r *run) page(p, tmpl string, data *render.Page) error {
+	rel := outputFile(p)
+	key, kept := r.b.cachedList(r, rel, tmpl, data)
+	if kept {
+		r.report.Pages++
+		return nil
+	}
 	var buf bytes.Buffer
 	if err := r.theme.Execute(&buf, tmpl, data); err != nil {
 		return err
 	}
-	rel := outputFile(p)
-	r.pages.addPage(rel, r.templateFile(tmpl), r.templateFile(tmpl), buf.Bytes(), nil)
+	pl := r.pages.addPage(rel, r.templateFile(tmpl), r.templateFile(tmpl), buf.Bytes(), nil)
 	r.report.Pages++
-	return r.out.write(rel, buf.Bytes())
+	if err := r.out.write(rel, buf.Bytes()); err != nil {
+		return err
+	}
+	r.b.stored(r, rel, key, pl)
+	return nil
 }
 
 // copyFiles copies images and static files and writes the theme assets.

@@ -1,0 +1,584 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kiji-ssg/kiji/site/content"
+	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown"
+	"github.com/kiji-ssg/kiji/site/render"
+)
+
+// A Builder builds the same site again and again, as the dev server does
+// after every save. Its builds write exactly what Build would write; they
+// are faster because the Builder keeps in memory what one build learned
+// for the next:
+//
+//   - the article cache (Build reads and writes it as state.gob on every
+//     run; a Builder writes it in the background after a build);
+//   - the content folder as last read: when the only content files that
+//     changed are existing articles whose slug, date, draft state and
+//     topics stay the same, only those files are read and parsed again;
+//   - the list pages (home, topics, books) and sharing images it wrote,
+//     by a hash of their inputs, so unchanged ones are not rendered again;
+//   - the hash of every copied file (images), by size and modification time.
+//
+// Whatever the Builder cannot prove unchanged is done as Build does it.
+// A Builder runs one build at a time; it is safe for concurrent use.
+type Builder struct {
+	opts Options
+	src  string // absolute content folder
+
+	mu sync.Mutex // held for a whole build
+
+	// Content files changed since the content was last read (absolute
+	// paths), or all: anything may have changed.
+	pending map[string]bool
+	all     bool
+
+	// The content as last read, with what it was read with.
+	site      *content.Site
+	siteOpts  content.Options // Now is not compared
+	siteCfg   []byte
+	siteProbs []diag.Problem
+
+	// From the last successful build.
+	state     *state
+	outs      map[string]*outEntry // list pages, feeds, images; by output path
+	destKnown bool                 // the destination is as the last build left it
+	files     map[string]fileState // what the last build left there
+
+	// The link check of the last successful build.
+	checked      map[string]*checkedPage
+	checkedFiles map[string]bool
+	checkedKey   string
+
+	// Filled by the running build.
+	nextOuts    map[string]*outEntry
+	nextChecked map[string]*checkedPage
+	nextMu      sync.Mutex
+	summaryKeys map[*render.Summary][32]byte // lists are rendered one at a time
+	reused      bool                         // the content was not read again: no image changed
+
+	hashMu sync.Mutex
+	hashes map[string]fileHash // by path in the content fs
+
+	saveMu    sync.Mutex
+	saveTimer *time.Timer
+	toSave    *run // the build whose cache is still to be written
+	saveErr   error
+}
+
+// outEntry is an output file as a build wrote it.
+type outEntry struct {
+	key     string // of everything the file was made from
+	outHash string
+	links   *cachedLinks // for a page
+}
+
+// fileHash is the hash of a source file as it was at size and mtime.
+type fileHash struct {
+	size  int64
+	mtime int64
+	hash  string
+}
+
+// NewBuilder returns a Builder for opts. Leave opts.Now zero for the build
+// time to be each build's own.
+func NewBuilder(opts Options) *Builder {
+	b := &Builder{opts: opts, all: true, pending: map[string]bool{}, hashes: map[string]fileHash{}}
+	src := withDefaults(opts).Source
+	if abs, err := filepath.Abs(src); err == nil {
+		src = abs
+	}
+	b.src = src
+	return b
+}
+
+// Build builds the site, like the package's Build. changed names the
+// files created, modified or removed since the previous call (paths as
+// the file system watcher reports them); nil means anything may have
+// changed, and is what the first build gets anyway. Content files not
+// named in changed are taken to be as the previous build read them.
+func (b *Builder) Build(ctx context.Context, changed []string) (*Report, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if changed == nil {
+		b.all = true
+	}
+	for _, p := range changed {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		b.pending[p] = true
+	}
+	b.nextOuts = map[string]*outEntry{}
+	b.summaryKeys = map[*render.Summary][32]byte{}
+	b.nextChecked = nil
+	b.reused = false
+	rep, err := build(ctx, b.opts, b)
+	if _, ok := diag.AsErrors(err); err != nil && !ok {
+		// The build may have stopped half-way through putting files in
+		// place: the next one checks the whole destination.
+		b.destKnown = false
+	}
+	return rep, err
+}
+
+// Close writes the article cache to disk now, if a build left it to be
+// written, and reports whether writing it failed. The Builder can still
+// be used.
+func (b *Builder) Close() error {
+	b.saveMu.Lock()
+	if b.saveTimer != nil {
+		b.saveTimer.Stop()
+	}
+	b.saveMu.Unlock()
+	return b.flush()
+}
+
+// keep takes over what a successful build learned.
+func (b *Builder) keep(r *run) {
+	if b == nil {
+		// A one-off build keeps its cache on disk only.
+		_ = r.saveState()
+		return
+	}
+	b.state = r.newState
+	b.outs = b.nextOuts
+	b.destKnown = true
+	b.files = r.out.files
+	b.checked, b.checkedFiles, b.checkedKey = b.nextChecked, r.pages.files, r.globalKey
+	// The cache is written to disk once the saves pause, not in the way of
+	// the next reload.
+	b.saveMu.Lock()
+	b.toSave = r
+	if b.saveTimer == nil {
+		b.saveTimer = time.AfterFunc(saveDelay, func() { b.flush() })
+	} else {
+		b.saveTimer.Reset(saveDelay)
+	}
+	b.saveMu.Unlock()
+}
+
+// saveDelay is how long after a build its cache is written to disk.
+const saveDelay = 2 * time.Second
+
+// flush writes the cache of the last build to disk, if not done yet.
+func (b *Builder) flush() error {
+	b.saveMu.Lock()
+	defer b.saveMu.Unlock()
+	if b.toSave != nil {
+		b.saveErr = b.toSave.saveState()
+		b.toSave = nil
+	}
+	return b.saveErr
+}
+
+// restoreState gives r the article cache of the previous build, from
+// memory.
+func (b *Builder) restoreState(r *run) bool {
+	if b == nil || b.state == nil {
+		return false
+	}
+	r.oldState = b.state
+	r.newState = &state{Articles: make(map[string]*articleEntry, len(b.state.Articles))}
+	return true
+}
+
+// knownFiles returns the destination's files as the previous build left
+// them, or nil when they must be read from its manifest.
+func (b *Builder) knownFiles() map[string]fileState {
+	if b == nil || !b.destKnown {
+		return nil
+	}
+	return b.files
+}
+
+// setupOutput lets r's output hash the files it copies through the
+// Builder's memo.
+func (b *Builder) setupOutput(r *run) {
+	if b == nil {
+		return
+	}
+	r.out.hashOf = b.hashSource
+	r.out.knownDest = b.destKnown
+}
+
+// hashSource hashes a file of fsys, or returns the hash it had when its
+// size and mtime were the same.
+func (b *Builder) hashSource(fsys fs.FS, name string) (string, error) {
+	key := name
+	b.hashMu.Lock()
+	h, ok := b.hashes[key]
+	b.hashMu.Unlock()
+	if ok && b.reused {
+		// Only articles changed since the last build.
+		return h.hash, nil
+	}
+	fi, err := fs.Stat(fsys, name)
+	if err != nil {
+		return "", err
+	}
+	if ok && h.size == fi.Size() && h.mtime == fi.ModTime().UnixNano() {
+		return h.hash, nil
+	}
+	sum, err := hashFile(fsys, name)
+	if err != nil {
+		return "", err
+	}
+	b.hashMu.Lock()
+	b.hashes[key] = fileHash{size: fi.Size(), mtime: fi.ModTime().UnixNano(), hash: sum}
+	b.hashMu.Unlock()
+	return sum, nil
+}
+
+// contentOptions are the options content.Load gets.
+func (r *run) contentOptions() content.Options {
+	return content.Options{
+		Root:   filepath.ToSlash(r.opts.Source),
+		Lang:   r.cfg.Language,
+		Drafts: r.cfg.Drafts,
+		Now:    r.opts.Now,
+	}
+}
+
+// loadedContent records the content r read in full, and its problems.
+func (b *Builder) loadedContent(r *run, probs *diag.List) {
+	if b == nil {
+		return
+	}
+	b.site = r.site
+	b.siteOpts = r.contentOptions()
+	b.siteCfg = r.cfgRaw
+	b.siteProbs = probs.Sorted()
+	b.pending = map[string]bool{}
+	b.all = false
+	r.probs.Add(b.siteProbs...)
+}
+
+// errFullLoad says the content must be read in full.
+var errFullLoad = errors.New("full load")
+
+// reuseContent gives r the content of the previous build with the changed
+// articles read again, when nothing else can have changed. It reports
+// whether it did; if not, the caller reads the whole folder.
+func (b *Builder) reuseContent(r *run) bool {
+	if b == nil || b.all || b.site == nil || !bytes.Equal(b.siteCfg, r.cfgRaw) {
+		return false
+	}
+	opts := r.contentOptions()
+	if opts.Root != b.siteOpts.Root || opts.Lang != b.siteOpts.Lang || opts.Drafts != b.siteOpts.Drafts {
+		return false
+	}
+	old := b.site
+	for _, as := range [][]*content.Article{old.Articles, old.Drafts} {
+		for _, a := range as {
+			if a.Scheduled && !a.Date.After(opts.Now) {
+				return false // its time has come: it changes lists
+			}
+		}
+	}
+	byPath := map[string]*content.Article{}
+	for _, as := range [][]*content.Article{old.Articles, old.Drafts} {
+		for _, a := range as {
+			byPath[a.Path] = a
+		}
+	}
+	repl := map[*content.Article]*content.Article{}
+	files := map[string]bool{}
+	probs := &diag.List{}
+	for p := range b.pending {
+		a, err := b.reparse(p, byPath, opts, probs)
+		if err != nil {
+			return false
+		}
+		if a == nil {
+			continue // a file the content folder ignores
+		}
+		repl[byPath[a.Path]] = a
+		files[a.File] = true
+	}
+	s := *old
+	s.Articles = replaceArticles(old.Articles, repl)
+	s.Drafts = replaceArticles(old.Drafts, repl)
+	s.Topics = make([]*content.Topic, len(old.Topics))
+	for i, t := range old.Topics {
+		nt := *t
+		nt.Articles = replaceArticles(t.Articles, repl)
+		s.Topics[i] = &nt
+	}
+	var ps []diag.Problem
+	for _, p := range b.siteProbs {
+		if !files[p.File] {
+			ps = append(ps, p)
+		}
+	}
+	ps = append(ps, probs.Sorted()...)
+	diag.Sort(ps)
+
+	r.site = &s
+	b.site = &s
+	b.reused = true
+	b.siteProbs = ps
+	b.pending = map[string]bool{}
+	r.probs.Add(ps...)
+	return true
+}
+
+// reparse reads the changed file p again. It returns nil for a file the
+// content folder ignores (an editor's backup or temporary file), and
+// errFullLoad when the change can alter more than the article itself.
+func (b *Builder) reparse(p string, byPath map[string]*content.Article, opts content.Options, probs *diag.List) (*content.Article, error) {
+	rel, err := filepath.Rel(b.src, p)
+	if err != nil {
+		return nil, errFullLoad
+	}
+	rel = filepath.ToSlash(rel)
+	if rel == ".." || strings.HasPrefix(rel, "../") {
+		return nil, nil // not content: the theme or kiji.yaml
+	}
+	dir, name := path.Split(rel)
+	if dir != "articles/" {
+		return nil, errFullLoad // images, books, static files, the folders themselves
+	}
+	if strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".md") {
+		return nil, nil // content.Load skips these
+	}
+	old := byPath[rel]
+	fi, err := os.Lstat(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && old == nil {
+			return nil, nil // created and gone again
+		}
+		return nil, errFullLoad // removed, or unreadable
+	}
+	if old == nil || !fi.Mode().IsRegular() {
+		return nil, errFullLoad // a new article
+	}
+	src, err := os.ReadFile(p)
+	if err != nil {
+		return nil, errFullLoad
+	}
+	var l diag.List
+	a := content.ParseArticle(rel, src, opts, &l)
+	if a == nil || a.Slug != old.Slug || a.Draft() != old.Draft() || !a.Date.Equal(old.Date) ||
+		!slices.Equal(a.Topics, old.Topics) || (a.Draft() && !opts.Drafts) {
+		return nil, errFullLoad // lists, order or topics change
+	}
+	probs.Add(l.Sorted()...)
+	return a, nil
+}
+
+func replaceArticles(as []*content.Article, repl map[*content.Article]*content.Article) []*content.Article {
+	out := make([]*content.Article, len(as))
+	for i, a := range as {
+		if n, ok := repl[a]; ok {
+			a = n
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// cachedList keeps a list page the previous build wrote from the same
+// data. It returns the page's key for stored.
+func (b *Builder) cachedList(r *run, rel, tmpl string, data *render.Page) (string, bool) {
+	if b == nil {
+		return "", false
+	}
+	h := sha256.New()
+	io.WriteString(h, r.globalKey)
+	io.WriteString(h, "\x00"+tmpl+"\x00")
+	// The lists share their article summaries: each is encoded once.
+	p := *data
+	p.Articles = nil
+	if err := json.NewEncoder(h).Encode(&p); err != nil {
+		return "", false
+	}
+	for _, s := range data.Articles {
+		k, ok := b.summaryKeys[s]
+		if !ok {
+			j, err := json.Marshal(s)
+			if err != nil {
+				return "", false
+			}
+			k = sha256.Sum256(j)
+			b.summaryKeys[s] = k
+		}
+		h.Write(k[:])
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	return key, b.cached(r, rel, key)
+}
+
+// cachedFeed keeps a feed the previous build wrote from the same
+// articles. It returns the feed's key for stored.
+func (b *Builder) cachedFeed(r *run, rel, title, subtitle, page string, as []*content.Article, idx map[*content.Article]int) (string, bool) {
+	if b == nil {
+		return "", false
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%q %q %q\n", r.globalKey, title, subtitle, page)
+	n := 0
+	for _, a := range as {
+		if n == feedEntries {
+			break
+		}
+		if a.Draft() {
+			continue
+		}
+		n++
+		sum := ""
+		if i, ok := idx[a]; ok && i < len(r.articleResults) {
+			sum = r.articleResults[i].summary
+		}
+		io.WriteString(h, a.Path+"\x00")
+		h.Write(a.Hash[:])
+		io.WriteString(h, sum+"\x00")
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	return key, b.cached(r, rel, key)
+}
+
+// ogKey is the key of an article's sharing image.
+func ogKey(c ogCard) string {
+	return fmt.Sprintf("og\x00%s\x00%s\x00%s", c.Title, c.Emoji, c.Site)
+}
+
+// cached keeps the output file rel when the previous build wrote it from
+// the same key and the destination still holds it; a kept page's links
+// are registered for the link check.
+func (b *Builder) cached(r *run, rel, key string) bool {
+	if b == nil || key == "" {
+		return false
+	}
+	e, ok := b.outs[rel]
+	if !ok || e.key != key || !r.out.unchanged(rel, e.outHash) {
+		return false
+	}
+	if e.links != nil {
+		r.pages.addCached(rel, e.links)
+	}
+	b.nextMu.Lock()
+	b.nextOuts[rel] = e
+	b.nextMu.Unlock()
+	return true
+}
+
+// stored records an output file r wrote from key (with its links, for a
+// page).
+func (b *Builder) stored(r *run, rel, key string, pl *pageLinks) {
+	if b == nil || key == "" {
+		return
+	}
+	r.out.mu.Lock()
+	st, ok := r.out.files[rel]
+	r.out.mu.Unlock()
+	if !ok || st.Hash == "" {
+		return
+	}
+	e := &outEntry{key: key, outHash: st.Hash}
+	if pl != nil {
+		c := pl.cached()
+		e.links = &c
+	}
+	b.nextMu.Lock()
+	b.nextOuts[rel] = e
+	b.nextMu.Unlock()
+}
+
+// linkMemo lets checkLinks skip the pages whose links, and everything
+// those links can point to, are as the last successful build checked
+// them. A nil *linkMemo reuses nothing.
+type linkMemo struct {
+	valid bool // nothing a link can point to has changed
+	prev  map[string]*checkedPage
+	next  map[string]*checkedPage
+}
+
+// checkedPage is a page as the link check saw it, with what it found.
+type checkedPage struct {
+	pl               *pageLinks
+	source, template string
+	links            []pageLink
+	refs             []markdown.Ref
+	ids              map[string]bool
+	probs            []diag.Problem
+}
+
+func (b *Builder) linkMemo(r *run) *linkMemo {
+	if b == nil {
+		return nil
+	}
+	m := &linkMemo{prev: b.checked, next: make(map[string]*checkedPage, len(r.pages.pages))}
+	b.nextChecked = m.next
+	m.valid = b.checked != nil && b.checkedKey == r.globalKey && sameWorld(b.checkedFiles, b.checked, r.pages)
+	return m
+}
+
+// sameWorld reports whether li has the files and the page ids of the
+// previous build.
+func sameWorld(files map[string]bool, pages map[string]*checkedPage, li *linkIndex) bool {
+	if len(files) != len(li.files) || len(pages) != len(li.pages) {
+		return false
+	}
+	for f := range li.files {
+		if !files[f] {
+			return false
+		}
+	}
+	for rel, pl := range li.pages {
+		p, ok := pages[rel]
+		if !ok || (p.pl != pl && !maps.Equal(p.ids, pl.ids)) {
+			return false
+		}
+	}
+	return true
+}
+
+// reuse returns the problems the last check found on rel, when its links
+// are the same.
+func (m *linkMemo) reuse(rel string, pl *pageLinks) ([]diag.Problem, bool) {
+	if m == nil || !m.valid {
+		return nil, false
+	}
+	p, ok := m.prev[rel]
+	if !ok {
+		return nil, false
+	}
+	if p.pl != pl && (p.source != pl.source || p.template != pl.template || !slices.Equal(p.links, pl.links) || !slices.Equal(p.refs, pl.refs)) {
+		return nil, false
+	}
+	if p.pl != pl {
+		q := *p
+		q.pl = pl
+		p = &q
+	}
+	m.next[rel] = p
+	return p.probs, true
+}
+
+// store records what the check found on rel.
+func (m *linkMemo) store(rel string, pl *pageLinks, ps []diag.Problem) {
+	if m == nil {
+		return
+	}
+	m.next[rel] = &checkedPage{pl: pl, source: pl.source, template: pl.template, links: pl.links, refs: pl.refs, ids: pl.ids, probs: ps}
+}

@@ -1,0 +1,233 @@
+package build
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kiji-ssg/kiji/site/diag"
+)
+
+// tree maps every file under dir to its hash.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		sum := sha256.Sum256(b)
+		m[filepath.ToSlash(rel)] = hex.EncodeToString(sum[:8])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func builderArticle(title, topics, body string) string {
+	return "---\ntitle: \"" + title + "\"\nemoji: \"📝\"\ntype: \"tech\"\ntopics: [" + topics + "]\npublished: true\npublished_at: 2024-02-0" + string(rune('1'+len(title)%8)) + "\n---\n\n" + body
+}
+
+// TestBuilderMatchesBuild edits a project step by step and checks after
+// each step that the Builder's incremental build writes byte for byte
+// what a fresh one-off build writes, and reports the same problems.
+func TestBuilderMatchesBuild(t *testing.T) {
+	root := t.TempDir()
+	src := filepath.Join(root, "content")
+	art := func(name string) string { return filepath.Join(src, "articles", name) }
+	writeFile(t, art("alpha.md"), builderArticle("Alpha", `"go"`, "## Intro\n\nText ![](/images/a.png)\n\nSee [beta](/articles/beta/#setup).\n"))
+	writeFile(t, art("beta.md"), builderArticle("Beta article", `"go", "web"`, "## Setup\n\nBody.\n\n```go\nfunc main() {}\n```\n"))
+	writeFile(t, art("gamma.md"), builderArticle("Gamma", `"web"`, "Plain.\n"))
+	writeFile(t, filepath.Join(src, "images/a.png"), string(tinyPNG))
+	writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Builder test\ntheme: mine\n")
+	writeFile(t, filepath.Join(root, "themes/mine/assets/extra.css"), "p { color: red }\n")
+
+	opts := Options{Root: root, Dest: filepath.Join(root, "dev"), CacheDir: filepath.Join(root, "cache"), Offline: true, Dev: true}
+	b := NewBuilder(opts)
+	defer b.Close()
+
+	steps := []struct {
+		name    string
+		edit    func() []string // returns the paths it touched
+		wantErr bool
+		fast    bool // the content is not read again in full
+	}{
+		{"first build", func() []string { return nil }, false, false},
+		{"body edit", func() []string {
+			writeFile(t, art("alpha.md"), builderArticle("Alpha", `"go"`, "## Intro\n\nText changed ![](/images/a.png)\n\nSee [beta](/articles/beta/#setup).\n"))
+			return []string{art("alpha.md")}
+		}, false, true},
+		{"title edit: neighbours and lists change", func() []string {
+			writeFile(t, art("gamma.md"), builderArticle("Gamma renamed", `"web"`, "Plain.\n"))
+			return []string{art("gamma.md")}
+		}, false, true},
+		{"heading renamed: a link breaks", func() []string {
+			writeFile(t, art("beta.md"), builderArticle("Beta article", `"go", "web"`, "## Install\n\nBody.\n"))
+			return []string{art("beta.md")}
+		}, true, true},
+		{"heading restored", func() []string {
+			writeFile(t, art("beta.md"), builderArticle("Beta article", `"go", "web"`, "## Setup\n\nBody again.\n"))
+			return []string{art("beta.md")}
+		}, false, true},
+		{"bad front matter", func() []string {
+			writeFile(t, art("gamma.md"), "---\ntitle: [oops\n---\nx\n")
+			return []string{art("gamma.md")}
+		}, true, false},
+		{"front matter fixed", func() []string {
+			writeFile(t, art("gamma.md"), builderArticle("Gamma", `"web"`, "Plain, fixed.\n"))
+			return []string{art("gamma.md")}
+		}, false, false},
+		{"editor temp files only", func() []string {
+			writeFile(t, art(".alpha.md.swp"), "junk")
+			writeFile(t, art("alpha.md~"), "junk")
+			return []string{art(".alpha.md.swp"), art("alpha.md~"), art("4913")}
+		}, false, true},
+		{"vim backup rename and write", func() []string {
+			os.Rename(art("alpha.md"), art("alpha.md.bak~"))
+			writeFile(t, art("alpha.md"), builderArticle("Alpha", `"go"`, "## Intro\n\nVim wrote this ![](/images/a.png)\n\nSee [beta](/articles/beta/#setup).\n"))
+			os.Remove(art("alpha.md.bak~"))
+			return []string{art("alpha.md"), art("alpha.md.bak~")}
+		}, false, true},
+		{"topics change", func() []string {
+			writeFile(t, art("gamma.md"), builderArticle("Gamma", `"web", "rust"`, "Plain, fixed.\n"))
+			return []string{art("gamma.md")}
+		}, false, false},
+		{"new article", func() []string {
+			writeFile(t, art("delta.md"), builderArticle("Delta", `"go"`, "New.\n"))
+			return []string{art("delta.md")}
+		}, false, false},
+		{"article deleted", func() []string {
+			os.Remove(art("delta.md"))
+			return []string{art("delta.md")}
+		}, false, false},
+		{"image replaced", func() []string {
+			p := filepath.Join(src, "images/a.png")
+			writeFile(t, p, string(tinyPNG)+"trailing")
+			return []string{p}
+		}, false, false},
+		{"theme stylesheet", func() []string {
+			p := filepath.Join(root, "themes/mine/assets/style.css")
+			writeFile(t, p, "body { background: #fee }\n")
+			return []string{p}
+		}, false, true},
+		{"kiji.yaml", func() []string {
+			p := filepath.Join(root, "kiji.yaml")
+			writeFile(t, p, "title: Builder test, renamed\ntheme: mine\n")
+			return []string{p}
+		}, false, false},
+		{"nothing named, something changed", func() []string {
+			writeFile(t, art("beta.md"), builderArticle("Beta article", `"go", "web"`, "## Setup\n\nUnannounced.\n"))
+			return nil
+		}, false, false},
+	}
+	for i, s := range steps {
+		changed := s.edit()
+		rep, err := b.Build(context.Background(), changed)
+		if (err != nil) != s.wantErr {
+			t.Fatalf("step %d (%s): Builder.Build error = %v, want error: %v", i, s.name, err, s.wantErr)
+		}
+		if b.reused != s.fast {
+			t.Errorf("step %d (%s): content reused = %v, want %v", i, s.name, b.reused, s.fast)
+		}
+		fresh := t.TempDir()
+		want, werr := Build(context.Background(), Options{Root: root, Dest: filepath.Join(fresh, "out"), CacheDir: filepath.Join(fresh, "cache"), Offline: true, Dev: true})
+		if (werr != nil) != s.wantErr {
+			t.Fatalf("step %d (%s): Build error = %v, want error: %v", i, s.name, werr, s.wantErr)
+		}
+		if diff := cmp.Diff(problemStrings(want.Problems), problemStrings(rep.Problems)); diff != "" {
+			t.Errorf("step %d (%s): problems differ (-Build +Builder):\n%s", i, s.name, diff)
+		}
+		if s.wantErr {
+			continue
+		}
+		if diff := cmp.Diff(tree(t, filepath.Join(fresh, "out")), tree(t, opts.Dest)); diff != "" {
+			t.Errorf("step %d (%s): output differs (-Build +Builder):\n%s", i, s.name, diff)
+		}
+	}
+}
+
+func problemStrings(ps []diag.Problem) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Error())
+	}
+	return out
+}
+
+// TestBuilderRebuildsOnlyWhatChanged checks that a body edit writes the
+// article's page and the feeds that quote its summary, nothing else, and
+// that Report.Changed says so.
+func TestBuilderRebuildsOnlyWhatChanged(t *testing.T) {
+	root := t.TempDir()
+	a := filepath.Join(root, "content/articles/one.md")
+	writeFile(t, a, builderArticle("One", `"go"`, "First.\n"))
+	writeFile(t, filepath.Join(root, "content/articles/two.md"), builderArticle("Two two", `"go"`, "Second.\n"))
+	b := NewBuilder(Options{Root: root, Dest: filepath.Join(root, "dev"), CacheDir: filepath.Join(root, "cache"), Offline: true, Dev: true})
+	defer b.Close()
+	if _, err := b.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, a, builderArticle("One", `"go"`, "First, edited.\n"))
+	rep, err := b.Build(context.Background(), []string{a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"articles/one/index.html", "feed.xml", "topics/go/feed.xml"}, rep.Changed); diff != "" {
+		t.Errorf("Changed (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(read(t, filepath.Join(root, "dev/articles/one/index.html")), "First, edited.") {
+		t.Error("the page does not show the edit")
+	}
+	rep, err = b.Build(context.Background(), []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Written != 0 || len(rep.Changed) != 0 {
+		t.Errorf("a build with nothing changed wrote %d files (%v)", rep.Written, rep.Changed)
+	}
+}
+
+// TestBuilderCacheOnDisk checks that Close writes the dev cache, apart
+// from a real build's.
+func TestBuilderCacheOnDisk(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "content/articles/one.md"), builderArticle("One", `"go"`, "First.\n"))
+	cache := filepath.Join(root, "cache")
+	b := NewBuilder(Options{Root: root, Dest: filepath.Join(root, "dev"), CacheDir: cache, Offline: true, Dev: true})
+	if _, err := b.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(cache, "state-dev.gob")); err != nil {
+		t.Errorf("no dev cache after Close: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(cache, "state.gob")); err == nil {
+		t.Error("a dev build wrote the cache of real builds")
+	}
+	// A new Builder (a restarted server) renders nothing again.
+	b2 := NewBuilder(Options{Root: root, Dest: filepath.Join(root, "dev"), CacheDir: cache, Offline: true, Dev: true})
+	defer b2.Close()
+	rep, err := b2.Build(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Written != 0 {
+		t.Errorf("a restarted Builder wrote %d files (%v), want 0", rep.Written, rep.Changed)
+	}
+}

@@ -1,0 +1,107 @@
+package serve
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// BenchmarkReload measures the time from saving one article to an open
+// page (here a Go client of the event stream) receiving its reload event:
+// the debounce, the rebuild and the event. It reports the median of 20
+// saves (ms/reload-median), and the slowest (ms/reload-max); ns/op is the
+// time of the 20 saves with their pauses, not a figure to read.
+//
+//	go test ./site/serve -run '^$' -bench Reload -benchtime 1x
+//
+// "seed" is the repository's content/; "1k" is the 1,000-article corpus of
+// ../shared/bench/gencorpus.go (seed 1), generated into a temp folder.
+func BenchmarkReload(b *testing.B) {
+	b.Run("seed", func(b *testing.B) {
+		root := b.TempDir()
+		if err := copyTree(filepath.Join("..", "..", "content"), filepath.Join(root, "content")); err != nil {
+			b.Fatalf("copying the seed site: %v", err)
+		}
+		benchReload(b, root, "ecs-vs-eks")
+	})
+	b.Run("1k", func(b *testing.B) {
+		gen := filepath.Join("..", "..", "..", "shared", "bench", "gencorpus.go")
+		if _, err := os.Stat(gen); err != nil {
+			b.Skipf("no corpus generator at %s (../shared/bench beside the repository): skipping the 1,000-article case", gen)
+		}
+		root := b.TempDir()
+		cmd := exec.Command("go", "run", gen, "-n", "1000", "-seed", "1", "-out", root)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("generating the corpus: %v\n%s", err, out)
+		}
+		benchReload(b, root, "slug-00500")
+	})
+}
+
+func benchReload(b *testing.B, root, slug string) {
+	b.Helper()
+	url, _ := running(b, root, 0)
+	c := dialSSE(b, url)
+	c.next(b, 10*time.Second, "hello")
+	art := filepath.Join(root, "content", "articles", slug+".md")
+	orig, err := os.ReadFile(art)
+	if err != nil {
+		b.Fatal(err)
+	}
+	page := "/articles/" + slug + "/index.html"
+	n := 0
+	save := func() time.Duration {
+		n++
+		text := append(append([]byte{}, orig...), fmt.Sprintf("\n\nEdit number %d.\n", n)...)
+		start := time.Now()
+		if err := os.WriteFile(art, text, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			ev := c.next(b, 60*time.Second, "reload", "problems")
+			if ev.Name == "problems" {
+				b.Fatalf("the build failed: %v", ev.Data)
+			}
+			if files, _ := ev.Data["files"].([]any); containsAny(files, page) || ev.Data["all"] == true {
+				return time.Since(start)
+			}
+		}
+	}
+	save() // warm up: the first rebuild fills the Builder's memory
+	var times []time.Duration
+	for b.Loop() {
+		times = times[:0]
+		for range 20 {
+			times = append(times, save())
+			time.Sleep(100 * time.Millisecond) // separate saves, as a person's are
+		}
+	}
+	slices.Sort(times)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(times[len(times)/2]), "ms/reload-median")
+	b.ReportMetric(ms(times[len(times)-1]), "ms/reload-max")
+}
+
+// copyTree copies the folder from into to.
+func copyTree(from, to string) error {
+	return filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+}

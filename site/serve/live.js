@@ -1,0 +1,185 @@
+// kiji serve's live reload. Injected into HTML responses by the dev server
+// only; never part of a built site.
+(function () {
+  "use strict";
+  if (window.__kijiLiveStarted) return;
+  window.__kijiLiveStarted = true;
+  var cfg = window.__kijiLive || {};
+  var build = cfg.build || "";
+  var files = cfg.files || [];
+  var scrollKey = "kiji-scroll:" + location.pathname + location.search;
+
+  // A reload keeps the scroll position.
+  try {
+    var saved = sessionStorage.getItem(scrollKey);
+    if (saved !== null) {
+      sessionStorage.removeItem(scrollKey);
+      var pos = JSON.parse(saved);
+      var restore = function () { window.scrollTo(pos.x, pos.y); };
+      if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+      restore();
+      document.addEventListener("DOMContentLoaded", restore);
+      window.addEventListener("load", restore);
+    }
+  } catch (e) { /* storage may be disabled */ }
+
+  var reloading = false;
+  function reload() {
+    if (reloading) return;
+    reloading = true;
+    try {
+      sessionStorage.setItem(scrollKey, JSON.stringify({ x: window.scrollX, y: window.scrollY }));
+    } catch (e) { /* ignore */ }
+    location.reload();
+  }
+
+  function concerns(changed) {
+    for (var i = 0; i < changed.length; i++) {
+      if (files.indexOf(changed[i]) >= 0) return true;
+    }
+    return false;
+  }
+
+  // Restyle in place: fetch this page again and swap its <style> and
+  // stylesheet <link> elements for the new ones (a theme may inline its
+  // CSS or link it under a fingerprinted name). A new link is added next
+  // to the old one, which goes once the new one has loaded: no flash of
+  // unstyled content, no reload, the scroll position and the page's state
+  // stay. Stylesheets whose URL did not change (bust) are fetched anew.
+  var styleSel = 'style, link[rel~="stylesheet"]';
+  function restyle(bust) {
+    fetch(location.href, { cache: "no-store", credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var olds = document.head.querySelectorAll(styleSel);
+        var news = doc.head.querySelectorAll(styleSel);
+        if (olds.length === news.length) {
+          for (var i = 0; i < olds.length; i++) {
+            if (olds[i].outerHTML !== news[i].outerHTML) swapStyle(olds[i], news[i]);
+          }
+        } else {
+          var anchor = olds.length ? olds[olds.length - 1] : null;
+          for (var j = 0; j < news.length; j++) {
+            var n = document.importNode(news[j], true);
+            if (anchor) anchor.parentNode.insertBefore(n, anchor.nextSibling); else document.head.appendChild(n);
+            anchor = n;
+          }
+          for (var k = 0; k < olds.length; k++) olds[k].parentNode.removeChild(olds[k]);
+        }
+        bustLinks(bust || []);
+      })
+      .catch(reload);
+  }
+  function swapStyle(old, neu) {
+    var n = document.importNode(neu, true);
+    if (n.tagName !== "LINK") {
+      old.parentNode.replaceChild(n, old);
+      return;
+    }
+    var done = function () { if (old.parentNode) old.parentNode.removeChild(old); };
+    n.addEventListener("load", done);
+    n.addEventListener("error", done);
+    old.parentNode.insertBefore(n, old.nextSibling);
+  }
+  function bustLinks(hrefs) {
+    var links = document.querySelectorAll('link[rel~="stylesheet"]');
+    for (var i = 0; i < links.length; i++) {
+      var u = new URL(links[i].getAttribute("href"), location.href);
+      if (u.origin !== location.origin || hrefs.indexOf(decodeURI(u.pathname)) < 0) continue;
+      var n = links[i].cloneNode(false);
+      u.searchParams.set("kiji", String(Date.now()));
+      n.setAttribute("href", u.pathname + u.search);
+      swapStyle(links[i], n);
+    }
+  }
+
+  // The overlay lists a failed build's problems over the last good page.
+  var overlayID = "kiji-overlay";
+  function showOverlay(problems) {
+    hideOverlay();
+    var o = document.createElement("div");
+    o.id = overlayID;
+    o.setAttribute("role", "alert");
+    o.style.cssText = "all:initial;position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+      "background:rgba(20,20,24,.94);color:#f5f5f5;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:32px;box-sizing:border-box";
+    var h = document.createElement("div");
+    h.style.cssText = "font-weight:bold;font-size:16px;color:#ff7b72;margin-bottom:16px";
+    h.textContent = "kiji: the build failed (" + problems.length + (problems.length === 1 ? " problem" : " problems") +
+      "); the last good version of this page is shown.";
+    o.appendChild(h);
+    var ul = document.createElement("ul");
+    ul.style.cssText = "list-style:none;margin:0;padding:0";
+    for (var i = 0; i < problems.length; i++) {
+      var p = problems[i];
+      var li = document.createElement("li");
+      li.className = "kiji-problem";
+      li.style.cssText = "margin:0 0 12px;white-space:pre-wrap;word-break:break-word";
+      if (p.file) {
+        var loc = document.createElement("span");
+        loc.style.cssText = "color:#79c0ff";
+        loc.textContent = p.file + (p.line ? ":" + p.line + (p.col ? ":" + p.col : "") : "");
+        li.appendChild(loc);
+        li.appendChild(document.createTextNode(": "));
+      }
+      li.appendChild(document.createTextNode(p.msg));
+      ul.appendChild(li);
+    }
+    o.appendChild(ul);
+    var f = document.createElement("div");
+    f.style.cssText = "margin-top:16px;color:#8b949e";
+    f.textContent = "Fix the file and save it: this page updates by itself.";
+    o.appendChild(f);
+    (document.body || document.documentElement).appendChild(o);
+  }
+  function hideOverlay() {
+    var o = document.getElementById(overlayID);
+    if (o) o.parentNode.removeChild(o);
+  }
+
+  // The events received, for debugging (and tests).
+  var log = window.__kijiLiveLog = [];
+  function on(es, name, f) {
+    es.addEventListener(name, function (e) {
+      var d;
+      try { d = JSON.parse(e.data); } catch (err) { return; }
+      log.push(name + " " + e.data);
+      if (log.length > 50) log.shift();
+      f(d);
+    });
+  }
+
+  var retry = 500;
+  function connect() {
+    var es = new EventSource(cfg.events || "/_kiji/events");
+    on(es, "hello", function (d) {
+      retry = 500;
+      window.__kijiLiveConnected = true;
+      if (d.problems && d.problems.length) { showOverlay(d.problems); return; }
+      hideOverlay();
+      // The server restarted, or built while this page was loading.
+      if (d.ready && d.build !== build) reload();
+    });
+    on(es, "reload", function (d) {
+      hideOverlay();
+      if (d.all || concerns(d.files || [])) { reload(); return; }
+      build = d.build;
+    });
+    on(es, "css", function (d) {
+      hideOverlay();
+      restyle(d.bust);
+      build = d.build;
+    });
+    on(es, "problems", function (d) { showOverlay(d.problems || []); });
+    es.onerror = function () {
+      // The browser retries by itself while the connection is merely
+      // lost; when it gives up, start over.
+      if (es.readyState === EventSource.CLOSED) {
+        es.close();
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 5000);
+      }
+    };
+  }
+  connect();
+})();
