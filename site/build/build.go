@@ -106,6 +106,7 @@ type run struct {
 
 	globalKey          string
 	oldState, newState *state
+	summaryKeys        map[*render.Summary][32]byte // lists share summaries: hash each once
 	stateMu            sync.Mutex
 
 	b *Builder // the Builder running this build; nil for Build

@@ -87,9 +87,9 @@ type Builder struct {
 
 // outEntry is an output file as a build wrote it.
 type outEntry struct {
-	key     string // of everything the file was made from
-	outHash string
-	links   *cachedLinks // for a page
+	Key     string // of everything the file was made from
+	OutHash string
+	Links   *cachedLinks // for a page
 }
 
 // fileHash is the hash of a source file as it was at size and mtime.
@@ -400,8 +400,9 @@ func replaceArticles(as []*content.Article, repl map[*content.Article]*content.A
 // cachedList keeps a list page the previous build wrote from the same
 // data. It returns the page's key for stored.
 func (b *Builder) cachedList(r *run, rel, tmpl string, data *render.Page) (string, bool) {
-	if b == nil {
-		return "", false
+	summaryKeys := r.summaryKeys
+	if b != nil {
+		summaryKeys = b.summaryKeys
 	}
 	h := sha256.New()
 	io.WriteString(h, r.globalKey)
@@ -413,14 +414,14 @@ func (b *Builder) cachedList(r *run, rel, tmpl string, data *render.Page) (strin
 		return "", false
 	}
 	for _, s := range data.Articles {
-		k, ok := b.summaryKeys[s]
+		k, ok := summaryKeys[s]
 		if !ok {
 			j, err := json.Marshal(s)
 			if err != nil {
 				return "", false
 			}
 			k = sha256.Sum256(j)
-			b.summaryKeys[s] = k
+			summaryKeys[s] = k
 		}
 		h.Write(k[:])
 	}
@@ -431,9 +432,6 @@ func (b *Builder) cachedList(r *run, rel, tmpl string, data *render.Page) (strin
 // cachedFeed keeps a feed the previous build wrote from the same
 // articles. It returns the feed's key for stored.
 func (b *Builder) cachedFeed(r *run, rel, title, subtitle, page string, as []*content.Article, idx map[*content.Article]int) (string, bool) {
-	if b == nil {
-		return "", false
-	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%q %q %q\n", r.globalKey, title, subtitle, page)
 	n := 0
@@ -459,34 +457,42 @@ func (b *Builder) cachedFeed(r *run, rel, title, subtitle, page string, as []*co
 
 // ogKey is the key of an article's sharing image.
 func ogKey(c ogCard) string {
-	return fmt.Sprintf("og\x00%s\x00%s\x00%s", c.Title, c.Emoji, c.Site)
+	return fmt.Sprintf("og\x00%s\x00%s\x00%s\x00%s", Version, c.Title, c.Emoji, c.Site)
 }
 
 // cached keeps the output file rel when the previous build wrote it from
 // the same key and the destination still holds it; a kept page's links
 // are registered for the link check.
 func (b *Builder) cached(r *run, rel, key string) bool {
-	if b == nil || key == "" {
+	if key == "" {
 		return false
 	}
-	e, ok := b.outs[rel]
-	if !ok || e.key != key || !r.out.unchanged(rel, e.outHash) {
+	outs, next, mu := r.oldState.Outs, r.newState.Outs, &r.stateMu
+	if b != nil {
+		outs, next, mu = b.outs, b.nextOuts, &b.nextMu
+	}
+	e, ok := outs[rel]
+	if !ok || e.Key != key || !r.out.unchanged(rel, e.OutHash) {
 		return false
 	}
-	if e.links != nil {
-		r.pages.addCached(rel, e.links)
+	if e.Links != nil {
+		r.pages.addCached(rel, e.Links)
 	}
-	b.nextMu.Lock()
-	b.nextOuts[rel] = e
-	b.nextMu.Unlock()
+	mu.Lock()
+	next[rel] = e
+	mu.Unlock()
 	return true
 }
 
 // stored records an output file r wrote from key (with its links, for a
 // page).
 func (b *Builder) stored(r *run, rel, key string, pl *pageLinks) {
-	if b == nil || key == "" {
+	if key == "" {
 		return
+	}
+	next, mu := r.newState.Outs, &r.stateMu
+	if b != nil {
+		next, mu = b.nextOuts, &b.nextMu
 	}
 	r.out.mu.Lock()
 	st, ok := r.out.files[rel]
@@ -494,14 +500,14 @@ func (b *Builder) stored(r *run, rel, key string, pl *pageLinks) {
 	if !ok || st.Hash == "" {
 		return
 	}
-	e := &outEntry{key: key, outHash: st.Hash}
+	e := &outEntry{Key: key, OutHash: st.Hash}
 	if pl != nil {
 		c := pl.cached()
-		e.links = &c
+		e.Links = &c
 	}
-	b.nextMu.Lock()
-	b.nextOuts[rel] = e
-	b.nextMu.Unlock()
+	mu.Lock()
+	next[rel] = e
+	mu.Unlock()
 }
 
 // linkMemo lets checkLinks skip the pages whose links, and everything

@@ -35,6 +35,9 @@ const stateHeader = "kiji-state v1\n"
 
 type state struct {
 	Articles map[string]*articleEntry // by content path
+	// Outs are the list pages, feeds and sharing images by output path,
+	// with the key of what each was made from.
+	Outs map[string]*outEntry
 }
 
 // articleEntry is what a rebuild needs from an article it does not render.
@@ -94,8 +97,9 @@ func (r *run) statePath() string {
 
 // loadState reads the cache; any problem gives an empty one.
 func (r *run) loadState() {
-	r.oldState = &state{Articles: map[string]*articleEntry{}}
-	r.newState = &state{Articles: map[string]*articleEntry{}}
+	r.oldState = &state{Articles: map[string]*articleEntry{}, Outs: map[string]*outEntry{}}
+	r.newState = &state{Articles: map[string]*articleEntry{}, Outs: map[string]*outEntry{}}
+	r.summaryKeys = map[*render.Summary][32]byte{}
 	b, err := os.ReadFile(r.statePath())
 	if err != nil {
 		return
@@ -120,6 +124,9 @@ func decodeState(b []byte) (*state, error) {
 	var s state
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
 		return nil, err
+	}
+	if s.Outs == nil {
+		s.Outs = map[string]*outEntry{}
 	}
 	if s.Articles == nil {
 		s.Articles = map[string]*articleEntry{}

@@ -20,6 +20,25 @@ type linkIndex struct {
 	mu    sync.Mutex
 	pages map[string]*pageLinks // output path → page
 	files map[string]bool       // every output file
+
+	// strs interns link values: the theme's links (navigation, assets,
+	// topics, neighbours) repeat on every page, and ten thousand pages
+	// would otherwise hold ten thousand copies of each.
+	strMu sync.Mutex
+	strs  map[string]string
+}
+
+func (li *linkIndex) intern(s string) string {
+	li.strMu.Lock()
+	defer li.strMu.Unlock()
+	if li.strs == nil {
+		li.strs = map[string]string{}
+	}
+	if v, ok := li.strs[s]; ok {
+		return v
+	}
+	li.strs[s] = s
+	return s
 }
 
 type pageLinks struct {
@@ -53,7 +72,7 @@ func (li *linkIndex) addPage(rel, source, template string, page []byte, mr *mark
 	for _, a := range []string{"href", "src"} {
 		scanAttr(page, a, func(v string) {
 			if isLocal(v) {
-				pl.links = append(pl.links, pageLink{attr: a, val: v})
+				pl.links = append(pl.links, pageLink{attr: a, val: li.intern(v)})
 			}
 		})
 	}

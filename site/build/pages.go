@@ -64,6 +64,9 @@ func (r *run) summary(a *content.Article, minutes int) *render.Summary {
 		Minutes:  minutes,
 		Draft:    a.Draft(),
 	}
+	if minutes > 0 {
+		s.ReadingTime = render.Translate(r.cfg.Language, "readingtime", minutes)
+	}
 	if !a.Date.IsZero() {
 		s.DateISO = a.Date.Format("2006-01-02T15:04:05-07:00")
 	}
@@ -149,6 +152,11 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	}()
 	doc := &diag.Doc{File: a.File, Src: a.Body, List: probs}
 	mr, err := r.conv.Convert(doc)
+	if r.b == nil {
+		// A one-off build never converts this article again: let its
+		// source go, so memory does not grow with the site.
+		a.Body = nil
+	}
 	if err != nil {
 		probs.Errorf(a.File, 1, 0, "cannot convert the Markdown: %v", err)
 		return res, nil

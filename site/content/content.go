@@ -33,8 +33,11 @@ import (
 	"bytes"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -158,21 +161,43 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 		}
 		return
 	}
-	bySlug := map[string]*Article{}
+	var names []string
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !strings.HasSuffix(name, ".md") || strings.HasPrefix(name, ".") {
 			continue
 		}
-		p := "articles/" + name
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			l.Errorf(s.DisplayPath(p), 0, 0, "cannot read the file: %v", err)
-			continue
-		}
-		var al diag.List
-		a := s.parseArticle(p, src, &al)
-		s.addProblems(l, &al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
+		names = append(names, name)
+	}
+	// Read and parse in parallel; keep the folder's order for the rest.
+	parsed := make([]*Article, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(names) {
+					return
+				}
+				p := "articles/" + names[i]
+				src, err := fs.ReadFile(fsys, p)
+				if err != nil {
+					l.Errorf(s.DisplayPath(p), 0, 0, "cannot read the file: %v", err)
+					continue
+				}
+				var al diag.List
+				a := s.parseArticle(p, src, &al)
+				s.addProblems(l, &al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
+				parsed[i] = a
+			}
+		}()
+	}
+	wg.Wait()
+	bySlug := map[string]*Article{}
+	for _, a := range parsed {
 		if a == nil {
 			continue
 		}

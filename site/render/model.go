@@ -59,8 +59,11 @@ type Summary struct {
 	DateText string // as written in the front matter
 	DateISO  string
 	Minutes  int
-	Topics   []*TopicLink
-	Draft    bool
+	// ReadingTime is Minutes in words ("約3分で読めます"), precomputed so
+	// lists of thousands of articles render fast.
+	ReadingTime string
+	Topics      []*TopicLink
+	Draft       bool
 }
 
 // TOCEntry is a line of the table of contents.
