@@ -85,6 +85,7 @@ func TestBuildErrorsLeaveOutputUntouched(t *testing.T) {
 		{"unclosed front matter", "open.md", "---\ntitle: x\n", "content/articles/open.md:1:1: the front matter opened by --- on line 1 is never closed"},
 		{"missing image", "img.md", strings.Replace(goodArticle, "/images/a.png", "/images/nope.png", 1), "content/articles/img.md:12:15: the image /images/nope.png does not exist"},
 		{"broken in-page link", "link.md", strings.Replace(goodArticle, "(#はじめに)", "(#おわりに)", 1), "content/articles/link.md:12:1: the link #おわりに points to #おわりに, but this page has no heading with that id"},
+		{"d2 syntax error", "d2.md", goodArticle + "\n```d2\na -> b: {\n```\n", "content/articles/d2.md:15:"},
 		{"traversal slug", "trav.md", strings.Replace(goodArticle, "published: true", "published: true\nslug: ../../x", 1), "content/articles/trav.md:7:7: slugの値（../../x）が不正です"},
 		{"bad type", "type.md", strings.Replace(goodArticle, `type: "tech"`, `type: "blog"`, 1), "content/articles/type.md:4:7: type（記事のタイプ）に tech もしくは idea を指定してください"},
 		{"quoted published", "pub.md", strings.Replace(goodArticle, "published: true", `published: "true"`, 1), "content/articles/pub.md:6:12: published（公開設定）を true か false で指定してください"},

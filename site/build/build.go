@@ -79,6 +79,10 @@ type Report struct {
 
 // Summary is the one line a build ends with.
 func (r *Report) Summary() string {
+	if r.Errors > 0 {
+		return fmt.Sprintf("not built: %d errors, %d warnings in %d articles and %d books; %s was left as it was (%.2fs)",
+			r.Errors, r.Warnings, r.Articles, r.Books, r.Dest, r.Duration.Seconds())
+	}
 	return fmt.Sprintf("built %d articles, %d topics, %d books, %d pages, %d images (%d files written, %d unchanged); %d warnings, %d errors in %.2fs",
 		r.Articles, r.Topics, r.Books, r.Pages, r.Images, r.Written, r.Unchanged, r.Warnings, r.Errors, r.Duration.Seconds())
 }
