@@ -110,7 +110,8 @@ type run struct {
 
 	globalKey          string
 	oldState, newState *state
-	summaryKeys        map[*render.Summary][32]byte // lists share summaries: hash each once
+	summaryKeys        map[*render.Summary][32]byte
+	stateLoaded        chan *state // the cache, read in the background // lists share summaries: hash each once
 	stateMu            sync.Mutex
 
 	b *Builder // the Builder running this build; nil for Build
@@ -135,6 +136,9 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	start := time.Now()
 	r := &run{ctx: ctx, opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
 	r.report.Dest = r.opts.Dest
+	if b == nil {
+		r.startLoadingState()
+	}
 	steps := []step{
 		{"read kiji.yaml", (*run).readConfig},
 		{"read content", (*run).readContent},
@@ -163,10 +167,19 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	if err == nil {
 		r.report.Written, r.report.Unchanged = r.out.stats()
 		r.report.Changed = r.out.changed()
+		// A one-off build writes its cache while the output is put in
+		// place: an entry whose page did not make it to the destination
+		// is not trusted anyway (its output hash is checked on disk).
+		saved := make(chan struct{})
+		if r.b == nil {
+			go func() { _ = r.saveState(); close(saved) }()
+		} else {
+			close(saved)
+		}
 		err = r.out.commit()
+		<-saved
 	}
-	if err == nil {
-		// A cache that cannot be written only costs the next build time.
+	if err == nil && r.b != nil {
 		r.b.keep(r)
 	}
 	if err != nil && r.out != nil {

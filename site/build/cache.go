@@ -97,18 +97,35 @@ func (r *run) statePath() string {
 
 // loadState reads the cache; any problem gives an empty one.
 func (r *run) loadState() {
-	r.oldState = &state{Articles: map[string]*articleEntry{}, Outs: map[string]*outEntry{}}
 	r.newState = &state{Articles: map[string]*articleEntry{}, Outs: map[string]*outEntry{}}
 	r.summaryKeys = map[*render.Summary][32]byte{}
-	b, err := os.ReadFile(r.statePath())
-	if err != nil {
+	if r.stateLoaded != nil {
+		r.oldState = <-r.stateLoaded
 		return
+	}
+	r.oldState = readState(r.statePath())
+}
+
+// startLoadingState reads the cache in the background while the content
+// is read; loadState waits for it.
+func (r *run) startLoadingState() {
+	ch := make(chan *state, 1)
+	r.stateLoaded = ch
+	p := r.statePath()
+	go func() { ch <- readState(p) }()
+}
+
+func readState(p string) *state {
+	empty := &state{Articles: map[string]*articleEntry{}, Outs: map[string]*outEntry{}}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return empty
 	}
 	s, err := decodeState(b)
 	if err != nil {
-		return
+		return empty
 	}
-	r.oldState = s
+	return s
 }
 
 func decodeState(b []byte) (*state, error) {

@@ -56,6 +56,10 @@ type output struct {
 	// prev lists and this build did not produce without walking the
 	// destination.
 	knownDest bool
+	// lastClean says the previous build's commit finished (no marker left
+	// in the cache folder) and its manifest was read: stale files can be
+	// found from the manifest alone, without walking the destination.
+	lastClean bool
 
 	mu     sync.Mutex
 	files  map[string]fileState // every file of this build
@@ -72,7 +76,7 @@ func newOutput(dest, cacheDir string) (*output, error) {
 // manifest and stats, which are not read again.
 func newOutputKnown(dest, cacheDir string, known map[string]fileState) (*output, error) {
 	dest = filepath.Clean(dest)
-	prev, fresh := known, false
+	prev, fresh, clean := known, false, false
 	if known == nil {
 		var err error
 		if prev, fresh, err = readDest(dest); err != nil {
@@ -86,6 +90,9 @@ func newOutputKnown(dest, cacheDir string, known map[string]fileState) (*output,
 		statsFile = filepath.Join(cacheDir, "output-"+hex.EncodeToString(sum[:8])+".stats")
 		if known == nil {
 			readStats(statsFile, prev)
+			_, statErr := os.Stat(statsFile)
+			_, markErr := os.Stat(statsFile + ".commit")
+			clean = statErr == nil && errors.Is(markErr, fs.ErrNotExist) && len(prev) > 0
 		}
 	}
 	parent := filepath.Dir(dest)
@@ -96,7 +103,7 @@ func newOutputKnown(dest, cacheDir string, known map[string]fileState) (*output,
 	if err != nil {
 		return nil, fmt.Errorf("creating the staging folder beside %s: %w", dest, err)
 	}
-	return &output{dest: dest, statsFile: statsFile, staging: staging, prev: prev, fresh: fresh,
+	return &output{dest: dest, statsFile: statsFile, staging: staging, prev: prev, fresh: fresh, lastClean: clean,
 		files: map[string]fileState{}, staged: map[string]bool{}}, nil
 }
 
@@ -395,6 +402,15 @@ func (o *output) commit() error {
 		return nil
 	}
 	names := o.stagedNames()
+	marker := ""
+	if o.statsFile != "" && len(names) > 0 {
+		// Until the manifest is written, the destination may hold files
+		// the manifest does not know: the next build must look.
+		marker = o.statsFile + ".commit"
+		if err := os.MkdirAll(filepath.Dir(marker), 0o755); err == nil {
+			_ = os.WriteFile(marker, nil, 0o644)
+		}
+	}
 	for _, rel := range names {
 		from := filepath.Join(o.staging, filepath.FromSlash(rel))
 		to := filepath.Join(o.dest, filepath.FromSlash(rel))
@@ -422,6 +438,9 @@ func (o *output) commit() error {
 	}
 	if err := os.Rename(filepath.Join(o.staging, manifestName), filepath.Join(o.dest, manifestName)); err != nil {
 		return err
+	}
+	if marker != "" {
+		os.Remove(marker)
 	}
 	return os.RemoveAll(o.staging)
 }
@@ -470,7 +489,7 @@ func (o *output) recordStats(dir string) error {
 // and every file the manifest does not know (left by an interrupted
 // build), then empty folders.
 func (o *output) removeStale() {
-	if o.knownDest {
+	if o.knownDest || o.lastClean {
 		o.removeGone()
 		return
 	}

@@ -107,6 +107,9 @@ func isDelim(l []byte) bool {
 	return string(bytes.TrimRight(l, " \t\r")) == "---"
 }
 
+// disableFast turns the fast path off (tests compare both paths).
+var disableFast = false
+
 var yamlPos = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
 
 // ParseFrontMatter parses the YAML between the --- lines. firstLine is the
@@ -118,6 +121,11 @@ func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
 	}
 	if len(bytes.TrimSpace(yml)) == 0 {
 		return fm, nil
+	}
+	if !disableFast {
+		if fast, ok := fastFrontMatter(yml, firstLine); ok {
+			return fast, nil
+		}
 	}
 	f, err := parseYAML(yml)
 	if err != nil {
