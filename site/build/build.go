@@ -215,7 +215,7 @@ func withDefaults(o Options) Options {
 		o.CacheDir = filepath.Join(o.Root, ".kiji-cache")
 	}
 	if o.Workers <= 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
+		o.Workers = 3 * runtime.GOMAXPROCS(0)
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
