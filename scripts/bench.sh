@@ -40,7 +40,8 @@ measure() {
   for i in $(seq 0 "$RUNS"); do
     eval "$prep"
     local out
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -f '%e %M' -o "$work/time.out" "$@" >/dev/null 2>&1 || true
+    out=$(tail -1 "$work/time.out")
     [ "$i" -eq 0 ] && continue # warm-up
     times+=("${out% *}"); mems+=("${out#* }")
   done
@@ -50,19 +51,19 @@ measure() {
   echo "$label $t $m"
 }
 
-kbuild() { "$kiji" build --quiet --source "$1/content" --dest "$work/out" --config "$cfg/kiji.yaml" --cache-dir "$work/cache"; }
+kargs() { echo "$kiji" build --quiet --source "$1/content" --dest "$work/out" --config "$cfg/kiji.yaml" --cache-dir "$work/cache"; }
 fresh() { rm -rf "$work/out" "$work/cache"; }
-article=$(ls "$corpus/content/articles" | head -1)
+for f in "$corpus"/content/articles/*.md; do article=$(basename "$f"); break; done
 touch_one() { printf '\nedited %s\n' "$RANDOM$RANDOM" >>"$corpus/content/articles/$article"; }
 
 results=()
-results+=("$(measure kiji-cold fresh kbuild "$corpus")")
-fresh; kbuild "$corpus" || true
-results+=("$(measure kiji-nochange : kbuild "$corpus")")
+results+=("$(measure kiji-cold fresh $(kargs "$corpus"))")
+fresh; $(kargs "$corpus") || true
+results+=("$(measure kiji-nochange : $(kargs "$corpus"))")
 cp "$corpus/content/articles/$article" "$work/article.bak"
-results+=("$(measure kiji-onechange touch_one kbuild "$corpus")")
+results+=("$(measure kiji-onechange touch_one $(kargs "$corpus"))")
 cp "$work/article.bak" "$corpus/content/articles/$article"
-results+=("$(measure kiji-cold-1k fresh kbuild "$corpus1k")")
+results+=("$(measure kiji-cold-1k fresh $(kargs "$corpus1k"))")
 if command -v hugo >/dev/null 2>&1; then
   results+=("$(measure hugo-cold : env HUGO=hugo "$bench/hugo-build.sh" "$corpus" "$work/hugo-out")")
 fi
@@ -72,7 +73,8 @@ printf '%s\n' "${results[@]}" | awk -v n="$N" '
 END {
   printf "corpus: %d articles (seed 1); medians of runs after a warm-up\n\n", n
   printf "%-16s %10s %12s\n", "run", "wall (s)", "peak (MiB)"
-  for (k in t) printf "%-16s %10.2f %12d\n", k, t[k], m[k]
+  split("kiji-cold kiji-nochange kiji-onechange kiji-cold-1k hugo-cold", order, " ")
+  for (i = 1; i <= 5; i++) { k = order[i]; if (k in t) printf "%-16s %10.2f %12d\n", k, t[k], m[k] }
   print ""
   if ("hugo-cold" in t) {
     h=t["hugo-cold"]; hm=m["hugo-cold"]
@@ -81,5 +83,5 @@ END {
     printf "no-change wall   kiji/hugo-cold = %.3f  (target <= 0.10)\n", t["kiji-nochange"]/h
     printf "one-change wall  kiji/hugo-cold = %.3f  (target <= 0.05)\n", t["kiji-onechange"]/h
   }
-  printf "peak mem growth  %d / 1k = %.2f  (target <= 3)\n", n, m["kiji-cold"]/m["kiji-cold-1k"]
+  printf "peak mem growth  %d / 1000 = %.2f  (target <= 3)\n", n, m["kiji-cold"]/m["kiji-cold-1k"]
 }'
