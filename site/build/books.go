@@ -247,12 +247,12 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		return false, err
 	}
 	pl := r.pages.addPage(rel, ch.File, r.templateFile("chapter"), buf.Bytes(), mr)
-	if err := r.out.write(rel, buf.Bytes()); err != nil {
+	outHash, err := r.out.writeHash(rel, buf.Bytes())
+	if err != nil {
 		return false, err
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	r.storeEntry(ch.Path, &articleEntry{Key: key, Rel: rel, OutHash: hex.EncodeToString(sum[:]),
-		Minutes: view.Minutes, Summary: mr.Summary, Problems: probs.Sorted(), Links: pl.cached()})
+	r.storeEntry(ch.Path, &articleEntry{Key: key, Rel: rel, OutHash: outHash,
+		Minutes: view.Minutes, Summary: mr.Summary, Problems: probs.Sorted(), Links: cachedLinks{memo: pl}}) // filled in when saved
 	return true, nil
 }
 

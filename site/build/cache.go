@@ -153,6 +153,16 @@ func decodeState(b []byte) (*state, error) {
 
 // saveState writes the cache atomically.
 func (r *run) saveState() error {
+	// Pages rendered by this build keep only a pointer to their links
+	// while the build runs (a copy for every page would double what the
+	// link check holds); the copy gob writes is made now.
+	for _, e := range r.newState.Articles {
+		if e.Links.Source == "" && e.Links.memo != nil {
+			memo := e.Links.memo
+			e.Links = memo.cached()
+			e.Links.memo = memo
+		}
+	}
 	var payload bytes.Buffer
 	if err := gob.NewEncoder(&payload).Encode(r.newState); err != nil {
 		return err

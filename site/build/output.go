@@ -214,16 +214,22 @@ func (o *output) claim(rel string) (string, error) {
 
 // write writes one file, unless the destination already holds these bytes.
 func (o *output) write(rel string, data []byte) error {
+	_, err := o.writeHash(rel, data)
+	return err
+}
+
+// writeHash is write that also returns the hash of data (hex SHA-256).
+func (o *output) writeHash(rel string, data []byte) (string, error) {
 	rel, err := o.claim(rel)
 	if err != nil {
-		return err
+		return "", err
 	}
 	sum := sha256.Sum256(data)
 	h := hex.EncodeToString(sum[:])
 	if o.keepIfSame(rel, h) {
-		return nil
+		return h, nil
 	}
-	return o.stage(rel, h, func(w io.Writer) error {
+	return h, o.stage(rel, h, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})

@@ -2,8 +2,6 @@ package build
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -190,12 +188,12 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		return res, err
 	}
 	pl := r.pages.addPage(rel, a.File, r.templateFile("article"), buf.Bytes(), mr)
-	if err := r.out.write(rel, buf.Bytes()); err != nil {
+	outHash, err := r.out.writeHash(rel, buf.Bytes())
+	if err != nil {
 		return res, err
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	r.storeEntry(a.Path, &articleEntry{Key: key, Rel: rel, OutHash: hex.EncodeToString(sum[:]),
-		Minutes: res.minutes, Summary: res.summary, Problems: probs.Sorted(), Links: pl.cached()})
+	r.storeEntry(a.Path, &articleEntry{Key: key, Rel: rel, OutHash: outHash,
+		Minutes: res.minutes, Summary: res.summary, Problems: probs.Sorted(), Links: cachedLinks{memo: pl}}) // filled in when saved
 	return res, nil
 }
 

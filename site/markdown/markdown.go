@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -268,7 +269,22 @@ func isExternal(s string) bool {
 
 func countText(res *Result, b []byte) {
 	inWord := false
-	for _, r := range string(b) {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf { // ASCII: most text, so the fast path
+			i++
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+				if !inWord {
+					res.Words++
+					inWord = true
+				}
+			} else {
+				inWord = false
+			}
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		i += n
 		switch {
 		case isCJK(r):
 			res.CJKChars++
@@ -284,8 +300,19 @@ func countText(res *Result, b []byte) {
 	}
 }
 
+// isCJK reports whether r is a Japanese, Chinese or Korean character (kana,
+// kanji, hangul, full-width forms), counted by character for reading time.
 func isCJK(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || (r >= 0xFF00 && r <= 0xFFEF)
+	switch {
+	case r >= 0x3040 && r <= 0x30FF, // hiragana, katakana
+		r >= 0x3400 && r <= 0x4DBF, r >= 0x4E00 && r <= 0x9FFF, r >= 0xF900 && r <= 0xFAFF, r >= 0x20000 && r <= 0x3134F, // kanji
+		r >= 0x3005 && r <= 0x3007, r == 0x303B, // 々 〆 〇 〻
+		r >= 0x31F0 && r <= 0x31FF,                                                         // katakana extensions
+		r >= 0xAC00 && r <= 0xD7AF, r >= 0x1100 && r <= 0x11FF, r >= 0x3130 && r <= 0x318F, // hangul
+		r >= 0xFF00 && r <= 0xFFEF: // full-width forms
+		return true
+	}
+	return false
 }
 
 // offsetOf finds a byte offset for an inline node: its first text segment,
