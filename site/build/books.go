@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"io"
 	"path"
-	"sync"
 
 	"github.com/kiji-ssg/kiji/site/content"
 	"github.com/kiji-ssg/kiji/site/diag"
@@ -140,38 +139,11 @@ func (r *run) copyCover(b *content.Book) error {
 
 // renderChapters converts and writes chapters in parallel, as articles are.
 func (r *run) renderChapters(chs []*content.Chapter) error {
-	jobs := make(chan *content.Chapter)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	written := 0
-	for w := 0; w < r.opts.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ch := range jobs {
-				ok, err := r.renderChapter(ch)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				if ok {
-					written++
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, ch := range chs {
-		if r.ctx.Err() != nil {
-			break
-		}
-		jobs <- ch
-	}
-	close(jobs)
-	wg.Wait()
+	written, err := forEach(r, chs, func(_ int, ch *content.Chapter) (bool, error) {
+		return r.renderChapter(ch)
+	})
 	r.report.Pages += written
-	return firstErr
+	return err
 }
 
 // renderChapter converts one chapter and writes its page; ok reports

@@ -28,7 +28,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kiji-ssg/kiji/site/content"
@@ -395,39 +394,13 @@ func (r *run) writeRobots() error {
 // writeOGImages writes every rendered article's sharing image, drawing
 // (or reading from the cache) in parallel.
 func (r *run) writeOGImages() error {
-	as := r.site.Articles
-	jobs := make(chan *content.Article)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	written := 0
-	for w := 0; w < r.opts.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for a := range jobs {
-				err := r.writeOGImage(a)
-				mu.Lock()
-				if err == nil {
-					written++
-				} else if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, a := range as {
-		if r.ctx.Err() != nil {
-			break
-		}
-		jobs <- a
-	}
-	close(jobs)
-	wg.Wait()
+	written, err := forEach(r, r.site.Articles, func(_ int, a *content.Article) (bool, error) {
+		err := r.writeOGImage(a)
+		return err == nil, err
+	})
 	r.report.Images += written
-	if firstErr != nil {
-		return firstErr
+	if err != nil {
+		return err
 	}
 	return r.ctx.Err()
 }

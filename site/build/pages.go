@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io/fs"
 	"strings"
-	"sync"
 
 	"github.com/yuin/goldmark"
 
@@ -87,39 +86,14 @@ type articleResult struct {
 func (r *run) renderArticles() error {
 	as := r.site.Articles
 	results := make([]articleResult, len(as))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var firstErr error
-	var mu sync.Mutex
-	for w := 0; w < r.opts.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				res, err := r.renderArticle(i)
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					continue
-				}
-				results[i] = res
-			}
-		}()
-	}
-	for i := range as {
-		if r.ctx.Err() != nil {
-			break
-		}
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
+	_, err := forEach(r, as, func(i int, _ *content.Article) (bool, error) {
+		res, err := r.renderArticle(i)
+		results[i] = res
+		return err == nil, err
+	})
 	r.articleResults = results
 	r.report.Articles = len(as)
-	return firstErr
+	return err
 }
 
 func (r *run) renderArticle(i int) (res articleResult, err error) {
