@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/gob"
@@ -31,7 +32,7 @@ import (
 // foreign cache file fails its checksum and is ignored: the build is then
 // a full one, never a wrong one.
 
-const stateHeader = "kiji-state v1\n"
+const stateHeader = "kiji-state v2\n"
 
 type state struct {
 	Articles map[string]*articleEntry // by content path
@@ -132,42 +133,42 @@ func decodeState(b []byte) (*state, error) {
 	if !bytes.HasPrefix(b, []byte(stateHeader)) || len(b) < len(stateHeader)+65 {
 		return nil, errors.New("not a kiji cache file")
 	}
-	b = b[len(stateHeader):]
-	want, payload := string(b[:64]), b[65:]
-	sum := sha256.Sum256(payload)
-	if hex.EncodeToString(sum[:]) != want {
+	body, trailer := b[:len(b)-65], b[len(b)-65:]
+	sum := sha256.Sum256(body)
+	if trailer[0] != '\n' || hex.EncodeToString(sum[:]) != string(trailer[1:]) {
 		return nil, errors.New("the cache file is damaged")
 	}
-	var s state
-	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
+	dec := gob.NewDecoder(bytes.NewReader(body[len(stateHeader):]))
+	var n int
+	if err := dec.Decode(&n); err != nil {
+		return nil, err
+	}
+	if n < 0 || n > len(body) {
+		return nil, errors.New("the cache file is damaged")
+	}
+	s := &state{Articles: make(map[string]*articleEntry, n), Outs: map[string]*outEntry{}}
+	for i := 0; i < n; i++ {
+		var p string
+		e := &articleEntry{}
+		if err := dec.Decode(&p); err != nil {
+			return nil, err
+		}
+		if err := dec.Decode(e); err != nil {
+			return nil, err
+		}
+		s.Articles[p] = e
+	}
+	if err := dec.Decode(&s.Outs); err != nil {
 		return nil, err
 	}
 	if s.Outs == nil {
 		s.Outs = map[string]*outEntry{}
 	}
-	if s.Articles == nil {
-		s.Articles = map[string]*articleEntry{}
-	}
-	return &s, nil
+	return s, nil
 }
 
 // saveState writes the cache atomically.
 func (r *run) saveState() error {
-	// Pages rendered by this build keep only a pointer to their links
-	// while the build runs (a copy for every page would double what the
-	// link check holds); the copy gob writes is made now.
-	for _, e := range r.newState.Articles {
-		if e.Links.Source == "" && e.Links.memo != nil {
-			memo := e.Links.memo
-			e.Links = memo.cached()
-			e.Links.memo = memo
-		}
-	}
-	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(r.newState); err != nil {
-		return err
-	}
-	sum := sha256.Sum256(payload.Bytes())
 	if err := os.MkdirAll(r.opts.CacheDir, 0o755); err != nil {
 		return err
 	}
@@ -175,10 +176,7 @@ func (r *run) saveState() error {
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(tmp, stateHeader+hex.EncodeToString(sum[:])+"\n")
-	if err == nil {
-		_, err = tmp.Write(payload.Bytes())
-	}
+	err = r.writeState(tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -187,6 +185,49 @@ func (r *run) saveState() error {
 		return err
 	}
 	return os.Rename(tmp.Name(), r.statePath())
+}
+
+// writeState streams the cache: the header, a gob stream (the number of
+// articles, each article's path and entry, the list pages' entries), then
+// a newline and the SHA-256 of all that. Entries are encoded one at a
+// time, so no copy of the whole cache is ever held in memory; pages
+// rendered by this build keep only a pointer to their links while the
+// build runs, and their copy for the file is made here, one at a time.
+func (r *run) writeState(f *os.File) error {
+	h := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<16)
+	if _, err := io.WriteString(bw, stateHeader); err != nil {
+		return err
+	}
+	enc := gob.NewEncoder(bw)
+	paths := make([]string, 0, len(r.newState.Articles))
+	for p := range r.newState.Articles {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	if err := enc.Encode(len(paths)); err != nil {
+		return err
+	}
+	for _, p := range paths {
+		e := *r.newState.Articles[p]
+		if e.Links.Source == "" && e.Links.memo != nil {
+			e.Links = e.Links.memo.cached()
+		}
+		if err := enc.Encode(p); err != nil {
+			return err
+		}
+		if err := enc.Encode(&e); err != nil {
+			return err
+		}
+	}
+	if err := enc.Encode(r.newState.Outs); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(f, "\n"+hex.EncodeToString(h.Sum(nil)))
+	return err
 }
 
 // globalKey hashes everything every page depends on.

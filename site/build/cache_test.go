@@ -183,7 +183,8 @@ func TestDecodeStateRejectsDamage(t *testing.T) {
 		{"empty", ""},
 		{"foreign", "hello world"},
 		{"header only", stateHeader},
-		{"bad checksum", stateHeader + strings.Repeat("0", 64) + "\nxxxx"},
+		{"bad checksum", stateHeader + "xxxx\n" + strings.Repeat("0", 64)},
+		{"truncated", stateHeader + strings.Repeat("x", 80)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := decodeState([]byte(tc.data)); err == nil {
