@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -256,6 +255,10 @@ func (r *run) contentOptions() content.Options {
 		Lang:   r.cfg.Language,
 		Drafts: r.cfg.Drafts,
 		Now:    r.opts.Now,
+		// A one-off build reads each article's text again when it
+		// converts it, so the whole site's text is never in memory; a
+		// Builder keeps the text it converts from build to build.
+		LeaveBodies: r.b == nil,
 	}
 }
 
@@ -525,7 +528,7 @@ type checkedPage struct {
 	source, template string
 	links            []pageLink
 	refs             []markdown.Ref
-	ids              map[string]bool
+	ids              idSet
 	probs            []diag.Problem
 }
 
@@ -552,7 +555,7 @@ func sameWorld(files map[string]bool, pages map[string]*checkedPage, li *linkInd
 	}
 	for rel, pl := range li.pages {
 		p, ok := pages[rel]
-		if !ok || (p.pl != pl && !maps.Equal(p.ids, pl.ids)) {
+		if !ok || (p.pl != pl && !slices.Equal(p.ids, pl.ids)) {
 			return false
 		}
 	}

@@ -63,11 +63,7 @@ type cachedLinks struct {
 }
 
 func (pl *pageLinks) cached() cachedLinks {
-	c := cachedLinks{Source: pl.source, Template: pl.template, Refs: pl.refs}
-	for id := range pl.ids {
-		c.IDs = append(c.IDs, id)
-	}
-	sort.Strings(c.IDs)
+	c := cachedLinks{Source: pl.source, Template: pl.template, Refs: pl.refs, IDs: pl.ids}
 	for _, l := range pl.links {
 		c.Attrs = append(c.Attrs, l.attr)
 		c.Vals = append(c.Vals, l.val)
@@ -76,10 +72,12 @@ func (pl *pageLinks) cached() cachedLinks {
 }
 
 func (c cachedLinks) pageLinks() *pageLinks {
-	pl := &pageLinks{source: c.Source, template: c.Template, refs: c.Refs, ids: make(map[string]bool, len(c.IDs))}
-	for _, id := range c.IDs {
-		pl.ids[id] = true
+	ids := idSet(c.IDs)
+	if !sort.StringsAreSorted(ids) {
+		ids = append(idSet(nil), ids...)
+		sort.Strings(ids)
 	}
+	pl := &pageLinks{source: c.Source, template: c.Template, refs: c.Refs, ids: ids}
 	for i := range c.Attrs {
 		pl.links = append(pl.links, pageLink{attr: c.Attrs[i], val: c.Vals[i]})
 	}

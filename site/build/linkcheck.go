@@ -44,7 +44,7 @@ func (li *linkIndex) intern(s string) string {
 type pageLinks struct {
 	source   string // file the page comes from (article or template)
 	template string // template that rendered it
-	ids      map[string]bool
+	ids      idSet
 	links    []pageLink
 	refs     []markdown.Ref // as written in Markdown, for line numbers
 }
@@ -66,14 +66,25 @@ func (li *linkIndex) addFile(rel string) {
 
 // addPage scans a page's HTML for ids and local links.
 func (li *linkIndex) addPage(rel, source, template string, page []byte, mr *markdown.Result) *pageLinks {
-	pl := &pageLinks{source: source, template: template, ids: map[string]bool{}}
-	scanAttr(page, "id", func(v string) { pl.ids[v] = true })
-	scanAttr(page, "name", func(v string) { pl.ids[v] = true })
+	pl := &pageLinks{source: source, template: template}
+	ids := map[string]bool{}
+	scanAttr(page, "id", func(v string) { ids[v] = true })
+	scanAttr(page, "name", func(v string) { ids[v] = true })
+	pl.ids = newIDSet(ids)
 	for _, a := range []string{"href", "src"} {
 		scanAttr(page, a, func(v string) {
-			if isLocal(v) {
-				pl.links = append(pl.links, pageLink{attr: a, val: li.intern(v)})
+			if !isLocal(v) {
+				return
 			}
+			// A link to an id of this very page (the TOC, heading
+			// anchors, footnotes) is checked now and not kept: a large
+			// site would otherwise hold thousands of them.
+			if a == "href" && len(v) > 1 && v[0] == '#' {
+				if frag, err := url.PathUnescape(v[1:]); err == nil && ids[frag] {
+					return
+				}
+			}
+			pl.links = append(pl.links, pageLink{attr: a, val: li.intern(v)})
 		})
 	}
 	if mr != nil {
@@ -213,7 +224,7 @@ func (r *run) checkLink(rel string, l pageLink) string {
 		return "" // a fragment on a non-HTML file is not ours to check
 	}
 	frag := u.Fragment
-	if !tp.ids[frag] {
+	if !tp.ids.has(frag) {
 		where := "this page"
 		if target != rel {
 			where = "/" + strings.TrimSuffix(target, "index.html")
@@ -256,4 +267,22 @@ func (pl *pageLinks) lineOf(val, base string) (int, int) {
 		}
 	}
 	return 0, 0
+}
+
+// idSet is a page's ids, sorted: a tenth of a map's memory, which matters
+// when the link check holds every page of a large site.
+type idSet []string
+
+func newIDSet(m map[string]bool) idSet {
+	s := make(idSet, 0, len(m))
+	for id := range m {
+		s = append(s, id)
+	}
+	sort.Strings(s)
+	return s
+}
+
+func (s idSet) has(id string) bool {
+	i := sort.SearchStrings(s, id)
+	return i < len(s) && s[i] == id
 }

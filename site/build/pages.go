@@ -122,13 +122,13 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		}
 		r.probs.Add(probs.Sorted()...)
 	}()
-	doc := &diag.Doc{File: a.File, Src: a.Body, List: probs}
-	mr, err := r.conv.Convert(doc)
-	if r.b == nil {
-		// A one-off build never converts this article again: let its
-		// source go, so memory does not grow with the site.
-		a.Body = nil
+	body, err := content.ReadBody(r.srcFS, a)
+	if err != nil {
+		probs.Errorf(a.File, 0, 0, "cannot read the article: %v", err)
+		return res, nil
 	}
+	doc := &diag.Doc{File: a.File, Src: body, List: probs}
+	mr, err := r.conv.Convert(doc)
 	if err != nil {
 		probs.Errorf(a.File, 1, 0, "cannot convert the Markdown: %v", err)
 		return res, nil

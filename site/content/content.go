@@ -31,6 +31,7 @@ package content
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"path"
 	"runtime"
@@ -60,6 +61,10 @@ type Options struct {
 	Location *time.Location
 	// ZennSlugWarnings warns about slugs Zenn would reject (12–50 chars).
 	ZennSlugWarnings bool
+	// LeaveBodies keeps only the front matter in memory: Article.Body is
+	// nil and ReadBody reads the file again when it is converted. A large
+	// site then never holds every article's text at once.
+	LeaveBodies bool
 }
 
 // Site is everything in a content folder.
@@ -191,6 +196,9 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 				var al diag.List
 				a := s.parseArticle(p, src, &al)
 				s.addProblems(l, &al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
+				if a != nil && s.opts.LeaveBodies {
+					a.Body = nil
+				}
 				parsed[i] = a
 			}
 		}()
@@ -398,3 +406,21 @@ func (s *Site) loadImages(fsys fs.FS, l *diag.List) {
 }
 
 func isNotExist(err error) bool { return err != nil && errorsIs(err, fs.ErrNotExist) }
+
+// ReadBody returns an article's body as Load would have kept it (the whole
+// file, front matter blanked), reading the file again. It fails if the
+// file changed since it was loaded.
+func ReadBody(fsys fs.FS, a *Article) ([]byte, error) {
+	if a.Body != nil {
+		return a.Body, nil
+	}
+	src, err := fs.ReadFile(fsys, a.Path)
+	if err != nil {
+		return nil, err
+	}
+	if sum(src) != a.Hash {
+		return nil, fmt.Errorf("%s changed while the site was being built; build again", a.File)
+	}
+	_, body, _, err := SplitFrontMatter(normalize(src))
+	return body, err
+}
