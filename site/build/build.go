@@ -198,7 +198,9 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	return r.report, nil
 }
 
-func withDefaults(o Options) Options {
+// WithPaths fills in the folders and files left empty: Root ".", and
+// content/, public/, kiji.yaml and .kiji-cache/ under it.
+func (o Options) WithPaths() Options {
 	if o.Root == "" {
 		o.Root = "."
 	}
@@ -214,6 +216,11 @@ func withDefaults(o Options) Options {
 	if o.CacheDir == "" {
 		o.CacheDir = filepath.Join(o.Root, ".kiji-cache")
 	}
+	return o
+}
+
+func withDefaults(o Options) Options {
+	o = o.WithPaths()
 	if o.Workers <= 0 {
 		o.Workers = 3 * runtime.GOMAXPROCS(0)
 	}

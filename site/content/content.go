@@ -196,9 +196,6 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 				var al diag.List
 				a := s.parseArticle(p, src, &al)
 				s.addProblems(l, &al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
-				if a != nil && s.opts.LeaveBodies {
-					a.Body = nil
-				}
 				parsed[i] = a
 			}
 		}()
@@ -231,7 +228,9 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 func (s *Site) parseArticle(p string, src []byte, l *diag.List) *Article {
 	a := &Article{Path: p, File: s.DisplayPath(p), Slug: strings.TrimSuffix(path.Base(p), ".md"), Hash: sum(src)}
 	src = normalize(src)
-	yml, body, end, err := SplitFrontMatter(src)
+	// A build that reads bodies again when it converts them (LeaveBodies)
+	// needs no copy now.
+	yml, body, end, err := splitFrontMatter(src, !s.opts.LeaveBodies)
 	if err != nil {
 		se := err.(*SyntaxError)
 		l.Add(diag.Problem{File: a.File, Line: se.Line, Col: se.Col, Severity: diag.Error, Rule: "front-matter", Msg: se.Msg})

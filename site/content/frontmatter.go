@@ -69,6 +69,12 @@ func (e *SyntaxError) Error() string { return e.Msg }
 // — and the 1-based line of the closing delimiter (0 without front matter).
 // A file that opens a front matter but never closes it is an error.
 func SplitFrontMatter(src []byte) (yml, body []byte, end int, err error) {
+	return splitFrontMatter(src, true)
+}
+
+// splitFrontMatter is SplitFrontMatter; without wantBody it does not make
+// the blanked copy of the file (body is nil when there is a front matter).
+func splitFrontMatter(src []byte, wantBody bool) (yml, body []byte, end int, err error) {
 	if !bytes.HasPrefix(src, []byte("---")) || !isDelim(firstLine(src)) {
 		return nil, src, 0, nil
 	}
@@ -79,6 +85,9 @@ func SplitFrontMatter(src []byte) (yml, body []byte, end int, err error) {
 		l := firstLine(src[off:])
 		if isDelim(l) {
 			yml = src[len(firstLine(src))+1 : off]
+			if !wantBody {
+				return yml, nil, line, nil
+			}
 			body = make([]byte, len(src))
 			copy(body, src)
 			// Blank every byte of the front matter except newlines.

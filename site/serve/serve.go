@@ -116,20 +116,11 @@ func New(opts Options) (*Server, error) {
 	}
 	bo := opts.Build
 	bo.Dev = true
-	if bo.Root == "" {
-		bo.Root = "."
-	}
-	if bo.CacheDir == "" {
-		bo.CacheDir = filepath.Join(bo.Root, ".kiji-cache")
-	}
-	if bo.Dest == "" {
+	previewDest := bo.Dest == ""
+	bo = bo.WithPaths() // Now stays zero: each rebuild uses its own time
+	if previewDest {
+		// The preview never touches the real output folder.
 		bo.Dest = filepath.Join(bo.CacheDir, "serve")
-	}
-	if bo.Source == "" {
-		bo.Source = filepath.Join(bo.Root, "content")
-	}
-	if bo.Config == "" {
-		bo.Config = filepath.Join(bo.Root, "kiji.yaml")
 	}
 	opts.Build = bo
 	s := &Server{opts: opts, dest: bo.Dest, builder: build.NewBuilder(bo), hub: newHub(), base: "/"}
