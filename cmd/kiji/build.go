@@ -15,7 +15,7 @@ func init() {
 	register(&command{
 		name:    "build",
 		summary: "build the content folder into a static site",
-		usage:   "kiji build [--source DIR] [--dest DIR] [--base-url URL] [--drafts] [--config FILE] [--quiet]",
+		usage:   "kiji build [--source DIR] [--dest DIR] [--base-url URL] [--drafts] [--config FILE] [--quiet] [--timings]",
 		run:     runBuild,
 	})
 }
@@ -61,6 +61,7 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(c, e)
 	var bf buildFlags
 	bf.register(fs)
+	timings := fs.Bool("timings", false, "print how long each step of the build took")
 	if err := parseFlags(fs, c, e, args); err != nil {
 		return err
 	}
@@ -89,6 +90,11 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		printProblems(e, rep.Problems)
 		if !bf.quiet || rep.Errors > 0 {
 			fmt.Fprintln(e.stderr, rep.Summary())
+		}
+		if *timings {
+			for _, s := range rep.Steps {
+				fmt.Fprintf(e.stderr, "%8.3fs  %s\n", s.Duration.Seconds(), s.Name)
+			}
 		}
 	}
 	if err != nil {

@@ -75,6 +75,15 @@ type Report struct {
 	Problems []diag.Problem
 	Duration time.Duration
 	Dest     string
+	// Steps is how long each step of the pipeline took, in order (the
+	// last one, "commit", puts the output in place).
+	Steps []StepTime
+}
+
+// StepTime is the wall time of one step of the pipeline.
+type StepTime struct {
+	Name     string
+	Duration time.Duration
 }
 
 // Summary is the one line a build ends with.
@@ -156,7 +165,10 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		if err = ctx.Err(); err != nil {
 			break
 		}
-		if err = s.run(r); err != nil {
+		t0 := time.Now()
+		err = s.run(r)
+		r.report.Steps = append(r.report.Steps, StepTime{s.name, time.Since(t0)})
+		if err != nil {
 			err = fmt.Errorf("%s: %w", s.name, err)
 			break
 		}
@@ -176,8 +188,10 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		} else {
 			close(saved)
 		}
+		t0 := time.Now()
 		err = r.out.commit()
 		<-saved
+		r.report.Steps = append(r.report.Steps, StepTime{"commit", time.Since(t0)})
 	}
 	if err == nil && r.b != nil {
 		r.b.keep(r)

@@ -11,11 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
-	"unsafe"
 
-	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/google/go-cmp/cmp"
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/yuin/goldmark"
@@ -392,58 +388,6 @@ func TestTokeniseFallback(t *testing.T) {
 	got = string(highlight(lexerFor("go"), "+"+text, true))
 	if textOf(got) != "+"+text {
 		t.Errorf("diff text = %q, want %q", textOf(got), "+"+text)
-	}
-}
-
-// TestPatientCopy: the lexers used here are private copies whose rules have
-// matchTimeout instead of chroma's 250 ms, and they lex exactly as the
-// registry's lexers do.
-func TestPatientCopy(t *testing.T) {
-	offset, ok := compiledRules()
-	if !ok {
-		t.Fatal("chroma.RegexLexer has no field rules map[string][]*chroma.CompiledRule: update patientCopy for this chroma version")
-	}
-	timeouts := func(l chroma.Lexer) map[time.Duration]int {
-		out := map[time.Duration]int{}
-		m := *(*map[string][]*chroma.CompiledRule)(unsafe.Add(unsafe.Pointer(l.(*chroma.RegexLexer)), offset))
-		for _, state := range m {
-			for _, r := range state {
-				out[r.Regexp.MatchTimeout]++
-			}
-		}
-		return out
-	}
-	samples := map[string]string{
-		"go":         "package main\n\n// c\nfunc main() { x := `a\nb`; fmt.Println(x, 1.5) }\n",
-		"yaml":       "# c\na: [1, \"two\"]\nb: |\n  text\n",
-		"bash":       "#!/bin/sh\nfor f in *; do echo \"$f\" $((1+2)); done # c\n",
-		"typescript": "export function f(a: number): string { return `${a}`; } // c\n",
-	}
-	for lang, sample := range samples {
-		t.Run(lang, func(t *testing.T) {
-			orig := lexers.Get(lang)
-			cp := patientCopy(orig)
-			if cp == orig {
-				t.Fatalf("patientCopy(%s) returned the registry's lexer", lang)
-			}
-			if got := timeouts(cp); len(got) != 1 || got[matchTimeout] == 0 {
-				t.Errorf("copy's rule timeouts = %v, want all %v", got, matchTimeout)
-			}
-			if _, err := orig.Tokenise(nil, ""); err != nil {
-				t.Fatal(err)
-			}
-			if got := timeouts(orig); got[matchTimeout] != 0 {
-				t.Errorf("the registry's lexer was changed: timeouts %v", got)
-			}
-			a, errA := chroma.Coalesce(orig).Tokenise(nil, sample)
-			b, errB := chroma.Coalesce(cp).Tokenise(nil, sample)
-			if errA != nil || errB != nil {
-				t.Fatal(errA, errB)
-			}
-			if diff := cmp.Diff(a.Tokens(), b.Tokens()); diff != "" {
-				t.Errorf("copy lexes differently (-registry +copy):\n%s", diff)
-			}
-		})
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/alecthomas/chroma/v2/lexers"
 )
 
 // FuzzInfo checks parseInfo and the rendering of one block with any info
@@ -92,6 +94,32 @@ func FuzzMarkdown(f *testing.F) {
 		}
 		if a.String() != b.String() {
 			t.Fatalf("not deterministic for %q", src)
+		}
+	})
+}
+
+// FuzzFastLexer lexes any text in the languages of technical articles with
+// chroma and with the fast lexer: the same tokens, and writeTokens writes
+// what chroma's formatter writes.
+func FuzzFastLexer(f *testing.F) {
+	langs := []string{"go", "yaml", "bash", "json", "typescript", "docker", "hcl", "python", "html", "sql", "rust", "diff"}
+	f.Add(uint8(0), "package main\n\nfunc main() { fmt.Println(`x`) }\n")
+	f.Add(uint8(2), "echo \"$(ls)\" <<EOF\nx\nEOF\n")
+	f.Add(uint8(5), "RUN apt-get install -y x && echo \"ok\"\n")
+	f.Add(uint8(8), "<script>var a = 1 < 2;</script><style>p{}</style>\n")
+	f.Add(uint8(9), "SELECT a FROM b -- c\n")
+	f.Add(uint8(1), "a: [1, \"two\"]\nb: |\n  x\n\v\u3000\x00")
+	f.Fuzz(func(t *testing.T, li uint8, text string) {
+		if len(text) > 4096 {
+			return
+		}
+		l := lexers.Get(langs[int(li)%len(langs)])
+		sameAsChroma(t, l, text)
+		tokens := fastTokens(t, l, text)
+		var b bytes.Buffer
+		writeTokens(&b, tokens)
+		if want := chromaHTML(t, tokens); b.String() != want {
+			t.Fatalf("writeTokens:\n got %q\nwant %q", b.String(), want)
 		}
 	})
 }

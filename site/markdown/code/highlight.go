@@ -4,28 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"html"
-	"reflect"
 	"strings"
 	"sync"
-	"time"
-	"unsafe"
 
 	"github.com/alecthomas/chroma/v2"
-	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
 	"github.com/alecthomas/chroma/v2/lexers"
-	"github.com/alecthomas/chroma/v2/styles"
 )
-
-// formatter writes tokens as <span class="…"> with chroma's standard short
-// class names and nothing around them: the <pre>, <code> and the diff line
-// wrappers are written by this package. One formatter serves every block; it
-// is safe for concurrent use (its only mutable state is a mutex-guarded
-// cache of the style below).
-var formatter = chromahtml.New(chromahtml.WithClasses(true), chromahtml.PreventSurroundingPre(true))
-
-// formatStyle is only needed because Format takes a style; with classes the
-// markup does not depend on it (the colours come from CSS()).
-var formatStyle = styles.Get(LightStyle)
 
 // notHighlighted are languages that other kiji extensions turn into something
 // else before rendering (diagrams, score tables). When one reaches this
@@ -110,73 +94,12 @@ func lookupLexer(lang string) (l chroma.Lexer) {
 	if l == nil || l.Config() == nil || l.Config().Name == "plaintext" {
 		return nil
 	}
-	return chroma.Coalesce(patientCopy(l))
-}
-
-// matchTimeout is the time one regexp match of a lexer rule may take in the
-// lexers this package uses, instead of chroma's 250 ms.
-//
-// chroma gives every rule's regexp a 250 ms wall-clock timeout, and a rule
-// that times out simply does not match: the text is then lexed by another
-// rule (a keyword becomes a name) or becomes an Error token. The clock
-// behind it (regexp2's fastclock) is updated by a background goroutine, so
-// when the process is starved of CPU for a moment (a loaded CI machine, a
-// -race build, a big parallel build), a match that took microseconds can
-// "time out", and the same block is highlighted differently from one build
-// to the next. Five seconds keeps the guard against catastrophic
-// backtracking while making such a stall practically impossible.
-const matchTimeout = 5 * time.Second
-
-// compiledRules locates RegexLexer's unexported compiled rules: its field
-// "rules", of type map[string][]*chroma.CompiledRule. ok is false if a
-// chroma version lays it out differently; then lexers keep chroma's timeout
-// (TestPatientCopy fails, so an upgrade that breaks this is noticed).
-var compiledRules = func() (offset uintptr, ok bool) {
-	f, found := reflect.TypeFor[chroma.RegexLexer]().FieldByName("rules")
-	if !found || f.Type != reflect.TypeFor[map[string][]*chroma.CompiledRule]() {
-		return 0, false
-	}
-	return f.Offset, true
-}
-
-// patientCopy returns a private copy of a regexp lexer whose rules have
-// matchTimeout instead of chroma's 250 ms (see matchTimeout). It is a copy
-// (same configuration and rules, compiled separately) because the
-// registry's lexer may be in use by other goroutines, as the sublexer of
-// another language, while its timeouts would be changed; the copy is
-// compiled and changed before anyone can use it. Lexers it delegates to
-// (CSS and JavaScript inside HTML, for example) are the registry's and
-// keep chroma's timeout. Anything unexpected returns l unchanged.
-func patientCopy(l chroma.Lexer) chroma.Lexer {
-	rl, ok := l.(*chroma.RegexLexer)
-	offset, layoutOK := compiledRules()
-	if !ok || !layoutOK {
-		return l
-	}
-	rules, err := rl.Rules()
-	if err != nil {
-		return l
-	}
-	cp, err := chroma.NewLexer(rl.Config(), func() chroma.Rules { return rules })
-	if err != nil {
-		return l
-	}
-	cp.SetRegistry(lexers.GlobalLexerRegistry)
-	if _, err := cp.Tokenise(nil, ""); err != nil { // compiles the rules
-		return l
-	}
-	m := *(*map[string][]*chroma.CompiledRule)(unsafe.Add(unsafe.Pointer(cp), offset))
-	if len(m) == 0 {
-		return l
-	}
-	for _, state := range m {
-		for _, r := range state {
-			if r.Regexp != nil {
-				r.Regexp.MatchTimeout = matchTimeout
-			}
+	if rl, ok := l.(*chroma.RegexLexer); ok {
+		if fl, err := newFastLexer(rl); err == nil {
+			l = fl
 		}
 	}
-	return cp
+	return chroma.Coalesce(l)
 }
 
 // tokenise runs the lexer over text. It returns ok=false when chroma fails,
@@ -209,9 +132,89 @@ func tokenise(l chroma.Lexer, text string) (tokens []chroma.Token, ok bool) {
 	return tokens, n == len(text)
 }
 
-// writeTokens writes tokens through the shared formatter.
+// writeTokens writes tokens as chroma's HTML formatter does with classes
+// and no surrounding <pre> (the <pre>, <code> and the diff line wrappers are
+// written by this package): each token as <span class="…">, with chroma's
+// standard short class name for its type, around its escaped text, split at
+// line ends. The same bytes as chroma's formatter (TestWriteTokensMatchesChroma),
+// without its per-token formatting and allocations.
 func writeTokens(buf *bytes.Buffer, tokens []chroma.Token) bool {
-	return formatter.Format(buf, formatStyle, chroma.Literator(tokens...)) == nil
+	inLine := 0 // pieces written on the current line
+	for i, t := range tokens {
+		cls := tokenClass(t.Type)
+		v := t.Value
+		for {
+			j := strings.IndexByte(v, '\n')
+			if j < 0 {
+				break
+			}
+			writeSpan(buf, cls, v[:j+1])
+			inLine = 0
+			v = v[j+1:]
+			if v == "" {
+				break // chroma drops the empty tail of a split token
+			}
+		}
+		if v == "" && t.Value != "" {
+			continue
+		}
+		if v == "" && i == len(tokens)-1 && inLine == 0 {
+			break // chroma drops a last line that is one empty token
+		}
+		writeSpan(buf, cls, v)
+		inLine++
+	}
+	return true
+}
+
+func writeSpan(buf *bytes.Buffer, cls, text string) {
+	if cls == "" {
+		escapeHTML(buf, text)
+		return
+	}
+	buf.WriteString(`<span class="`)
+	buf.WriteString(cls)
+	buf.WriteString(`">`)
+	escapeHTML(buf, text)
+	buf.WriteString(`</span>`)
+}
+
+// escapeHTML writes s escaped as html.EscapeString does.
+func escapeHTML(buf *bytes.Buffer, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '&':
+			esc = "&amp;"
+		case '\'':
+			esc = "&#39;"
+		case '"':
+			esc = "&#34;"
+		default:
+			continue
+		}
+		buf.WriteString(s[last:i])
+		buf.WriteString(esc)
+		last = i + 1
+	}
+	buf.WriteString(s[last:])
+}
+
+// tokenClass is chroma's HTML formatter's class for a token type: the
+// standard short name of the type or of its nearest parent that has one.
+func tokenClass(t chroma.TokenType) string {
+	for t != 0 {
+		if cls, ok := chroma.StandardTypes[t]; ok {
+			return cls
+		}
+		t = t.Parent()
+	}
+	return chroma.StandardTypes[t]
 }
 
 // diffKind is what the first character of a diff line says about it.

@@ -1,0 +1,494 @@
+package code
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/dlclark/regexp2/v2"
+	rxsyntax "github.com/dlclark/regexp2/v2/syntax"
+)
+
+// This file runs chroma's regular-expression lexers with the same rules and
+// the same state machine as chroma, token for token, only faster and with a
+// longer match timeout.
+//
+// Faster: at each position chroma tries the rules of the current state in
+// order until one matches, and every attempt is a regexp2 match (a runner
+// taken from a pool, a match object, a timeout check), although most rules
+// cannot match there at all: a Go keyword rule cannot match at "(", a string
+// rule only at a quote. Each rule here carries the set of characters its
+// match can begin with, as regexp2 itself works it out from the pattern to
+// speed up its own searches, and a rule is only tried where the next
+// character is in its set (a rule with no such set, one that can match the
+// empty string, is tried everywhere). The result is the rule chroma would
+// pick, because a rule skipped is one that cannot match there.
+// That is checked against chroma itself on chroma's own sample of every
+// language (TestFastLexerMatchesChroma) and by a fuzz test.
+//
+// Longer timeout: chroma gives every rule's regexp a 250 ms wall-clock
+// timeout, and a rule that times out simply does not match: the text is then
+// lexed by another rule (a keyword becomes a name) or becomes an Error token.
+// The clock behind it (regexp2's fastclock) is updated by a background
+// goroutine, so when the process is starved of CPU for a moment (a loaded CI
+// machine, a -race build, a big parallel build), a match that took
+// microseconds can "time out", and the same block is highlighted differently
+// from one build to the next. matchTimeout keeps the guard against
+// catastrophic backtracking while making such a stall practically impossible.
+
+// matchTimeout is the time one regexp match of a lexer rule may take,
+// instead of chroma's 250 ms.
+const matchTimeout = 5 * time.Second
+
+// fastLexer is a chroma.Lexer running a compiled copy of a RegexLexer's rules.
+type fastLexer struct {
+	base   *chroma.RegexLexer // the registry's lexer: configuration, and state.Lexer for emitters
+	rules  chroma.CompiledRules
+	states map[string][]fastRule
+}
+
+// fastRule is one compiled rule and what is known about where it can match.
+type fastRule struct {
+	*chroma.CompiledRule
+	first     firstSet // characters a match can begin with, when filtered
+	filtered  bool     // false: try the rule everywhere
+	wantNames bool     // the emitter or mutator may read LexerState.NamedGroups
+}
+
+var _ chroma.Lexer = (*fastLexer)(nil)
+
+func (f *fastLexer) Config() *chroma.Config                             { return f.base.Config() }
+func (f *fastLexer) SetRegistry(*chroma.LexerRegistry) chroma.Lexer     { return f }
+func (f *fastLexer) SetAnalyser(func(text string) float32) chroma.Lexer { return f }
+func (f *fastLexer) AnalyseText(text string) float32                    { return f.base.AnalyseText(text) }
+
+// newFastLexer compiles rl's rules as chroma does (regexps anchored with \G
+// and the lexer's flags; include and combined states resolved), then
+// replaces the emitters that lex a part again with the same lexer or another
+// one by name, so that the part is lexed by a fast lexer too.
+func newFastLexer(rl *chroma.RegexLexer) (*fastLexer, error) {
+	raw, err := rl.Rules()
+	if err != nil {
+		return nil, err
+	}
+	cfg := rl.Config()
+	flags := ""
+	if !cfg.NotMultiline {
+		flags += "m"
+	}
+	if cfg.CaseInsensitive {
+		flags += "i"
+	}
+	if cfg.DotAll {
+		flags += "s"
+	}
+	rules := chroma.CompiledRules{}
+	for state, rs := range raw {
+		rules[state] = nil
+		for i, r := range rs {
+			pattern := "(?:" + r.Pattern + ")"
+			if flags != "" {
+				pattern = "(?" + flags + ")" + pattern
+			}
+			re, err := regexp2.Compile(`\G` + pattern)
+			if err != nil {
+				return nil, fmt.Errorf("%s: rule %s.%d: %w", cfg.Name, state, i, err)
+			}
+			re.MatchTimeout = matchTimeout
+			rules[state] = append(rules[state], &chroma.CompiledRule{Rule: r, Regexp: re})
+		}
+	}
+	if err := resolveLexerMutators(rules); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Name, err)
+	}
+	f := &fastLexer{base: rl, rules: rules, states: map[string][]fastRule{}}
+	done := map[*chroma.CompiledRule]fastRule{}
+	for state, crs := range rules {
+		frs := make([]fastRule, len(crs))
+		for i, cr := range crs {
+			fr, ok := done[cr]
+			if !ok {
+				if v, ok := cr.Type.(chroma.ValidatingEmitter); ok && cr.Regexp != nil {
+					if err := v.ValidateEmitter(cr); err != nil {
+						return nil, fmt.Errorf("%s: %s: %s: %w", cfg.Name, state, cr.Pattern, err)
+					}
+				}
+				cr.Type, _ = f.rewriteEmitter(cr.Type)
+				fr = fastRule{CompiledRule: cr, wantNames: wantsNames(cr)}
+				fr.first, fr.filtered = firstChars(cr.Pattern, flags)
+				done[cr] = fr
+			}
+			frs[i] = fr
+		}
+		f.states[state] = frs
+	}
+	return f, nil
+}
+
+// resolveLexerMutators applies include and combined as chroma does: one at a
+// time, starting over after each, since each may add or remove rules. (An
+// included state may itself include another, so one mutator can turn up
+// again in the including state; each occurrence is resolved.)
+func resolveLexerMutators(rules chroma.CompiledRules) error {
+	for range 100000 {
+		state, i := firstLexerMutator(rules)
+		if i < 0 {
+			return nil
+		}
+		if err := rules[state][i].Mutator.(chroma.LexerMutator).MutateLexer(rules, state, i); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("include or combined states do not resolve (a cycle?)")
+}
+
+func firstLexerMutator(rules chroma.CompiledRules) (string, int) {
+	for state, rs := range rules {
+		for i, r := range rs {
+			if _, ok := r.Mutator.(chroma.LexerMutator); ok {
+				return state, i
+			}
+		}
+	}
+	return "", -1
+}
+
+// wantsNames reports whether applying the rule may read the named groups
+// (chroma's ByGroupNames does): the emitter is anything but token types and
+// fast "using" emitters, alone or in ByGroups, or the mutator anything but
+// push or pop. Only then are they collected, which saves a map per token.
+func wantsNames(cr *chroma.CompiledRule) bool {
+	if !plainEmitter(cr.Type) {
+		return true
+	}
+	if cr.Mutator != nil {
+		k, ok := cr.Mutator.(chroma.SerialisableMutator)
+		if !ok || (k.MutatorKind() != "push" && k.MutatorKind() != "pop") {
+			return true
+		}
+	}
+	return false
+}
+
+func plainEmitter(e chroma.Emitter) bool {
+	switch e := e.(type) {
+	case nil, chroma.TokenType, usingFast:
+		return true
+	case chroma.SerialisableEmitter:
+		if e.EmitterKind() != "bygroups" {
+			return false
+		}
+		inner, ok := byGroupsEmitters(e)
+		if !ok {
+			return false
+		}
+		for _, ie := range inner {
+			if !plainEmitter(ie) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// byGroupsEmitters returns the emitters of a chroma.ByGroups emitter.
+func byGroupsEmitters(e chroma.Emitter) (chroma.Emitters, bool) {
+	v := reflect.ValueOf(e)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil, false
+	}
+	fv := v.Elem().FieldByName("Emitters")
+	if !fv.IsValid() || fv.Type() != reflect.TypeFor[chroma.Emitters]() {
+		return nil, false
+	}
+	return fv.Interface().(chroma.Emitters), true
+}
+
+// rewriteEmitter returns e with chroma's "usingself" and "using" emitters
+// (also inside "bygroups") replaced by ones that lex with fast lexers. Any
+// other emitter, or one whose shape is not as expected, is returned as is
+// and keeps lexing through chroma: the same tokens, only slower.
+func (f *fastLexer) rewriteEmitter(e chroma.Emitter) (chroma.Emitter, bool) {
+	se, ok := e.(chroma.SerialisableEmitter)
+	if !ok {
+		return e, false
+	}
+	v := reflect.ValueOf(e)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return e, false
+	}
+	s := v.Elem()
+	switch se.EmitterKind() {
+	case "usingself":
+		if fv := s.FieldByName("State"); fv.IsValid() && fv.Kind() == reflect.String {
+			return usingFast{self: f, state: fv.String()}, true
+		}
+	case "using":
+		if fv := s.FieldByName("Lexer"); fv.IsValid() && fv.Kind() == reflect.String {
+			return usingFast{name: fv.String(), state: "root"}, true
+		}
+	case "bygroups":
+		inner, ok := byGroupsEmitters(e)
+		if !ok {
+			return e, false
+		}
+		out := make([]chroma.Emitter, len(inner))
+		changed := false
+		for i, ie := range inner {
+			if ie != nil {
+				var c bool
+				out[i], c = f.rewriteEmitter(ie)
+				changed = changed || c
+			}
+		}
+		if changed {
+			return chroma.ByGroups(out...), true
+		}
+	}
+	return e, false
+}
+
+// usingFast lexes a matched part with a fast lexer: self (chroma's
+// UsingSelf) or the lexer registered under name (chroma's Using), from state.
+type usingFast struct {
+	self  *fastLexer
+	name  string
+	state string
+}
+
+func (u usingFast) Emit(groups []string, state *chroma.LexerState) chroma.Iterator {
+	var l chroma.Lexer
+	if u.self != nil {
+		l = u.self
+	} else {
+		l = lexerNamed(u.name, state.Registry)
+	}
+	it, err := l.Tokenise(&chroma.TokeniseOptions{State: u.state, Nested: true}, groups[0])
+	if err != nil {
+		panic(err)
+	}
+	return it
+}
+
+// fastByName caches lexerNamed's answers: a chroma lexer name to its fast
+// lexer (or the registry's lexer when it is not a regexp lexer).
+var fastByName sync.Map // string → chroma.Lexer
+
+// lexerNamed returns the lexer chroma's Using(name) would use, made fast
+// when it is a regexp lexer. It panics like chroma when there is none (the
+// block is then shown as plain text).
+func lexerNamed(name string, reg *chroma.LexerRegistry) chroma.Lexer {
+	if l, ok := fastByName.Load(name); ok {
+		return l.(chroma.Lexer)
+	}
+	if reg == nil {
+		reg = lexers.GlobalLexerRegistry
+	}
+	l := reg.Get(name)
+	if l == nil {
+		panic(fmt.Sprintf("no such lexer %q", name))
+	}
+	if rl, ok := l.(*chroma.RegexLexer); ok {
+		if fl, err := newFastLexer(rl); err == nil {
+			l = fl
+		}
+	}
+	actual, _ := fastByName.LoadOrStore(name, l)
+	return actual.(chroma.Lexer)
+}
+
+// Tokenise is chroma's RegexLexer.Tokenise.
+func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chroma.Iterator, error) {
+	if options == nil {
+		options = &chroma.TokeniseOptions{State: "root", EnsureLF: true}
+	}
+	if options.EnsureLF {
+		text = ensureLF(text)
+	}
+	newlineAdded := false
+	if !options.Nested && f.base.Config().EnsureNL && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+		newlineAdded = true
+	}
+	it := &fastIterator{
+		f:   f,
+		top: options.State,
+		l: &chroma.LexerState{
+			Lexer:          f.base,
+			Registry:       lexers.GlobalLexerRegistry,
+			Text:           []rune(text),
+			Stack:          []string{options.State},
+			Rules:          f.rules,
+			MutatorContext: map[any]any{},
+		},
+	}
+	it.end = len(it.l.Text)
+	if newlineAdded {
+		it.end--
+	}
+	return it.next, nil
+}
+
+// ensureLF is chroma's: "\r\n" and a lone "\r" become "\n".
+func ensureLF(text string) string {
+	if strings.IndexByte(text, '\r') < 0 {
+		return text
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+}
+
+// fastIterator is chroma's LexerState.Iterator with rules filtered by their
+// first character.
+type fastIterator struct {
+	f     *fastLexer
+	l     *chroma.LexerState
+	top   string // the state the lexer started in
+	end   int
+	stack []chroma.Iterator
+}
+
+func (it *fastIterator) drain() (chroma.Token, bool) {
+	for len(it.stack) > 0 {
+		n := len(it.stack) - 1
+		t := it.stack[n]()
+		if t.Type == chroma.Ignore {
+			continue
+		}
+		if t == chroma.EOF {
+			it.stack = it.stack[:n]
+			continue
+		}
+		return t, true
+	}
+	return chroma.EOF, false
+}
+
+func (it *fastIterator) next() chroma.Token {
+	l := it.l
+	for l.Pos < it.end && len(l.Stack) > 0 {
+		if t, ok := it.drain(); ok {
+			return t
+		}
+		l.State = l.Stack[len(l.Stack)-1]
+		rules, ok := l.Rules[l.State]
+		if !ok {
+			panic("unknown state " + l.State)
+		}
+		i, rule, groups, names := matchFast(l.Text, l.Pos, rules, it.f.states[l.State])
+		if groups == nil {
+			// chroma (after Pygments): a newline no rule matches empties
+			// the stack and lexing goes on from the start state.
+			if l.Text[l.Pos] == '\n' && l.State != it.top {
+				l.Stack = []string{it.top}
+				continue
+			}
+			l.Pos++
+			return chroma.Token{Type: chroma.Error, Value: string(l.Text[l.Pos-1 : l.Pos])}
+		}
+		l.Rule = i
+		l.Groups = groups
+		l.NamedGroups = names
+		l.Pos += utf8.RuneCountInString(groups[0])
+		if rule.Mutator != nil {
+			if err := rule.Mutator.Mutate(l); err != nil {
+				panic(err)
+			}
+		}
+		if rule.Type != nil {
+			it.stack = append(it.stack, rule.Type.Emit(l.Groups, l))
+		}
+	}
+	if t, ok := it.drain(); ok {
+		return t
+	}
+	if l.Pos != len(l.Text) && len(l.Stack) == 0 {
+		value := string(l.Text[l.Pos:])
+		l.Pos = len(l.Text)
+		return chroma.Token{Type: chroma.Error, Value: value}
+	}
+	return chroma.EOF
+}
+
+// matchFast is chroma's matchRules, skipping the rules that cannot match at
+// text[pos] (see firstChars). rules are the state's rules as the lexer state
+// has them now, fast what newFastLexer worked out for them; a lexer that
+// replaces rules while lexing (chroma's Raku lexer does) gets its new rules
+// tried everywhere.
+func matchFast(text []rune, pos int, rules []*chroma.CompiledRule, fast []fastRule) (int, *chroma.CompiledRule, []string, map[string]string) {
+	c := text[pos]
+	for i, cr := range rules {
+		var fr *fastRule
+		if i < len(fast) && fast[i].CompiledRule == cr {
+			fr = &fast[i]
+			if fr.filtered && !fr.first.has(c) {
+				continue
+			}
+		}
+		match, err := cr.Regexp.FindRunesMatchStartingAt(text, pos)
+		if match == nil || err != nil || match.RuneIndex != pos {
+			continue
+		}
+		gs := match.Groups()
+		groups := make([]string, len(gs))
+		for j := range gs {
+			groups[j] = gs[j].String()
+		}
+		var names map[string]string
+		if fr == nil || fr.wantNames {
+			names = make(map[string]string, len(gs))
+			for j := range gs {
+				names[gs[j].Name] = groups[j]
+			}
+		}
+		return i, cr, groups, names
+	}
+	return 0, nil, nil, nil
+}
+
+// firstSet is the set of characters a rule's match can begin with: the one
+// regexp2 itself works out from the pattern (its "first chars" prefix,
+// which its own unanchored search relies on), with an ASCII bitmap in front.
+type firstSet struct {
+	ascii [2]uint64
+	set   *rxsyntax.CharSet
+}
+
+func (s *firstSet) has(c rune) bool {
+	if c < 128 {
+		return s.ascii[c>>6]&(1<<(c&63)) != 0
+	}
+	return s.set.CharIn(c)
+}
+
+// firstChars returns the characters a match of the rule's regexp (pattern
+// as chroma compiles it, with flags) can begin with, as regexp2 sees them,
+// or ok=false when regexp2 knows no such set (the pattern can match the
+// empty string, or begins with a backreference, for example): then the
+// rule is tried everywhere.
+func firstChars(pattern, flags string) (s firstSet, ok bool) {
+	p := "(?:" + pattern + ")"
+	if flags != "" {
+		p = "(?" + flags + ")" + p
+	}
+	tree, err := rxsyntax.Parse(`\G`+p, rxsyntax.ParseOptions{})
+	if err != nil {
+		return s, false
+	}
+	code, err := rxsyntax.Write(tree)
+	if err != nil || code.FcPrefix == nil {
+		return s, false
+	}
+	s.set = &code.FcPrefix.PrefixSet
+	for c := rune(0); c < 128; c++ {
+		if s.set.CharIn(c) {
+			s.ascii[c>>6] |= 1 << (c & 63)
+		}
+	}
+	return s, true
+}
