@@ -62,6 +62,7 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	var bf buildFlags
 	bf.register(fs)
 	timings := fs.Bool("timings", false, "print how long each step of the build took")
+	memProfile := fs.String("memprofile", "", "write a memory profile of the build to `file` (for go tool pprof: -sample_index=alloc_space for what the build allocated)")
 	if err := parseFlags(fs, c, e, args); err != nil {
 		return err
 	}
@@ -86,6 +87,11 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	rep, err := build.Build(ctx, opts)
+	if *memProfile != "" {
+		if perr := writeMemProfile(*memProfile); perr != nil && err == nil {
+			return perr
+		}
+	}
 	if rep != nil {
 		printProblems(e, rep.Problems)
 		if !bf.quiet || rep.Errors > 0 {
@@ -104,6 +110,18 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		return withHint(err, "kiji build --help")
 	}
 	return nil
+}
+
+func writeMemProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("creating the memory profile: %w", err)
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the memory profile: %w", err)
+	}
+	return f.Close()
 }
 
 func printProblems(e *env, ps []diag.Problem) {

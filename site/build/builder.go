@@ -402,6 +402,23 @@ func replaceArticles(as []*content.Article, repl map[*content.Article]*content.A
 
 // cachedList keeps a list page the previous build wrote from the same
 // data. It returns the page's key for stored.
+// primeSummaryKeys hashes each summary once, before the lists that share
+// them are rendered (in parallel) and keyed by cachedList.
+func (b *Builder) primeSummaryKeys(r *run, sums []*render.Summary) {
+	summaryKeys := r.summaryKeys
+	if b != nil {
+		summaryKeys = b.summaryKeys
+	}
+	for _, s := range sums {
+		if _, ok := summaryKeys[s]; ok {
+			continue
+		}
+		if j, err := json.Marshal(s); err == nil {
+			summaryKeys[s] = sha256.Sum256(j)
+		}
+	}
+}
+
 func (b *Builder) cachedList(r *run, rel, tmpl string, data *render.Page) (string, bool) {
 	summaryKeys := r.summaryKeys
 	if b != nil {
@@ -417,14 +434,13 @@ func (b *Builder) cachedList(r *run, rel, tmpl string, data *render.Page) (strin
 		return "", false
 	}
 	for _, s := range data.Articles {
-		k, ok := summaryKeys[s]
+		k, ok := summaryKeys[s] // read-only here: lists render in parallel
 		if !ok {
 			j, err := json.Marshal(s)
 			if err != nil {
 				return "", false
 			}
 			k = sha256.Sum256(j)
-			summaryKeys[s] = k
 		}
 		h.Write(k[:])
 	}

@@ -1,7 +1,6 @@
 package build
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -346,11 +345,9 @@ func (o *output) stage(rel, h string, fill func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(f, 64<<10)
-	err = fill(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
+	// fill writes whole byte slices or copies a file (which the kernel
+	// does file to file): no buffering needed.
+	err = fill(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

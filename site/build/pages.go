@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 
@@ -157,8 +158,9 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		Article:     view,
 	}
 	r.addNeeds(page, doc)
-	var buf bytes.Buffer
-	if err := r.theme.Execute(&buf, "article", page); err != nil {
+	buf := getBuf(len(mr.HTML) + 16<<10)
+	defer putBuf(buf)
+	if err := r.theme.Execute(buf, "article", page); err != nil {
 		return res, err
 	}
 	pl := r.pages.addPage(rel, a.File, r.templateFile("article"), buf.Bytes(), mr)
@@ -169,6 +171,24 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	r.storeEntry(a.Path, &articleEntry{Key: key, Rel: rel, OutHash: outHash,
 		Minutes: res.minutes, Summary: res.summary, Problems: probs.Sorted(), Links: cachedLinks{memo: pl}}) // filled in when saved
 	return res, nil
+}
+
+// pageBufs holds page buffers for reuse: a page is rendered into one,
+// scanned for links, written out, and the buffer goes back.
+var pageBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// getBuf returns an empty buffer with room for n bytes.
+func getBuf(n int) *bytes.Buffer {
+	b := pageBufs.Get().(*bytes.Buffer)
+	b.Reset()
+	b.Grow(n)
+	return b
+}
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		pageBufs.Put(b)
+	}
 }
 
 func (r *run) storeEntry(p string, e *articleEntry) {
@@ -211,13 +231,13 @@ func (r *run) renderLists() error {
 		sums[i] = r.summary(a, r.articleResults[i].minutes)
 		idx[a] = sums[i]
 	}
+	r.b.primeSummaryKeys(r, sums)
 	desc := r.cfg.Description
 	if desc == "" {
 		desc = r.cfg.Title
 	}
-	if err := r.page("", "list", &render.Page{Site: site, Description: desc, Canonical: r.canonical(""), Heading: render.Translate(r.cfg.Language, "latest"), Intro: r.cfg.Description, Articles: sums, Books: r.bookSummaries(r.site.Books)}); err != nil {
-		return err
-	}
+	// The home page (every article) comes first: it is the longest.
+	jobs := []listPage{{"", "list", &render.Page{Site: site, Description: desc, Canonical: r.canonical(""), Heading: render.Translate(r.cfg.Language, "latest"), Intro: r.cfg.Description, Articles: sums, Books: r.bookSummaries(r.site.Books)}}}
 	var topics []*render.TopicLink
 	for _, t := range r.site.Topics {
 		tl := &render.TopicLink{URL: r.base.rel(topicDir(t.Slug)), Name: t.Name, Count: len(t.Articles) + len(t.Books)}
@@ -227,35 +247,47 @@ func (r *run) renderLists() error {
 			ts = append(ts, idx[a])
 		}
 		heading := render.Translate(r.cfg.Language, "topicof", t.Name)
-		if err := r.page(topicDir(t.Slug), "list", &render.Page{Site: site, Title: heading, Description: heading, Canonical: r.canonical(topicDir(t.Slug)), FeedURL: r.base.rel(topicFeedPath(t.Slug)), Heading: heading, Articles: ts, Books: r.bookSummaries(t.Books)}); err != nil {
-			return err
-		}
+		jobs = append(jobs, listPage{topicDir(t.Slug), "list", &render.Page{Site: site, Title: heading, Description: heading, Canonical: r.canonical(topicDir(t.Slug)), FeedURL: r.base.rel(topicFeedPath(t.Slug)), Heading: heading, Articles: ts, Books: r.bookSummaries(t.Books)}})
 	}
 	r.report.Topics = len(topics)
 	all := render.Translate(r.cfg.Language, "alltopics")
-	if err := r.page("topics/", "topics", &render.Page{Site: site, Title: all, Description: all, Canonical: r.canonical("topics/"), Heading: all, Topics: topics}); err != nil {
-		return err
-	}
-	if err := r.page("404.html", "404", &render.Page{Site: site, Title: "404", Description: render.Translate(r.cfg.Language, "notfound")}); err != nil {
-		return err
-	}
-	return nil
+	jobs = append(jobs,
+		listPage{"topics/", "topics", &render.Page{Site: site, Title: all, Description: all, Canonical: r.canonical("topics/"), Heading: all, Topics: topics}},
+		listPage{"404.html", "404", &render.Page{Site: site, Title: "404", Description: render.Translate(r.cfg.Language, "notfound")}})
+	_, err := forEach(r, jobs, func(_ int, j listPage) (bool, error) {
+		return false, r.page(j.path, j.tmpl, j.data)
+	})
+	return err
 }
 
-// page renders one list page at the URL path p.
+// listPage is one list page to render: its URL path, template and data.
+type listPage struct {
+	path, tmpl string
+	data       *render.Page
+}
+
+func (r *run) countPage() {
+	r.stateMu.Lock()
+	r.report.Pages++
+	r.stateMu.Unlock()
+}
+
+// page renders one list page at the URL path p. Pages may be rendered in
+// parallel.
 func (r *run) page(p, tmpl string, data *render.Page) error {
 	rel := outputFile(p)
 	key, kept := r.b.cachedList(r, rel, tmpl, data)
 	if kept {
-		r.report.Pages++
+		r.countPage()
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := r.theme.Execute(&buf, tmpl, data); err != nil {
+	buf := getBuf(32 << 10)
+	defer putBuf(buf)
+	if err := r.theme.Execute(buf, tmpl, data); err != nil {
 		return err
 	}
 	pl := r.pages.addPage(rel, r.templateFile(tmpl), r.templateFile(tmpl), buf.Bytes(), nil)
-	r.report.Pages++
+	r.countPage()
 	if err := r.out.write(rel, buf.Bytes()); err != nil {
 		return err
 	}
