@@ -65,8 +65,8 @@ type cachedLinks struct {
 func (pl *pageLinks) cached() cachedLinks {
 	c := cachedLinks{Source: pl.source, Template: pl.template, Refs: pl.refs, IDs: pl.ids}
 	for _, l := range pl.links {
-		c.Attrs = append(c.Attrs, l.attr)
-		c.Vals = append(c.Vals, l.val)
+		c.Attrs = append(c.Attrs, l.attr())
+		c.Vals = append(c.Vals, l.val())
 	}
 	return c
 }
@@ -79,7 +79,9 @@ func (c cachedLinks) pageLinks() *pageLinks {
 	}
 	pl := &pageLinks{source: c.Source, template: c.Template, refs: c.Refs, ids: ids}
 	for i := range c.Attrs {
-		pl.links = append(pl.links, pageLink{attr: c.Attrs[i], val: c.Vals[i]})
+		if c.Attrs[i] != "" && i < len(c.Vals) {
+			pl.links = append(pl.links, newPageLink(c.Attrs[i], c.Vals[i]))
+		}
 	}
 	return pl
 }

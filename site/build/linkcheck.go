@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,24 +22,24 @@ type linkIndex struct {
 	pages map[string]*pageLinks // output path → page
 	files map[string]bool       // every output file
 
-	// strs interns link values: the theme's links (navigation, assets,
-	// topics, neighbours) repeat on every page, and ten thousand pages
-	// would otherwise hold ten thousand copies of each.
+	// strs interns links: the theme's links (navigation, assets, topics,
+	// neighbours) repeat on every page, and ten thousand pages would
+	// otherwise hold ten thousand copies of each.
 	strMu sync.Mutex
-	strs  map[string]string
+	strs  map[pageLink]pageLink
 }
 
-func (li *linkIndex) intern(s string) string {
+func (li *linkIndex) intern(l pageLink) pageLink {
 	li.strMu.Lock()
 	defer li.strMu.Unlock()
 	if li.strs == nil {
-		li.strs = map[string]string{}
+		li.strs = map[pageLink]pageLink{}
 	}
-	if v, ok := li.strs[s]; ok {
+	if v, ok := li.strs[l]; ok {
 		return v
 	}
-	li.strs[s] = s
-	return s
+	li.strs[l] = l
+	return l
 }
 
 type pageLinks struct {
@@ -49,10 +50,22 @@ type pageLinks struct {
 	refs     []markdown.Ref // as written in Markdown, for line numbers
 }
 
-type pageLink struct {
-	attr string // href or src
-	val  string // unescaped attribute value
+// pageLink is one local link of a page, in one (interned) string: "h" for
+// an href or "s" for a src, then the unescaped attribute value.
+type pageLink string
+
+func newPageLink(attr, val string) pageLink { return pageLink(attr[:1] + val) }
+
+// attr is the attribute, href or src.
+func (l pageLink) attr() string {
+	if l[0] == 's' {
+		return "src"
+	}
+	return "href"
 }
+
+// val is the attribute's unescaped value.
+func (l pageLink) val() string { return string(l[1:]) }
 
 func newLinkIndex() *linkIndex {
 	return &linkIndex{pages: map[string]*pageLinks{}, files: map[string]bool{}}
@@ -71,6 +84,7 @@ func (li *linkIndex) addPage(rel, source, template string, page []byte, mr *mark
 	scanAttr(page, "id", func(v string) { ids[v] = true })
 	scanAttr(page, "name", func(v string) { ids[v] = true })
 	pl.ids = newIDSet(ids)
+	seen := map[pageLink]bool{}
 	for _, a := range []string{"href", "src"} {
 		scanAttr(page, a, func(v string) {
 			if !isLocal(v) {
@@ -84,9 +98,14 @@ func (li *linkIndex) addPage(rel, source, template string, page []byte, mr *mark
 					return
 				}
 			}
-			pl.links = append(pl.links, pageLink{attr: a, val: li.intern(v)})
+			l := newPageLink(a, v)
+			if !seen[l] {
+				seen[l] = true
+				pl.links = append(pl.links, li.intern(l))
+			}
 		})
 	}
+	pl.links = slices.Clip(append([]pageLink(nil), pl.links...)) // no spare room kept per page
 	if mr != nil {
 		pl.refs = append(append(pl.refs, mr.Links...), mr.Images...)
 	}
@@ -149,13 +168,13 @@ func (r *run) checkLinks() error {
 		var ps []diag.Problem
 		seen := map[string]bool{}
 		for _, l := range pl.links {
-			if seen[l.val] {
+			if seen[l.val()] {
 				continue
 			}
-			seen[l.val] = true
+			seen[l.val()] = true
 			if msg := r.checkLink(rel, l); msg != "" {
 				file := pl.source
-				line, col := pl.lineOf(l.val, r.base.path)
+				line, col := pl.lineOf(l.val(), r.base.path)
 				if line == 0 && pl.template != "" {
 					file = pl.template // the theme made this link
 				}
@@ -171,7 +190,7 @@ func (r *run) checkLinks() error {
 // checkLink returns what is wrong with one link, or "".
 func (r *run) checkLink(rel string, l pageLink) string {
 	li := r.pages
-	raw := l.val
+	raw := l.val()
 	u, err := url.Parse(raw)
 	if dec, derr := url.PathUnescape(raw); derr == nil {
 		raw = dec // messages show the link as the author wrote it
@@ -200,23 +219,23 @@ func (r *run) checkLink(rel string, l pageLink) string {
 		target = outputFile(p)
 		if !li.files[target] {
 			what := "page"
-			if l.attr == "src" {
+			if l.attr() == "src" {
 				what = "file"
 			}
 			hint := "fix the link or add the " + what
-			if l.attr == "src" && !strings.HasPrefix(raw, "/") {
+			if l.attr() == "src" && !strings.HasPrefix(raw, "/") {
 				hint = "write image paths from the content root, e.g. /images/…"
 			} else if strings.HasPrefix(p, "images/") {
 				hint = "add the file content/" + p + " or fix the path"
 			}
 			dest := "/" + strings.TrimSuffix(target, "index.html")
 			if dest == strings.TrimPrefix(raw, strings.TrimSuffix(r.base.path, "/")) {
-				return "the " + kind(l.attr) + " " + raw + " does not exist; " + hint
+				return "the " + kind(l.attr()) + " " + raw + " does not exist; " + hint
 			}
-			return "the " + kind(l.attr) + " " + raw + " points to " + dest + ", which does not exist; " + hint
+			return "the " + kind(l.attr()) + " " + raw + " points to " + dest + ", which does not exist; " + hint
 		}
 	}
-	if u.Fragment == "" || l.attr == "src" {
+	if u.Fragment == "" || l.attr() == "src" {
 		return ""
 	}
 	tp, ok := li.pages[target]

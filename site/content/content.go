@@ -61,9 +61,10 @@ type Options struct {
 	Location *time.Location
 	// ZennSlugWarnings warns about slugs Zenn would reject (12–50 chars).
 	ZennSlugWarnings bool
-	// LeaveBodies keeps only the front matter in memory: Article.Body is
-	// nil and ReadBody reads the file again when it is converted. A large
-	// site then never holds every article's text at once.
+	// LeaveBodies keeps only what a build needs in memory: Article.Body is
+	// nil and ReadBody reads the file again when it is converted, and
+	// Article.Front is dropped once validated (its fields are in the
+	// Article). A large site then never holds every article's text at once.
 	LeaveBodies bool
 }
 
@@ -196,6 +197,9 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 				var al diag.List
 				a := s.parseArticle(p, src, &al)
 				s.addProblems(l, &al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
+				if a != nil && s.opts.LeaveBodies {
+					a.Front = nil // validated; its fields are in the Article
+				}
 				parsed[i] = a
 			}
 		}()

@@ -364,7 +364,7 @@ type memo struct {
 }
 
 // memoMaxBytes bounds the bytes held by one generation of the memo.
-const memoMaxBytes = 8 << 20
+const memoMaxBytes = 4 << 20
 
 func newMemo(entries int) *memo {
 	if entries <= 0 {
