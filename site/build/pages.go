@@ -232,6 +232,17 @@ func (r *run) renderLists() error {
 		idx[a] = sums[i]
 	}
 	r.b.primeSummaryKeys(r, sums)
+	if r.theme.HasCard() {
+		// Each article's card is rendered once, for the home page and
+		// all its topics' pages.
+		if _, err := forEach(r, sums, func(_ int, s *render.Summary) (bool, error) {
+			var err error
+			s.Card, err = r.theme.Card(site, s)
+			return false, err
+		}); err != nil {
+			return err
+		}
+	}
 	desc := r.cfg.Description
 	if desc == "" {
 		desc = r.cfg.Title

@@ -64,6 +64,17 @@ type Summary struct {
 	ReadingTime string
 	Topics      []*TopicLink
 	Draft       bool
+	// Card is the article's entry in lists, rendered once from the
+	// theme's "card" template (see Theme.Card), when the theme has one:
+	// a site of ten thousand articles lists each on the home page and on
+	// each of its topics' pages.
+	Card template.HTML `json:"-"`
+}
+
+// CardData is what the "card" template is given: the site and one article.
+type CardData struct {
+	Site *Site
+	*Summary
 }
 
 // TOCEntry is a line of the table of contents.

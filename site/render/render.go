@@ -214,7 +214,28 @@ func (t *Theme) funcs() template.FuncMap {
 		"asset":    t.AssetURL,
 		"assetCSS": t.AssetCSS,
 		"t":        Translate,
+		"card":     func(site *Site, s *Summary) CardData { return CardData{Site: site, Summary: s} },
 	}
+}
+
+// HasCard reports whether the theme's list template defines "card", the
+// entry of one article in a list.
+func (t *Theme) HasCard() bool {
+	tm, ok := t.pages["list"]
+	return ok && tm.Lookup("card") != nil
+}
+
+// Card renders the "card" template of the list page for one article.
+func (t *Theme) Card(site *Site, s *Summary) (template.HTML, error) {
+	tm, ok := t.pages["list"]
+	if !ok || tm.Lookup("card") == nil {
+		return "", nil
+	}
+	var b strings.Builder
+	if err := tm.ExecuteTemplate(&b, "card", CardData{Site: site, Summary: s}); err != nil {
+		return "", fmt.Errorf("rendering the card of %s in list.html: %w", s.URL, err)
+	}
+	return template.HTML(b.String()), nil
 }
 
 // Execute renders the page template name ("article", "list", "topics",
@@ -223,6 +244,16 @@ func (t *Theme) Execute(w io.Writer, name string, data any) error {
 	tm, ok := t.pages[name]
 	if !ok {
 		return fmt.Errorf("no page template %q", name)
+	}
+	if b, ok := w.(*bytes.Buffer); ok {
+		// Straight into the caller's buffer; on an error it is left as
+		// it was.
+		n := b.Len()
+		if err := tm.ExecuteTemplate(b, "base", data); err != nil {
+			b.Truncate(n)
+			return fmt.Errorf("rendering %s.html: %w", name, err)
+		}
+		return nil
 	}
 	var buf bytes.Buffer
 	if err := tm.ExecuteTemplate(&buf, "base", data); err != nil {
