@@ -60,6 +60,8 @@ type output struct {
 	// found from the manifest alone, without walking the destination.
 	lastClean bool
 
+	dirs sync.Map // staging folders known to exist
+
 	mu     sync.Mutex
 	files  map[string]fileState // every file of this build
 	staged map[string]bool      // files written to staging
@@ -338,7 +340,7 @@ func (o *output) unchanged(rel, h string) bool {
 
 func (o *output) stage(rel, h string, fill func(io.Writer) error) error {
 	full := filepath.Join(o.staging, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+	if err := o.mkdir(filepath.Dir(full)); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -358,6 +360,26 @@ func (o *output) stage(rel, h string, fill func(io.Writer) error) error {
 	o.files[rel] = fileState{Hash: h}
 	o.staged[rel] = true
 	o.mu.Unlock()
+	return nil
+}
+
+// mkdir makes a folder of the staging tree and its parents. Folders made
+// are remembered, and a new one is tried with one mkdir before MkdirAll:
+// most pages live in a folder of their own, under one that exists.
+func (o *output) mkdir(dir string) error {
+	if _, ok := o.dirs.Load(dir); ok {
+		return nil
+	}
+	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, fs.ErrExist) {
+		err = nil // a file there makes the file's creation fail
+	} else if err != nil {
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return err
+	}
+	o.dirs.Store(dir, true)
 	return nil
 }
 
