@@ -57,6 +57,7 @@ type fastRule struct {
 	*chroma.CompiledRule
 	first     firstSet // characters a match can begin with, when filtered
 	filtered  bool     // false: try the rule everywhere
+	prefixes  [][]rune // a match begins with one of these (nil: unknown)
 	wantNames bool     // the emitter or mutator may read LexerState.NamedGroups
 }
 
@@ -121,6 +122,7 @@ func newFastLexer(rl *chroma.RegexLexer) (*fastLexer, error) {
 				cr.Type, _ = f.rewriteEmitter(cr.Type)
 				fr = fastRule{CompiledRule: cr, wantNames: wantsNames(cr)}
 				fr.first, fr.filtered = firstChars(cr.Pattern, flags)
+				fr.prefixes = literalPrefixes(cr.Pattern, flags)
 				done[cr] = fr
 			}
 			frs[i] = fr
@@ -429,6 +431,9 @@ func matchFast(text []rune, pos int, rules []*chroma.CompiledRule, fast []fastRu
 			if fr.filtered && !fr.first.has(c) {
 				continue
 			}
+			if fr.prefixes != nil && !hasPrefix(text[pos:], fr.prefixes) {
+				continue
+			}
 		}
 		match, err := cr.Regexp.FindRunesMatchStartingAt(text, pos)
 		if match == nil || err != nil || match.RuneIndex != pos {
@@ -491,4 +496,137 @@ func firstChars(pattern, flags string) (s firstSet, ok bool) {
 		}
 	}
 	return s, true
+}
+
+// Literal prefixes. Keyword rules are alternations of words (Go's
+// "(break|default|select|case|...)\b"); at a letter, the first character
+// leaves several such rules to try, and each attempt is a regexp2 match.
+// literalPrefixes works out, from regexp2's own parse of the pattern, a set
+// of strings one of which every match must begin with, when the pattern
+// starts with literal text only (words, alternatives of words, groups of
+// them; assertions like \b in between are skipped). A rule is then only
+// tried where the text begins with one of them.
+
+const (
+	maxPrefixes   = 256 // more alternatives than this: no prefix check
+	maxPrefixRune = 16  // prefixes are cut at this length
+)
+
+// literalPrefixes returns the prefixes of pattern (as chroma compiles it,
+// with flags), or nil when they are not known.
+func literalPrefixes(pattern, flags string) [][]rune {
+	p := "(?:" + pattern + ")"
+	if flags != "" {
+		p = "(?" + flags + ")" + p
+	}
+	tree, err := rxsyntax.Parse(`\G`+p, rxsyntax.ParseOptions{})
+	if err != nil || tree.Options&rxsyntax.RightToLeft != 0 {
+		return nil
+	}
+	set, _, ok := prefixesOf(tree.Root)
+	if !ok || len(set) == 0 {
+		return nil
+	}
+	for _, s := range set {
+		if len(s) == 0 {
+			return nil // no constraint
+		}
+	}
+	return set
+}
+
+// prefixesOf returns strings one of which every match of n begins with;
+// whole means each string is a whole match of n (so what follows n can
+// extend it). ok is false when n is not literal enough to tell.
+func prefixesOf(n *rxsyntax.RegexNode) (set [][]rune, whole, ok bool) {
+	if n.Options&(rxsyntax.IgnoreCase|rxsyntax.RightToLeft) != 0 && !zeroWidth(n) {
+		return nil, false, false
+	}
+	switch {
+	case zeroWidth(n), n.T == rxsyntax.NtEmpty:
+		return [][]rune{{}}, true, true
+	case n.T == rxsyntax.NtNothing:
+		return nil, true, true
+	case n.T == rxsyntax.NtOne:
+		return [][]rune{{n.Ch}}, true, true
+	case n.T == rxsyntax.NtMulti:
+		return [][]rune{n.Str}, true, true
+	case (n.T == rxsyntax.NtCapture || n.T == rxsyntax.NtGroup) && len(n.Children) == 1:
+		return prefixesOf(n.Children[0])
+	case n.T == rxsyntax.NtAlternate:
+		whole = true
+		for _, c := range n.Children {
+			cs, cw, cok := prefixesOf(c)
+			if !cok {
+				return nil, false, false
+			}
+			set = append(set, cs...)
+			whole = whole && cw
+			if len(set) > maxPrefixes {
+				return nil, false, false
+			}
+		}
+		return set, whole, true
+	case n.T == rxsyntax.NtConcatenate:
+		set, whole = [][]rune{{}}, true
+		for _, c := range n.Children {
+			if !whole {
+				break
+			}
+			cs, cw, cok := prefixesOf(c)
+			if !cok {
+				whole = false
+				break
+			}
+			var next [][]rune
+			for _, a := range set {
+				for _, b := range cs {
+					s := append(append([]rune(nil), a...), b...)
+					if len(s) > maxPrefixRune {
+						s, cw = s[:maxPrefixRune], false
+					}
+					next = append(next, s)
+				}
+			}
+			if len(next) > maxPrefixes {
+				whole = false
+				break
+			}
+			set, whole = next, cw
+		}
+		if len(set) == 1 && len(set[0]) == 0 && !whole {
+			return nil, false, false
+		}
+		return set, whole, true
+	}
+	return nil, false, false
+}
+
+// zeroWidth reports whether n is an assertion that matches no text.
+func zeroWidth(n *rxsyntax.RegexNode) bool {
+	switch n.T {
+	case rxsyntax.NtBol, rxsyntax.NtEol, rxsyntax.NtBoundary, rxsyntax.NtNonboundary,
+		rxsyntax.NtECMABoundary, rxsyntax.NtNonECMABoundary, rxsyntax.NtBeginning,
+		rxsyntax.NtStart, rxsyntax.NtEndZ, rxsyntax.NtEnd, rxsyntax.NtPosLook,
+		rxsyntax.NtNegLook, rxsyntax.NtUpdateBumpalong:
+		return true
+	}
+	return false
+}
+
+// hasPrefix reports whether text begins with one of prefixes.
+func hasPrefix(text []rune, prefixes [][]rune) bool {
+next:
+	for _, p := range prefixes {
+		if len(p) > len(text) {
+			continue
+		}
+		for i, c := range p {
+			if text[i] != c {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
 }

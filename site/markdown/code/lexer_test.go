@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -290,6 +291,39 @@ func TestWriteTokensMatchesChroma(t *testing.T) {
 			writeTokens(&b, tokens)
 			if diff := cmp.Diff(chromaHTML(t, tokens), b.String()); diff != "" {
 				t.Errorf("(-chroma +writeTokens):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestLiteralPrefixes: the strings a rule's match must begin with, when its
+// pattern starts with literal text.
+func TestLiteralPrefixes(t *testing.T) {
+	tests := []struct {
+		name, pattern, flags string
+		want                 []string // nil: no prefix check
+	}{
+		{"word", `func\b`, "m", []string{"func"}},
+		{"words", `(import|package)\b`, "m", []string{"import", "package"}},
+		{"words then group", `(len|cap)\b(\()`, "m", []string{"cap(", "len("}},
+		{"literal then class", `0x[0-9a-f]+`, "", []string{"0x"}},
+		{"class first", `[a-z]+`, "", nil},
+		{"case-insensitive", `select\b`, "mi", nil},
+		{"optional word", `(foo)?bar`, "", nil},
+		{"empty alternative", `(a|)`, "", nil},
+		{"assertion first", `^#`, "m", []string{"#"}},
+		{"lookahead first", `(?=ab)a`, "", []string{"a"}},
+		{"long word cut", `abcdefghijklmnopqrstuvwxyz`, "", []string{"abcdefghijklmnop"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, p := range literalPrefixes(tt.pattern, tt.flags) {
+				got = append(got, string(p))
+			}
+			slices.Sort(got)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("literalPrefixes(%q, %q) (-want +got):\n%s", tt.pattern, tt.flags, diff)
 			}
 		})
 	}
