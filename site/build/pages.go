@@ -232,17 +232,6 @@ func (r *run) renderLists() error {
 		idx[a] = sums[i]
 	}
 	r.b.primeSummaryKeys(r, sums)
-	if r.theme.HasCard() {
-		// Each article's card is rendered once, for the home page and
-		// all its topics' pages.
-		if _, err := forEach(r, sums, func(_ int, s *render.Summary) (bool, error) {
-			var err error
-			s.Card, err = r.theme.Card(site, s)
-			return false, err
-		}); err != nil {
-			return err
-		}
-	}
 	desc := r.cfg.Description
 	if desc == "" {
 		desc = r.cfg.Title
@@ -265,8 +254,52 @@ func (r *run) renderLists() error {
 	jobs = append(jobs,
 		listPage{"topics/", "topics", &render.Page{Site: site, Title: all, Description: all, Canonical: r.canonical("topics/"), Heading: all, Topics: topics}},
 		listPage{"404.html", "404", &render.Page{Site: site, Title: "404", Description: render.Translate(r.cfg.Language, "notfound")}})
-	_, err := forEach(r, jobs, func(_ int, j listPage) (bool, error) {
-		return false, r.page(j.path, j.tmpl, j.data)
+	// Which pages the last build left as they must be (a rebuild keeps
+	// most): only the others are rendered, and only their cards.
+	keys := make([]string, len(jobs))
+	kept := make([]bool, len(jobs))
+	if _, err := forEach(r, jobs, func(i int, j listPage) (bool, error) {
+		keys[i], kept[i] = r.b.cachedList(r, outputFile(j.path), j.tmpl, j.data)
+		return false, nil
+	}); err != nil {
+		return err
+	}
+	if err := r.renderCards(site, jobs, kept); err != nil {
+		return err
+	}
+	_, err := forEach(r, jobs, func(i int, j listPage) (bool, error) {
+		if kept[i] {
+			r.countPage()
+			return false, nil
+		}
+		return false, r.renderPage(j.path, j.tmpl, j.data, keys[i])
+	})
+	return err
+}
+
+// renderCards renders, once each, the cards of the articles listed on the
+// list pages to be rendered, when the theme has a "card" template.
+func (r *run) renderCards(site *render.Site, jobs []listPage, kept []bool) error {
+	if !r.theme.HasCard() {
+		return nil
+	}
+	seen := map[*render.Summary]bool{}
+	var todo []*render.Summary
+	for i, j := range jobs {
+		if kept[i] {
+			continue
+		}
+		for _, s := range j.data.Articles {
+			if !seen[s] && s.Card == "" {
+				seen[s] = true
+				todo = append(todo, s)
+			}
+		}
+	}
+	_, err := forEach(r, todo, func(_ int, s *render.Summary) (bool, error) {
+		var err error
+		s.Card, err = r.theme.Card(site, s)
+		return false, err
 	})
 	return err
 }
@@ -286,12 +319,18 @@ func (r *run) countPage() {
 // page renders one list page at the URL path p. Pages may be rendered in
 // parallel.
 func (r *run) page(p, tmpl string, data *render.Page) error {
-	rel := outputFile(p)
-	key, kept := r.b.cachedList(r, rel, tmpl, data)
+	key, kept := r.b.cachedList(r, outputFile(p), tmpl, data)
 	if kept {
 		r.countPage()
 		return nil
 	}
+	return r.renderPage(p, tmpl, data, key)
+}
+
+// renderPage renders and writes a page that the cache did not keep; key is
+// its cache key.
+func (r *run) renderPage(p, tmpl string, data *render.Page, key string) error {
+	rel := outputFile(p)
 	buf := getBuf(32 << 10)
 	defer putBuf(buf)
 	if err := r.theme.Execute(buf, tmpl, data); err != nil {
