@@ -439,13 +439,24 @@ func matchFast(text []rune, pos int, rules []*chroma.CompiledRule, fast []fastRu
 		if match == nil || err != nil || match.RuneIndex != pos {
 			continue
 		}
+		wantNames := fr == nil || fr.wantNames
+		if match.GroupCount() == 1 {
+			// The whole match only (most rules): what Groups would give,
+			// without building it.
+			g := match.String()
+			var names map[string]string
+			if wantNames {
+				names = map[string]string{match.Name: g}
+			}
+			return i, cr, []string{g}, names
+		}
 		gs := match.Groups()
 		groups := make([]string, len(gs))
 		for j := range gs {
 			groups[j] = gs[j].String()
 		}
 		var names map[string]string
-		if fr == nil || fr.wantNames {
+		if wantNames {
 			names = make(map[string]string, len(gs))
 			for j := range gs {
 				names[gs[j].Name] = groups[j]
