@@ -55,10 +55,11 @@ type fastLexer struct {
 // fastRule is one compiled rule and what is known about where it can match.
 type fastRule struct {
 	*chroma.CompiledRule
-	first     firstSet // characters a match can begin with, when filtered
-	filtered  bool     // false: try the rule everywhere
-	prefixes  [][]rune // a match begins with one of these (nil: unknown)
-	wantNames bool     // the emitter or mutator may read LexerState.NamedGroups
+	first     firstSet       // characters a match can begin with, when filtered
+	filtered  bool           // false: try the rule everywhere
+	prefixes  [][]rune       // a match begins with one of these (nil: unknown)
+	simple    *simpleMatcher // matches the rule without regexp2 (nil: regexp2)
+	wantNames bool           // the emitter or mutator may read LexerState.NamedGroups
 }
 
 var _ chroma.Lexer = (*fastLexer)(nil)
@@ -123,6 +124,7 @@ func newFastLexer(rl *chroma.RegexLexer) (*fastLexer, error) {
 				fr = fastRule{CompiledRule: cr, wantNames: wantsNames(cr)}
 				fr.first, fr.filtered = firstChars(cr.Pattern, flags)
 				fr.prefixes = literalPrefixes(cr.Pattern, flags)
+				fr.simple = compileSimple(cr.Pattern, flags, cr.Regexp)
 				done[cr] = fr
 			}
 			frs[i] = fr
@@ -433,6 +435,15 @@ func matchFast(text []rune, pos int, rules []*chroma.CompiledRule, fast []fastRu
 			}
 			if fr.prefixes != nil && !hasPrefix(text[pos:], fr.prefixes) {
 				continue
+			}
+			if fr.simple != nil {
+				run := simpleRun{text: text}
+				if ok, done := fr.simple.match(&run, pos); done {
+					if !ok {
+						continue
+					}
+					return i, cr, run.groups(fr.simple.groups), run.names(fr.simple.groups, fr.wantNames)
+				}
 			}
 		}
 		match, err := cr.Regexp.FindRunesMatchStartingAt(text, pos)
