@@ -404,6 +404,15 @@ func (it *fastIterator) next() chroma.Token {
 				panic(err)
 			}
 		}
+		if tt, ok := rule.Type.(chroma.TokenType); ok {
+			// chroma would stack Literator(Token{tt, groups[0]}) and
+			// drain it next: the token itself, unless it is one drain
+			// drops.
+			if t := (chroma.Token{Type: tt, Value: l.Groups[0]}); t.Type != chroma.Ignore && t != chroma.EOF {
+				return t
+			}
+			continue
+		}
 		if rule.Type != nil {
 			it.stack = append(it.stack, rule.Type.Emit(l.Groups, l))
 		}

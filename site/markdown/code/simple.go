@@ -57,7 +57,8 @@ type simpleNode struct {
 	ch   rune
 	str  []rune
 	set  *rxsyntax.CharSet
-	item simpleOp // sLoop: what each character is (sOne, sNotone, sSet)
+	low  [2]uint64 // set's ASCII characters, looked up without it
+	item simpleOp  // sLoop: what each character is (sOne, sNotone, sSet)
 	min  int
 	max  int
 	lazy bool // sLoop: shortest first
@@ -121,7 +122,7 @@ func (c *simpleCompiler) node(n *rxsyntax.RegexNode, next *simpleNode) *simpleNo
 		if n.Set == nil {
 			return nil
 		}
-		return &simpleNode{op: sSet, set: n.Set, next: next}
+		return &simpleNode{op: sSet, set: n.Set, low: asciiOf(n.Set), next: next}
 	case rxsyntax.NtMulti:
 		return &simpleNode{op: sMulti, str: n.Str, next: next}
 	case rxsyntax.NtOneloop, rxsyntax.NtOnelazy, rxsyntax.NtOneloopatomic:
@@ -201,6 +202,9 @@ func (c *simpleCompiler) loop(n *rxsyntax.RegexNode, item simpleOp, next *simple
 		max = math.MaxInt
 	}
 	s := &simpleNode{op: sLoop, item: item, ch: n.Ch, set: n.Set, min: n.M, max: max, next: next}
+	if item == sSet {
+		s.low = asciiOf(n.Set)
+	}
 	switch n.T {
 	case rxsyntax.NtOnelazy, rxsyntax.NtNotonelazy, rxsyntax.NtSetlazy:
 		s.lazy = true
@@ -247,7 +251,20 @@ func (r *simpleRun) has(n *simpleNode, item simpleOp, pos int) bool {
 	case sNotone:
 		return c != n.ch
 	}
+	if c < 128 {
+		return n.low[c>>6]&(1<<(c&63)) != 0
+	}
 	return n.set.CharIn(c)
+}
+
+// asciiOf is the ASCII part of set, as a bitmap.
+func asciiOf(set *rxsyntax.CharSet) (b [2]uint64) {
+	for c := rune(0); c < 128; c++ {
+		if set.CharIn(c) {
+			b[c>>6] |= 1 << (c & 63)
+		}
+	}
+	return b
 }
 
 func (r *simpleRun) boundary(pos int) bool {
