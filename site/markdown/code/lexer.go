@@ -1,6 +1,7 @@
 package code
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -333,6 +334,7 @@ func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 		},
 	}
 	it.end = len(it.l.Text)
+	it.budget = stepBudget(len(it.l.Text))
 	if newlineAdded {
 		it.end--
 	}
@@ -350,12 +352,22 @@ func ensureLF(text string) string {
 // fastIterator is chroma's LexerState.Iterator with rules filtered by their
 // first character.
 type fastIterator struct {
-	f     *fastLexer
-	l     *chroma.LexerState
-	top   string // the state the lexer started in
-	end   int
-	stack []chroma.Iterator
+	f      *fastLexer
+	l      *chroma.LexerState
+	top    string // the state the lexer started in
+	end    int
+	stack  []chroma.Iterator
+	budget int // simple matcher steps left (see stepBudget)
 }
+
+// errTooSlow is the panic of a lexer that ran out of steps; tokenise
+// recovers from it and the block is shown as plain text.
+var errTooSlow = errors.New("highlighting this block takes too long")
+
+// stepBudget is how many steps of the simple matcher lexing n characters
+// may take: a few hundred per character, far more than code needs (tens)
+// and far less than a rule that rescans a long line at every character.
+func stepBudget(n int) int { return 256*n + 1<<20 }
 
 func (it *fastIterator) drain() (chroma.Token, bool) {
 	for len(it.stack) > 0 {
@@ -384,7 +396,7 @@ func (it *fastIterator) next() chroma.Token {
 		if !ok {
 			panic("unknown state " + l.State)
 		}
-		i, rule, groups, names := matchFast(l.Text, l.Pos, rules, it.f.states[l.State])
+		i, rule, groups, names := matchFast(l.Text, l.Pos, rules, it.f.states[l.State], &it.budget)
 		if groups == nil {
 			// chroma (after Pygments): a newline no rule matches empties
 			// the stack and lexing goes on from the start state.
@@ -433,7 +445,7 @@ func (it *fastIterator) next() chroma.Token {
 // has them now, fast what newFastLexer worked out for them; a lexer that
 // replaces rules while lexing (chroma's Raku lexer does) gets its new rules
 // tried everywhere.
-func matchFast(text []rune, pos int, rules []*chroma.CompiledRule, fast []fastRule) (int, *chroma.CompiledRule, []string, map[string]string) {
+func matchFast(text []rune, pos int, rules []*chroma.CompiledRule, fast []fastRule, budget *int) (int, *chroma.CompiledRule, []string, map[string]string) {
 	c := text[pos]
 	for i, cr := range rules {
 		var fr *fastRule
@@ -446,13 +458,16 @@ func matchFast(text []rune, pos int, rules []*chroma.CompiledRule, fast []fastRu
 				continue
 			}
 			if fr.simple != nil {
-				run := simpleRun{text: text}
-				if ok, done := fr.simple.match(&run, pos); done {
-					if !ok {
-						continue
-					}
-					return i, cr, run.groups(fr.simple.groups), run.names(fr.simple.groups, fr.wantNames)
+				run := simpleRun{text: text, limit: *budget}
+				ok, done := fr.simple.match(&run, pos)
+				*budget -= run.steps
+				if !done {
+					panic(errTooSlow)
 				}
+				if !ok {
+					continue
+				}
+				return i, cr, run.groups(fr.simple.groups), run.names(fr.simple.groups, fr.wantNames)
 			}
 		}
 		match, err := cr.Regexp.FindRunesMatchStartingAt(text, pos)

@@ -19,12 +19,13 @@ import (
 // boundary, so a match is exactly regexp2's, without regexp2's per-match
 // allocations (a runner, a match, its groups). Anything else in a pattern
 // (lookaround, backreferences, case-insensitive parts, repeated groups)
-// leaves the rule to regexp2, and so does a match that takes more than
-// maxSimpleSteps steps.
-
-// maxSimpleSteps bounds the backtracking of one match; past it the match
-// is done by regexp2 (which has its timeout).
-const maxSimpleSteps = 1 << 14
+// leaves the rule to regexp2.
+//
+// Its steps are counted: a lexer gives each block a budget of steps (see
+// stepBudget), so that a block on which a rule backtracks quadratically (a
+// very long line in a lexer with a rule like HCL's "(.*?)(\s*)(=)") is
+// given up, and shown as plain text, after a bounded amount of work that
+// depends only on the text.
 
 // maxSimpleGroups is the most capture groups a simple pattern may have.
 const maxSimpleGroups = 8
@@ -219,19 +220,19 @@ type simpleRun struct {
 	text  []rune
 	start int // where the match is tried
 	steps int
+	limit int                     // the most steps this match may take
 	caps  [maxSimpleGroups][2]int // start and end of each group; start -1: unmatched
 }
 
-// match tries the pattern at pos. ok reports a match (its groups in r.caps);
-// done false means the attempt took too many steps and must be left to
-// regexp2.
+// match tries the pattern at pos, in at most r.limit steps. ok reports a
+// match (its groups in r.caps); done is false when the steps ran out.
 func (m *simpleMatcher) match(r *simpleRun, pos int) (ok, done bool) {
 	for i := range m.groups {
 		r.caps[i] = [2]int{-1, -1}
 	}
 	r.start, r.steps = pos, 0
 	end, ok := r.run(m.start, pos)
-	if r.steps > maxSimpleSteps {
+	if r.steps > r.limit {
 		return false, false
 	}
 	if ok {
@@ -275,7 +276,7 @@ func (r *simpleRun) boundary(pos int) bool {
 func (r *simpleRun) run(n *simpleNode, pos int) (int, bool) {
 	for {
 		r.steps++
-		if r.steps > maxSimpleSteps {
+		if r.steps > r.limit {
 			return 0, false
 		}
 		switch n.op {
@@ -343,7 +344,7 @@ func (r *simpleRun) run(n *simpleNode, pos int) (int, bool) {
 				if end, ok := r.run(s, pos); ok {
 					return end, true
 				}
-				if r.steps > maxSimpleSteps {
+				if r.steps > r.limit {
 					return 0, false
 				}
 			}
@@ -374,7 +375,7 @@ func (r *simpleRun) loop(n *simpleNode, pos int) (int, bool) {
 				if end, ok := r.run(n.next, pos+k); ok {
 					return end, true
 				}
-				if r.steps > maxSimpleSteps {
+				if r.steps > r.limit {
 					return 0, false
 				}
 			}
@@ -397,7 +398,7 @@ func (r *simpleRun) loop(n *simpleNode, pos int) (int, bool) {
 		if end, ok := r.run(n.next, pos+k); ok {
 			return end, true
 		}
-		if r.steps > maxSimpleSteps {
+		if r.steps > r.limit {
 			return 0, false
 		}
 	}
