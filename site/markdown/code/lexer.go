@@ -60,6 +60,9 @@ type fastRule struct {
 	filtered  bool           // false: try the rule everywhere
 	prefixes  [][]rune       // a match begins with one of these (nil: unknown)
 	simple    *simpleMatcher // matches the rule without regexp2 (nil: regexp2)
+	reach     int            // the most characters a match reads; -1: no bound
+	chars     charUnion      // every character the pattern can match
+	bol       bool           // the pattern starts with ^: it only matches at a line start
 	wantNames bool           // the emitter or mutator may read LexerState.NamedGroups
 }
 
@@ -126,6 +129,8 @@ func newFastLexer(rl *chroma.RegexLexer) (*fastLexer, error) {
 				fr.first, fr.filtered = firstChars(cr.Pattern, flags)
 				fr.prefixes = literalPrefixes(cr.Pattern, flags)
 				fr.simple = compileSimple(cr.Pattern, flags, cr.Regexp)
+				fr.reach, fr.chars = patternReach(cr.Pattern, flags)
+				fr.bol = startsAtLineStart(cr.Pattern, flags)
 				done[cr] = fr
 			}
 			frs[i] = fr
@@ -352,21 +357,29 @@ func ensureLF(text string) string {
 // fastIterator is chroma's LexerState.Iterator with rules filtered by their
 // first character.
 type fastIterator struct {
-	f      *fastLexer
-	l      *chroma.LexerState
-	top    string // the state the lexer started in
-	end    int
-	stack  []chroma.Iterator
-	budget int // simple matcher steps left (see stepBudget)
+	f       *fastLexer
+	l       *chroma.LexerState
+	top     string // the state the lexer started in
+	end     int
+	stack   []chroma.Iterator
+	budget  int // steps left (see stepBudget)
+	lineEnd int // the end of the line l.Pos is on
 }
 
 // errTooSlow is the panic of a lexer that ran out of steps; tokenise
 // recovers from it and the block is shown as plain text.
 var errTooSlow = errors.New("highlighting this block takes too long")
 
-// stepBudget is how many steps of the simple matcher lexing n characters
-// may take: a few hundred per character, far more than code needs (tens)
-// and far less than a rule that rescans a long line at every character.
+// stepBudget is how much work lexing n characters may take, counted in
+// the simple matcher's steps and, for each regexp2 attempt, the characters
+// left on the line: 256 per character and a million more, far more than
+// code needs (at most 70 per character on chroma's samples of every
+// language, 27 on the benchmark corpus) and far less than rules that
+// rescan a long line at every character (some of chroma's Java, Makefile
+// and R rules took minutes on a 64 KB line; HCL's too). Past it the block
+// is shown as plain text: a bound that depends only on the text, so the
+// same block always comes out the same. In practice lines of a few
+// thousand characters are always highlighted.
 func stepBudget(n int) int { return 256*n + 1<<20 }
 
 func (it *fastIterator) drain() (chroma.Token, bool) {
@@ -396,7 +409,13 @@ func (it *fastIterator) next() chroma.Token {
 		if !ok {
 			panic("unknown state " + l.State)
 		}
-		i, rule, groups, names := matchFast(l.Text, l.Pos, rules, it.f.states[l.State], &it.budget)
+		if l.Pos > it.lineEnd || it.lineEnd == 0 {
+			it.lineEnd = l.Pos
+			for it.lineEnd < len(l.Text) && l.Text[it.lineEnd] != '\n' {
+				it.lineEnd++
+			}
+		}
+		i, rule, groups, names := matchFast(l.Text, l.Pos, it.lineEnd, rules, it.f.states[l.State], &it.budget)
 		if groups == nil {
 			// chroma (after Pygments): a newline no rule matches empties
 			// the stack and lexing goes on from the start state.
@@ -445,7 +464,7 @@ func (it *fastIterator) next() chroma.Token {
 // has them now, fast what newFastLexer worked out for them; a lexer that
 // replaces rules while lexing (chroma's Raku lexer does) gets its new rules
 // tried everywhere.
-func matchFast(text []rune, pos int, rules []*chroma.CompiledRule, fast []fastRule, budget *int) (int, *chroma.CompiledRule, []string, map[string]string) {
+func matchFast(text []rune, pos, lineEnd int, rules []*chroma.CompiledRule, fast []fastRule, budget *int) (int, *chroma.CompiledRule, []string, map[string]string) {
 	c := text[pos]
 	for i, cr := range rules {
 		var fr *fastRule
@@ -453,6 +472,9 @@ func matchFast(text []rune, pos int, rules []*chroma.CompiledRule, fast []fastRu
 			fr = &fast[i]
 			if fr.filtered && !fr.first.has(c) {
 				continue
+			}
+			if fr.bol && pos > 0 && text[pos-1] != '\n' {
+				continue // regexp2's ^ (multiline) fails here
 			}
 			if fr.prefixes != nil && !hasPrefix(text[pos:], fr.prefixes) {
 				continue
@@ -471,7 +493,9 @@ func matchFast(text []rune, pos int, rules []*chroma.CompiledRule, fast []fastRu
 			}
 		}
 		match, err := cr.Regexp.FindRunesMatchStartingAt(text, pos)
-		if match == nil || err != nil || match.RuneIndex != pos {
+		ok := match != nil && err == nil && match.RuneIndex == pos
+		chargeAttempt(budget, fr, text, pos, lineEnd, match, ok)
+		if !ok {
 			continue
 		}
 		wantNames := fr == nil || fr.wantNames
@@ -673,6 +697,202 @@ next:
 			}
 		}
 		return true
+	}
+	return false
+}
+
+// chargeAttempt takes a regexp2 attempt's work from the budget: a match
+// read about its length; a failed attempt is charged as far as the
+// characters its pattern can match run on from pos, within the line and
+// the pattern's reach. A rule that rescans a long line at every character
+// is charged the line each time. Without what the rule's pattern can
+// match, the rest of the line is charged.
+func chargeAttempt(budget *int, fr *fastRule, text []rune, pos, lineEnd int, m *regexp2.Match, ok bool) {
+	cost := 1
+	switch {
+	case ok:
+		cost += m.RuneLength
+	case fr == nil:
+		cost += lineEnd - pos
+	default:
+		limit := lineEnd
+		if fr.reach >= 0 && pos+fr.reach < limit {
+			limit = pos + fr.reach
+		}
+		i := pos
+		for i < limit && fr.chars.has(text[i]) {
+			i++
+		}
+		cost += i - pos
+	}
+	if *budget -= cost; *budget < 0 {
+		panic(errTooSlow)
+	}
+}
+
+// charUnion is the set of characters a pattern can match anywhere in it.
+type charUnion struct {
+	low     [2]uint64 // the ASCII ones
+	ones    []rune
+	notones []rune
+	sets    []*rxsyntax.CharSet
+}
+
+func (u *charUnion) has(c rune) bool {
+	if c < 128 {
+		return u.low[c>>6]&(1<<(c&63)) != 0
+	}
+	return u.slowHas(c)
+}
+
+func (u *charUnion) slowHas(c rune) bool {
+	for _, o := range u.ones {
+		if o == c {
+			return true
+		}
+	}
+	for _, o := range u.notones {
+		if o != c {
+			return true
+		}
+	}
+	for _, s := range u.sets {
+		if s.CharIn(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func (u *charUnion) add(n *rxsyntax.RegexNode) {
+	switch n.T {
+	case rxsyntax.NtOne, rxsyntax.NtOneloop, rxsyntax.NtOnelazy, rxsyntax.NtOneloopatomic:
+		u.ones = append(u.ones, n.Ch)
+	case rxsyntax.NtNotone, rxsyntax.NtNotoneloop, rxsyntax.NtNotonelazy, rxsyntax.NtNotoneloopatomic:
+		u.notones = append(u.notones, n.Ch)
+	case rxsyntax.NtSet, rxsyntax.NtSetloop, rxsyntax.NtSetlazy, rxsyntax.NtSetloopatomic:
+		if n.Set != nil {
+			u.sets = append(u.sets, n.Set)
+		}
+	case rxsyntax.NtMulti:
+		u.ones = append(u.ones, n.Str...)
+	}
+	for _, c := range n.Children {
+		u.add(c)
+	}
+}
+
+// patternReach returns the most characters a match of pattern (with flags)
+// can read from where it is tried, lookahead included, or -1 when there is
+// no bound (or it is not known), and the characters the pattern can match.
+func patternReach(pattern, flags string) (int, charUnion) {
+	var u charUnion
+	p := "(?:" + pattern + ")"
+	if flags != "" {
+		p = "(?" + flags + ")" + p
+	}
+	tree, err := rxsyntax.Parse(`\G`+p, rxsyntax.ParseOptions{})
+	if err != nil {
+		u.notones = []rune{-1} // everything
+		u.low = [2]uint64{^uint64(0), ^uint64(0)}
+		return -1, u
+	}
+	u.add(tree.Root)
+	for c := rune(0); c < 128; c++ {
+		if u.slowHas(c) {
+			u.low[c>>6] |= 1 << (c & 63)
+		}
+	}
+	n := reach(tree.Root)
+	if n > 1<<20 {
+		return -1, u
+	}
+	return n, u
+}
+
+// reach is patternReach for a node; anything over 1<<20 means no bound.
+func reach(n *rxsyntax.RegexNode) int {
+	const inf = 1 << 21
+	switch n.T {
+	case rxsyntax.NtOne, rxsyntax.NtNotone, rxsyntax.NtSet:
+		return 1
+	case rxsyntax.NtMulti:
+		return len(n.Str)
+	case rxsyntax.NtEmpty, rxsyntax.NtNothing, rxsyntax.NtBol, rxsyntax.NtEol,
+		rxsyntax.NtBoundary, rxsyntax.NtNonboundary, rxsyntax.NtECMABoundary,
+		rxsyntax.NtNonECMABoundary, rxsyntax.NtBeginning, rxsyntax.NtStart,
+		rxsyntax.NtEndZ, rxsyntax.NtEnd, rxsyntax.NtUpdateBumpalong:
+		return 1 // may look at one character
+	case rxsyntax.NtOneloop, rxsyntax.NtNotoneloop, rxsyntax.NtSetloop,
+		rxsyntax.NtOnelazy, rxsyntax.NtNotonelazy, rxsyntax.NtSetlazy,
+		rxsyntax.NtOneloopatomic, rxsyntax.NtNotoneloopatomic, rxsyntax.NtSetloopatomic:
+		if n.N >= inf {
+			return inf
+		}
+		return n.N + 1
+	case rxsyntax.NtLoop, rxsyntax.NtLazyloop:
+		if n.N >= inf || len(n.Children) != 1 {
+			return inf
+		}
+		return min(inf, n.N*reach(n.Children[0])+1)
+	case rxsyntax.NtConcatenate:
+		t := 0
+		for _, c := range n.Children {
+			t = min(inf, t+reach(c))
+		}
+		return t
+	case rxsyntax.NtAlternate, rxsyntax.NtCapture, rxsyntax.NtGroup, rxsyntax.NtAtomic,
+		rxsyntax.NtPosLook, rxsyntax.NtNegLook:
+		if n.Options&rxsyntax.RightToLeft != 0 {
+			return inf // lookbehind reads backwards
+		}
+		t := 0
+		for _, c := range n.Children {
+			t = max(t, reach(c))
+		}
+		return t
+	}
+	return inf // backreferences, conditionals
+}
+
+// startsAtLineStart reports whether every match of pattern (with flags)
+// begins by passing a multiline ^, which regexp2 passes only at the start
+// of the text or after a "\n".
+func startsAtLineStart(pattern, flags string) bool {
+	p := "(?:" + pattern + ")"
+	if flags != "" {
+		p = "(?" + flags + ")" + p
+	}
+	tree, err := rxsyntax.Parse(`\G`+p, rxsyntax.ParseOptions{})
+	if err != nil {
+		return false
+	}
+	return bolFirst(tree.Root)
+}
+
+func bolFirst(n *rxsyntax.RegexNode) bool {
+	if n.Options&rxsyntax.RightToLeft != 0 {
+		return false
+	}
+	switch n.T {
+	case rxsyntax.NtBol:
+		return true
+	case rxsyntax.NtCapture, rxsyntax.NtGroup, rxsyntax.NtAtomic:
+		return len(n.Children) == 1 && bolFirst(n.Children[0])
+	case rxsyntax.NtConcatenate:
+		for _, c := range n.Children {
+			if c.T == rxsyntax.NtStart {
+				continue // \G passes where the match is tried
+			}
+			return bolFirst(c)
+		}
+	case rxsyntax.NtAlternate:
+		for _, c := range n.Children {
+			if !bolFirst(c) {
+				return false
+			}
+		}
+		return len(n.Children) > 0
 	}
 	return false
 }
