@@ -97,11 +97,7 @@ func newFastLexer(rl *chroma.RegexLexer) (*fastLexer, error) {
 	for state, rs := range raw {
 		rules[state] = nil
 		for i, r := range rs {
-			pattern := "(?:" + r.Pattern + ")"
-			if flags != "" {
-				pattern = "(?" + flags + ")" + pattern
-			}
-			re, err := regexp2.Compile(`\G` + pattern)
+			re, err := regexp2.Compile(rulePattern(r.Pattern, flags))
 			if err != nil {
 				return nil, fmt.Errorf("%s: rule %s.%d: %w", cfg.Name, state, i, err)
 			}
@@ -526,6 +522,21 @@ func matchFast(text []rune, pos, lineEnd int, rules []*chroma.CompiledRule, fast
 	return 0, nil, nil, nil
 }
 
+// rulePattern is a rule's pattern as chroma compiles it: \G (the match
+// starts where it is tried), the lexer's flags, the pattern.
+func rulePattern(pattern, flags string) string {
+	p := "(?:" + pattern + ")"
+	if flags != "" {
+		p = "(?" + flags + ")" + p
+	}
+	return `\G` + p
+}
+
+// ruleTree is regexp2's parse of rulePattern.
+func ruleTree(pattern, flags string) (*rxsyntax.RegexTree, error) {
+	return rxsyntax.Parse(rulePattern(pattern, flags), rxsyntax.ParseOptions{})
+}
+
 // firstSet is the set of characters a rule's match can begin with: the one
 // regexp2 itself works out from the pattern (its "first chars" prefix,
 // which its own unanchored search relies on), with an ASCII bitmap in front.
@@ -547,11 +558,7 @@ func (s *firstSet) has(c rune) bool {
 // empty string, or begins with a backreference, for example): then the
 // rule is tried everywhere.
 func firstChars(pattern, flags string) (s firstSet, ok bool) {
-	p := "(?:" + pattern + ")"
-	if flags != "" {
-		p = "(?" + flags + ")" + p
-	}
-	tree, err := rxsyntax.Parse(`\G`+p, rxsyntax.ParseOptions{})
+	tree, err := ruleTree(pattern, flags)
 	if err != nil {
 		return s, false
 	}
@@ -585,11 +592,7 @@ const (
 // literalPrefixes returns the prefixes of pattern (as chroma compiles it,
 // with flags), or nil when they are not known.
 func literalPrefixes(pattern, flags string) [][]rune {
-	p := "(?:" + pattern + ")"
-	if flags != "" {
-		p = "(?" + flags + ")" + p
-	}
-	tree, err := rxsyntax.Parse(`\G`+p, rxsyntax.ParseOptions{})
+	tree, err := ruleTree(pattern, flags)
 	if err != nil || tree.Options&rxsyntax.RightToLeft != 0 {
 		return nil
 	}
@@ -787,11 +790,7 @@ func (u *charUnion) add(n *rxsyntax.RegexNode) {
 // no bound (or it is not known), and the characters the pattern can match.
 func patternReach(pattern, flags string) (int, charUnion) {
 	var u charUnion
-	p := "(?:" + pattern + ")"
-	if flags != "" {
-		p = "(?" + flags + ")" + p
-	}
-	tree, err := rxsyntax.Parse(`\G`+p, rxsyntax.ParseOptions{})
+	tree, err := ruleTree(pattern, flags)
 	if err != nil {
 		u.notones = []rune{-1} // everything
 		u.low = [2]uint64{^uint64(0), ^uint64(0)}
@@ -859,11 +858,7 @@ func reach(n *rxsyntax.RegexNode) int {
 // begins by passing a multiline ^, which regexp2 passes only at the start
 // of the text or after a "\n".
 func startsAtLineStart(pattern, flags string) bool {
-	p := "(?:" + pattern + ")"
-	if flags != "" {
-		p = "(?" + flags + ")" + p
-	}
-	tree, err := rxsyntax.Parse(`\G`+p, rxsyntax.ParseOptions{})
+	tree, err := ruleTree(pattern, flags)
 	if err != nil {
 		return false
 	}

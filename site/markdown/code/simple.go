@@ -78,11 +78,7 @@ type simpleMatcher struct {
 // compileSimple returns a simple matcher for pattern (compiled by regexp2
 // as re), or nil when the pattern is not simple.
 func compileSimple(pattern, flags string, re *regexp2.Regexp) *simpleMatcher {
-	p := "(?:" + pattern + ")"
-	if flags != "" {
-		p = "(?" + flags + ")" + p
-	}
-	tree, err := rxsyntax.Parse(`\G`+p, rxsyntax.ParseOptions{})
+	tree, err := ruleTree(pattern, flags)
 	if err != nil || tree.Options&(rxsyntax.IgnoreCase|rxsyntax.RightToLeft) != 0 {
 		return nil
 	}
