@@ -95,8 +95,8 @@ func lookupLexer(lang string) (l chroma.Lexer) {
 		return nil
 	}
 	if rl, ok := l.(*chroma.RegexLexer); ok {
-		if fl, err := newFastLexer(rl); err == nil {
-			l = fl
+		if f := fastFor(rl); f != nil {
+			l = f
 		}
 	}
 	return chroma.Coalesce(l)

@@ -23,14 +23,24 @@ import (
 // order until one matches, and every attempt is a regexp2 match (a runner
 // taken from a pool, a match object, a timeout check), although most rules
 // cannot match there at all: a Go keyword rule cannot match at "(", a string
-// rule only at a quote. Each rule here carries the set of characters its
-// match can begin with, as regexp2 itself works it out from the pattern to
-// speed up its own searches, and a rule is only tried where the next
-// character is in its set (a rule with no such set, one that can match the
-// empty string, is tried everywhere). The result is the rule chroma would
-// pick, because a rule skipped is one that cannot match there.
-// That is checked against chroma itself on chroma's own sample of every
-// language (TestFastLexerMatchesChroma) and by a fuzz test.
+// rule only at a quote. Here a rule is skipped where it cannot match:
+//   - where the next character is not in the set its match can begin with,
+//     as regexp2 itself works it out to speed up its own searches
+//     (firstChars; a rule with no such set is tried everywhere);
+//   - where the text does not begin with one of its literal words
+//     (literalPrefixes, for keyword rules);
+//   - away from a line start, for a rule that begins with ^.
+//
+// A rule that is tried is matched by simple.go's matcher when its pattern
+// is simple enough, by regexp2 otherwise. The result is the rule chroma
+// would pick, with the same groups, because a rule skipped is one that
+// cannot match there. That is checked against chroma itself on chroma's
+// own samples of every language (TestFastLexerMatchesChroma) and by fuzz
+// tests (FuzzFastLexer, FuzzSimpleMatcher).
+//
+// Bounded: each block has a work budget that depends only on its length
+// (stepBudget); a block that spends it, because a rule rescans a very long
+// line at every character, is shown as plain text.
 //
 // Longer timeout: chroma gives every rule's regexp a 250 ms wall-clock
 // timeout, and a rule that times out simply does not match: the text is then
@@ -282,17 +292,28 @@ func (u usingFast) Emit(groups []string, state *chroma.LexerState) chroma.Iterat
 	return it
 }
 
-// fastByName caches lexerNamed's answers: a chroma lexer name to its fast
-// lexer (or the registry's lexer when it is not a regexp lexer).
-var fastByName sync.Map // string → chroma.Lexer
+// fastOf holds the fast lexer made for each of chroma's regexp lexers (or
+// nil when one could not be made), so each is compiled once per process.
+var fastOf sync.Map // *chroma.RegexLexer → *fastLexer
+
+// fastFor returns the fast lexer for rl, or nil when its rules do not
+// compile here (the caller then uses rl itself).
+func fastFor(rl *chroma.RegexLexer) *fastLexer {
+	if v, ok := fastOf.Load(rl); ok {
+		return v.(*fastLexer)
+	}
+	f, err := newFastLexer(rl)
+	if err != nil {
+		f = nil
+	}
+	v, _ := fastOf.LoadOrStore(rl, f)
+	return v.(*fastLexer)
+}
 
 // lexerNamed returns the lexer chroma's Using(name) would use, made fast
 // when it is a regexp lexer. It panics like chroma when there is none (the
 // block is then shown as plain text).
 func lexerNamed(name string, reg *chroma.LexerRegistry) chroma.Lexer {
-	if l, ok := fastByName.Load(name); ok {
-		return l.(chroma.Lexer)
-	}
 	if reg == nil {
 		reg = lexers.GlobalLexerRegistry
 	}
@@ -301,12 +322,11 @@ func lexerNamed(name string, reg *chroma.LexerRegistry) chroma.Lexer {
 		panic(fmt.Sprintf("no such lexer %q", name))
 	}
 	if rl, ok := l.(*chroma.RegexLexer); ok {
-		if fl, err := newFastLexer(rl); err == nil {
-			l = fl
+		if f := fastFor(rl); f != nil {
+			return f
 		}
 	}
-	actual, _ := fastByName.LoadOrStore(name, l)
-	return actual.(chroma.Lexer)
+	return l
 }
 
 // Tokenise is chroma's RegexLexer.Tokenise.

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/alecthomas/chroma/v2"
@@ -41,9 +40,6 @@ func chromaTokens(t testing.TB, l chroma.Lexer, text string) []chroma.Token {
 	return it.Tokens()
 }
 
-// fastOf caches the fast lexers made by fastTokens.
-var fastOf sync.Map // *chroma.RegexLexer → *fastLexer
-
 // fastTokens lexes text with the fast lexer for l. A text that runs out of
 // its step budget (shown as plain text by highlight) skips the test: there
 // are no tokens to compare.
@@ -61,15 +57,11 @@ func fastTokens(t testing.TB, l chroma.Lexer, text string) (tokens []chroma.Toke
 	if !ok {
 		t.Fatalf("%s is a %T, not a regexp lexer", l.Config().Name, l)
 	}
-	v, ok := fastOf.Load(rl)
-	if !ok {
-		f, err := newFastLexer(rl)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, _ = fastOf.LoadOrStore(rl, f)
+	f := fastFor(rl)
+	if f == nil {
+		t.Fatalf("%s: no fast lexer", l.Config().Name)
 	}
-	it, err := v.(*fastLexer).Tokenise(nil, text)
+	it, err := f.Tokenise(nil, text)
 	if err != nil {
 		t.Fatal(err)
 	}
