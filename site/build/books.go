@@ -1,7 +1,6 @@
 package build
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -214,17 +213,10 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		Chapter:     view,
 	}
 	r.addNeeds(page, doc)
-	var buf bytes.Buffer
-	if err := r.theme.Execute(&buf, "chapter", page); err != nil {
+	if err := r.writeDocPage(docPage{rel: rel, file: ch.File, path: ch.Path, tmpl: "chapter", key: key,
+		page: page, mr: mr, minutes: view.Minutes, summary: mr.Summary, probs: probs}); err != nil {
 		return false, err
 	}
-	pl := r.pages.addPage(rel, ch.File, r.templateFile("chapter"), buf.Bytes(), mr)
-	outHash, err := r.out.writeHash(rel, buf.Bytes())
-	if err != nil {
-		return false, err
-	}
-	r.storeEntry(ch.Path, &articleEntry{Key: key, Rel: rel, OutHash: outHash,
-		Minutes: view.Minutes, Summary: mr.Summary, Problems: probs.Sorted(), Links: cachedLinks{memo: pl}}) // filled in when saved
 	return true, nil
 }
 

@@ -158,19 +158,38 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		Article:     view,
 	}
 	r.addNeeds(page, doc)
-	buf := getBuf(len(mr.HTML) + 16<<10)
+	err = r.writeDocPage(docPage{rel: rel, file: a.File, path: a.Path, tmpl: "article", key: key,
+		page: page, mr: mr, minutes: res.minutes, summary: res.summary, probs: probs})
+	return res, err
+}
+
+// docPage is a page made from one Markdown file: an article or a chapter.
+type docPage struct {
+	rel, file, path string // output path; the file as the user knows it and in the content fs
+	tmpl, key       string // the template; the page's cache key
+	page            *render.Page
+	mr              *markdown.Result
+	minutes         int
+	summary         string
+	probs           *diag.List
+}
+
+// writeDocPage renders d, indexes its links, writes it and records its
+// cache entry.
+func (r *run) writeDocPage(d docPage) error {
+	buf := getBuf(len(d.mr.HTML) + 16<<10)
 	defer putBuf(buf)
-	if err := r.theme.Execute(buf, "article", page); err != nil {
-		return res, err
+	if err := r.theme.Execute(buf, d.tmpl, d.page); err != nil {
+		return err
 	}
-	pl := r.pages.addPage(rel, a.File, r.templateFile("article"), buf.Bytes(), mr)
-	outHash, err := r.out.writeHash(rel, buf.Bytes())
+	pl := r.pages.addPage(d.rel, d.file, r.templateFile(d.tmpl), buf.Bytes(), d.mr)
+	outHash, err := r.out.writeHash(d.rel, buf.Bytes())
 	if err != nil {
-		return res, err
+		return err
 	}
-	r.storeEntry(a.Path, &articleEntry{Key: key, Rel: rel, OutHash: outHash,
-		Minutes: res.minutes, Summary: res.summary, Problems: probs.Sorted(), Links: cachedLinks{memo: pl}}) // filled in when saved
-	return res, nil
+	r.storeEntry(d.path, &articleEntry{Key: d.key, Rel: d.rel, OutHash: outHash,
+		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}}) // filled in when saved
+	return nil
 }
 
 // pageBufs holds page buffers for reuse: a page is rendered into one,
