@@ -12,11 +12,11 @@ import (
 // a simple word or date, true or false, or a flow list of those, each maybe
 // followed by a comment — without the YAML library, which costs most of a
 // rebuild's time on a large site. Anything else (block lists, escapes,
-// numbers, nulls, anchors, multi-line values, duplicate keys) returns
-// ok=false and the YAML parser reads it. FuzzFastFrontMatter checks that
+// numbers, nulls, anchors, multi-line values, duplicate keys, tabs anywhere)
+// returns ok=false and the YAML parser reads it. FuzzFastFrontMatter checks that
 // whenever this answers, it answers exactly what the YAML parser does.
 func fastFrontMatter(yml []byte, firstLine int) (fm *FrontMatter, ok bool) {
-	if !utf8.Valid(yml) || bytes.ContainsAny(yml, "\r\ufeff") {
+	if !utf8.Valid(yml) || bytes.ContainsAny(yml, "\r\t\ufeff") {
 		return nil, false
 	}
 	fm = &FrontMatter{Line: firstLine - 1}
