@@ -1,5 +1,6 @@
 // Package markdown is kiji's one goldmark setup: CommonMark with GFM
-// (tables, strikethrough, task lists, autolinks), footnotes, the CJK
+// (tables, strikethrough, task lists), bare URLs linked by Zenn's rules
+// (zenn.Linkify), footnotes, the CJK
 // extension, and kiji's own extensions, each in its own subpackage:
 //
 //	headingid  heading ids, anchors, table of contents
@@ -41,6 +42,7 @@ import (
 
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown/headingid"
+	"github.com/kiji-ssg/kiji/site/markdown/zenn"
 )
 
 // Options configure the converter. The zero value is Zenn's behaviour.
@@ -78,7 +80,7 @@ func New(opts Options) *Converter {
 	}
 	exts := []goldmark.Extender{
 		extension.Table, extension.Strikethrough, extension.TaskList,
-		extension.NewLinkify(extension.WithLinkifyAllowedProtocols([]string{"http:", "https:"})),
+		zenn.Linkify{},
 		extension.NewFootnote(extension.WithFootnoteBacklinkHTML("↩︎")),
 		extension.NewCJK(extension.WithEastAsianLineBreaks(), extension.WithEscapedSpace()),
 		&headingid.Extender{SkipKinds: opts.TOCSkipKinds},
