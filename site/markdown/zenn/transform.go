@@ -71,7 +71,7 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 				comments = append(comments, n)
 			}
 			return ast.WalkSkipChildren, nil
-		case *InlineFootnote:
+		case *InlineFootnote, *east.FootnoteLink:
 			footnotes = true
 		}
 		return ast.WalkContinue, nil
@@ -355,97 +355,34 @@ func linesFor(p *ast.Paragraph, nodes []ast.Node, src []byte) *text.Segments {
 }
 
 // numberFootnotes turns InlineFootnote nodes into goldmark footnotes and
-// numbers all footnotes in the order they are first referenced, inline
-// ones and [^a] ones together (markdown-it-footnote's numbering). It runs
-// after goldmark's footnote transformer.
+// numbers all footnotes as markdown-it-footnote (Zenn) does: in the order of
+// their first reference in reading order, where a note's text is read at
+// the place its definition stands ([^a]: … between paragraphs), inline
+// ^[…] notes and [^a] ones together. goldmark reads all definitions after
+// the text, which numbers a note referenced from another note too late.
+// It runs after goldmark's footnote transformer.
 func numberFootnotes(doc *ast.Document) {
-	var list *east.FootnoteList
-	for c := doc.FirstChild(); c != nil; c = c.NextSibling() {
-		if l, ok := c.(*east.FootnoteList); ok {
-			list = l
-		}
-	}
-	// What goldmark numbered, before any change.
-	byOld := map[int]*east.Footnote{}
-	var links []*east.FootnoteLink
-	var backlinks []*east.FootnoteBacklink
-	var notes []*east.Footnote
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch n := n.(type) {
-		case *east.FootnoteLink:
-			links = append(links, n)
-		case *east.FootnoteBacklink:
-			backlinks = append(backlinks, n)
-		case *east.Footnote:
-			notes = append(notes, n)
-			byOld[n.Index] = n
-		}
-		return ast.WalkContinue, nil
-	})
-
+	list, byOld, refs, backlinks := collectFootnotes(doc)
 	newIdx := map[int]int{}
-	var order []*east.Footnote
 	var created []*east.Footnote
 	count := 0
-	scan := func(root ast.Node) {
-		var refs []ast.Node
-		_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-			if !entering {
-				return ast.WalkContinue, nil
-			}
-			switch n.(type) {
-			case *east.FootnoteList:
-				if n != root {
-					return ast.WalkSkipChildren, nil
-				}
-			case *east.FootnoteLink:
-				refs = append(refs, n)
-			case *InlineFootnote:
-				refs = append(refs, n)
-				return ast.WalkSkipChildren, nil
-			}
-			return ast.WalkContinue, nil
-		})
-		for _, r := range refs {
-			switch r := r.(type) {
-			case *east.FootnoteLink:
-				if _, ok := newIdx[r.Index]; ok {
-					continue
-				}
-				if fn := byOld[r.Index]; fn != nil {
-					count++
-					newIdx[r.Index] = count
-					order = append(order, fn)
-				}
-			case *InlineFootnote:
+	for _, r := range refs {
+		switch n := r.node.(type) {
+		case *east.FootnoteLink:
+			if _, ok := newIdx[n.Index]; !ok && byOld[n.Index] != nil {
 				count++
-				fn := inlineToFootnote(r, count)
-				created = append(created, fn)
-				order = append(order, fn)
+				newIdx[n.Index] = count
 			}
-		}
-	}
-	scan(doc)
-	for i := 0; i < len(order); i++ {
-		scan(order[i])
-	}
-	// Notes referenced only from notes nobody references.
-	for _, fn := range notes {
-		if _, ok := newIdx[fn.Index]; !ok {
+		case *InlineFootnote:
 			count++
-			newIdx[fn.Index] = count
-			order = append(order, fn)
-			for i := len(order) - 1; i < len(order); i++ {
-				scan(order[i])
-			}
+			created = append(created, inlineToFootnote(n, count))
 		}
 	}
-	for _, l := range links {
-		if v, ok := newIdx[l.Index]; ok {
-			l.Index = v
+	for _, r := range refs {
+		if l, ok := r.node.(*east.FootnoteLink); ok {
+			if v, ok := newIdx[l.Index]; ok {
+				l.Index = v
+			}
 		}
 	}
 	for _, b := range backlinks {
@@ -453,30 +390,73 @@ func numberFootnotes(doc *ast.Document) {
 			b.Index = v
 		}
 	}
-	for _, fn := range notes {
-		if v, ok := newIdx[fn.Index]; ok {
-			fn.Index = v
-		}
-	}
 	if list == nil {
 		list = east.NewFootnoteList()
 		doc.AppendChild(doc, list)
 	}
-	// Sort the notes by number (ast's SortChildren is an insertion sort,
-	// quadratic on long lists).
 	var all []*east.Footnote
 	for c := list.FirstChild(); c != nil; c = c.NextSibling() {
 		if fn, ok := c.(*east.Footnote); ok {
+			v, ok := newIdx[fn.Index]
+			if !ok { // referenced by nothing that is read: last
+				count++
+				v = count
+			}
+			fn.Index = v
 			all = append(all, fn)
 		}
 	}
 	all = append(all, created...)
+	// Sort the notes by number (ast's SortChildren is an insertion sort,
+	// quadratic on long lists).
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Index < all[j].Index })
 	list.RemoveChildren(list)
 	for _, fn := range all {
 		list.AppendChild(list, fn)
 	}
 	list.Count = count
+}
+
+// collectFootnotes finds the footnote list, the notes by goldmark's number,
+// the references in reading order and the back links.
+func collectFootnotes(doc *ast.Document) (list *east.FootnoteList, byOld map[int]*east.Footnote, refs []footnoteRef, backlinks []*east.FootnoteBacklink) {
+	byOld = map[int]*east.Footnote{}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *east.FootnoteList:
+			list = n
+		case *east.FootnoteLink, *InlineFootnote:
+			refs = append(refs, footnoteRef{n, readingOffset(n)})
+		case *east.FootnoteBacklink:
+			backlinks = append(backlinks, n)
+		case *east.Footnote:
+			byOld[n.Index] = n
+		}
+		return ast.WalkContinue, nil
+	})
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].offset < refs[j].offset })
+	return list, byOld, refs, backlinks
+}
+
+// footnoteRef is a footnote reference and where it is read.
+type footnoteRef struct {
+	node   ast.Node
+	offset int
+}
+
+// readingOffset is where n is read: the first line of the nearest block
+// around it that has lines (a note's paragraph sits where its definition
+// was written).
+func readingOffset(n ast.Node) int {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if p.Type() == ast.TypeBlock && p.Lines().Len() > 0 {
+			return p.Lines().At(0).Start
+		}
+	}
+	return 0
 }
 
 // inlineToFootnote replaces ^[text] by a reference to a new note #index
