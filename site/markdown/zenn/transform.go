@@ -89,11 +89,10 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			p.Parent().RemoveChild(p.Parent(), p)
 			continue
 		}
-		if figure(p, src) {
-			continue
-		}
-		if !t.e.cfg.noBareURLs && insideDetailsOnly(p) {
-			t.bareURLs(p, src, d)
+		for _, p := range figures(p, src) {
+			if !t.e.cfg.noBareURLs && insideDetailsOnly(p) {
+				t.bareURLs(p, src, d)
+			}
 		}
 	}
 	if footnotes {
@@ -162,42 +161,146 @@ func imageOnly(n ast.Node, src []byte) bool {
 	return false
 }
 
-// figure turns a paragraph that is an image, a line break and an
-// *emphasis* line into a Figure with a caption.
-func figure(p *ast.Paragraph, src []byte) bool {
-	var kids []ast.Node
+// figures turns each image on a line of its own followed by an *emphasis*
+// (on the same line, ![a](u)*caption*, or alone on the next line) into a
+// Figure with a caption, splitting the paragraph around it. It returns the
+// paragraphs left (p itself when nothing changed).
+func figures(p *ast.Paragraph, src []byte) []*ast.Paragraph {
+	lines := paragraphLines(p, src)
+	type piece struct {
+		fig   *Figure
+		nodes []ast.Node
+	}
+	var pieces []piece
+	found := false
+	for i := 0; i < len(lines); i++ {
+		img, em, used := captioned(lines, i, src)
+		if img == nil {
+			if len(pieces) == 0 || pieces[len(pieces)-1].fig != nil {
+				pieces = append(pieces, piece{})
+			}
+			last := &pieces[len(pieces)-1]
+			last.nodes = append(last.nodes, lines[i]...)
+			continue
+		}
+		found = true
+		pieces = append(pieces, piece{fig: newFigure(p, img, em, lines[i:i+used], src)})
+		i += used - 1
+	}
+	if !found {
+		return []*ast.Paragraph{p}
+	}
+	parent := p.Parent()
+	var out []*ast.Paragraph
+	for _, pc := range pieces {
+		if pc.fig != nil {
+			parent.InsertBefore(parent, p, pc.fig)
+			continue
+		}
+		if np := newParagraph(p, pc.nodes, src); np != nil {
+			parent.InsertBefore(parent, p, np)
+			out = append(out, np)
+		}
+	}
+	parent.RemoveChild(parent, p)
+	return out
+}
+
+// paragraphLines splits p's inline children into lines: each line ends
+// with the text that carries its line break.
+func paragraphLines(p *ast.Paragraph, src []byte) [][]ast.Node {
+	var lines [][]ast.Node
+	var cur []ast.Node
 	for c := p.FirstChild(); c != nil; c = c.NextSibling() {
-		kids = append(kids, c)
+		cur = append(cur, c)
+		if endsLine(c) {
+			lines = append(lines, cur)
+			cur = nil
+		}
 	}
-	// drop trailing blank texts
-	for len(kids) > 0 && isBlankText(kids[len(kids)-1], src) && !endsLine(kids[len(kids)-1]) {
-		kids = kids[:len(kids)-1]
+	if len(cur) > 0 {
+		lines = append(lines, cur)
 	}
-	var img, em ast.Node
+	return lines
+}
+
+// content drops the blank texts of a line.
+func content(line []ast.Node, src []byte) []ast.Node {
+	var out []ast.Node
+	for _, n := range line {
+		if !isBlankText(n, src) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// captioned reports whether lines[i] starts a captioned image: an image
+// line ending in an *emphasis*, or an image line and an *emphasis* line.
+// used is the number of lines taken.
+func captioned(lines [][]ast.Node, i int, src []byte) (img ast.Node, em *ast.Emphasis, used int) {
+	c := content(lines[i], src)
+	if len(c) == 0 || !imageOnly(c[0], src) {
+		return nil, nil, 0
+	}
 	switch {
-	case len(kids) == 3 && imageOnly(kids[0], src) && isBlankText(kids[1], src) && endsLine(kids[1]):
-		img, em = kids[0], kids[2]
-	default:
-		return false
+	case len(c) == 2:
+		if e, ok := c[1].(*ast.Emphasis); ok && e.Level == 1 {
+			return c[0], e, 1
+		}
+	case len(c) == 1 && i+1 < len(lines):
+		n := content(lines[i+1], src)
+		if len(n) != 1 {
+			break
+		}
+		if e, ok := n[0].(*ast.Emphasis); ok && e.Level == 1 {
+			return c[0], e, 2
+		}
 	}
-	e, ok := em.(*ast.Emphasis)
-	if !ok || e.Level != 1 {
-		return false
+	return nil, nil, 0
+}
+
+// newFigure moves img and em's children into a Figure.
+func newFigure(p *ast.Paragraph, img ast.Node, em *ast.Emphasis, lines [][]ast.Node, src []byte) *Figure {
+	var nodes []ast.Node
+	for _, l := range lines {
+		nodes = append(nodes, l...)
 	}
 	f := &Figure{}
-	f.SetLines(p.Lines())
+	f.SetLines(linesFor(p, nodes, src))
 	p.RemoveChild(p, img)
 	f.AppendChild(f, img)
 	cap := &FigCaption{}
-	for c := e.FirstChild(); c != nil; {
+	for c := em.FirstChild(); c != nil; {
 		next := c.NextSibling()
-		e.RemoveChild(e, c)
+		em.RemoveChild(em, c)
 		cap.AppendChild(cap, c)
 		c = next
 	}
 	f.AppendChild(f, cap)
-	p.Parent().ReplaceChild(p.Parent(), p, f)
-	return true
+	return f
+}
+
+// newParagraph makes a paragraph of nodes (taken from p) without a line
+// break at its end, or nil when they are blank.
+func newParagraph(p *ast.Paragraph, nodes []ast.Node, src []byte) *ast.Paragraph {
+	for len(nodes) > 0 && isBlankText(nodes[len(nodes)-1], src) {
+		nodes = nodes[:len(nodes)-1]
+	}
+	if len(nodes) == 0 {
+		return nil
+	}
+	if tx, ok := nodes[len(nodes)-1].(*ast.Text); ok {
+		tx.SetSoftLineBreak(false)
+		tx.SetHardLineBreak(false)
+	}
+	np := ast.NewParagraph()
+	np.SetLines(linesFor(p, nodes, src))
+	for _, c := range nodes {
+		p.RemoveChild(p, c)
+		np.AppendChild(np, c)
+	}
+	return np
 }
 
 // bareURL reports whether n is a URL written as plain text (linkify), not
