@@ -84,7 +84,8 @@ func (r *rawHTML) write(w util.BufWriter, raw []byte) {
 	case r.trust:
 		_, _ = w.Write(sanitize(raw))
 	default:
-		_, _ = w.Write(util.EscapeHTML(raw))
+		// As on Zenn: entities in the text are read (&mdash; shows —).
+		_, _ = w.Write(util.EscapeHTML(util.ResolveEntityNames(util.ResolveNumericReferences(raw))))
 	}
 }
 

@@ -267,7 +267,7 @@ func (p *imageSizeParser) Parse(parent ast.Node, block text.Reader, pc parser.Co
 	}
 	img := ast.NewImage(link)
 	if im.labelEnd > im.labelStart && base+im.labelStart >= 0 {
-		img.AppendChild(img, ast.NewTextSegment(text.NewSegment(base+im.labelStart, base+im.labelEnd)))
+		appendAlt(img, line[im.labelStart:im.labelEnd], base+im.labelStart)
 	}
 	if len(im.width) > 0 {
 		img.SetAttributeString("width", append([]byte(nil), im.width...))
@@ -278,6 +278,68 @@ func (p *imageSizeParser) Parse(parent ast.Node, block text.Reader, pc parser.Co
 	img.SetPos(max(base, 0))
 	block.Advance(im.end)
 	return img
+}
+
+// appendAlt gives img the alt text label (at source offset base) as
+// children: the text as written, but a code span as its content without
+// its backticks (goldmark's own images read their alt text the same way).
+func appendAlt(img *ast.Image, label []byte, base int) {
+	from := 0
+	for i := 0; i < len(label); {
+		switch label[i] {
+		case '\\':
+			i += 2
+			continue
+		case '`':
+		default:
+			i++
+			continue
+		}
+		n := 0
+		for i+n < len(label) && label[i+n] == '`' {
+			n++
+		}
+		end := closingRun(label, i+n, n)
+		if end < 0 {
+			i += n
+			continue
+		}
+		if i > from {
+			img.AppendChild(img, ast.NewTextSegment(text.NewSegment(base+from, base+i)))
+		}
+		code := label[i+n : end]
+		if len(code) > 1 && code[0] == ' ' && code[len(code)-1] == ' ' {
+			code = code[1 : len(code)-1]
+		}
+		str := ast.NewString(append([]byte(nil), code...))
+		str.SetRaw(true)
+		img.AppendChild(img, str)
+		i = end + n
+		from = i
+	}
+	if from < len(label) {
+		img.AppendChild(img, ast.NewTextSegment(text.NewSegment(base+from, base+len(label))))
+	}
+}
+
+// closingRun returns the start of the next run of exactly n backticks in
+// b from i, or -1.
+func closingRun(b []byte, i, n int) int {
+	for i < len(b) {
+		if b[i] != '`' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && b[j] == '`' {
+			j++
+		}
+		if j-i == n {
+			return i
+		}
+		i = j
+	}
+	return -1
 }
 
 // KindInlineFootnote is the node kind of InlineFootnote.

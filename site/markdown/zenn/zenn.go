@@ -132,6 +132,8 @@ func (e *Extender) Extend(m goldmark.Markdown) {
 		),
 		// After goldmark's footnote transformer (999), which numbers [^a].
 		parser.WithASTTransformers(util.Prioritized(&transformer{e: e}, 1000)),
+		// Before kiji's own reading of links and images (10).
+		parser.WithASTTransformers(util.Prioritized(linkTargets{}, 5)),
 	)
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&htmlRenderer{e: e}, 500)))
 }
