@@ -194,7 +194,7 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		Next:    next,
 	}
 	for _, e := range mr.TOC {
-		view.TOC = append(view.TOC, render.TOCEntry{Level: e.Level, ID: e.ID, Text: e.Text})
+		view.TOC = append(view.TOC, render.TOCEntry{Level: e.Level, Depth: e.Depth, ID: e.ID, Text: e.Text})
 	}
 	desc := truncate(mr.Summary, 120)
 	if desc == "" {

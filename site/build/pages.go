@@ -143,7 +143,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		view.TypeLabel = render.Translate(r.cfg.Language, "idea")
 	}
 	for _, e := range mr.TOC {
-		view.TOC = append(view.TOC, render.TOCEntry{Level: e.Level, ID: e.ID, Text: e.Text})
+		view.TOC = append(view.TOC, render.TOCEntry{Level: e.Level, Depth: e.Depth, ID: e.ID, Text: e.Text})
 	}
 	desc := a.Description
 	if desc == "" {

@@ -148,6 +148,7 @@ func (c *Converter) Convert(doc *diag.Doc) (res *Result, err error) {
 	h := headingid.From(pc)
 	res.TOC = h.TOC
 	res.IDs = append(res.IDs, h.IDs...)
+	res.IDs = append(res.IDs, h.Aliases...)
 	return res, nil
 }
 

@@ -105,7 +105,7 @@ func convert(t testing.TB, opts Options, src []byte) (html, problems []byte, res
 func tocText(r *Result) []byte {
 	var b bytes.Buffer
 	for _, e := range r.TOC {
-		fmt.Fprintf(&b, "%s%s #%s\n", strings.Repeat("  ", e.Level-2), e.Text, e.ID)
+		fmt.Fprintf(&b, "%sh%d %s #%s\n", strings.Repeat("  ", e.Depth), e.Level, e.Text, e.ID)
 	}
 	for _, l := range r.Links {
 		fmt.Fprintf(&b, "link %s %d:%d\n", l.Dest, l.Line, l.Col)

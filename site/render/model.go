@@ -80,6 +80,7 @@ type CardData struct {
 // TOCEntry is a line of the table of contents.
 type TOCEntry struct {
 	Level int
+	Depth int // below the shallowest level listed: 0, 1, 2
 	ID    string
 	Text  string
 }

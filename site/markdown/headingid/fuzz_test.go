@@ -45,6 +45,12 @@ func FuzzSlug(f *testing.F) {
 			}
 			seen[id] = true
 		}
+		for _, id := range h.Aliases {
+			if id == "" || seen[id] {
+				t.Fatalf("alias %q empty or repeated for %q (ids %q, aliases %q)", id, s, h.IDs, h.Aliases)
+			}
+			seen[id] = true
+		}
 		if bytes.Contains(buf.Bytes(), []byte(`id=""`)) {
 			t.Fatalf("empty id attribute in %s", buf.Bytes())
 		}

@@ -11,6 +11,19 @@
 // encoded or not) is a heading's Zenn-style id is rewritten to that heading's
 // id, so both styles reach the same heading.
 //
+// Deep links copied from zenn.dev ("/articles/slug#1.-見出し") land too,
+// without JavaScript: where Zenn's id for an h1–h4 (markdown-it-anchor's:
+// the text lower-cased, white space runs as "-", punctuation kept,
+// duplicates numbered -1, -2…) differs from kiji's, the heading holds an
+// empty <span class="zenn-id" id="ZENN-ID"> first. A browser matches the
+// fragment as written and then percent-decoded, so both Zenn's encoded
+// form and the plain one reach it. Such an alias is left out when it would
+// repeat any other id of the document.
+//
+// The table of contents lists h1–h3 as Zenn's does (an article written
+// with only "#" sections gets one); Entry.Depth is each entry's depth
+// below the shallowest level listed.
+//
 // Every heading gets a hover anchor link ("#") to itself.
 package headingid
 
@@ -58,6 +71,8 @@ func ZennSlug(s string) string {
 // Entry is one line of the table of contents.
 type Entry struct {
 	Level int
+	// Depth is Level less the shallowest level in the table of contents.
+	Depth int
 	ID    string
 	Text  string
 }
@@ -67,6 +82,8 @@ type Headings struct {
 	TOC []Entry
 	// IDs are all heading ids in document order.
 	IDs []string
+	// Aliases are the Zenn-style ids held by empty spans in headings.
+	Aliases []string
 }
 
 var key = parser.NewContextKey()
@@ -82,7 +99,7 @@ func From(pc parser.Context) *Headings {
 // Extender assigns ids, collects the TOC and renders anchored headings.
 type Extender struct {
 	// TOCMin and TOCMax bound the levels in the table of contents
-	// (default 2 and 3).
+	// (default 1 and 3, as on Zenn).
 	TOCMin, TOCMax int
 	// SkipKinds names node kinds whose headings stay out of the TOC (e.g.
 	// "Details": Zenn leaves headings inside :::details out).
@@ -93,7 +110,7 @@ type Extender struct {
 func (e *Extender) Extend(m goldmark.Markdown) {
 	min, max := e.TOCMin, e.TOCMax
 	if min == 0 {
-		min = 2
+		min = 1
 	}
 	if max == 0 {
 		max = 3
@@ -107,46 +124,93 @@ type transformer struct {
 	skip     []string
 }
 
+// zennIDAttr holds a heading's Zenn-style alias id (an attribute no
+// renderer writes out: only the heading renderer reads it).
+var zennIDAttr = []byte("kiji-zenn-id")
+
 func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	src := reader.Source()
 	h := &Headings{}
 	pc.Set(key, h)
 	used := map[string]bool{}
-	zenn := map[string]string{}
+	zenn := map[string]string{} // Zenn id → kiji id
+	var aliases []*ast.Heading
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
 		hd, ok := n.(*ast.Heading)
-		if !ok {
+		if !entering || !ok {
 			return ast.WalkContinue, nil
 		}
 		txt := PlainText(hd, src)
-		base := Slug(txt)
-		if base == "" {
-			base = "section"
-		}
-		id := base
-		for i := 1; used[id]; i++ {
-			id = base + "-" + strconv.Itoa(i)
-		}
+		id := unique(Slug(txt), used, "section")
 		used[id] = true
 		hd.SetAttributeString("id", []byte(id))
 		h.IDs = append(h.IDs, id)
-		if z := ZennSlug(txt); z != "" {
-			zid := z
-			for i := 1; zenn[zid] != ""; i++ {
-				zid = z + "-" + strconv.Itoa(i)
-			}
+		if z := ZennSlug(txt); z != "" && hd.Level <= 4 {
+			zid := unique(z, zenn, "")
 			zenn[zid] = id
+			if zid != id {
+				hd.SetAttribute(zennIDAttr, []byte(zid))
+				aliases = append(aliases, hd)
+			}
 		}
 		if hd.Level >= t.min && hd.Level <= t.max && txt != "" && !t.skipped(hd) {
 			h.TOC = append(h.TOC, Entry{Level: hd.Level, ID: id, Text: txt})
 		}
 		return ast.WalkSkipChildren, nil
 	})
-	// Rewrite in-page links written with Zenn-style (or percent-encoded)
-	// ids to the heading's id.
+	h.Aliases = keepAliases(aliases, used)
+	setDepths(h.TOC)
+	rewriteLinks(doc, used, zenn)
+}
+
+// unique returns base, or base-1, base-2… when taken; empty gives empty.
+func unique[V any](base string, taken map[string]V, empty string) string {
+	if base == "" {
+		base = empty
+	}
+	id := base
+	for i := 1; ; i++ {
+		if _, ok := taken[id]; !ok {
+			return id
+		}
+		id = base + "-" + strconv.Itoa(i)
+	}
+}
+
+// keepAliases drops the aliases that would repeat a heading id or a
+// footnote's id ("fn:1", "fnref:1"), and returns those kept.
+func keepAliases(aliases []*ast.Heading, used map[string]bool) []string {
+	var kept []string
+	seen := map[string]bool{}
+	for _, hd := range aliases {
+		v, _ := hd.Attribute(zennIDAttr)
+		zid := string(v.([]byte))
+		if used[zid] || seen[zid] || strings.HasPrefix(zid, "fn:") || strings.HasPrefix(zid, "fnref") {
+			hd.SetAttribute(zennIDAttr, []byte(nil))
+			continue
+		}
+		seen[zid] = true
+		kept = append(kept, zid)
+	}
+	return kept
+}
+
+// setDepths sets each entry's depth below the shallowest level listed.
+func setDepths(toc []Entry) {
+	min := 0
+	for _, e := range toc {
+		if min == 0 || e.Level < min {
+			min = e.Level
+		}
+	}
+	for i := range toc {
+		toc[i].Depth = toc[i].Level - min
+	}
+}
+
+// rewriteLinks makes in-page links written with Zenn-style (or percent-
+// encoded) ids point at the heading's id.
+func rewriteLinks(doc *ast.Document, used map[string]bool, zenn map[string]string) {
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -230,6 +294,12 @@ func (r *headingRenderer) render(w util.BufWriter, source []byte, node ast.Node,
 			html.RenderAttributes(w, node, html.HeadingAttributeFilter)
 		}
 		_ = w.WriteByte('>')
+		if z, ok := n.Attribute(zennIDAttr); ok && len(z.([]byte)) > 0 {
+			// Zenn's id for this heading, for deep links copied from zenn.dev.
+			_, _ = w.WriteString(`<span class="zenn-id" id="`)
+			_, _ = w.Write(util.EscapeHTML(z.([]byte)))
+			_, _ = w.WriteString(`"></span>`)
+		}
 		return ast.WalkContinue, nil
 	}
 	if id, ok := n.AttributeString("id"); ok {
