@@ -155,6 +155,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		{"prepare output", (*run).prepareOutput},
 		{"render articles", (*run).renderArticles},
 		{"render books", (*run).renderBooks},
+		{"report link cards", (*run).reportCards},
 		{"render lists", (*run).renderLists},
 		{"render feeds", (*run).renderFeeds},
 		{"copy files", (*run).copyFiles},

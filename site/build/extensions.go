@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"html/template"
+	"path/filepath"
 
 	"github.com/yuin/goldmark"
 
 	"github.com/kiji-ssg/kiji/site/markdown"
+	"github.com/kiji-ssg/kiji/site/markdown/zenn"
 )
 
 // tweetScript is X's widget script, loaded only on pages with a tweet.
@@ -44,7 +46,25 @@ func (r *run) extensions() []goldmark.Extender {
 	r.extras.scripts["mermaid"] = []template.HTML{template.HTML(a.MermaidScript)}
 	r.extras.scripts["tweet"] = []template.HTML{tweetScript}
 
-	return markdown.Kiji(markdown.KijiOptions{CacheDir: r.opts.CacheDir, Offline: r.opts.Offline, Lang: r.cfg.Language})
+	return markdown.Kiji(r.kijiOptions())
+}
+
+func (r *run) kijiOptions() markdown.KijiOptions {
+	return markdown.KijiOptions{CacheDir: r.opts.CacheDir, Offline: r.opts.Offline, Lang: r.cfg.Language}
+}
+
+// reportCards adds one warning when link cards of this build are plain
+// because their pages could not be reached (the network down…), saying
+// why and what to do.
+func (r *run) reportCards() error {
+	for _, e := range markdown.Kiji(r.kijiOptions()) {
+		if z, ok := e.(*zenn.Extender); ok {
+			if msg := z.CardTrouble(); msg != "" {
+				r.probs.Warnf(filepath.ToSlash(filepath.Join(r.opts.CacheDir, "cards")), 0, 0, "%s", msg)
+			}
+		}
+	}
+	return nil
 }
 
 // extraFile is a generated file written with the theme assets.

@@ -32,6 +32,10 @@ type Card struct {
 	SiteName    string `json:"site_name,omitempty"`
 	Image       string `json:"image,omitempty"`
 	FetchedAt   string `json:"fetched_at,omitempty"`
+	// FailedAt and Error: the page could not be reached then (a negative
+	// cache entry, kept for retryAfter).
+	FailedAt string `json:"failed_at,omitempty"`
+	Error    string `json:"error,omitempty"`
 }
 
 // rich reports whether the card has data from the page.
@@ -51,6 +55,7 @@ type cardStore struct {
 
 	mu      sync.Mutex
 	entries map[string]*cardEntry
+	reach   reach
 
 	fetched, fromCache, failed, plain atomic.Int64
 }
@@ -59,7 +64,8 @@ func newCardStore(cfg config) *cardStore {
 	client := cfg.client
 	if client == nil {
 		client = &http.Client{
-			Timeout: cfg.timeout,
+			Timeout:   cfg.timeout,
+			Transport: newTransport(cfg.connect),
 			CheckRedirect: func(req *http.Request, via []*http.Request) error {
 				if len(via) >= 5 {
 					return errors.New("too many redirects")
@@ -123,6 +129,11 @@ func (s *cardStore) load(u string, e *cardEntry) {
 		}
 	}()
 	if c, ok := s.readCache(u); ok {
+		if c.FailedAt != "" { // remembered: the page could not be reached
+			s.reach.remembered(c.Error)
+			s.plain.Add(1)
+			return
+		}
 		e.card = c
 		s.fromCache.Add(1)
 		return
@@ -131,9 +142,22 @@ func (s *cardStore) load(u string, e *cardEntry) {
 		s.plain.Add(1)
 		return
 	}
+	host := hostOf(u)
 	s.sem <- struct{}{}
-	c, cacheable, err := s.fetch(u)
+	if why, remember := s.reach.skip(host, s.cfg.budget, time.Now()); why != "" {
+		<-s.sem
+		s.failed.Add(1)
+		if remember {
+			s.writeCache(Card{URL: u, FailedAt: time.Now().UTC().Format(time.RFC3339), Error: why})
+		}
+		return
+	}
+	c, cacheable, err := s.fetchReached(u, host)
 	<-s.sem
+	var na errNoAnswer
+	if errors.As(err, &na) {
+		c.FailedAt, c.Error, cacheable = time.Now().UTC().Format(time.RFC3339), host+": "+shortError(na.err), true
+	}
 	e.card = c
 	switch {
 	case err != nil:
@@ -164,6 +188,13 @@ func (s *cardStore) readCache(u string) (Card, bool) {
 	var c Card
 	if err := json.Unmarshal(b, &c); err != nil || c.URL != u {
 		return Card{}, false
+	}
+	if c.FailedAt != "" {
+		t, err := time.Parse(time.RFC3339, c.FailedAt)
+		if err != nil || time.Since(t) > s.cfg.retryAfter || time.Since(t) < -time.Hour {
+			return Card{}, false // time to try again
+		}
+		return Card{URL: u, FailedAt: c.FailedAt, Error: c.Error}, true
 	}
 	return c, true
 }
@@ -197,6 +228,13 @@ func (s *cardStore) writeCache(c Card) {
 	}
 }
 
+// fetchReached is fetch, telling reach how it went (before the next fetch
+// may start, and even if it panics).
+func (s *cardStore) fetchReached(u, host string) (c Card, cacheable bool, err error) {
+	defer func() { s.reach.done(host, err) }()
+	return s.fetch(u)
+}
+
 // errHTTPStatus is a fetch that got an error status.
 type errHTTPStatus struct{ code int }
 
@@ -218,7 +256,7 @@ func (s *cardStore) fetch(u string) (c Card, cacheable bool, err error) {
 	req.Header.Set("Accept-Language", "ja,en;q=0.8")
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return c, false, fmt.Errorf("link card %s: %w", u, err)
+		return c, false, fmt.Errorf("link card %s: %w", u, errNoAnswer{err})
 	}
 	defer resp.Body.Close()
 	c.Status = resp.StatusCode

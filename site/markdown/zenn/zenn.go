@@ -60,6 +60,9 @@ type config struct {
 	userAgent   string
 	figmaHost   string
 	noBareURLs  bool
+	connect     time.Duration // to connect (DNS and TLS included)
+	budget      time.Duration // for all fetches of one build
+	retryAfter  time.Duration // a page that could not be reached is not fetched again before
 }
 
 // An Option configures the extension.
@@ -83,6 +86,23 @@ func WithHTTPClient(client *http.Client) Option { return func(c *config) { c.cli
 // (default 5s).
 func WithFetchTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
+// WithConnectTimeout bounds connecting to a page's host, name lookup and
+// TLS included (default 2s). A host that cannot be reached is not tried
+// again in the same build, and when the first hosts tried all fail (no
+// answer at all), the network is taken as unreachable and no more cards
+// are fetched in that build.
+func WithConnectTimeout(d time.Duration) Option { return func(c *config) { c.connect = d } }
+
+// WithFetchBudget bounds the time all card fetches of one build may take
+// (default 20s); cards not fetched by then are plain, and fetched by the
+// next build.
+func WithFetchBudget(d time.Duration) Option { return func(c *config) { c.budget = d } }
+
+// WithRetryAfter sets how long a page that could not be reached (no
+// connection, no answer) is remembered in the cache and not fetched again
+// (default 24h).
+func WithRetryAfter(d time.Duration) Option { return func(c *config) { c.retryAfter = d } }
+
 // WithFetchConcurrency bounds the number of card fetches in flight
 // (default 8).
 func WithFetchConcurrency(n int) Option { return func(c *config) { c.concurrency = n } }
@@ -105,6 +125,9 @@ func New(opts ...Option) *Extender {
 		concurrency: 8,
 		userAgent:   "kiji-linkcard/1.0 (static site generator; +https://github.com/kiji-ssg/kiji)",
 		figmaHost:   "kiji",
+		connect:     2 * time.Second,
+		budget:      20 * time.Second,
+		retryAfter:  24 * time.Hour,
 	}
 	for _, o := range opts {
 		o(&c)
@@ -159,3 +182,9 @@ type CardStats struct {
 
 // CardStats reports the link-card counters so far.
 func (e *Extender) CardStats() CardStats { return e.cards.statsSnapshot() }
+
+// CardTrouble says in one line why link cards built since the last call
+// are plain because their pages could not be reached (the network down, a
+// host not answering, the fetch budget spent), with what to do; "" when
+// there was no such trouble. A build reports it once, as a warning.
+func (e *Extender) CardTrouble() string { return e.cards.trouble() }
