@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -17,6 +18,9 @@ import (
 //   - white space around a destination is not part of it: a no-break or
 //     ideographic space after a reference definition ("[a]: URL\u00a0")
 //     is dropped (markdown-it trims the line as JavaScript's trim does);
+//   - a footnote reference inside a link's text ("[text [^1]](URL)") is
+//     moved right after the link: a link cannot hold a link (Zenn shows the
+//     brackets as text and the URL as a bare link);
 //   - a link whose target is empty ("[x]()") or has a scheme other than
 //     http, https, ftp, mailto or tel ("chrome://settings",
 //     "hthttps://…", "unsafe:…") is shown as its text: Zenn's sanitizer
@@ -25,12 +29,16 @@ type linkTargets struct{}
 
 func (linkTargets) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	src := reader.Source()
-	var bad []ast.Node
+	var bad, notes []ast.Node
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
+		case *east.FootnoteLink, *InlineFootnote:
+			if outerLink(n) != nil {
+				notes = append(notes, n)
+			}
 		case *ast.Link:
 			n.Destination = trimSpace(n.Destination)
 			if !allowedTarget(n.Destination) {
@@ -45,6 +53,17 @@ func (linkTargets) Transform(doc *ast.Document, reader text.Reader, _ parser.Con
 		}
 		return ast.WalkContinue, nil
 	})
+	moved := map[ast.Node]ast.Node{} // link → last note moved after it
+	for _, n := range notes {
+		l := outerLink(n)
+		after := l
+		if m := moved[l]; m != nil {
+			after = m
+		}
+		n.Parent().RemoveChild(n.Parent(), n)
+		l.Parent().InsertAfter(l.Parent(), after, n)
+		moved[l] = n
+	}
 	for _, n := range bad {
 		p := n.Parent()
 		if p == nil {
@@ -61,6 +80,17 @@ func (linkTargets) Transform(doc *ast.Document, reader text.Reader, _ parser.Con
 		}
 		p.RemoveChild(p, n)
 	}
+}
+
+// outerLink returns the outermost link around n, or nil.
+func outerLink(n ast.Node) ast.Node {
+	var l ast.Node
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if _, ok := p.(*ast.Link); ok {
+			l = p
+		}
+	}
+	return l
 }
 
 // trimSpace drops Unicode white space (and a byte-order mark) around b.
