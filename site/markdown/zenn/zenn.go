@@ -16,11 +16,21 @@
 //   - link cards built at build time from the page's OpenGraph data, with a
 //     persistent on-disk cache, an offline mode and a plain fallback card:
 //     a card never fails a build.
-//   - image sizes ![alt](url =250x), =x200, =300x200, and a *caption* line
-//     right after an image (rendered as <figure>/<figcaption>).
+//   - image sizes ![alt](url =250x), =x200, =300x200 (the alt text without
+//     code-span backticks), and a *caption* right after an image on its own
+//     line, on the same line or the next (rendered as <figure>/<figcaption>,
+//     splitting a longer paragraph around it).
 //   - inline footnotes ^[text], numbered together with goldmark's [^a]
-//     footnotes (extension.Footnote must be enabled to render them).
+//     footnotes as Zenn does: by first reference in reading order, a note
+//     read where its definition stands (extension.Footnote must be enabled
+//     to render them); a reference inside a link's text goes after the link.
+//   - link targets as Zenn leaves them: white space around them dropped,
+//     empty ones and schemes other than http, https, ftp, mailto and tel
+//     shown as text (links.go).
 //   - one-line <!-- comments --> are removed.
+//
+// Linkify (a separate extension, linkify.go) links bare URLs by Zenn's
+// rules; link cards give up quickly without a network (reach.go).
 //
 // Problems (an invalid embed argument, an unknown embed, an unclosed
 // container) are reported to the document's diag list as warnings with the
