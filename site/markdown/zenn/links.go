@@ -29,17 +29,24 @@ type linkTargets struct{}
 
 func (linkTargets) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	src := reader.Source()
-	var bad, notes []ast.Node
+	var bad, notes, noteLinks []ast.Node
+	var outer ast.Node // the outermost link being walked
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
+			if n == outer {
+				outer = nil
+			}
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
 		case *east.FootnoteLink, *InlineFootnote:
-			if outerLink(n) != nil {
-				notes = append(notes, n)
+			if outer != nil {
+				notes, noteLinks = append(notes, n), append(noteLinks, outer)
 			}
 		case *ast.Link:
+			if outer == nil {
+				outer = n
+			}
 			n.Destination = trimSpace(n.Destination)
 			if !allowedTarget(n.Destination) {
 				bad = append(bad, n)
@@ -54,8 +61,8 @@ func (linkTargets) Transform(doc *ast.Document, reader text.Reader, _ parser.Con
 		return ast.WalkContinue, nil
 	})
 	moved := map[ast.Node]ast.Node{} // link → last note moved after it
-	for _, n := range notes {
-		l := outerLink(n)
+	for i, n := range notes {
+		l := noteLinks[i]
 		after := l
 		if m := moved[l]; m != nil {
 			after = m
@@ -80,17 +87,6 @@ func (linkTargets) Transform(doc *ast.Document, reader text.Reader, _ parser.Con
 		}
 		p.RemoveChild(p, n)
 	}
-}
-
-// outerLink returns the outermost link around n, or nil.
-func outerLink(n ast.Node) ast.Node {
-	var l ast.Node
-	for p := n.Parent(); p != nil; p = p.Parent() {
-		if _, ok := p.(*ast.Link); ok {
-			l = p
-		}
-	}
-	return l
 }
 
 // trimSpace drops Unicode white space (and a byte-order mark) around b.

@@ -524,15 +524,29 @@ func numberFootnotes(doc *ast.Document) {
 // the references in reading order and the back links.
 func collectFootnotes(doc *ast.Document) (list *east.FootnoteList, byOld map[int]*east.Footnote, refs []footnoteRef, backlinks []*east.FootnoteBacklink) {
 	byOld = map[int]*east.Footnote{}
+	// Where the walk reads: the first line of the innermost block with
+	// lines (a note's paragraph sits where its definition was written).
+	var at []int
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		lined := n.Type() == ast.TypeBlock && n.Lines().Len() > 0
 		if !entering {
+			if lined {
+				at = at[:len(at)-1]
+			}
 			return ast.WalkContinue, nil
+		}
+		if lined {
+			at = append(at, n.Lines().At(0).Start)
 		}
 		switch n := n.(type) {
 		case *east.FootnoteList:
 			list = n
 		case *east.FootnoteLink, *InlineFootnote:
-			refs = append(refs, footnoteRef{n, readingOffset(n)})
+			off := 0
+			if len(at) > 0 {
+				off = at[len(at)-1]
+			}
+			refs = append(refs, footnoteRef{n, off})
 		case *east.FootnoteBacklink:
 			backlinks = append(backlinks, n)
 		case *east.Footnote:
@@ -548,18 +562,6 @@ func collectFootnotes(doc *ast.Document) (list *east.FootnoteList, byOld map[int
 type footnoteRef struct {
 	node   ast.Node
 	offset int
-}
-
-// readingOffset is where n is read: the first line of the nearest block
-// around it that has lines (a note's paragraph sits where its definition
-// was written).
-func readingOffset(n ast.Node) int {
-	for p := n.Parent(); p != nil; p = p.Parent() {
-		if p.Type() == ast.TypeBlock && p.Lines().Len() > 0 {
-			return p.Lines().At(0).Start
-		}
-	}
-	return 0
 }
 
 // inlineToFootnote replaces ^[text] by a reference to a new note #index
