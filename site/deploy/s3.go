@@ -9,11 +9,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -38,8 +40,9 @@ type ClientOptions struct {
 	Endpoint string
 	// MaxAttempts per request, first try included (default 6), and the
 	// longest wait between two (default 10s). Transient errors (throttling,
-	// 5xx, connection resets and refusals, timeouts) are retried by the
-	// SDK's standard retryer with jittered exponential backoff.
+	// 5xx, refused and dropped connections, timeouts) are retried by the
+	// SDK's standard retryer with jittered exponential backoff that reaches
+	// seconds (see newRetryer).
 	MaxAttempts int
 	MaxBackoff  time.Duration
 	// HTTPClient replaces the SDK's default HTTP client for S3 (nil:
@@ -78,16 +81,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 	opts := []func(*config.LoadOptions) error{
 		// The SDK must not print: only package main does.
 		config.WithLogger(logging.Nop{}),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(so *retry.StandardOptions) {
-				so.MaxAttempts = o.MaxAttempts
-				so.MaxBackoff = o.MaxBackoff
-				// No client-side retry quota: a deploy runs many requests in
-				// parallel, and a burst of failures (a restarting server)
-				// should be retried, not short-circuited.
-				so.RateLimiter = ratelimit.None
-			})
-		}),
+		config.WithRetryer(func() aws.Retryer { return newRetryer(o.MaxAttempts, o.MaxBackoff) }),
 	}
 	if o.Region != "" {
 		opts = append(opts, config.WithRegion(o.Region))
@@ -123,6 +117,39 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 		creds: cfg.Credentials,
 	}
 	return c, nil
+}
+
+// newRetryer is the SDK's standard retryer with waits that reach seconds.
+// The SDK's own default waits at most 50 ms × 2^i (all five retries within
+// about 1.5 s: a server restarting for half a second fails a deploy); here
+// the waits are random up to 2, 4 and 8 s, then maxBackoff for every later
+// retry (the SDK's exponential jitter backoff), so that with the defaults (6
+// attempts, 10 s) a server away for up to 20 s is always waited out.
+//
+// Connection errors (refused, reset, broken pipe, a response cut short) are
+// retried like 5xx answers and throttling. There is no client-side retry
+// quota: a deploy sends many requests at once, and a burst of failures (a
+// restarting server) must be retried, not short-circuited.
+func newRetryer(maxAttempts int, maxBackoff time.Duration) aws.Retryer {
+	return retry.NewStandard(func(so *retry.StandardOptions) {
+		so.MaxAttempts = maxAttempts
+		so.MaxBackoff = maxBackoff
+		so.Backoff = retry.NewExponentialJitterBackoff(maxBackoff)
+		so.RateLimiter = ratelimit.None
+		so.Retryables = append(so.Retryables, retry.IsErrorRetryableFunc(retryableConnection))
+	})
+}
+
+// retryableConnection reports a dropped or refused connection, whatever
+// wraps it, as retryable; it leaves every other error to the SDK's checks
+// (which run first, so a canceled request is never retried).
+func retryableConnection(err error) aws.Ternary {
+	for _, e := range []error{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE, io.ErrUnexpectedEOF} {
+		if errors.Is(err, e) {
+			return aws.TrueTernary
+		}
+	}
+	return aws.UnknownTernary
 }
 
 // Remote lists the objects under the target's prefix and reads the headers

@@ -40,7 +40,7 @@ const (
 
 // versitygwBinary finds versitygw on PATH or in $(go env GOPATH)/bin. When
 // it is missing the test fails under CI=true and is skipped otherwise.
-func versitygwBinary(t *testing.T) string {
+func versitygwBinary(t testing.TB) string {
 	t.Helper()
 	if p, err := exec.LookPath("versitygw"); err == nil {
 		return p
@@ -71,7 +71,7 @@ type gateway struct {
 	log             bytes.Buffer
 }
 
-func startGateway(t *testing.T) *gateway {
+func startGateway(t testing.TB) *gateway {
 	t.Helper()
 	g := &gateway{bin: versitygwBinary(t), root: t.TempDir()}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -87,14 +87,23 @@ func startGateway(t *testing.T) *gateway {
 
 func (g *gateway) endpoint() string { return "http://" + g.addr }
 
-func (g *gateway) start(t *testing.T) {
+func (g *gateway) start(t testing.TB) {
 	t.Helper()
+	if err := g.run(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run starts the server and waits until it listens; it may be called from
+// any goroutine.
+func (g *gateway) run() error {
+	g.log.Reset()
 	cmd := exec.Command(g.bin, "--port", g.addr, "--quiet", "posix", g.root)
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+testAccessKey, "ROOT_SECRET_KEY="+testSecretKey)
 	cmd.Stdout = &g.log
 	cmd.Stderr = &g.log
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting versitygw: %v", err)
+		return fmt.Errorf("starting versitygw: %w", err)
 	}
 	g.cmd = cmd
 	g.exited = make(chan struct{})
@@ -104,15 +113,15 @@ func (g *gateway) start(t *testing.T) {
 		c, err := net.DialTimeout("tcp", g.addr, 200*time.Millisecond)
 		if err == nil {
 			c.Close()
-			return
+			return nil
 		}
 		select {
 		case <-g.exited:
-			t.Fatalf("versitygw exited at start:\n%s", g.log.String())
+			return fmt.Errorf("versitygw exited at start:\n%s", g.log.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not listen on %s within 15s:\n%s", g.addr, g.log.String())
+			return fmt.Errorf("versitygw did not listen on %s within 15s:\n%s", g.addr, g.log.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -130,7 +139,7 @@ func (g *gateway) stop() {
 
 // useTestCredentials puts the gateway's credentials where the standard AWS
 // chain finds them (the environment) and hides any other configuration.
-func useTestCredentials(t *testing.T) {
+func useTestCredentials(t testing.TB) {
 	t.Setenv("AWS_ACCESS_KEY_ID", testAccessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", testSecretKey)
 	t.Setenv("AWS_SESSION_TOKEN", "")
@@ -142,7 +151,7 @@ func useTestCredentials(t *testing.T) {
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 }
 
-func newTestClient(t *testing.T, g *gateway, o ClientOptions) *Client {
+func newTestClient(t testing.TB, g *gateway, o ClientOptions) *Client {
 	t.Helper()
 	o.Endpoint = g.endpoint()
 	c, err := NewClient(context.Background(), o)
@@ -152,7 +161,7 @@ func newTestClient(t *testing.T, g *gateway, o ClientOptions) *Client {
 	return c
 }
 
-func mustCreateBucket(t *testing.T, c *Client, bucket string) {
+func mustCreateBucket(t testing.TB, c *Client, bucket string) {
 	t.Helper()
 	if _, err := c.s3.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("creating bucket %s: %v", bucket, err)
@@ -213,7 +222,7 @@ func snapshot(t *testing.T, c *Client) map[string]objectState {
 
 // writeSite writes files (path → content) under dir, replacing what was
 // there.
-func writeSite(t *testing.T, dir string, files map[string]string) {
+func writeSite(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
@@ -230,7 +239,7 @@ func writeSite(t *testing.T, dir string, files map[string]string) {
 }
 
 // deployOnce runs Walk, Remote, Plan and (unless dryRun) Apply.
-func deployOnce(t *testing.T, c *Client, tg Target, dir string, gz bool, apply ApplyOptions) (Changeset, error) {
+func deployOnce(t testing.TB, c *Client, tg Target, dir string, gz bool, apply ApplyOptions) (Changeset, error) {
 	t.Helper()
 	ctx := context.Background()
 	local, err := Walk(dir, WalkOptions{Gzip: gz})
