@@ -75,7 +75,12 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 		return withHint(errors.New("deploy asks for confirmation before changing the bucket, but standard input is not a terminal"),
 			"pass --yes to deploy without asking, or --dry-run to only see the plan")
 	}
+	return deploySite(ctx, e, f, target)
+}
 
+// deploySite plans the deploy of f.dir to target, shows or confirms the
+// plan, applies it and invalidates CloudFront.
+func deploySite(ctx context.Context, e *env, f deployFlags, target deploy.Target) error {
 	local, err := deploy.Walk(f.dir, deploy.WalkOptions{Gzip: f.gzip})
 	if err != nil {
 		return withHint(err, "kiji build")
@@ -84,11 +89,11 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return withHint(err, deploy.Hint(err))
 	}
-	remote, err := client.Remote(ctx, target, local, f.concurrency)
+	online, err := client.Remote(ctx, target, local, f.concurrency)
 	if err != nil {
 		return withHint(err, deploy.Hint(err))
 	}
-	changes, planErr := deploy.Plan(local, remote, deploy.PlanOptions{Prefix: target.Prefix, MaxDeletes: f.maxDeletes})
+	changes, planErr := deploy.Plan(local, online.Objects, deploy.PlanOptions{Prefix: target.Prefix, MaxDeletes: f.maxDeletes, State: online.State})
 	if planErr != nil && !errors.Is(planErr, deploy.ErrTooManyDeletes) {
 		return withHint(planErr, deploy.Hint(planErr))
 	}
@@ -102,6 +107,11 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	if changes.Empty() {
+		// Nothing to upload; Apply only records the deploy state if it
+		// was missing or out of date.
+		if err := client.Apply(ctx, target, changes, deploy.ApplyOptions{}); err != nil {
+			return withHint(err, deploy.Hint(err))
+		}
 		fmt.Fprintf(e.stdout, "%s is up to date (%d files)\n", target, changes.Unchanged)
 		return nil
 	}
@@ -116,34 +126,42 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 			return nil
 		}
 	}
-	err = client.Apply(ctx, target, changes, deploy.ApplyOptions{
-		Concurrency: f.concurrency,
-		Progress: func(ev deploy.Event) {
-			switch {
-			case ev.Err != nil:
-				// The error itself is returned by Apply.
-			case ev.Upload != nil:
-				fmt.Fprintf(e.stderr, "[%d/%d] uploaded %s (%s)\n", ev.Done, ev.Total, ev.Upload.Key, ev.Upload.Why())
-			case ev.Delete != nil:
-				fmt.Fprintf(e.stderr, "[%d/%d] deleted %s\n", ev.Done, ev.Total, ev.Delete.Key)
-			}
-		},
-	})
+	err = client.Apply(ctx, target, changes, deploy.ApplyOptions{Concurrency: f.concurrency, Progress: progress(e)})
 	if err != nil {
 		return withHint(err, deploy.Hint(err))
 	}
 	fmt.Fprintf(e.stdout, "deployed to %s: %d uploaded, %d deleted, %d unchanged\n", target, len(changes.Uploads), len(changes.Deletes), changes.Unchanged)
-	if f.distribution != "" {
-		if len(paths) == 0 {
-			fmt.Fprintln(e.stdout, "CloudFront: no cached file changed, nothing to invalidate")
-			return nil
+	return invalidate(ctx, e, client, f.distribution, paths)
+}
+
+// progress prints each finished upload and delete.
+func progress(e *env) func(deploy.Event) {
+	return func(ev deploy.Event) {
+		switch {
+		case ev.Err != nil:
+			// The error itself is returned by Apply.
+		case ev.Upload != nil:
+			fmt.Fprintf(e.stderr, "[%d/%d] uploaded %s (%s)\n", ev.Done, ev.Total, ev.Upload.Key, ev.Upload.Why())
+		case ev.Delete != nil:
+			fmt.Fprintf(e.stderr, "[%d/%d] deleted %s\n", ev.Done, ev.Total, ev.Delete.Key)
 		}
-		id, err := client.Invalidate(ctx, f.distribution, paths)
-		if err != nil {
-			return withHint(err, deploy.Hint(err))
-		}
-		fmt.Fprintf(e.stdout, "CloudFront: invalidation %s started for %s\n", id, describePaths(paths))
 	}
+}
+
+// invalidate asks CloudFront to drop paths from distribution's cache.
+func invalidate(ctx context.Context, e *env, client *deploy.Client, distribution string, paths []string) error {
+	if distribution == "" {
+		return nil
+	}
+	if len(paths) == 0 {
+		fmt.Fprintln(e.stdout, "CloudFront: no cached file changed, nothing to invalidate")
+		return nil
+	}
+	id, err := client.Invalidate(ctx, distribution, paths)
+	if err != nil {
+		return withHint(err, deploy.Hint(err))
+	}
+	fmt.Fprintf(e.stdout, "CloudFront: invalidation %s started for %s\n", id, describePaths(paths))
 	return nil
 }
 

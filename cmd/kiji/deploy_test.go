@@ -108,7 +108,9 @@ func TestDeployCommandS3(t *testing.T) {
 	}
 
 	dir := filepath.Join(t.TempDir(), "public")
-	for p, s := range map[string]string{"index.html": "<p>home</p>", "a/index.html": "<p>a</p>", "assets/s.0123abcd.css": "p{}"} {
+	// .kiji-manifest is what kiji build writes beside the pages: it lists
+	// every output file and must never be published.
+	for p, s := range map[string]string{"index.html": "<p>home</p>", "a/index.html": "<p>a</p>", "assets/s.0123abcd.css": "p{}", ".kiji-manifest": "kiji-manifest v1\n"} {
 		full := filepath.Join(dir, filepath.FromSlash(p))
 		os.MkdirAll(filepath.Dir(full), 0o755)
 		os.WriteFile(full, []byte(s), 0o644)
@@ -146,7 +148,14 @@ func TestDeployCommandS3(t *testing.T) {
 		t.Errorf("deploy output:\n%s", stdout)
 	}
 	after := state()
-	if _, ok := after["blog/stale.html"]; ok || len(after) != 3 {
+	if _, ok := after["blog/.kiji-manifest"]; ok {
+		t.Errorf("the output manifest was uploaded: %v", after)
+	}
+	// The site's 3 files and kiji's deploy state.
+	if _, ok := after["blog/"+deploy.StateName]; !ok {
+		t.Errorf("no deploy state in the bucket: %v", after)
+	}
+	if _, ok := after["blog/stale.html"]; ok || len(after) != 4 {
 		t.Errorf("bucket after deploy: %v", after)
 	}
 	if got := after["blog/a/index.html"]; !strings.HasSuffix(got, " text/html; charset=utf-8 public, max-age=0, must-revalidate") {
@@ -156,6 +165,19 @@ func TestDeployCommandS3(t *testing.T) {
 	code, stdout, _ = deployCLI(t, strings.NewReader(""), append(append([]string{"deploy"}, common...), "--yes", "s3://site/blog")...)
 	if code != 0 || !strings.Contains(stdout, "s3://site/blog is up to date (3 files)") {
 		t.Errorf("second deploy: exit %d, output:\n%s", code, stdout)
+	}
+
+	// A bucket deployed without a state (an older kiji): nothing to
+	// upload, and the state is recorded for the next deploy.
+	if _, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("site"), Key: aws.String("blog/" + deploy.StateName)}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ = deployCLI(t, strings.NewReader(""), append(append([]string{"deploy"}, common...), "--yes", "s3://site/blog")...)
+	if code != 0 || !strings.Contains(stdout, "s3://site/blog is up to date (3 files)") {
+		t.Errorf("deploy without a state: exit %d, output:\n%s", code, stdout)
+	}
+	if _, ok := state()["blog/"+deploy.StateName]; !ok {
+		t.Errorf("a no-change deploy did not record the missing deploy state")
 	}
 
 	// Wrong credentials: a clear error with a hint, and the secret is

@@ -7,8 +7,8 @@
 //
 //	local, err := deploy.Walk("public", deploy.WalkOptions{Gzip: gz})
 //	client, err := deploy.NewClient(ctx, deploy.ClientOptions{Region: region})
-//	remote, err := client.Remote(ctx, target, local, concurrency)
-//	changes, err := deploy.Plan(local, remote, deploy.PlanOptions{Prefix: target.Prefix, MaxDeletes: 100})
+//	online, err := client.Remote(ctx, target, local, concurrency)
+//	changes, err := deploy.Plan(local, online.Objects, deploy.PlanOptions{Prefix: target.Prefix, MaxDeletes: 100, State: online.State})
 //	err = client.Apply(ctx, target, changes, deploy.ApplyOptions{Concurrency: 8})
 //	paths := deploy.InvalidationPaths(changes.ChangedPaths(), "", deploy.DefaultInvalidationLimit)
 //	id, err := client.Invalidate(ctx, distributionID, paths)
@@ -16,6 +16,17 @@
 // Plan is pure (no I/O); Walk reads the disk; Client talks to S3 and
 // CloudFront through the AWS SDK with the standard credential chain.
 // Credentials are never printed nor put into errors by this package.
+//
+// What is online is known from one listing of the prefix (key, size, ETag)
+// and the deploy state, a small object of kiji's under the prefix that holds
+// what a listing cannot show (headers, the MD5 of gzip-stored files); see
+// state.go. A deploy with nothing to do thus costs a listing request per
+// 1,000 objects and one GET, not a request per file. kiji's own files
+// (.kiji-manifest, staging folders, the deploy state) are never uploaded
+// from the site folder, and the deploy state is never deleted.
+//
+// Requests are retried (newRetryer): 6 attempts with waits that reach 10 s,
+// so a server restarting or briefly unreachable does not fail a deploy.
 //
 // GitHub Pages needs none of this: it is deployed by the workflow in
 // .github/workflows/pages.yml (see docs/hosting.md).
@@ -156,6 +167,15 @@ func Walk(dir string, opts WalkOptions) ([]LocalFile, error) {
 		if err != nil {
 			return err
 		}
+		if p != dir && internal(d.Name()) {
+			// kiji's own files: the build's manifest, which lists every
+			// file (some may be meant to stay unlinked), and staging
+			// folders left by a killed build.
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		if d.IsDir() {
 			return nil
 		}
@@ -164,35 +184,41 @@ func Walk(dir string, opts WalkOptions) ([]LocalFile, error) {
 			// links could publish files from outside the folder.
 			return nil
 		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if !utf8.ValidString(rel) {
-			return fmt.Errorf("%s: the file name is not valid UTF-8, so it cannot be an S3 key; rename the file", p)
-		}
-		size, sum, err := md5File(p)
-		if err != nil {
-			return err
-		}
-		ct := render.ContentType(rel)
-		files = append(files, LocalFile{
-			Path:         rel,
-			Source:       p,
-			Size:         size,
-			MD5:          sum,
-			ContentType:  ct,
-			CacheControl: render.CacheControl(rel),
-			Gzip:         opts.Gzip && compressible(ct),
-		})
-		return nil
+		f, err := describe(dir, p, opts)
+		files = append(files, f)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the site folder %s: %w", dir, err)
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, nil
+}
+
+// describe reads the file p of the site folder dir.
+func describe(dir, p string, opts WalkOptions) (LocalFile, error) {
+	rel, err := filepath.Rel(dir, p)
+	if err != nil {
+		return LocalFile{}, err
+	}
+	rel = filepath.ToSlash(rel)
+	if !utf8.ValidString(rel) {
+		return LocalFile{}, fmt.Errorf("%s: the file name is not valid UTF-8, so it cannot be an S3 key; rename the file", p)
+	}
+	size, sum, err := md5File(p)
+	if err != nil {
+		return LocalFile{}, err
+	}
+	ct := render.ContentType(rel)
+	return LocalFile{
+		Path:         rel,
+		Source:       p,
+		Size:         size,
+		MD5:          sum,
+		ContentType:  ct,
+		CacheControl: render.CacheControl(rel),
+		Gzip:         opts.Gzip && compressible(ct),
+	}, nil
 }
 
 func md5File(name string) (int64, string, error) {
@@ -228,13 +254,32 @@ func compressible(contentType string) bool {
 }
 
 // sitePath returns the site path of key under prefix, or ok=false when key
-// is outside the prefix (or is a folder marker).
+// is outside the prefix, is a folder marker or is a deploy state (which no
+// deploy deletes, not even a nested site's).
 func sitePath(prefix, key string) (string, bool) {
 	rel, ok := strings.CutPrefix(key, listPrefix(prefix))
-	if !ok || rel == "" || strings.HasSuffix(rel, "/") {
+	if !ok || rel == "" || strings.HasSuffix(rel, "/") || path.Base(rel) == StateName {
 		return "", false
 	}
 	return rel, true
+}
+
+// internal reports whether a file or folder name is kiji's own and never
+// published: a name that starts with ".kiji-" (the build's .kiji-manifest,
+// the deploy state) or holds ".kiji-tmp-" (a build's staging folder,
+// .public.kiji-tmp-*).
+func internal(name string) bool {
+	return strings.HasPrefix(name, ".kiji-") || strings.Contains(name, ".kiji-tmp-")
+}
+
+// internalPath reports whether any segment of a site path is internal.
+func internalPath(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if internal(seg) {
+			return true
+		}
+	}
+	return false
 }
 
 // isPage reports whether a site path is an HTML page.

@@ -11,7 +11,8 @@ import (
 )
 
 // A RemoteObject is an object already in the bucket, as listed (and, for
-// objects that match a local file, as read with HEAD).
+// objects that match a local file, with its headers from the deploy state or,
+// when the state has no valid record of it, as read with HEAD).
 type RemoteObject struct {
 	Key  string
 	Size int64
@@ -26,6 +27,9 @@ type RemoteObject struct {
 	ContentType     string
 	CacheControl    string
 	ContentEncoding string
+	// Recorded says the headers and MD5 came from the deploy state (no HEAD
+	// was needed).
+	Recorded bool
 }
 
 // MetadataMD5 is the user-metadata key (x-amz-meta-md5) that holds the hex
@@ -115,6 +119,11 @@ type Changeset struct {
 	Uploads   []Upload // sorted by stage, then new before changed, then key
 	Deletes   []Delete // sorted by key
 	Unchanged int
+
+	// prev is the deploy state the plan was made with; keep records the
+	// unchanged objects. Apply writes keep plus its uploads as the new
+	// state.
+	prev, keep State
 }
 
 // Empty reports whether there is nothing to do.
@@ -144,6 +153,8 @@ type PlanOptions struct {
 	// MaxDeletes caps the number of deletes; a plan with more fails with
 	// ErrTooManyDeletes. A negative value means no cap.
 	MaxDeletes int
+	// State is the deploy state read with the objects (Online.State).
+	State State
 }
 
 // ErrTooManyDeletes is returned (wrapped) by Plan when more objects would be
@@ -179,13 +190,15 @@ func remoteMD5(o RemoteObject) string {
 //
 // Only objects under the prefix are considered: with the prefix "blog",
 // "blog/…" objects are compared and may be deleted, while "blog2/…" and
-// "other/…" are never touched. Folder markers (keys ending in "/") are
-// never deleted.
+// "other/…" are never touched. Folder markers (keys ending in "/") and the
+// deploy state are never deleted. kiji's own local files (.kiji-manifest,
+// staging folders) are never uploaded, so a copy that an older kiji
+// uploaded is deleted like any stale object.
 //
 // When more deletes are planned than opts.MaxDeletes, Plan returns the full
 // changeset (so it can be shown) and an error wrapping ErrTooManyDeletes.
 func Plan(local []LocalFile, remote []RemoteObject, opts PlanOptions) (Changeset, error) {
-	cs := Changeset{Prefix: opts.Prefix}
+	cs := Changeset{Prefix: opts.Prefix, prev: opts.State, keep: State{}}
 	if len(local) == 0 {
 		return cs, fmt.Errorf("%w: the site folder has no files; build the site first (kiji build)", ErrNothingToDeploy)
 	}
@@ -197,30 +210,40 @@ func Plan(local []LocalFile, remote []RemoteObject, opts PlanOptions) (Changeset
 	}
 	seen := make(map[string]bool, len(local))
 	for _, f := range local {
+		if internalPath(f.Path) {
+			continue // kiji's own file: never published
+		}
 		seen[f.Path] = true
 		o, ok := byPath[f.Path]
-		var reasons []Reason
-		if !ok {
-			reasons = []Reason{ReasonNew}
-		} else {
+		reasons := []Reason{ReasonNew}
+		if ok {
 			reasons = compare(f, o)
 		}
 		if len(reasons) == 0 {
 			cs.Unchanged++
+			if r, ok := recordOf(f, o.ETag, o.Size); ok {
+				cs.keep[keyHash(o.Key)] = r
+			}
 			continue
 		}
-		cs.Uploads = append(cs.Uploads, Upload{
-			File:    f,
-			Key:     keyOf(opts.Prefix, f.Path),
-			Stage:   stageOf(f.Path),
-			Reasons: reasons,
-		})
+		cs.Uploads = append(cs.Uploads, Upload{File: f, Key: keyOf(opts.Prefix, f.Path), Stage: stageOf(f.Path), Reasons: reasons})
 	}
 	for p, o := range byPath {
 		if !seen[p] {
 			cs.Deletes = append(cs.Deletes, Delete{Key: o.Key, Path: p, Size: o.Size})
 		}
 	}
+	sortChanges(&cs)
+	if opts.MaxDeletes >= 0 && len(cs.Deletes) > opts.MaxDeletes {
+		return cs, fmt.Errorf("%w: the plan deletes %d objects under %s but at most %d are allowed; check that the site folder and the target are the right ones, then pass --max-deletes %d (or -1 for no limit)",
+			ErrTooManyDeletes, len(cs.Deletes), describePrefix(opts.Prefix), opts.MaxDeletes, len(cs.Deletes))
+	}
+	return cs, nil
+}
+
+// sortChanges orders the uploads by stage, then new before changed, then
+// key, and the deletes by key.
+func sortChanges(cs *Changeset) {
 	sort.Slice(cs.Uploads, func(i, j int) bool {
 		a, b := cs.Uploads[i], cs.Uploads[j]
 		if a.Stage != b.Stage {
@@ -234,11 +257,6 @@ func Plan(local []LocalFile, remote []RemoteObject, opts PlanOptions) (Changeset
 		return a.Key < b.Key
 	})
 	sort.Slice(cs.Deletes, func(i, j int) bool { return cs.Deletes[i].Key < cs.Deletes[j].Key })
-	if opts.MaxDeletes >= 0 && len(cs.Deletes) > opts.MaxDeletes {
-		return cs, fmt.Errorf("%w: the plan deletes %d objects under %s but at most %d are allowed; check that the site folder and the target are the right ones, then pass --max-deletes %d (or -1 for no limit)",
-			ErrTooManyDeletes, len(cs.Deletes), describePrefix(opts.Prefix), opts.MaxDeletes, len(cs.Deletes))
-	}
-	return cs, nil
 }
 
 func describePrefix(prefix string) string {

@@ -195,6 +195,17 @@ func TestPlan(t *testing.T) {
 			want: planResult{Unchanged: 1, Deletes: []string{"blog/articles/x/index.html", "blog/old.css"}},
 		},
 		{
+			name:  "kiji's own files: the manifest and staging leftovers never go up (a leaked one is removed), the deploy state is never deleted",
+			local: []LocalFile{index, lf(".kiji-manifest", md5A, 5), lf(".kiji-tmp-1/index.html", md5B, 6), lf(".public.kiji-tmp-2/a.css", md5C, 7)},
+			remote: []RemoteObject{
+				ro("blog", index),
+				{Key: "blog/.kiji-manifest", Size: 5},
+				{Key: "blog/.kiji-deploy-state", Size: 9},
+			},
+			opts: PlanOptions{Prefix: "blog", MaxDeletes: -1},
+			want: planResult{Unchanged: 1, Deletes: []string{"blog/.kiji-manifest"}},
+		},
+		{
 			name:   "bucket root: every key is in the prefix",
 			local:  []LocalFile{index},
 			remote: []RemoteObject{ro("", index), {Key: "blog2/index.html"}, {Key: "x/"}},
@@ -337,6 +348,12 @@ func TestWalk(t *testing.T) {
 		"assets/style.0123abcd.css": "p{}",
 		"images/a.png":              "png",
 		".well-known/security.txt":  "Contact: x",
+		// kiji's own files are never published: the output manifest (it
+		// lists every file) and staging folders left by a killed build.
+		".kiji-manifest":                "kiji-manifest v1\n",
+		".kiji-tmp-123/index.html":      "<p>staged</p>",
+		".public.kiji-tmp-456/feed.xml": "<feed/>",
+		"articles/.kiji-tmp-7/x.html":   "<p>staged</p>",
 	}
 	for p, s := range files {
 		full := filepath.Join(dir, filepath.FromSlash(p))

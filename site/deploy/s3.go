@@ -152,35 +152,42 @@ func retryableConnection(err error) aws.Ternary {
 	return aws.UnknownTernary
 }
 
-// Remote lists the objects under the target's prefix and reads the headers
-// (HEAD) of those that match a local file, with up to concurrency requests
-// at once. Objects outside the prefix are never listed.
-func (c *Client) Remote(ctx context.Context, t Target, local []LocalFile, concurrency int) ([]RemoteObject, error) {
+// Online is what a deploy finds under its target.
+type Online struct {
+	// Objects are the objects under the prefix; those that match a local
+	// file have their headers and MD5 filled in.
+	Objects []RemoteObject
+	// State is the deploy state read from the bucket (empty when there is
+	// none); pass it to Plan.
+	State State
+	// Heads is the number of objects whose headers had to be read with
+	// HEAD (no valid record in the state).
+	Heads int
+}
+
+// Remote lists the objects under the target's prefix, reads the deploy
+// state and fills in the headers of the objects that match a local file:
+// from the state when its record of the object is still valid, else with a
+// HEAD request (up to concurrency at once). Objects outside the prefix are
+// never listed.
+func (c *Client) Remote(ctx context.Context, t Target, local []LocalFile, concurrency int) (Online, error) {
 	// Look the credentials up first, so that a missing one is reported as
 	// such rather than as the failure of the first request. The chain's
 	// error names the places it looked, never a secret.
 	if c.creds == nil {
-		return nil, ErrNoCredentials
+		return Online{}, ErrNoCredentials
 	}
 	if _, err := c.creds.Retrieve(ctx); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNoCredentials, err)
+		return Online{}, fmt.Errorf("%w: %w", ErrNoCredentials, err)
 	}
-	var objs []RemoteObject
-	p := s3.NewListObjectsV2Paginator(c.s3, &s3.ListObjectsV2Input{
-		Bucket: aws.String(t.Bucket),
-		Prefix: aws.String(listPrefix(t.Prefix)),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing %s: %w", t, err)
-		}
-		for _, o := range page.Contents {
-			objs = append(objs, RemoteObject{
-				Key:  aws.ToString(o.Key),
-				Size: aws.ToInt64(o.Size),
-				ETag: aws.ToString(o.ETag),
-			})
+	objs, hasState, err := c.list(ctx, t)
+	if err != nil {
+		return Online{}, err
+	}
+	on := Online{State: State{}}
+	if hasState {
+		if on.State, err = c.readState(ctx, t); err != nil {
+			return Online{}, err
 		}
 	}
 	want := make(map[string]bool, len(local))
@@ -188,11 +195,53 @@ func (c *Client) Remote(ctx context.Context, t Target, local []LocalFile, concur
 		want[f.Path] = true
 	}
 	var idx []int
-	for i, o := range objs {
-		if p, ok := sitePath(t.Prefix, o.Key); ok && want[p] {
-			idx = append(idx, i)
+	for i := range objs {
+		if p, ok := sitePath(t.Prefix, objs[i].Key); ok && want[p] {
+			if objs[i].Recorded = on.State.lookup(&objs[i]); !objs[i].Recorded {
+				idx = append(idx, i)
+			}
 		}
 	}
+	gone, err := c.heads(ctx, t, objs, idx, concurrency)
+	if err != nil {
+		return Online{}, err
+	}
+	on.Heads = len(idx)
+	for i, o := range objs {
+		if !gone[i] {
+			on.Objects = append(on.Objects, o)
+		}
+	}
+	return on, nil
+}
+
+// list lists the objects under the target's prefix, and says whether the
+// deploy state is among them.
+func (c *Client) list(ctx context.Context, t Target) ([]RemoteObject, bool, error) {
+	var objs []RemoteObject
+	hasState := false
+	stateKey := t.Key(StateName)
+	p := s3.NewListObjectsV2Paginator(c.s3, &s3.ListObjectsV2Input{
+		Bucket: aws.String(t.Bucket),
+		Prefix: aws.String(listPrefix(t.Prefix)),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, false, fmt.Errorf("listing %s: %w", t, err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			hasState = hasState || key == stateKey
+			objs = append(objs, RemoteObject{Key: key, Size: aws.ToInt64(o.Size), ETag: aws.ToString(o.ETag)})
+		}
+	}
+	return objs, hasState, nil
+}
+
+// heads reads the headers of objs[i] for each i in idx, and marks the
+// objects deleted since the listing.
+func (c *Client) heads(ctx context.Context, t Target, objs []RemoteObject, idx []int, concurrency int) ([]bool, error) {
 	gone := make([]bool, len(objs))
 	err := parallel(ctx, concurrency, len(idx), func(ctx context.Context, n int) error {
 		i := idx[n]
@@ -214,16 +263,45 @@ func (c *Client) Remote(ctx context.Context, t Target, local []LocalFile, concur
 		o.ContentEncoding = aws.ToString(h.ContentEncoding)
 		return nil
 	})
+	return gone, err
+}
+
+// readState reads the deploy state. One that is gone or damaged is no
+// state (every object is then read with HEAD).
+func (c *Client) readState(ctx context.Context, t Target) (State, error) {
+	out, err := c.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(t.Key(StateName))})
 	if err != nil {
-		return nil, err
-	}
-	out := objs[:0]
-	for i, o := range objs {
-		if !gone[i] {
-			out = append(out, o)
+		var nk *types.NoSuchKey
+		if errors.As(err, &nk) {
+			return State{}, nil
 		}
+		return nil, fmt.Errorf("reading the deploy state s3://%s/%s: %w", t.Bucket, t.Key(StateName), err)
 	}
-	return out, nil
+	defer out.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(out.Body, maxStateSize))
+	if err != nil {
+		return nil, fmt.Errorf("reading the deploy state s3://%s/%s: %w", t.Bucket, t.Key(StateName), err)
+	}
+	return decodeState(b), nil
+}
+
+// writeState replaces the deploy state.
+func (c *Client) writeState(ctx context.Context, t Target, st State) error {
+	data := st.encode()
+	sum := md5.Sum(data)
+	_, err := c.s3.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:        aws.String(t.Bucket),
+		Key:           aws.String(t.Key(StateName)),
+		Body:          bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))),
+		ContentMD5:    aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+		ContentType:   aws.String("application/gzip"),
+		CacheControl:  aws.String("no-store"),
+	})
+	if err != nil {
+		return fmt.Errorf("recording the deploy state s3://%s/%s: %w", t.Bucket, t.Key(StateName), err)
+	}
+	return nil
 }
 
 // ErrIncomplete is returned (wrapped) by Apply when it stopped midway; a
@@ -257,7 +335,43 @@ type Event struct {
 // still there) or new pages whose assets are already uploaded, never a page
 // pointing at a missing file; running the deploy again uploads what is still
 // missing and deletes what is stale.
+//
+// The deploy state is written before the first change, without the records
+// of the objects about to change (only when it holds such records), and at
+// the end with a record of every upload, after a failure too. A changeset
+// with nothing to do writes only a state that is missing or out of date.
 func (c *Client) Apply(ctx context.Context, t Target, cs Changeset, opts ApplyOptions) error {
+	if err := checkChangeset(t, cs); err != nil {
+		return err
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 8
+	}
+	next, online := cs.keep.clone(), cs.prev
+	if len(cs.Uploads)+len(cs.Deletes) > 0 && !online.within(next) {
+		// Forget what is about to change before changing it, so that the
+		// state never describes an object it no longer matches: if the
+		// deploy stops before the end, the next one reads those objects
+		// with HEAD.
+		if err := c.writeState(ctx, t, next); err != nil {
+			return fmt.Errorf("%w: nothing was changed: %w", ErrIncomplete, err)
+		}
+		online = next.clone()
+	}
+	err := c.applyChanges(ctx, t, cs, opts, next)
+	// Record what is known now, after a failure too (the uploads that
+	// succeeded then need no HEAD next time).
+	if !online.equal(next) {
+		if serr := c.writeState(ctx, t, next); serr != nil && err == nil {
+			err = fmt.Errorf("%w: every file is online, but %w", ErrIncomplete, serr)
+		}
+	}
+	return err
+}
+
+// checkChangeset refuses a changeset that would write or delete outside the
+// target, publish one of kiji's own files or delete the deploy state.
+func checkChangeset(t Target, cs Changeset) error {
 	if cs.Prefix != t.Prefix {
 		return fmt.Errorf("the plan was made for the prefix %q, not %q: plan again for %s", cs.Prefix, t.Prefix, t)
 	}
@@ -266,15 +380,21 @@ func (c *Client) Apply(ctx context.Context, t Target, cs Changeset, opts ApplyOp
 		if !strings.HasPrefix(u.Key, lp) {
 			return fmt.Errorf("refusing to upload %q: it is outside %s", u.Key, t)
 		}
+		if internalPath(u.File.Path) {
+			return fmt.Errorf("refusing to upload %q: it is one of kiji's own files, not part of the site", u.Key)
+		}
 	}
 	for _, d := range cs.Deletes {
 		if _, ok := sitePath(t.Prefix, d.Key); !ok {
-			return fmt.Errorf("refusing to delete %q: it is outside %s", d.Key, t)
+			return fmt.Errorf("refusing to delete %q: it is outside %s or is kiji's deploy state", d.Key, t)
 		}
 	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 8
-	}
+	return nil
+}
+
+// applyChanges uploads stage by stage, then deletes, and records each
+// upload in next.
+func (c *Client) applyChanges(ctx context.Context, t Target, cs Changeset, opts ApplyOptions, next State) error {
 	total := len(cs.Uploads) + len(cs.Deletes)
 	var mu sync.Mutex
 	done := 0
@@ -294,7 +414,12 @@ func (c *Client) Apply(ctx context.Context, t Target, cs Changeset, opts ApplyOp
 		}
 		batch := cs.Uploads[start:end]
 		err := parallel(ctx, opts.Concurrency, len(batch), func(ctx context.Context, i int) error {
-			err := c.put(ctx, t.Bucket, batch[i])
+			etag, size, err := c.put(ctx, t.Bucket, batch[i])
+			if r, ok := recordOf(batch[i].File, etag, size); ok && err == nil {
+				mu.Lock()
+				next[keyHash(batch[i].Key)] = r
+				mu.Unlock()
+			}
 			report(Event{Upload: &batch[i], Err: err})
 			return err
 		})
@@ -318,15 +443,16 @@ func (c *Client) Apply(ctx context.Context, t Target, cs Changeset, opts ApplyOp
 	return nil
 }
 
-// put uploads one file with its headers and the md5 metadata.
-func (c *Client) put(ctx context.Context, bucket string, u Upload) error {
+// put uploads one file with its headers and the md5 metadata, and returns
+// the new object's ETag and stored size.
+func (c *Client) put(ctx context.Context, bucket string, u Upload) (string, int64, error) {
 	data, err := os.ReadFile(u.File.Source)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", u.File.Source, err)
+		return "", 0, fmt.Errorf("reading %s: %w", u.File.Source, err)
 	}
 	sum := md5.Sum(data)
 	if hex.EncodeToString(sum[:]) != u.File.MD5 {
-		return fmt.Errorf("%s changed after the deploy was planned (a build still running?): run kiji deploy again once the build is done", u.File.Source)
+		return "", 0, fmt.Errorf("%s changed after the deploy was planned (a build still running?): run kiji deploy again once the build is done", u.File.Source)
 	}
 	in := &s3.PutObjectInput{
 		Bucket:       aws.String(bucket),
@@ -348,10 +474,11 @@ func (c *Client) put(ctx context.Context, bucket string, u Upload) error {
 	in.ContentLength = aws.Int64(int64(len(data)))
 	// The server checks the bytes it got against this.
 	in.ContentMD5 = aws.String(base64.StdEncoding.EncodeToString(sum[:]))
-	if _, err := c.s3.PutObject(ctx, in); err != nil {
-		return fmt.Errorf("uploading %s to s3://%s/%s: %w", u.File.Path, bucket, u.Key, err)
+	out, err := c.s3.PutObject(ctx, in)
+	if err != nil {
+		return "", 0, fmt.Errorf("uploading %s to s3://%s/%s: %w", u.File.Path, bucket, u.Key, err)
 	}
-	return nil
+	return aws.ToString(out.ETag), int64(len(data)), nil
 }
 
 // parallel runs fn(i) for i in [0, n) on up to workers goroutines. After the
