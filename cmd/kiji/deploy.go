@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"golang.org/x/term"
 
@@ -81,17 +82,9 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 // deploySite plans the deploy of f.dir to target, shows or confirms the
 // plan, applies it and invalidates CloudFront.
 func deploySite(ctx context.Context, e *env, f deployFlags, target deploy.Target) error {
-	local, err := deploy.Walk(f.dir, deploy.WalkOptions{Gzip: f.gzip})
+	client, local, online, err := survey(ctx, f, target)
 	if err != nil {
-		return withHint(err, "kiji build")
-	}
-	client, err := deploy.NewClient(ctx, deploy.ClientOptions{Region: f.region, Endpoint: f.endpoint})
-	if err != nil {
-		return withHint(err, deploy.Hint(err))
-	}
-	online, err := client.Remote(ctx, target, local, f.concurrency)
-	if err != nil {
-		return withHint(err, deploy.Hint(err))
+		return err
 	}
 	changes, planErr := deploy.Plan(local, online.Objects, deploy.PlanOptions{Prefix: target.Prefix, MaxDeletes: f.maxDeletes, State: online.State})
 	if planErr != nil && !errors.Is(planErr, deploy.ErrTooManyDeletes) {
@@ -132,6 +125,38 @@ func deploySite(ctx context.Context, e *env, f deployFlags, target deploy.Target
 	}
 	fmt.Fprintf(e.stdout, "deployed to %s: %d uploaded, %d deleted, %d unchanged\n", target, len(changes.Uploads), len(changes.Deletes), changes.Unchanged)
 	return invalidate(ctx, e, client, f.distribution, paths)
+}
+
+// survey finds the site's files, then reads them while it lists what is
+// online; then it reads the headers that the listing and the deploy state
+// do not give. A problem with the site folder is reported first.
+func survey(ctx context.Context, f deployFlags, target deploy.Target) (*deploy.Client, []deploy.LocalFile, deploy.Online, error) {
+	paths, err := deploy.Paths(f.dir)
+	if err != nil {
+		return nil, nil, deploy.Online{}, withHint(err, "kiji build")
+	}
+	var (
+		local   []deploy.LocalFile
+		readErr error
+		wg      sync.WaitGroup
+		online  deploy.Online
+	)
+	wg.Go(func() { local, readErr = deploy.Describe(f.dir, paths, deploy.WalkOptions{Gzip: f.gzip}) })
+	client, err := deploy.NewClient(ctx, deploy.ClientOptions{Region: f.region, Endpoint: f.endpoint})
+	if err == nil {
+		online, err = client.List(ctx, target, paths)
+	}
+	wg.Wait()
+	if readErr != nil {
+		return nil, nil, online, withHint(readErr, "kiji build")
+	}
+	if err == nil {
+		err = client.ReadHeaders(ctx, target, &online, local, f.concurrency)
+	}
+	if err != nil {
+		return nil, nil, online, withHint(err, deploy.Hint(err))
+	}
+	return client, local, online, nil
 }
 
 // progress prints each finished upload and delete.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -202,7 +203,7 @@ func TestDeployCommandS3(t *testing.T) {
 // with credentials put in the environment for the AWS chain, and returns
 // its endpoint. Missing versitygw fails the test under CI=true and skips it
 // otherwise.
-func startVersitygw(t *testing.T) string {
+func startVersitygw(t testing.TB) string {
 	t.Helper()
 	bin, err := exec.LookPath("versitygw")
 	if err != nil {
@@ -258,5 +259,58 @@ func startVersitygw(t *testing.T) string {
 			t.Fatalf("versitygw did not start:\n%s", log.String())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// BenchmarkDeployNoChange times kiji deploy of a 10,000-file site that is
+// already online (nothing to upload) against versitygw, as a user runs it:
+//
+//	go test ./cmd/kiji -run '^$' -bench DeployNoChange -benchtime 5x
+//
+// The first deploy (uploading the site) is not timed.
+func BenchmarkDeployNoChange(b *testing.B) {
+	const n = 10000
+	endpoint := startVersitygw(b)
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-east-1"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = aws.String(endpoint); o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("site")}); err != nil {
+		b.Fatal(err)
+	}
+	dir := filepath.Join(b.TempDir(), "public")
+	page := strings.Repeat("<p>a paragraph of an article, as long as a real one.</p>\n", 150) // ~8 KB
+	for i := 0; i < n; i++ {
+		p, body := fmt.Sprintf("articles/a%05d/index.html", i), fmt.Sprintf("<h1>%d</h1>", i)+page
+		switch i % 10 {
+		case 0:
+			p, body = fmt.Sprintf("images/p%05d.png", i), fmt.Sprintf("\x89PNG %d", i)+page[:2000]
+		case 1:
+			p, body = fmt.Sprintf("topics/t%05d/index.html", i), fmt.Sprintf("<h1>%d</h1>", i)+page[:3000]
+		}
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	deployNow := func(args ...string) string {
+		var out, errb bytes.Buffer
+		args = append([]string{"deploy", "--endpoint", endpoint, "--dir", dir, "--yes"}, args...)
+		if code := run(context.Background(), &env{stdout: &out, stderr: &errb, stdin: strings.NewReader(""), getenv: os.Getenv}, append(args, "s3://site/blog")); code != 0 {
+			b.Fatalf("kiji %s: exit %d\n%s", strings.Join(args, " "), code, errb.String())
+		}
+		return out.String()
+	}
+	deployNow("--concurrency", "16")
+	want := fmt.Sprintf("s3://site/blog is up to date (%d files)\n", n)
+	b.ResetTimer()
+	for range b.N {
+		if got := deployNow(); got != want {
+			b.Fatalf("kiji deploy said %q, want %q", got, want)
+		}
 	}
 }

@@ -21,7 +21,10 @@
 // and the deploy state, a small object of kiji's under the prefix that holds
 // what a listing cannot show (headers, the MD5 of gzip-stored files); see
 // state.go. A deploy with nothing to do thus costs a listing request per
-// 1,000 objects and one GET, not a request per file. kiji's own files
+// 1,000 objects and one GET, not a request per file. Remote is List (which
+// needs only the site's paths, so kiji deploy runs it while Describe reads
+// the files) then ReadHeaders; Walk is Paths then Describe. A large site's
+// listing is split into key ranges listed at once. kiji's own files
 // (.kiji-manifest, staging folders, the deploy state) are never uploaded
 // from the site folder, and the deploy state is never deleted.
 //
@@ -33,6 +36,7 @@
 package deploy
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
@@ -42,6 +46,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -150,8 +155,21 @@ type WalkOptions struct {
 
 // Walk lists every regular file under dir, with its MD5 and the headers it
 // must be served with (from render.ContentType and render.CacheControl).
-// The result is sorted by Path.
+// The result is sorted by Path. It is Paths then Describe.
 func Walk(dir string, opts WalkOptions) ([]LocalFile, error) {
+	paths, err := Paths(dir)
+	if err != nil {
+		return nil, err
+	}
+	return Describe(dir, paths, opts)
+}
+
+// Paths returns the site paths ("articles/x/index.html") of the regular
+// files under dir, sorted, without reading them. Symlinks and devices are
+// left out (following a link could publish a file from outside the
+// folder), and so are kiji's own files: the build's .kiji-manifest, which
+// lists every file, and staging folders left by a killed build.
+func Paths(dir string) ([]string, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -162,49 +180,54 @@ func Walk(dir string, opts WalkOptions) ([]LocalFile, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("%s is not a folder: pass the built site's folder with --dir", dir)
 	}
-	var files []LocalFile
+	var paths []string
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case p != dir && internal(d.Name()) && d.IsDir():
+			return filepath.SkipDir
+		case p == dir || internal(d.Name()) || !d.Type().IsRegular():
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
-		if p != dir && internal(d.Name()) {
-			// kiji's own files: the build's manifest, which lists every
-			// file (some may be meant to stay unlinked), and staging
-			// folders left by a killed build.
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
+		rel = filepath.ToSlash(rel)
+		if !utf8.ValidString(rel) {
+			return fmt.Errorf("%s: the file name is not valid UTF-8, so it cannot be an S3 key; rename the file", p)
 		}
-		if d.IsDir() {
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			// Symlinks and devices are not part of a built site; following
-			// links could publish files from outside the folder.
-			return nil
-		}
-		f, err := describe(dir, p, opts)
-		files = append(files, f)
+		paths = append(paths, rel)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the site folder %s: %w", dir, err)
+	}
+	sort.Strings(paths)
+	return paths, nil
+}
+
+// Describe reads the files of dir at the site paths given (as Paths
+// returns them) and describes them as Walk does, in the same order.
+// Reading and hashing the files is most of a deploy with nothing to do, so
+// it is done a few files at a time.
+func Describe(dir string, paths []string, opts WalkOptions) ([]LocalFile, error) {
+	files := make([]LocalFile, len(paths))
+	err := parallel(context.Background(), 2*runtime.GOMAXPROCS(0), len(paths), func(_ context.Context, i int) error {
+		var err error
+		files[i], err = describe(dir, paths[i], opts)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the site folder %s: %w", dir, err)
 	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, nil
 }
 
-// describe reads the file p of the site folder dir.
-func describe(dir, p string, opts WalkOptions) (LocalFile, error) {
-	rel, err := filepath.Rel(dir, p)
-	if err != nil {
-		return LocalFile{}, err
-	}
-	rel = filepath.ToSlash(rel)
-	if !utf8.ValidString(rel) {
-		return LocalFile{}, fmt.Errorf("%s: the file name is not valid UTF-8, so it cannot be an S3 key; rename the file", p)
-	}
+// describe reads the file at the site path rel of the site folder dir.
+func describe(dir, rel string, opts WalkOptions) (LocalFile, error) {
+	p := filepath.Join(dir, filepath.FromSlash(rel))
 	size, sum, err := md5File(p)
 	if err != nil {
 		return LocalFile{}, err

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -169,8 +170,29 @@ type Online struct {
 // state and fills in the headers of the objects that match a local file:
 // from the state when its record of the object is still valid, else with a
 // HEAD request (up to concurrency at once). Objects outside the prefix are
-// never listed.
+// never listed. It is List then ReadHeaders.
 func (c *Client) Remote(ctx context.Context, t Target, local []LocalFile, concurrency int) (Online, error) {
+	paths := make([]string, len(local))
+	for i, f := range local {
+		paths[i] = f.Path
+	}
+	on, err := c.List(ctx, t, paths)
+	if err != nil {
+		return Online{}, err
+	}
+	if err := c.ReadHeaders(ctx, t, &on, local, concurrency); err != nil {
+		return Online{}, err
+	}
+	return on, nil
+}
+
+// List lists the objects under the target's prefix and reads the deploy
+// state (both at once), and fills in the headers of every object the state
+// has a valid record of. It reads no local file, so it can run while the
+// site folder is read. expect is the site paths expected online, sorted
+// (Paths): a large site's listing is split at them into ranges listed at
+// once (nil: one listing from the start).
+func (c *Client) List(ctx context.Context, t Target, expect []string) (Online, error) {
 	// Look the credentials up first, so that a missing one is reported as
 	// such rather than as the failure of the first request. The chain's
 	// error names the places it looked, never a secret.
@@ -180,63 +202,125 @@ func (c *Client) Remote(ctx context.Context, t Target, local []LocalFile, concur
 	if _, err := c.creds.Retrieve(ctx); err != nil {
 		return Online{}, fmt.Errorf("%w: %w", ErrNoCredentials, err)
 	}
-	objs, hasState, err := c.list(ctx, t)
+	var (
+		st       State
+		stateErr error
+		wg       sync.WaitGroup
+	)
+	wg.Go(func() { st, stateErr = c.readState(ctx, t) })
+	objs, err := c.list(ctx, t, expect)
+	wg.Wait()
 	if err != nil {
 		return Online{}, err
 	}
-	on := Online{State: State{}}
-	if hasState {
-		if on.State, err = c.readState(ctx, t); err != nil {
-			return Online{}, err
+	if stateErr != nil {
+		return Online{}, stateErr
+	}
+	for i := range objs {
+		if _, ok := sitePath(t.Prefix, objs[i].Key); ok {
+			objs[i].Recorded = st.lookup(&objs[i])
 		}
 	}
+	return Online{Objects: objs, State: st}, nil
+}
+
+// ReadHeaders reads with HEAD (up to concurrency at once) the headers of
+// the objects of on that match a local file and that the deploy state has
+// no valid record of, and drops the objects deleted since the listing.
+func (c *Client) ReadHeaders(ctx context.Context, t Target, on *Online, local []LocalFile, concurrency int) error {
 	want := make(map[string]bool, len(local))
 	for _, f := range local {
 		want[f.Path] = true
 	}
+	objs := on.Objects
 	var idx []int
 	for i := range objs {
-		if p, ok := sitePath(t.Prefix, objs[i].Key); ok && want[p] {
-			if objs[i].Recorded = on.State.lookup(&objs[i]); !objs[i].Recorded {
-				idx = append(idx, i)
-			}
+		if p, ok := sitePath(t.Prefix, objs[i].Key); ok && want[p] && !objs[i].Recorded {
+			idx = append(idx, i)
 		}
 	}
 	gone, err := c.heads(ctx, t, objs, idx, concurrency)
 	if err != nil {
-		return Online{}, err
+		return err
 	}
-	on.Heads = len(idx)
+	on.Heads += len(idx)
+	on.Objects = objs[:0]
 	for i, o := range objs {
 		if !gone[i] {
 			on.Objects = append(on.Objects, o)
 		}
 	}
-	return on, nil
+	return nil
 }
 
-// list lists the objects under the target's prefix, and says whether the
-// deploy state is among them.
-func (c *Client) list(ctx context.Context, t Target) ([]RemoteObject, bool, error) {
-	var objs []RemoteObject
-	hasState := false
-	stateKey := t.Key(StateName)
-	p := s3.NewListObjectsV2Paginator(c.s3, &s3.ListObjectsV2Input{
-		Bucket: aws.String(t.Bucket),
-		Prefix: aws.String(listPrefix(t.Prefix)),
+// Listing a large site is split into ranges of keys listed at once, each
+// of whole pages (pageKeys, what a ListObjectsV2 page holds; a variable for
+// tests), at most maxListers of them.
+var pageKeys = 1000
+
+const maxListers = 8
+
+// list lists the objects under the target's prefix, sorted by key. With
+// expect, it lists ranges of keys at once: S3 lists keys in UTF-8 binary
+// order and each range starts after the previous one's last expected key
+// (StartAfter), so every key is in exactly one range whatever is online.
+func (c *Client) list(ctx context.Context, t Target, expect []string) ([]RemoteObject, error) {
+	if !slices.IsSorted(expect) {
+		expect = slices.Sorted(slices.Values(expect))
+	}
+	var bounds []string // the last key of each range but the last
+	if len(expect) > pageKeys {
+		per := (len(expect) + maxListers - 1) / maxListers
+		per = (per + pageKeys - 1) / pageKeys * pageKeys // whole pages
+		for i := per; i < len(expect); i += per {
+			bounds = append(bounds, t.Key(expect[i-1]))
+		}
+	}
+	parts := make([][]RemoteObject, len(bounds)+1)
+	err := parallel(ctx, len(parts), len(parts), func(ctx context.Context, i int) error {
+		after, until := "", ""
+		if i > 0 {
+			after = bounds[i-1]
+		}
+		if i < len(bounds) {
+			until = bounds[i]
+		}
+		var err error
+		parts[i], err = c.listRange(ctx, t, after, until)
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(parts...), nil
+}
+
+// listRange lists the keys under the target's prefix that come after after
+// ("": from the start) up to until included ("": to the end).
+func (c *Client) listRange(ctx context.Context, t Target, after, until string) ([]RemoteObject, error) {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(t.Bucket), Prefix: aws.String(listPrefix(t.Prefix))}
+	if after != "" {
+		in.StartAfter = aws.String(after)
+	}
+	var objs []RemoteObject
+	p := s3.NewListObjectsV2Paginator(c.s3, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, false, fmt.Errorf("listing %s: %w", t, err)
+			return nil, fmt.Errorf("listing %s: %w", t, err)
 		}
 		for _, o := range page.Contents {
 			key := aws.ToString(o.Key)
-			hasState = hasState || key == stateKey
+			if until != "" && key > until {
+				return objs, nil
+			}
 			objs = append(objs, RemoteObject{Key: key, Size: aws.ToInt64(o.Size), ETag: aws.ToString(o.ETag)})
+			if key == until {
+				return objs, nil // the range's last key: no need for another page
+			}
 		}
 	}
-	return objs, hasState, nil
+	return objs, nil
 }
 
 // heads reads the headers of objs[i] for each i in idx, and marks the
@@ -272,8 +356,9 @@ func (c *Client) readState(ctx context.Context, t Target) (State, error) {
 	out, err := c.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(t.Key(StateName))})
 	if err != nil {
 		var nk *types.NoSuchKey
-		if errors.As(err, &nk) {
-			return State{}, nil
+		var status interface{ HTTPStatusCode() int }
+		if errors.As(err, &nk) || errors.As(err, &status) && status.HTTPStatusCode() == http.StatusNotFound {
+			return State{}, nil // none yet (a NoSuchBucket fails the listing)
 		}
 		return nil, fmt.Errorf("reading the deploy state s3://%s/%s: %w", t.Bucket, t.Key(StateName), err)
 	}

@@ -303,49 +303,56 @@ func sortedKeys(m map[string]string) []string {
 	return ks
 }
 
-// BenchmarkNoChangeDeploy times a deploy that has nothing to do (walk,
-// listing, plan, apply) of a site of 10,000 files against versitygw, the
-// way kiji deploy runs it:
-//
-//	go test ./site/deploy -run '^$' -bench NoChangeDeploy -benchtime 3x
-func BenchmarkNoChangeDeploy(b *testing.B) {
-	const n = 10000
-	g := startGateway(b)
-	useTestCredentials(b)
-	ct := &countingTransport{}
-	c := newTestClient(b, g, ClientOptions{HTTPClient: &http.Client{Transport: ct}})
-	mustCreateBucket(b, c, testBucket)
+// TestListRanges: a listing split into ranges at the expected keys finds
+// exactly what one listing from the start finds, whatever is online.
+func TestListRanges(t *testing.T) {
+	g := startGateway(t)
+	useTestCredentials(t)
+	c := newTestClient(t, g, ClientOptions{})
+	mustCreateBucket(t, c, testBucket)
+	online := []string{"a!", "a-c", "a.b", "a/a/x", "a/b", "a/z", "a/ü", "a0", "ab/c", "b", "index.html", "z/1", "z/2", "日本語/index.html"}
+	for _, k := range online {
+		mustPut(t, c, "blog/"+k, "x")
+	}
+	mustPut(t, c, "blog2/a", "x")
+	mustPut(t, c, "blo", "x")
+	defer func(n int) { pageKeys = n }(pageKeys)
+	pageKeys = 2
 	tg := Target{Bucket: testBucket, Prefix: "blog"}
-	files := map[string]string{}
-	page := strings.Repeat("<p>a paragraph of an article, as long as a real one.</p>\n", 150) // ~8 KB
-	for i := 0; i < n; i++ {
-		switch {
-		case i%10 == 0:
-			files[fmt.Sprintf("images/p%05d.png", i)] = fmt.Sprintf("\x89PNG %d", i) + page[:2000]
-		case i%10 == 1:
-			files[fmt.Sprintf("topics/t%05d/index.html", i)] = fmt.Sprintf("<h1>%d</h1>", i) + page[:3000]
-		default:
-			files[fmt.Sprintf("articles/a%05d/index.html", i)] = fmt.Sprintf("<h1>%d</h1>", i) + page
+	ctx := context.Background()
+	keys := func(objs []RemoteObject) []string {
+		var ks []string
+		for _, o := range objs {
+			ks = append(ks, o.Key)
 		}
+		return ks
 	}
-	dir := filepath.Join(b.TempDir(), "public")
-	writeSite(b, dir, files)
-	if _, err := deployOnce(b, c, tg, dir, false, ApplyOptions{Concurrency: 16}); err != nil {
-		b.Fatal(err)
+	want, err := c.list(ctx, tg, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	ct.take()
-	b.ResetTimer()
-	for range b.N {
-		cs, err := deployOnce(b, c, tg, dir, false, ApplyOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if !cs.Empty() {
-			b.Fatalf("the deploy planned %d uploads and %d deletes, want none", len(cs.Uploads), len(cs.Deletes))
-		}
+	if len(want) != len(online) {
+		t.Fatalf("one listing found %v", keys(want))
 	}
-	b.StopTimer()
-	got := ct.take()
-	b.ReportMetric(float64(got["HEAD"])/float64(b.N), "HEADs/op")
-	b.ReportMetric(float64(got["GET"])/float64(b.N), "GETs/op")
+	tests := []struct {
+		name   string
+		expect []string
+	}{
+		{"expected as online", online},
+		{"some expected are not online", append([]string{"0", "a.a", "a/c", "m", "zz"}, online...)},
+		{"most online are not expected", []string{"a", "a/", "a0", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "~"}},
+		{"none expected online", []string{"0", "1", "2", "3", "4", "5", "6", "7", "8"}},
+		{"unsorted", []string{"z/2", "a/b", "b", "a!", "ab/c", "index.html"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := c.list(ctx, tg, tt.expect)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(keys(want), keys(got)); diff != "" {
+				t.Errorf("listed keys (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
