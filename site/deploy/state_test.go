@@ -3,6 +3,8 @@ package deploy
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -115,4 +117,35 @@ func FuzzDecodeState(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestApplyRefuses: whatever changeset it is given, Apply never publishes
+// one of kiji's own files nor deletes the deploy state (it checks before
+// sending anything; here there is no server at all).
+func TestApplyRefuses(t *testing.T) {
+	useTestCredentials(t)
+	c, err := NewClient(context.Background(), ClientOptions{Endpoint: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := Target{Bucket: "site", Prefix: "blog"}
+	tests := []struct {
+		name string
+		cs   Changeset
+		want string
+	}{
+		{"upload outside the prefix", Changeset{Prefix: "blog", Uploads: []Upload{{File: LocalFile{Path: "a.html"}, Key: "other/a.html"}}}, `refusing to upload "other/a.html": it is outside s3://site/blog`},
+		{"upload the build manifest", Changeset{Prefix: "blog", Uploads: []Upload{{File: LocalFile{Path: ".kiji-manifest"}, Key: "blog/.kiji-manifest"}}}, `refusing to upload "blog/.kiji-manifest": it is one of kiji's own files`},
+		{"upload a staged file", Changeset{Prefix: "blog", Uploads: []Upload{{File: LocalFile{Path: ".public.kiji-tmp-1/index.html"}, Key: "blog/.public.kiji-tmp-1/index.html"}}}, `it is one of kiji's own files`},
+		{"delete the deploy state", Changeset{Prefix: "blog", Deletes: []Delete{{Key: "blog/" + StateName, Path: StateName}}}, `refusing to delete "blog/.kiji-deploy-state"`},
+		{"delete a nested site's deploy state", Changeset{Prefix: "blog", Deletes: []Delete{{Key: "blog/sub/" + StateName, Path: "sub/" + StateName}}}, `refusing to delete "blog/sub/.kiji-deploy-state"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := c.Apply(context.Background(), tg, tt.cs, ApplyOptions{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Apply: err = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
 }
