@@ -19,6 +19,7 @@ const module = "github.com/kiji-ssg/kiji/"
 var layers = [][]string{
 	{"site/diag"},
 	{"site/content"},
+	{"site/zennlink"},
 	{"site/markdown/*"},
 	{"site/markdown"},
 	{"site/render", "themes/default"},

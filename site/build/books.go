@@ -162,7 +162,7 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 	}
 	rel := outputFile(chapterDir(ch))
 	key := r.chapterKey(ch, book, prev, next)
-	if e, ok := r.oldState.Articles[ch.Path]; ok && e.Key == key && e.Rel == rel && r.out.unchanged(rel, e.OutHash) {
+	if e, ok := r.oldState.Articles[ch.Path]; ok && e.Key == key && e.Rel == rel && r.samePages(e) && r.out.unchanged(rel, e.OutHash) {
 		r.pages.addCached(rel, &e.Links)
 		r.probs.Add(e.Problems...)
 		r.storeEntry(ch.Path, e)
@@ -178,7 +178,8 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		r.probs.Add(probs.Sorted()...)
 	}()
 	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: probs}
-	mr, err := r.conv.Convert(doc)
+	links, used := r.linksOf(chapterFrom(ch))
+	mr, err := r.conv.Convert(doc, links)
 	if err != nil {
 		probs.Errorf(ch.File, 1, 0, "cannot convert the Markdown: %v", err)
 		return false, nil
@@ -214,7 +215,7 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 	}
 	r.addNeeds(page, doc)
 	if err := r.writeDocPage(docPage{rel: rel, file: ch.File, path: ch.Path, tmpl: "chapter", key: key,
-		page: page, mr: mr, minutes: view.Minutes, summary: mr.Summary, probs: probs}); err != nil {
+		page: page, mr: mr, minutes: view.Minutes, summary: mr.Summary, probs: probs, pages: r.pagesDep(used)}); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -33,6 +33,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/zennlink"
 )
 
 // Version is kiji's version; it is part of every cache key.
@@ -112,6 +113,8 @@ type run struct {
 	images         *imageInfo
 	out            *output
 	pages          *linkIndex
+	zlinks         *zennlink.Index // the pages links can name, as on zenn.dev
+	pagesKey       string          // their hash
 	report         *Report
 	extras         extras
 	articleResults []articleResult
@@ -309,6 +312,7 @@ func (r *run) prepareOutput() error {
 	r.out = o
 	r.b.setupOutput(r)
 	r.pages = newLinkIndex()
+	r.indexPages()
 	if !r.b.restoreState(r) {
 		r.loadState()
 	}

@@ -32,7 +32,7 @@ import (
 // foreign cache file fails its checksum and is ignored: the build is then
 // a full one, never a wrong one.
 
-const stateHeader = "kiji-state v2\n"
+const stateHeader = "kiji-state v3\n"
 
 type state struct {
 	Articles map[string]*articleEntry // by content path
@@ -50,6 +50,10 @@ type articleEntry struct {
 	Summary  string
 	Problems []diag.Problem
 	Links    cachedLinks
+	// Pages is the pages key (run.pagesKey) of the build that rendered
+	// the page, when its links were resolved against the site's pages;
+	// "" when they were not.
+	Pages string
 }
 
 // cachedLinks is pageLinks in a form gob can write.

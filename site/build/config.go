@@ -45,6 +45,10 @@ type Config struct {
 	OGImages *bool `yaml:"og_images"`
 	// Extra keeps fields for themes: `params:` in kiji.yaml.
 	Params map[string]any `yaml:"params"`
+	// ZennUser is the author's user name on zenn.dev: links to their
+	// articles and books there that this repository holds become links
+	// to this site's pages.
+	ZennUser string `yaml:"zenn_user"`
 }
 
 // MarkdownConfig holds the Markdown switches.

@@ -109,7 +109,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	}
 	rel := outputFile(articleDir(a.Slug))
 	key := r.articleKey(a, prev, next)
-	if e, ok := r.oldState.Articles[a.Path]; ok && e.Key == key && e.Rel == rel && r.out.unchanged(rel, e.OutHash) {
+	if e, ok := r.oldState.Articles[a.Path]; ok && e.Key == key && e.Rel == rel && r.samePages(e) && r.out.unchanged(rel, e.OutHash) {
 		r.pages.addCached(rel, &e.Links)
 		r.probs.Add(e.Problems...)
 		r.storeEntry(a.Path, e)
@@ -129,7 +129,8 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		return res, nil
 	}
 	doc := &diag.Doc{File: a.File, Src: body, List: probs}
-	mr, err := r.conv.Convert(doc)
+	links, used := r.linksOf(articleFrom(a))
+	mr, err := r.conv.Convert(doc, links)
 	if err != nil {
 		probs.Errorf(a.File, 1, 0, "cannot convert the Markdown: %v", err)
 		return res, nil
@@ -159,7 +160,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	}
 	r.addNeeds(page, doc)
 	err = r.writeDocPage(docPage{rel: rel, file: a.File, path: a.Path, tmpl: "article", key: key,
-		page: page, mr: mr, minutes: res.minutes, summary: res.summary, probs: probs})
+		page: page, mr: mr, minutes: res.minutes, summary: res.summary, probs: probs, pages: r.pagesDep(used)})
 	return res, err
 }
 
@@ -172,6 +173,7 @@ type docPage struct {
 	minutes         int
 	summary         string
 	probs           *diag.List
+	pages           string // articleEntry.Pages
 }
 
 // writeDocPage renders d, indexes its links, writes it and records its
@@ -188,7 +190,7 @@ func (r *run) writeDocPage(d docPage) error {
 		return err
 	}
 	r.storeEntry(d.path, &articleEntry{Key: d.key, Rel: d.rel, OutHash: outHash,
-		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}}) // filled in when saved
+		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}, Pages: d.pages}) // links filled in when saved
 	return nil
 }
 

@@ -118,7 +118,28 @@ type Ref struct {
 	Dest string // as written, e.g. "/images/a.png", "#intro", "/articles/x#y"
 	Line int
 	Col  int
+	// Written is the destination as the author wrote it, when a LinkFunc
+	// changed it into Dest ("./other" → "/articles/other/"); "" otherwise.
+	Written string
 }
+
+// A LinkFunc rewrites the destination of a link (or, with image, of an
+// image) as the author wrote it: it returns the destination to use and
+// true, or false to keep it. A root-relative result gets the base path
+// like any link written that way.
+type LinkFunc func(dest string, image bool) (string, bool)
+
+// A ConvertOption configures one conversion.
+type ConvertOption func(pc parser.Context)
+
+// WithLinks makes the conversion pass every link and image destination
+// through f before anything else reads it: the build resolves links the
+// way the page's author meant them (see package zennlink).
+func WithLinks(f LinkFunc) ConvertOption {
+	return func(pc parser.Context) { pc.Set(linksKey, f) }
+}
+
+var linksKey = parser.NewContextKey()
 
 // ReadingMinutes is the reading time: about 500 Japanese characters or 200
 // English words a minute, counted separately so a mixed article is timed
@@ -134,11 +155,14 @@ func (r *Result) ReadingMinutes() int {
 var resultKey = parser.NewContextKey()
 
 // Convert converts doc.Src. Problems go to doc.List.
-func (c *Converter) Convert(doc *diag.Doc) (res *Result, err error) {
+func (c *Converter) Convert(doc *diag.Doc, opts ...ConvertOption) (res *Result, err error) {
 	res = &Result{}
 	pc := parser.NewContext()
 	diag.Attach(pc, doc)
 	pc.Set(resultKey, res)
+	for _, o := range opts {
+		o(pc)
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(doc.Src) * 2)
 	if err := c.md.Convert(doc.Src, &buf, parser.WithContext(pc)); err != nil {
@@ -177,6 +201,7 @@ func (t *refs) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 	if res == nil {
 		res = &Result{}
 	}
+	links, _ := pc.Get(linksKey).(LinkFunc)
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -190,11 +215,13 @@ func (t *refs) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 			}
 		case *ast.Link:
 			off := offsetOf(n, src)
-			n.Destination = t.local(res, &res.Links, d, off, n.Destination, false)
+			written := resolve(links, n, false)
+			n.Destination = t.local(res, &res.Links, d, off, n.Destination, written)
 		case *ast.Image:
 			off := offsetOf(n, src)
+			written := resolve(links, n, true)
 			t.size(n)
-			n.Destination = t.local(res, &res.Images, d, off, n.Destination, true)
+			n.Destination = t.local(res, &res.Images, d, off, n.Destination, written)
 			if _, ok := n.AttributeString("loading"); !ok {
 				n.SetAttributeString("loading", []byte("lazy"))
 			}
@@ -210,10 +237,34 @@ func (t *refs) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 	_ = src
 }
 
-// local records a local reference, checks a local image and returns the
-// destination with the base path prefixed.
-func (t *refs) local(res *Result, list *[]Ref, d *diag.Doc, off int, dest []byte, image bool) []byte {
-	_ = image
+// resolve passes a link's or image's destination through links, and
+// returns the destination as written when links changed it ("" if not).
+func resolve(links LinkFunc, n ast.Node, image bool) string {
+	if links == nil {
+		return ""
+	}
+	var dest *[]byte
+	switch n := n.(type) {
+	case *ast.Link:
+		dest = &n.Destination
+	case *ast.Image:
+		dest = &n.Destination
+	default:
+		return ""
+	}
+	written := string(*dest)
+	d, ok := links(written, image)
+	if !ok || d == written {
+		return ""
+	}
+	*dest = []byte(d)
+	return written
+}
+
+// local records a local reference (with the destination as the author
+// wrote it, when resolve changed it) and returns the destination with the
+// base path prefixed.
+func (t *refs) local(res *Result, list *[]Ref, d *diag.Doc, off int, dest []byte, written string) []byte {
 	s := string(dest)
 	if s == "" || isExternal(s) {
 		return dest
@@ -222,7 +273,7 @@ func (t *refs) local(res *Result, list *[]Ref, d *diag.Doc, off int, dest []byte
 	if off >= 0 {
 		line, col = d.Pos(off)
 	}
-	*list = append(*list, Ref{Dest: s, Line: line, Col: col})
+	*list = append(*list, Ref{Dest: s, Line: line, Col: col, Written: written})
 	if strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && t.opts.BasePath != "/" {
 		return []byte(strings.TrimSuffix(t.opts.BasePath, "/") + s)
 	}

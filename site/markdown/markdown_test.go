@@ -192,3 +192,43 @@ func FuzzConvert(f *testing.F) {
 		}
 	})
 }
+
+// TestWithLinks: a LinkFunc sees every link and image as written; what it
+// returns is written out (with the base path, when root-relative), and the
+// refs keep both forms, for the link check's messages.
+func TestWithLinks(t *testing.T) {
+	c := New(Options{BasePath: "/repo/"})
+	src := []byte("[b](./other#x) [c](https://zenn.dev/me/articles/c) [d](#here) ![i](./a.png)\n")
+	var seen []string
+	links := func(dest string, image bool) (string, bool) {
+		seen = append(seen, fmt.Sprintf("%s %v", dest, image))
+		switch dest {
+		case "./other#x":
+			return "/articles/other/#x", true
+		case "https://zenn.dev/me/articles/c":
+			return "/articles/c/", true
+		}
+		return "", false
+	}
+	res, err := c.Convert(&diag.Doc{File: "a.md", Src: src, List: &diag.List{}}, WithLinks(links))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSeen := []string{"./other#x false", "https://zenn.dev/me/articles/c false", "#here false", "./a.png true"}
+	if diff := cmp.Diff(wantSeen, seen); diff != "" {
+		t.Errorf("destinations seen (-want +got):\n%s", diff)
+	}
+	for _, want := range []string{`href="/repo/articles/other/#x"`, `href="/repo/articles/c/"`, `href="#here"`, `src="./a.png"`} {
+		if !bytes.Contains(res.HTML, []byte(want)) {
+			t.Errorf("no %s in %s", want, res.HTML)
+		}
+	}
+	wantLinks := []Ref{
+		{Dest: "/articles/other/#x", Line: 1, Col: 1, Written: "./other#x"},
+		{Dest: "/articles/c/", Line: 1, Col: 16, Written: "https://zenn.dev/me/articles/c"},
+		{Dest: "#here", Line: 1, Col: 52},
+	}
+	if diff := cmp.Diff(wantLinks, res.Links); diff != "" {
+		t.Errorf("links (-want +got):\n%s", diff)
+	}
+}
