@@ -15,7 +15,7 @@ func init() {
 	register(&command{
 		name:    "build",
 		summary: "build the content folder into a static site",
-		usage:   "kiji build [--source DIR] [--dest DIR] [--base-url URL] [--drafts] [--config FILE] [--quiet] [--timings]",
+		usage:   "kiji build [--source DIR] [--dest DIR] [--base-url URL] [--drafts] [--config FILE] [--zenn-strict] [--on-broken=warn] [--quiet] [--timings]",
 		run:     runBuild,
 	})
 }
@@ -23,8 +23,8 @@ func init() {
 // buildFlags are shared by build and serve.
 type buildFlags struct {
 	source, dest, baseURL, config, cacheDir string
-	cpuProfile                              string
-	drafts, quiet, offline                  bool
+	cpuProfile, onBroken                    string
+	drafts, quiet, offline, zennStrict      bool
 }
 
 func (b *buildFlags) register(fs interface {
@@ -39,20 +39,23 @@ func (b *buildFlags) register(fs interface {
 	fs.BoolVar(&b.drafts, "drafts", false, "include unpublished articles (published: false)")
 	fs.BoolVar(&b.quiet, "quiet", false, "print only problems")
 	fs.BoolVar(&b.offline, "offline", false, "never fetch link-card data from the network")
+	fs.BoolVar(&b.zennStrict, "zenn-strict", false, "report Zenn's platform rules (topics, slug length, book price…) as zenn-cli does: errors where it blocks (default: warnings)")
 	fs.StringVar(&b.cpuProfile, "cpuprofile", "", "write a CPU profile of the build to `file` (for go tool pprof)")
 }
 
 func (b *buildFlags) options() build.Options {
 	root := filepath.Dir(b.config)
 	return build.Options{
-		Root:     root,
-		Source:   b.source,
-		Dest:     b.dest,
-		Config:   b.config,
-		BaseURL:  b.baseURL,
-		Drafts:   b.drafts,
-		Offline:  b.offline,
-		CacheDir: b.cacheDir,
+		Root:       root,
+		Source:     b.source,
+		Dest:       b.dest,
+		Config:     b.config,
+		BaseURL:    b.baseURL,
+		Drafts:     b.drafts,
+		Offline:    b.offline,
+		CacheDir:   b.cacheDir,
+		ZennStrict: b.zennStrict,
+		OnBroken:   b.onBroken,
 	}
 }
 
@@ -62,6 +65,7 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	var bf buildFlags
 	bf.register(fs)
 	timings := fs.Bool("timings", false, "print how long each step of the build took")
+	fs.StringVar(&bf.onBroken, "on-broken", "", "`mode` for a broken link, image or anchor, or unreadable front matter: error (fail the build, the default) or warn (publish anyway, listing them as warnings); overrides on_broken in kiji.yaml")
 	memProfile := fs.String("memprofile", "", "write a memory profile of the build to `file` (for go tool pprof: -sample_index=alloc_space for what the build allocated)")
 	if err := parseFlags(fs, c, e, args); err != nil {
 		return err
@@ -70,6 +74,9 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		return usagef("build takes no arguments, got %q; use --source DIR to build another folder", fs.Args())
 	}
 	opts := bf.options()
+	if opts.OnBroken != "" && opts.OnBroken != build.OnBrokenError && opts.OnBroken != build.OnBrokenWarn {
+		return usagef("--on-broken=%s: write error (fail the build) or warn (publish anyway)", opts.OnBroken)
+	}
 	if opts.BaseURL != "" {
 		if _, err := build.ParseBaseURL(opts.BaseURL); err != nil {
 			return usageError{err}

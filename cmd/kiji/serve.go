@@ -20,7 +20,7 @@ func init() {
 	register(&command{
 		name:    "serve",
 		summary: "preview the site with live reload (drafts shown)",
-		usage:   "kiji serve [--host 127.0.0.1] [--port 8000] [--poll] [--source DIR] [--config FILE] [--base-url URL] [--cache-dir DIR] [--offline]",
+		usage:   "kiji serve [--host 127.0.0.1] [--port 8000] [--poll] [--source DIR] [--config FILE] [--base-url URL] [--cache-dir DIR] [--offline] [--zenn-strict]",
 		run:     runServe,
 	})
 }
@@ -37,6 +37,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&bf.baseURL, "base-url", "", "the `URL` the site is built for (overrides kiji.yaml); its path is served, e.g. /repo/")
 	fs.StringVar(&bf.cacheDir, "cache-dir", ".kiji-cache", "the build cache `folder`; the preview is built into its serve/ folder")
 	fs.BoolVar(&bf.offline, "offline", false, "never fetch link-card data from the network")
+	fs.BoolVar(&bf.zennStrict, "zenn-strict", false, "report Zenn's platform rules as zenn-cli does (errors where it blocks), not as warnings")
 	fs.StringVar(&host, "host", "127.0.0.1", "the `address` to listen on; anything but a loopback address exposes the preview to other machines")
 	fs.IntVar(&port, "port", 8000, "the `port` to listen on (0: any free port)")
 	fs.BoolVar(&poll, "poll", false, "look for changes every 500ms instead of waiting for file system events (for network or container file systems)")
@@ -76,7 +77,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 				printProblems(e, ev.Report.Problems)
 			}
 			lastProblems = ev.Report.Problems
-			if ev.Err != nil {
+			if ev.Err != nil && !ev.Report.Published {
 				if _, ok := diag.AsErrors(ev.Err); !ok {
 					fmt.Fprintf(e.stderr, "Error: %v\n", ev.Err)
 				}
@@ -89,6 +90,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 			if ev.Action != "none" {
 				line += "; pages " + map[string]string{"reload": "reloaded", "css": "restyled in place"}[ev.Action]
+			}
+			if ev.Err != nil {
+				line += "; the browser shows the errors (every page that could be built is served)"
 			}
 			fmt.Fprintln(e.stderr, line)
 		},

@@ -61,8 +61,14 @@ type Options struct {
 	Now time.Time
 	// Workers is the number of parallel workers (default GOMAXPROCS).
 	Workers int
-	// Dev marks a dev-server build (drafts shown and marked).
+	// Dev marks a dev-server build (drafts shown and marked). A dev build
+	// puts its output in place even when the content has errors (they
+	// stay errors): the preview shows every page it can.
 	Dev bool
+	// ZennStrict turns zenn_strict on (see Config.ZennStrict).
+	ZennStrict bool
+	// OnBroken overrides on_broken from kiji.yaml ("error" or "warn").
+	OnBroken string
 }
 
 // Report summarizes a build.
@@ -76,6 +82,16 @@ type Report struct {
 	Problems []diag.Problem
 	Duration time.Duration
 	Dest     string
+	// Published reports whether the output was put in place: always when
+	// there is no error; with errors, for a dev build (see Options.Dev).
+	Published bool
+	// Publishable counts the errors on_broken: warn would publish anyway.
+	Publishable int
+	// PageOf maps each article's, chapter's and book's file (as in
+	// Problem.File) to its page's URL path under the base path
+	// ("articles/x/"); filled for a dev build, whose overlay shows a
+	// page's problems on that page.
+	PageOf map[string]string
 	// Steps is how long each step of the pipeline took, in order (the
 	// last one, "commit", puts the output in place).
 	Steps []StepTime
@@ -89,9 +105,13 @@ type StepTime struct {
 
 // Summary is the one line a build ends with.
 func (r *Report) Summary() string {
-	if r.Errors > 0 {
-		return fmt.Sprintf("not built: %d errors, %d warnings in %d articles and %d books; %s was left as it was (%.2fs)",
+	if r.Errors > 0 && !r.Published {
+		s := fmt.Sprintf("not built: %d errors, %d warnings in %d articles and %d books; %s was left as it was (%.2fs)",
 			r.Errors, r.Warnings, r.Articles, r.Books, r.Dest, r.Duration.Seconds())
+		if r.Publishable > 0 {
+			s += "; to publish anyway with them as warnings, set on_broken: warn in kiji.yaml (or pass --on-broken=warn)"
+		}
+		return s
 	}
 	return fmt.Sprintf("built %d articles, %d topics, %d books, %d pages, %d images (%d files written, %d unchanged); %d warnings, %d errors in %.2fs",
 		r.Articles, r.Topics, r.Books, r.Pages, r.Images, r.Written, r.Unchanged, r.Warnings, r.Errors, r.Duration.Seconds())
@@ -177,8 +197,13 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 			break
 		}
 	}
+	var contentErr error // of a dev build, which publishes anyway
 	if err == nil {
+		r.applyOnBroken()
 		err = r.probs.Err()
+		if err != nil && r.opts.Dev {
+			contentErr, err = err, nil
+		}
 	}
 	if err == nil {
 		r.report.Written, r.report.Unchanged = r.out.stats()
@@ -197,7 +222,11 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		<-saved
 		r.report.Steps = append(r.report.Steps, StepTime{"commit", time.Since(t0)})
 	}
-	if err == nil && r.b != nil {
+	if err == nil {
+		r.report.Published = true
+		err = contentErr
+	}
+	if r.report.Published && r.b != nil {
 		r.b.keep(r)
 	}
 	if err != nil && r.out != nil {
@@ -205,6 +234,10 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	}
 	r.report.Problems = r.probs.Sorted()
 	r.report.Errors, r.report.Warnings = r.probs.Count()
+	r.report.Publishable = r.countPublishable(r.report.Problems)
+	if r.opts.Dev && r.site != nil {
+		r.report.PageOf = r.pagesOfFiles()
+	}
 	r.report.Duration = time.Since(start)
 	if err != nil {
 		if _, ok := diag.AsErrors(err); !ok && r.report.Errors > 0 {
@@ -259,6 +292,12 @@ func (r *run) readConfig() error {
 	}
 	if r.opts.Drafts || r.opts.Dev {
 		r.cfg.Drafts = true
+	}
+	if r.opts.ZennStrict {
+		r.cfg.ZennStrict = true
+	}
+	if r.opts.OnBroken != "" {
+		r.cfg.OnBroken = r.opts.OnBroken
 	}
 	b, err := newBasePaths(r.cfg.BaseURL)
 	if err != nil {

@@ -255,6 +255,10 @@ func (r *run) contentOptions() content.Options {
 		Lang:   r.cfg.Language,
 		Drafts: r.cfg.Drafts,
 		Now:    r.opts.Now,
+		// An author who names their Zenn account publishes there too:
+		// slugs Zenn would reject are worth a warning.
+		ZennSlugWarnings: r.cfg.ZennUser != "",
+		ZennStrict:       r.cfg.ZennStrict,
 		// A one-off build reads each article's text again when it
 		// converts it, so the whole site's text is never in memory; a
 		// Builder keeps the text it converts from build to build.
@@ -287,7 +291,8 @@ func (b *Builder) reuseContent(r *run) bool {
 		return false
 	}
 	opts := r.contentOptions()
-	if opts.Root != b.siteOpts.Root || opts.Lang != b.siteOpts.Lang || opts.Drafts != b.siteOpts.Drafts {
+	if opts.Root != b.siteOpts.Root || opts.Lang != b.siteOpts.Lang || opts.Drafts != b.siteOpts.Drafts ||
+		opts.ZennStrict != b.siteOpts.ZennStrict || opts.ZennSlugWarnings != b.siteOpts.ZennSlugWarnings {
 		return false
 	}
 	old := b.site
@@ -381,7 +386,13 @@ func (b *Builder) reparse(p string, byPath map[string]*content.Article, opts con
 	}
 	var l diag.List
 	a := content.ParseArticle(rel, src, opts, &l)
-	if a == nil || a.Slug != old.Slug || a.Draft() != old.Draft() || !a.Date.Equal(old.Date) ||
+	if a == nil {
+		// Its front matter cannot be read (the author is typing): the
+		// preview keeps the article as last read, with the problem.
+		probs.Add(l.Sorted()...)
+		return old, nil
+	}
+	if a.Slug != old.Slug || a.Draft() != old.Draft() || !a.Date.Equal(old.Date) ||
 		!slices.Equal(a.Topics, old.Topics) || (a.Draft() && !opts.Drafts) {
 		return nil, errFullLoad // lists, order or topics change
 	}

@@ -30,6 +30,9 @@ import (
 //	markdown:
 //	  soft_breaks: false             # true: CommonMark soft line breaks
 //	  trust_html: false              # true: raw HTML passes through (sanitized)
+//	zenn_user: "name"                # links to zenn.dev/name/… become this site's pages
+//	zenn_strict: false               # true: Zenn's platform rules are errors, as in zenn-cli
+//	on_broken: error                 # warn: publish pages with broken links, images, YAML
 type Config struct {
 	Title       string         `yaml:"title"`
 	Description string         `yaml:"description"`
@@ -49,6 +52,15 @@ type Config struct {
 	// articles and books there that this repository holds become links
 	// to this site's pages.
 	ZennUser string `yaml:"zenn_user"`
+	// ZennStrict reports Zenn's platform rules (topics, slug length,
+	// book price…) with zenn-cli's severities: errors where it blocks.
+	// Without it they are warnings.
+	ZennStrict bool `yaml:"zenn_strict"`
+	// OnBroken says what a problem that breaks a page for a reader (a
+	// missing image, a link or anchor to nothing, front matter that does
+	// not parse) does: "error" (the default) fails the build; "warn"
+	// publishes anyway and lists them as warnings.
+	OnBroken string `yaml:"on_broken"`
 }
 
 // MarkdownConfig holds the Markdown switches.
@@ -94,6 +106,10 @@ func LoadConfig(fsys fs.FS, name, display string, l *diag.List) (Config, []byte)
 	if c.Theme != "default" && !validThemeName(c.Theme) {
 		l.Errorf(display, lineOf(b, "theme:"), 0, "the theme %q must be a folder name under themes/ (letters, digits, - and _)", c.Theme)
 		c.Theme = "default"
+	}
+	if c.OnBroken != "" && c.OnBroken != OnBrokenError && c.OnBroken != OnBrokenWarn {
+		l.Errorf(display, lineOf(b, "on_broken:"), 0, "on_broken is %q; write error (fail the build, the default) or warn (publish anyway)", c.OnBroken)
+		c.OnBroken = ""
 	}
 	if c.BaseURL != "" {
 		if _, err := ParseBaseURL(c.BaseURL); err != nil {
@@ -157,6 +173,12 @@ func readFileIfExists(p string) ([]byte, error) {
 	}
 	return b, err
 }
+
+// The values of on_broken.
+const (
+	OnBrokenError = "error"
+	OnBrokenWarn  = "warn"
+)
 
 // ogImages reports whether sharing images are drawn.
 func (c Config) ogImages() bool { return c.OGImages == nil || *c.OGImages }

@@ -172,10 +172,12 @@ func (r *run) checkLinks() error {
 				continue
 			}
 			seen[l.val()] = true
-			if msg := r.checkLink(rel, l); msg != "" {
-				file := pl.source
-				line, col := pl.lineOf(l.val(), r.base.path)
-				if line == 0 && pl.template != "" {
+			ref := pl.refOf(l.val(), r.base.path)
+			if msg := r.checkLink(rel, pl, l, ref); msg != "" {
+				file, line, col := pl.source, 0, 0
+				if ref != nil {
+					line, col = ref.Line, ref.Col
+				} else if pl.template != "" {
 					file = pl.template // the theme made this link
 				}
 				ps = append(ps, diag.Problem{File: file, Line: line, Col: col, Severity: diag.Error, Rule: "broken-link", Msg: msg})
@@ -187,70 +189,160 @@ func (r *run) checkLinks() error {
 	return nil
 }
 
-// checkLink returns what is wrong with one link, or "".
-func (r *run) checkLink(rel string, l pageLink) string {
-	li := r.pages
+// checkLink returns what is wrong with one link of the page rel, or "".
+// ref is where the Markdown wrote it (nil for a link of the theme).
+func (r *run) checkLink(rel string, pl *pageLinks, l pageLink, ref *markdown.Ref) string {
 	raw := l.val()
 	u, err := url.Parse(raw)
 	if dec, derr := url.PathUnescape(raw); derr == nil {
 		raw = dec // messages show the link as the author wrote it
 	}
+	shown := raw
+	if ref != nil {
+		shown = ref.Dest // without the base path
+		if ref.Written != "" {
+			shown = ref.Written
+		}
+		if dec, derr := url.PathUnescape(shown); derr == nil {
+			shown = dec
+		}
+	}
 	if err != nil {
-		return "the link " + raw + " is not a valid URL; fix its spelling"
+		return "the link " + shown + " is not a valid URL; fix its spelling"
 	}
 	target := rel
 	if u.Path != "" {
-		p := u.Path
-		if strings.HasPrefix(p, "/") {
-			if !strings.HasPrefix(p, r.base.path) {
-				return "the link " + raw + " points outside the site (its base path is " + r.base.path + "); write it from the site root, e.g. /articles/slug/"
-			}
-			p = strings.TrimPrefix(p, r.base.path)
-		} else {
-			p = path.Join(path.Dir("/"+rel), p)
-			if strings.HasSuffix(u.Path, "/") {
-				p += "/"
-			}
-			p = strings.TrimPrefix(p, "/")
-			if strings.HasPrefix(p, "../") || p == ".." {
-				return "the link " + raw + " leaves the site"
-			}
+		p, msg := r.linkPath(rel, u.Path, shown)
+		if msg != "" {
+			return msg
 		}
 		target = outputFile(p)
-		if !li.files[target] {
-			what := "page"
-			if l.attr() == "src" {
-				what = "file"
-			}
-			hint := "fix the link or add the " + what
-			if l.attr() == "src" && !strings.HasPrefix(raw, "/") {
-				hint = "write image paths from the content root, e.g. /images/…"
-			} else if strings.HasPrefix(p, "images/") {
-				hint = "add the file content/" + p + " or fix the path"
-			}
-			dest := "/" + strings.TrimSuffix(target, "index.html")
-			if dest == strings.TrimPrefix(raw, strings.TrimSuffix(r.base.path, "/")) {
-				return "the " + kind(l.attr()) + " " + raw + " does not exist; " + hint
-			}
-			return "the " + kind(l.attr()) + " " + raw + " points to " + dest + ", which does not exist; " + hint
+		if !r.pages.files[target] {
+			return r.missingTarget(pl, l, raw, shown, p, target)
 		}
 	}
 	if u.Fragment == "" || l.attr() == "src" {
 		return ""
 	}
-	tp, ok := li.pages[target]
+	return r.checkAnchor(rel, target, u.Fragment, shown)
+}
+
+// linkPath turns a link's path into an output path (relative to the
+// base path), or says why it cannot be one.
+func (r *run) linkPath(rel, p, shown string) (string, string) {
+	if strings.HasPrefix(p, "/") {
+		if !strings.HasPrefix(p, r.base.path) {
+			return "", "the link " + shown + " points outside the site (its base path is " + r.base.path + "); write it from the site root, e.g. /articles/slug/"
+		}
+		return strings.TrimPrefix(p, r.base.path), ""
+	}
+	q := path.Join(path.Dir("/"+rel), p)
+	if strings.HasSuffix(p, "/") {
+		q += "/"
+	}
+	q = strings.TrimPrefix(q, "/")
+	if strings.HasPrefix(q, "../") || q == ".." {
+		return "", "the link " + shown + " leaves the site"
+	}
+	return q, ""
+}
+
+// missingTarget says that a link's page or file does not exist, and what
+// the author may have meant.
+func (r *run) missingTarget(pl *pageLinks, l pageLink, raw, shown, p, target string) string {
+	what := "page"
+	if l.attr() == "src" {
+		what = "file"
+	}
+	dest := "/" + strings.TrimSuffix(target, "index.html")
+	head := "the " + kind(l.attr()) + " " + shown + " points to " + dest + ", which does not exist"
+	if dest == strings.TrimPrefix(shown, strings.TrimSuffix(r.base.path, "/")) {
+		head = "the " + kind(l.attr()) + " " + shown + " does not exist"
+	}
+	if why := r.draftTarget(target); why != "" {
+		return head + "; " + why
+	}
+	if s, note := r.suggestTarget(pl, l, raw, shown, target); s != "" {
+		return head + "; did you mean " + s + "?" + note
+	}
+	hint := "fix the link or add the " + what
+	if l.attr() == "src" && !strings.HasPrefix(raw, "/") {
+		hint = "write image paths from the content root, e.g. /images/…"
+	} else if strings.HasPrefix(p, "images/") {
+		hint = "add the file " + r.site.DisplayPath(p) + " or fix the path"
+	}
+	return head + "; " + hint
+}
+
+// suggestTarget offers the existing page or file the author most likely
+// meant, written as they would write it, with a note; "" when none is
+// near.
+func (r *run) suggestTarget(pl *pageLinks, l pageLink, raw, shown, target string) (string, string) {
+	if l.attr() == "src" && !strings.HasPrefix(raw, "/") {
+		// An image path relative to the Markdown file, as on GitHub: the
+		// file exists, written from the content root.
+		src := strings.TrimPrefix(pl.source, r.site.DisplayPath("")+"/")
+		p, _, _ := strings.Cut(raw, "?")
+		if f := path.Join(path.Dir(src), p); r.pages.files[f] {
+			return "/" + f, " Image paths are written from the content root, as on Zenn."
+		}
+	}
+	f, diffs := r.pages.nearestFile(target)
+	if f == "" {
+		return "", ""
+	}
+	note := ""
+	if caseOnly(diffs) {
+		note = " Letter case matters on a web server, though not on the disks of macOS and Windows."
+	}
+	if s, ok := rewrite(shown, diffs); ok {
+		return s, note
+	}
+	return pageURL("/", f), note
+}
+
+// draftTarget explains a link to an article or book left out of this
+// build as a draft; "" when the target is not one.
+func (r *run) draftTarget(target string) string {
+	segs := strings.Split(target, "/")
+	if len(segs) != 3 || segs[2] != "index.html" {
+		return ""
+	}
+	switch segs[0] {
+	case "articles":
+		for _, a := range r.site.Drafts {
+			if a.Slug == segs[1] {
+				return "the article " + a.File + " is a draft (published: false, or published_at in the future), so it is not built; publish it or remove the link"
+			}
+		}
+	case "books":
+		for _, b := range r.site.DraftBooks {
+			if b.Slug == segs[1] {
+				return "the book " + b.File + " is a draft (published: false), so it is not built; publish it or remove the link"
+			}
+		}
+	}
+	return ""
+}
+
+// checkAnchor checks a link's fragment against the ids of its page.
+func (r *run) checkAnchor(rel, target, frag, shown string) string {
+	tp, ok := r.pages.pages[target]
 	if !ok {
 		return "" // a fragment on a non-HTML file is not ours to check
 	}
-	frag := u.Fragment
-	if !tp.ids.has(frag) {
-		where := "this page"
-		if target != rel {
-			where = "/" + strings.TrimSuffix(target, "index.html")
-		}
-		return "the link " + raw + " points to #" + frag + ", but " + where + " has no heading with that id; link to an existing heading (ids: lower-case, spaces as -, punctuation dropped)"
+	if tp.ids.has(frag) {
+		return ""
 	}
-	return ""
+	where := "this page"
+	if target != rel {
+		where = "/" + strings.TrimSuffix(target, "index.html")
+	}
+	msg := "the link " + shown + " points to #" + frag + ", but " + where + " has no heading with that id; "
+	if id := nearestID(tp.ids, frag); id != "" {
+		return msg + "did you mean #" + id + "?"
+	}
+	return msg + "link to an existing heading (ids: lower-case, spaces as -, punctuation dropped)"
 }
 
 func kind(attr string) string {
@@ -260,9 +352,9 @@ func kind(attr string) string {
 	return "link"
 }
 
-// lineOf finds where the Markdown wrote a link: the ref whose destination
-// becomes val once the base path is added.
-func (pl *pageLinks) lineOf(val, base string) (int, int) {
+// refOf finds where the Markdown wrote a link: the ref whose destination
+// becomes val once the base path is added (nil for a link of the theme).
+func (pl *pageLinks) refOf(val, base string) *markdown.Ref {
 	norm := func(s string) string {
 		if u, err := url.PathUnescape(s); err == nil {
 			s = u
@@ -270,22 +362,22 @@ func (pl *pageLinks) lineOf(val, base string) (int, int) {
 		return s
 	}
 	v := norm(val)
-	for _, ref := range pl.refs {
-		d := norm(ref.Dest)
+	for i := range pl.refs {
+		d := norm(pl.refs[i].Dest)
 		if d == v || (strings.HasPrefix(d, "/") && strings.TrimSuffix(base, "/")+d == v) {
-			return ref.Line, ref.Col
+			return &pl.refs[i]
 		}
 	}
 	// A fragment rewritten by the heading-id extension, or a template link.
 	if i := strings.IndexByte(v, '#'); i >= 0 {
 		frag := v[i+1:]
-		for _, ref := range pl.refs {
-			if j := strings.IndexByte(ref.Dest, '#'); j >= 0 && norm(ref.Dest[j+1:]) == frag {
-				return ref.Line, ref.Col
+		for j := range pl.refs {
+			if k := strings.IndexByte(pl.refs[j].Dest, '#'); k >= 0 && norm(pl.refs[j].Dest[k+1:]) == frag {
+				return &pl.refs[j]
 			}
 		}
 	}
-	return 0, 0
+	return nil
 }
 
 // idSet is a page's ids, sorted: a tenth of a map's memory, which matters

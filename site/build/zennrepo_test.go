@@ -27,6 +27,12 @@ var zennNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 // DIR` does (no kiji.yaml), with a deadline: a build must never hang.
 func buildZennRepo(t *testing.T, source string) (*Report, string, error) {
 	t.Helper()
+	return buildZennRepoWith(t, source, nil)
+}
+
+// buildZennRepoWith is buildZennRepo with options changed by set.
+func buildZennRepoWith(t *testing.T, source string, set func(*Options)) (*Report, string, error) {
+	t.Helper()
 	tmp := t.TempDir()
 	dest := filepath.Join(tmp, "public")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -36,7 +42,7 @@ func buildZennRepo(t *testing.T, source string) (*Report, string, error) {
 	var err error
 	go func() {
 		defer close(done)
-		rep, err = Build(ctx, Options{
+		opts := Options{
 			Root:     tmp,
 			Source:   source,
 			Dest:     dest,
@@ -45,7 +51,11 @@ func buildZennRepo(t *testing.T, source string) (*Report, string, error) {
 			Offline:  true,
 			Now:      zennNow,
 			Workers:  4,
-		})
+		}
+		if set != nil {
+			set(&opts)
+		}
+		rep, err = Build(ctx, opts)
 	}()
 	select {
 	case <-done:
@@ -59,7 +69,8 @@ func buildZennRepo(t *testing.T, source string) (*Report, string, error) {
 }
 
 // zennExpect is a problem zenn-cli (or, where zenn-cli is silent, kiji's
-// link check) gives for one of the tricky files of testdata/zennrepo.
+// link check) gives for one of the tricky files of testdata/zennrepo,
+// as a build with --zenn-strict reports it.
 type zennExpect struct {
 	file string // relative to the repository
 	line int
@@ -80,7 +91,7 @@ var zennRepoExpected = []zennExpect{
 	{"articles/relative-image-1.md", 11, diag.Error, "broken-link", "zenn-cli: critical body error (a relative image path)"},
 	{"articles/broken-anchors-01.md", 11, diag.Error, "broken-link", "zenn-cli says nothing; kiji's link check finds the missing heading"},
 	{"books/broken-book-0001/config.yml", 5, diag.Error, "book-price-fraction", "zenn-cli: critical book-price-fraction (250)"},
-	{"books/broken-book-0001/config.yml", 8, diag.Error, "chapter-missing", "a listed chapter without a file, at its line in config.yml"},
+	{"books/broken-book-0001/config.yml", 8, diag.Warning, "chapter-missing", "a listed chapter without a file, at its line in config.yml (zenn-cli ignores the entry)"},
 	{"books/broken-book-0001/config.yml", 9, diag.Error, "book-chapters-format", "zenn-cli: critical book-chapters-format (intro.md)"},
 	{"books/broken-book-0001/config.yml", 0, diag.Warning, "missing-book-cover", "zenn-cli: warning missing-book-cover"},
 	{"books/broken-book-0001/intro.md", 3, diag.Error, "chapter-free-type", "zenn-cli: critical chapter-free-type (free: \"true\")"},
@@ -134,9 +145,13 @@ func TestZennRepository(t *testing.T) {
 		t.Errorf("problems differ from %s (-want +got); refresh with -update if the change is right:\n%s", golden, diff)
 	}
 
+	strict, _, err := buildZennRepoWith(t, src, func(o *Options) { o.ZennStrict = true })
+	if err == nil {
+		t.Fatal("the strict build succeeded; the fixture has errors")
+	}
 	for _, e := range zennRepoExpected {
 		found := false
-		for _, p := range rep.Problems {
+		for _, p := range strict.Problems {
 			if p.File == src+"/"+e.file && p.Line == e.line && p.Severity == e.sev && p.Rule == e.rule {
 				found = true
 			}

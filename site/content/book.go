@@ -185,11 +185,8 @@ func (s *Site) loadBook(fsys fs.FS, dir string, l *diag.List) *Book {
 	c := s.checker(b.File, fm, l)
 	whole := Field{} // the whole file: no line
 
-	if !slugRE.MatchString(slug) {
-		c.errAt(whole, "item-slug", slug)
+	if !c.slug(whole, slug) {
 		return nil
-	} else if !zennSlugRE.MatchString(slug) && s.opts.ZennSlugWarnings {
-		c.warnAt(whole, "item-slug-zenn", slug)
 	}
 	b.Title = c.title(fm)
 	if f, ok := fm.Get("summary"); !ok {
@@ -217,7 +214,7 @@ func configMsg(msg string) string {
 func (c *fileChecker) price(fm *FrontMatter) int {
 	f, ok := fm.Get("price")
 	if !ok {
-		c.errAt(c.top, "book-price-type")
+		c.platform(c.top, "book-price-type")
 		return 0
 	}
 	var p float64
@@ -231,18 +228,18 @@ func (c *fileChecker) price(fm *FrontMatter) int {
 	case float64:
 		p = v
 	default:
-		c.errAt(f, "book-price-type")
+		c.platform(f, "book-price-type")
 		return 0
 	}
 	if math.IsNaN(p) || math.IsInf(p, 0) {
-		c.errAt(f, "book-price-type")
+		c.platform(f, "book-price-type")
 		return 0
 	}
 	if p != 0 && (p < 200 || p > 5000) {
-		c.errAt(f, "book-price-range")
+		c.platform(f, "book-price-range")
 	}
 	if math.Mod(p, 100) != 0 {
-		c.errAt(f, "book-price-fraction")
+		c.platform(f, "book-price-fraction")
 	}
 	if p < 0 || p > 1e9 {
 		return 0
@@ -267,7 +264,7 @@ func (s *Site) loadCover(fsys fs.FS, b *Book, c *fileChecker, l *diag.List) {
 	}
 	cc := s.checker(s.DisplayPath(b.Cover), nil, l)
 	if b.CoverSize > maxCoverSize {
-		cc.errAt(Field{}, "book-cover-size", b.CoverSize/1024)
+		cc.platform(Field{}, "book-cover-size", b.CoverSize/1024)
 	}
 	f, err := fsys.Open(b.Cover)
 	if err != nil {
@@ -386,14 +383,16 @@ func (s *Site) listedChapters(fsys fs.FS, b *Book, c *fileChecker, f Field, list
 			c.errAt(at, "chapter-item-slug", slug)
 			continue
 		}
+		// zenn-cli ignores an entry listed twice or without a file (and
+		// zenn.dev publishes such books): the book is built without it.
 		if used[slug] {
-			c.errAt(at, "chapter-duplicate", slug)
+			c.warnAt(at, "chapter-duplicate", slug)
 			continue
 		}
 		used[slug] = true
 		p := b.Dir + "/" + slug + ".md"
 		if !exists[slug] {
-			c.errAt(at, "chapter-missing", slug, s.DisplayPath(p))
+			c.warnAt(at, "chapter-missing", slug, s.DisplayPath(p))
 			continue
 		}
 		if ch := s.parseChapter(fsys, b, p, slug, l); ch != nil {
@@ -452,7 +451,7 @@ func (s *Site) parseChapter(fsys fs.FS, b *Book, p, slug string, l *diag.List) *
 		if v, ok := f.Value.(bool); ok {
 			ch.Free = v
 		} else {
-			c.errAt(f, "chapter-free-type")
+			c.platform(f, "chapter-free-type")
 		}
 	}
 	return ch

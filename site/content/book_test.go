@@ -138,10 +138,10 @@ func TestLoadBooks(t *testing.T) {
 			books:    []string{"bad-list"},
 			chapters: map[string][]string{"bad-list": {`1 intro books/bad-list/intro.md "a" free=false`}},
 			problems: []string{
-				"books/bad-list/config.yaml:8:5 error chapter-missing",
+				"books/bad-list/config.yaml:8:5 warning chapter-missing",
 				"books/bad-list/config.yaml:9:5 error book-chapters-format",
 				"books/bad-list/config.yaml:10:5 error book-chapter-slugs",
-				"books/bad-list/config.yaml:11:5 error chapter-duplicate",
+				"books/bad-list/config.yaml:11:5 warning chapter-duplicate",
 				"books/bad-list/config.yaml:12:5 error chapter-item-slug",
 			},
 		},
@@ -164,6 +164,27 @@ func TestLoadBooks(t *testing.T) {
 			},
 			// published: "true" is not a boolean, so the book is not published.
 			problems: []string{
+				"books/fields/config.yaml:0:0 warning missing-book-cover",
+				"books/fields/config.yaml:1:0 error book-summary",
+				"books/fields/config.yaml:1:8 error missing-title",
+				"books/fields/config.yaml:2:7 warning use-tags",
+				"books/fields/config.yaml:3:9 warning too-many-topics",
+				"books/fields/config.yaml:3:16 warning invalid-topic-letters",
+				"books/fields/config.yaml:3:32 warning topic-length",
+				"books/fields/config.yaml:4:12 error published-status",
+				"books/fields/config.yaml:5:8 warning book-price-type",
+			},
+		},
+		{
+			name: "book fields with Zenn's rules, strict",
+			opts: Options{ZennStrict: true},
+			files: map[string]string{
+				"books/fields/config.yaml": "title: \"\"\ntags: [a]\ntopics: [a, b, \"C++\", d, e, f, \"とても長いトピックの名前なので十八文字を超えます\"]\npublished: \"true\"\nprice: \"500\"\n",
+				"books/fields/1.a.md":      chapter("a"),
+			},
+			// published: "true" is not a boolean, so the book is not published.
+			problems: []string{
+				"books/fields/config.yaml:0:0 error item-slug", // zenn-cli: a slug of 12–50 characters
 				"books/fields/config.yaml:0:0 warning missing-book-cover",
 				"books/fields/config.yaml:1:0 error book-summary",
 				"books/fields/config.yaml:1:8 error missing-title",
@@ -192,11 +213,42 @@ func TestLoadBooks(t *testing.T) {
 			},
 			books: []string{"noprice", "p150", "p250", "p500", "p6000"},
 			problems: []string{
+				"books/noprice/config.yaml:1:0 warning book-price-type",
+				"books/noprice/cover.webp:0:0 warning book-cover-unreadable",
+				"books/p150/config.yaml:5:8 warning book-price-fraction",
+				"books/p150/config.yaml:5:8 warning book-price-range",
+				"books/p250/config.yaml:5:8 warning book-price-fraction",
+				"books/p6000/config.yaml:5:8 warning book-price-range",
+			},
+		},
+		{
+			name: "price range and fraction, missing price, strict",
+			opts: Options{ZennStrict: true},
+			files: map[string]string{
+				"books/p150/config.yaml":       "title: t\nsummary: s\ntopics: [go]\npublished: true\nprice: 150\n",
+				"books/p250/config.yaml":       "title: t\nsummary: s\ntopics: [go]\npublished: true\nprice: 250\n",
+				"books/p6000/config.yaml":      "title: t\nsummary: s\ntopics: [go]\npublished: true\nprice: 6000\n",
+				"books/p500/config.yaml":       "title: t\nsummary: s\ntopics: [go]\npublished: true\nprice: 500\n",
+				"books/noprice/config.yaml":    "title: t\nsummary: s\ntopics: [go]\npublished: true\n",
+				"books/p150/cover.png":         cover,
+				"books/p250/cover.png":         cover,
+				"books/p6000/cover.png":        cover,
+				"books/p500/cover.png":         cover,
+				"books/noprice/cover.webp":     "RIFF",
+				"books/noprice/cover.png/x.md": "a folder named like a cover is not one",
+			},
+			books: []string{"noprice", "p150", "p250", "p500", "p6000"},
+			problems: []string{
+				"books/noprice/config.yaml:0:0 error item-slug",
 				"books/noprice/config.yaml:1:0 error book-price-type",
 				"books/noprice/cover.webp:0:0 warning book-cover-unreadable",
+				"books/p150/config.yaml:0:0 error item-slug",
 				"books/p150/config.yaml:5:8 error book-price-fraction",
 				"books/p150/config.yaml:5:8 error book-price-range",
+				"books/p250/config.yaml:0:0 error item-slug",
 				"books/p250/config.yaml:5:8 error book-price-fraction",
+				"books/p500/config.yaml:0:0 error item-slug",
+				"books/p6000/config.yaml:0:0 error item-slug",
 				"books/p6000/config.yaml:5:8 error book-price-range",
 			},
 		},
@@ -209,7 +261,7 @@ func TestLoadBooks(t *testing.T) {
 			books: []string{"covers"},
 			problems: []string{
 				"books/covers/cover.png:0:0 warning book-cover-aspect-ratio",
-				"books/covers/cover.png:0:0 error book-cover-size",
+				"books/covers/cover.png:0:0 warning book-cover-size",
 			},
 		},
 		{
@@ -230,11 +282,11 @@ func TestLoadBooks(t *testing.T) {
 				`3 e books/ch/e.md "` + strings.Repeat("長", 71) + `" free=false`,
 			}},
 			problems: []string{
-				"books/ch/a.md:3:7 error chapter-free-type",
+				"books/ch/a.md:3:7 warning chapter-free-type",
 				"books/ch/b.md:1:0 error missing-title",
 				"books/ch/c.md:2:8 error front-matter",
 				"books/ch/d.md:1:1 error front-matter",
-				"books/ch/e.md:2:8 error title-length",
+				"books/ch/e.md:2:8 warning title-length",
 			},
 		},
 		{
@@ -309,6 +361,26 @@ func TestLoadBooks(t *testing.T) {
 				`2 setup books/short/setup.md "b" free=false`,
 			}},
 			problems: []string{"books/short/config.yaml:0:0 warning item-slug-zenn"},
+		},
+		{
+			name: "zenn slug length, strict",
+			opts: Options{ZennStrict: true},
+			files: map[string]string{
+				"books/short/config.yaml":            goodConfig,
+				"books/short/intro.md":               chapter("a"),
+				"books/short/setup.md":               chapter("b"),
+				"books/short/cover.png":              cover,
+				"books/long-enough-slug/config.yaml": goodConfig,
+				"books/long-enough-slug/intro.md":    chapter("a"),
+				"books/long-enough-slug/setup.md":    chapter("b"),
+				"books/long-enough-slug/cover.png":   cover,
+			},
+			books: []string{"long-enough-slug", "short"},
+			chapters: map[string][]string{"short": {
+				`1 intro books/short/intro.md "a" free=false`,
+				`2 setup books/short/setup.md "b" free=false`,
+			}},
+			problems: []string{"books/short/config.yaml:0:0 error item-slug"},
 		},
 	}
 	for _, tt := range tests {
@@ -389,7 +461,7 @@ func TestBookMessagesInEnglish(t *testing.T) {
 	want := map[string]string{
 		"book-summary":       "summary（本の説明）の記載は必須です",
 		"missing-book-cover": "本のカバー画像（cover.pngもしくはcover.jpg）を「/books/en-book」ディレクトリに配置してください",
-		"chapter-missing":    "chapters に指定されたチャプター（gone）のファイル content/books/en-book/gone.md がありません。ファイルを作成するか、chapters から削除してください",
+		"chapter-missing":    "chapters に指定されたチャプター（gone）のファイル content/books/en-book/gone.md がありません（Zenn と同じく、この指定を除いて本を作ります）。ファイルを作成するか、chapters から削除してください",
 	}
 	for rule, msg := range want {
 		if ja[rule] != msg {

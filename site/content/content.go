@@ -61,6 +61,10 @@ type Options struct {
 	Location *time.Location
 	// ZennSlugWarnings warns about slugs Zenn would reject (12–50 chars).
 	ZennSlugWarnings bool
+	// ZennStrict reports Zenn's platform rules (see fileChecker.platform)
+	// and slugs as zenn-cli does: as errors where zenn-cli blocks. Without
+	// it they are warnings, and kiji builds the page.
+	ZennStrict bool
 	// LeaveBodies keeps only what a build needs in memory: Article.Body is
 	// nil and ReadBody reads the file again when it is converted, and
 	// Article.Front is dropped once validated (its fields are in the

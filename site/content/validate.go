@@ -32,10 +32,13 @@ var messages = map[string]message{
 	"publication-name":      {"Publicationの名前が不正です。小文字の半角英数字（a-z0-9）、アンダースコア（_）の2〜15字の組み合わせにしてください", "publication_name must be 2–15 characters of a-z, 0-9 and _"},
 	"item-slug":             {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の組み合わせにしてください", "the slug %q is not allowed: use lower-case letters a-z, digits, - and _ only"},
 	"item-slug-zenn":        {"slugの値（%s）は Zenn では使えません。Zenn に同期する場合は12〜50字にしてください", "the slug %q is shorter than 12 or longer than 50 characters: Zenn would reject it (kiji builds it)"},
+	"item-slug-zenn-cli":    {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字の組み合わせにしてください", "the slug %q is not allowed on Zenn: use 12–50 lower-case letters a-z, digits, - and _"},
 	"slug-conflict":         {"slug（%s）が %s と重複しています。どちらかのファイル名か slug を変えてください", "the slug %q is also used by %s; rename one file or set a different slug"},
 	"description-type":      {"description は文字列で指定してください", "description must be a string"},
 
 	"draft-suffix": {"（下書きのため、このビルドでは警告として扱います）", " (in a draft left out of this build, so only a warning)"},
+	"platform-suffix": {"（Zenn の制限です。kiji はこのままビルドします。zenn-cli と同じくエラーにするには --zenn-strict）",
+		" (a limit of zenn.dev: kiji builds it anyway; --zenn-strict makes it an error, as zenn-cli does)"},
 
 	// Books and chapters (zenn-model validateBook / validateBookChapter).
 	"book-summary":            {"summary（本の説明）の記載は必須です", "summary is missing: describe the book in a sentence or two"},
@@ -51,8 +54,8 @@ var messages = map[string]message{
 	"book-no-config":          {"本のフォルダに config.yaml がないため、この本は作られません。config.yaml を追加するか、フォルダを削除してください", "this book folder has no config.yaml, so no book is built from it; add config.yaml or remove the folder"},
 	"chapter-item-slug":       {"チャプターのslugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の1〜50字の組み合わせにしてください", "the chapter slug %q is not allowed: use 1–50 lower-case letters a-z, digits, - and _"},
 	"chapter-free-type":       {"free（無料公開設定）には true もしくは falseのみを指定してください", "free must be true or false, without quotes"},
-	"chapter-missing":         {"chapters に指定されたチャプター（%s）のファイル %s がありません。ファイルを作成するか、chapters から削除してください", "the chapter %q listed in chapters has no file %s; create the file or remove it from chapters"},
-	"chapter-duplicate":       {"chapters に「%s」が2回以上指定されています。1つにしてください", "the chapter %q is listed more than once in chapters; keep one"},
+	"chapter-missing":         {"chapters に指定されたチャプター（%s）のファイル %s がありません（Zenn と同じく、この指定を除いて本を作ります）。ファイルを作成するか、chapters から削除してください", "the chapter %q listed in chapters has no file %s (the book is built without it, as on Zenn); create the file or remove it from chapters"},
+	"chapter-duplicate":       {"chapters に「%s」が2回以上指定されています（Zenn と同じく、2回目以降を除いて本を作ります）。1つにしてください", "the chapter %q is listed more than once in chapters (the book is built with the first, as on Zenn); keep one"},
 	"chapter-unlisted":        {"このファイルは config.yaml の chapters に含まれていないため、本に含まれません（Zenn でも無視されます）。含める場合は chapters に「%s」を追加してください", "this file is not listed in chapters of config.yaml, so it is left out of the book (Zenn ignores it too); add %q to chapters to include it"},
 	"chapter-unnumbered":      {"このファイルは本に含まれません。チャプターのファイル名を「1.%s.md」のように番号から始めるか、config.yaml の chapters で順番を指定してください", "this file is left out of the book: name chapter files n.slug.md (e.g. 1.%s.md) or list them in chapters of config.yaml"},
 	"chapter-slug-conflict":   {"チャプターのslug（%s）が %s と重複しています。どちらかのファイル名を変えてください", "the chapter slug %q is also used by %s; rename one of the files"},
@@ -154,7 +157,7 @@ func (s *Site) validate(a *Article, l *diag.List) {
 
 	if f, ok := fm.Get("publication_name"); ok {
 		if p, ok := f.Value.(string); !ok || !publicationRE.MatchString(p) {
-			errAt(f, "publication-name")
+			c.platform(f, "publication-name")
 		}
 	}
 	if f, ok := fm.Get("description"); ok && f.Value != nil {
@@ -175,12 +178,29 @@ func (s *Site) validate(a *Article, l *diag.List) {
 			a.Slug = fmt.Sprint(f.Value)
 		}
 	}
-	if !slugRE.MatchString(a.Slug) {
-		errAt(slugField, "item-slug", a.Slug)
+	if !c.slug(slugField, a.Slug) {
 		a.Slug = ""
-	} else if !zennSlugRE.MatchString(a.Slug) && s.opts.ZennSlugWarnings {
-		warnAt(slugField, "item-slug-zenn", a.Slug)
 	}
+}
+
+// slug checks an article's or a book's slug: kiji needs 1–50 characters
+// of [0-9a-z_-] (an error otherwise); Zenn needs 12–50, a platform rule
+// reported with ZennStrict (as zenn-cli does) or ZennSlugWarnings. It
+// reports whether kiji can use the slug.
+func (c *fileChecker) slug(f Field, slug string) bool {
+	strict := c.s.opts.ZennStrict
+	switch {
+	case !slugRE.MatchString(slug) && strict:
+		c.errAt(f, "item-slug-zenn-cli", slug)
+	case !slugRE.MatchString(slug):
+		c.errAt(f, "item-slug", slug)
+	case zennSlugRE.MatchString(slug):
+	case strict:
+		c.errAt(f, "item-slug-zenn-cli", slug)
+	case c.s.opts.ZennSlugWarnings:
+		c.warnAt(f, "item-slug-zenn", slug)
+	}
+	return slugRE.MatchString(slug)
 }
 
 // fileChecker reports the problems of one file (an article, a book's
@@ -202,7 +222,26 @@ func (s *Site) checker(file string, fm *FrontMatter, l *diag.List) *fileChecker 
 }
 
 func (c *fileChecker) report(f Field, sev diag.Severity, rule string, args ...any) {
-	c.l.Add(diag.Problem{File: c.file, Line: f.Line, Col: f.Col, Severity: sev, Rule: rule, Msg: c.s.msg(c.s.opts.Lang, rule, args...)})
+	name := rule
+	if rule == "item-slug-zenn-cli" {
+		name = "item-slug" // zenn-cli's rule, with its own message
+	}
+	c.l.Add(diag.Problem{File: c.file, Line: f.Line, Col: f.Col, Severity: sev, Rule: name, Msg: c.s.msg(c.s.opts.Lang, rule, args...)})
+}
+
+// platform reports one of Zenn's platform rules: a limit of zenn.dev (the
+// number and length of topics, the length of a title, a book's price,
+// a cover's size, a publication's name, a chapter's free flag) that says
+// nothing about whether the page reads well. zenn-cli blocks on each;
+// kiji warns and builds, unless Options.ZennStrict asks for zenn-cli's
+// verdict.
+func (c *fileChecker) platform(f Field, rule string, args ...any) {
+	if c.s.opts.ZennStrict {
+		c.errAt(f, rule, args...)
+		return
+	}
+	c.l.Add(diag.Problem{File: c.file, Line: f.Line, Col: f.Col, Severity: diag.Warning, Rule: rule,
+		Msg: c.s.msg(c.s.opts.Lang, rule, args...) + c.s.msg(c.s.opts.Lang, "platform-suffix")})
 }
 
 func (c *fileChecker) errAt(f Field, rule string, args ...any) {
@@ -235,7 +274,7 @@ func (c *fileChecker) title(fm *FrontMatter) string {
 		return ""
 	}
 	if utf8.RuneCountInString(t) > 70 {
-		c.errAt(f, "title-length")
+		c.platform(f, "title-length")
 	}
 	return t
 }
@@ -263,7 +302,7 @@ func (c *fileChecker) topics(fm *FrontMatter) []string {
 		return nil
 	}
 	if len(list) > 5 {
-		c.errAt(f, "too-many-topics")
+		c.platform(f, "too-many-topics")
 	}
 	var out []string
 	for i, t := range list {
@@ -273,7 +312,7 @@ func (c *fileChecker) topics(fm *FrontMatter) []string {
 			continue
 		}
 		if utf8.RuneCountInString(ts) > 18 {
-			c.errAt(f.item(i), "topic-length")
+			c.platform(f.item(i), "topic-length")
 		}
 		if topicSymbolRE.MatchString(ts) {
 			c.warnAt(f.item(i), "invalid-topic-letters")
@@ -359,3 +398,20 @@ func isPictograph(r rune) bool {
 	}
 	return false
 }
+
+// zennRules are zenn-cli's rules (zenn-model's validators), as opposed
+// to kiji's own checks (front-matter syntax, slug conflicts, chapter
+// files).
+var zennRules = map[string]bool{
+	"item-slug": true, "missing-title": true, "title-length": true, "published-status": true,
+	"published-at-parse": true, "published-at-schedule": true, "article-type": true,
+	"emoji-format": true, "missing-emoji": true, "missing-topics": true, "use-tags": true,
+	"topic-length": true, "invalid-topic-letters": true, "too-many-topics": true, "topic-type": true,
+	"publication-name": true, "book-summary": true, "book-price-type": true, "book-price-range": true,
+	"book-price-fraction": true, "missing-book-cover": true, "book-cover-size": true,
+	"book-cover-aspect-ratio": true, "book-chapter-slugs": true, "book-chapters-format": true,
+	"chapter-item-slug": true, "chapter-free-type": true,
+}
+
+// ZennRule reports whether rule names one of zenn-cli's rules.
+func ZennRule(rule string) bool { return zennRules[rule] }

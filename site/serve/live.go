@@ -84,7 +84,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	s.mu.Lock()
-	hello := map[string]any{"build": s.buildID, "problems": s.problems, "ready": s.ready}
+	hello := map[string]any{"build": s.buildID, "problems": s.problems, "ready": s.ready, "published": !s.stale}
 	s.mu.Unlock()
 	fmt.Fprint(w, "retry: 500\n\n")
 	w.Write(sseMessage("hello", hello))

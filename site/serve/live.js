@@ -94,27 +94,20 @@
     }
   }
 
-  // The overlay lists a failed build's problems over the last good page.
+  // The overlay lists the build's errors, each with file:line:col. When
+  // the build published its pages (a content error), it is a panel at the
+  // bottom that leaves the page readable and lists this page's problems
+  // first; when it could not (a theme error), it covers the last good
+  // version of the page.
   var overlayID = "kiji-overlay";
-  function showOverlay(problems) {
-    hideOverlay();
-    var o = document.createElement("div");
-    o.id = overlayID;
-    o.setAttribute("role", "alert");
-    o.style.cssText = "all:initial;position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
-      "background:rgba(20,20,24,.94);color:#f5f5f5;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:32px;box-sizing:border-box";
-    var h = document.createElement("div");
-    h.style.cssText = "font-weight:bold;font-size:16px;color:#ff7b72;margin-bottom:16px";
-    h.textContent = "kiji: the build failed (" + problems.length + (problems.length === 1 ? " problem" : " problems") +
-      "); the last good version of this page is shown.";
-    o.appendChild(h);
+  function problemList(problems) {
     var ul = document.createElement("ul");
-    ul.style.cssText = "list-style:none;margin:0;padding:0";
+    ul.style.cssText = "list-style:none;margin:0 0 8px;padding:0";
     for (var i = 0; i < problems.length; i++) {
       var p = problems[i];
       var li = document.createElement("li");
       li.className = "kiji-problem";
-      li.style.cssText = "margin:0 0 12px;white-space:pre-wrap;word-break:break-word";
+      li.style.cssText = "margin:0 0 10px;white-space:pre-wrap;word-break:break-word";
       if (p.file) {
         var loc = document.createElement("span");
         loc.style.cssText = "color:#79c0ff";
@@ -125,9 +118,57 @@
       li.appendChild(document.createTextNode(p.msg));
       ul.appendChild(li);
     }
-    o.appendChild(ul);
+    return ul;
+  }
+  function section(o, title, problems) {
+    if (!problems.length) return;
+    var h = document.createElement("div");
+    h.style.cssText = "font-weight:bold;color:#e3b341;margin:8px 0 6px";
+    h.textContent = title;
+    o.appendChild(h);
+    o.appendChild(problemList(problems));
+  }
+  function showOverlay(problems, published) {
+    hideOverlay();
+    if (!problems || !problems.length) return;
+    var here = location.pathname;
+    try { here = decodeURI(here); } catch (e) { /* keep it */ }
+    var mine = [], others = [];
+    for (var i = 0; i < problems.length; i++) {
+      (problems[i].page && problems[i].page === here ? mine : others).push(problems[i]);
+    }
+    var o = document.createElement("div");
+    o.id = overlayID;
+    o.setAttribute("role", "alert");
+    o.setAttribute("data-published", published ? "true" : "false");
+    var box = "all:initial;position:fixed;z-index:2147483647;overflow:auto;box-sizing:border-box;" +
+      "background:rgba(20,20,24,.96);color:#f5f5f5;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;";
+    o.style.cssText = published ?
+      box + "left:0;right:0;bottom:0;max-height:40vh;padding:12px 20px;border-top:3px solid #ff7b72" :
+      box + "inset:0;padding:32px";
+    var h = document.createElement("div");
+    h.style.cssText = "font-weight:bold;font-size:15px;color:#ff7b72;margin-bottom:8px;padding-right:32px";
+    var n = problems.length + (problems.length === 1 ? " problem" : " problems");
+    h.textContent = published ?
+      "kiji: " + n + (mine.length ? " (" + mine.length + " on this page)" : "") +
+        "; every page that could be built is shown as built." :
+      "kiji: the build failed (" + n + "); the last good version of this page is shown.";
+    o.appendChild(h);
+    if (published) {
+      var close = document.createElement("button");
+      close.type = "button";
+      close.textContent = "×";
+      close.setAttribute("aria-label", "Hide the problems");
+      close.style.cssText = "all:initial;position:absolute;top:8px;right:16px;cursor:pointer;color:#f5f5f5;font:20px/1 sans-serif";
+      close.onclick = hideOverlay;
+      o.appendChild(close);
+      section(o, "On this page:", mine);
+      section(o, mine.length ? "Elsewhere:" : "In other files:", others);
+    } else {
+      o.appendChild(problemList(problems));
+    }
     var f = document.createElement("div");
-    f.style.cssText = "margin-top:16px;color:#8b949e";
+    f.style.cssText = "margin-top:8px;color:#8b949e";
     f.textContent = "Fix the file and save it: this page updates by itself.";
     o.appendChild(f);
     (document.body || document.documentElement).appendChild(o);
@@ -155,22 +196,21 @@
     on(es, "hello", function (d) {
       retry = 500;
       window.__kijiLiveConnected = true;
-      if (d.problems && d.problems.length) { showOverlay(d.problems); return; }
-      hideOverlay();
       // The server restarted, or built while this page was loading.
-      if (d.ready && d.build !== build) reload();
+      if (d.ready && d.build !== build && d.published !== false) { reload(); return; }
+      showOverlay(d.problems, d.published !== false);
     });
     on(es, "reload", function (d) {
-      hideOverlay();
       if (d.all || concerns(d.files || [])) { reload(); return; }
       build = d.build;
+      showOverlay(d.problems, true);
     });
     on(es, "css", function (d) {
-      hideOverlay();
       restyle(d.bust);
       build = d.build;
+      showOverlay(d.problems, true);
     });
-    on(es, "problems", function (d) { showOverlay(d.problems || []); });
+    on(es, "problems", function (d) { showOverlay(d.problems, d.published); });
     es.onerror = function () {
       // The browser retries by itself while the connection is merely
       // lost; when it gives up, start over.

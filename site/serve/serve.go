@@ -16,10 +16,14 @@
 //     when it is concerned), "css" (only stylesheets changed: the page
 //     fetches itself and swaps its <style> and stylesheet <link> elements
 //     in place, keeping its state and scroll position), or "problems" (the
-//     build failed: the page shows them over the last good version).
+//     build's problems changed, nothing else did).
 //
 // The browser reloads only after the build has finished, so it never sees
-// a half-written site; a failed build leaves the last good output in place.
+// a half-written site. A build whose content has errors still publishes
+// every page it could render (the preview never goes blank): the pages
+// show the errors in a panel, each page's own first, with file:line. A
+// build that fails for another reason (a theme template that does not
+// parse) leaves the last good output in place, under a full overlay.
 package serve
 
 import (
@@ -35,6 +39,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -92,7 +97,8 @@ type Server struct {
 	mu       sync.Mutex
 	base     string    // base path, decoded: "/" or "/repo/"
 	buildID  string    // of the output being served
-	problems []Problem // of the last build; nil when it succeeded
+	problems []Problem // of the last build; nil when it had no error
+	stale    bool      // the last build failed without publishing: older pages are served
 	ready    bool      // a build has finished
 }
 
@@ -104,6 +110,9 @@ type Problem struct {
 	Severity string `json:"severity"`
 	Msg      string `json:"msg"`
 	Text     string `json:"text"` // file:line:col: message
+	// Page is the URL path of the page made from File ("" when none),
+	// where the overlay lists the problem first.
+	Page string `json:"page,omitempty"`
 }
 
 // New prepares a server; Run starts it.
@@ -256,49 +265,72 @@ func (s *Server) publish(rep *build.Report, err error, b Batch) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ready = true
-	if err != nil {
-		s.problems = problemsOf(rep, err)
-		s.hub.send("problems", map[string]any{"problems": s.problems})
+	if err != nil && (rep == nil || !rep.Published) {
+		s.problems = problemsOf(rep, err, s.base)
+		s.stale = true
+		s.hub.send("problems", map[string]any{"problems": s.problems, "published": false})
 		return "problems"
 	}
-	wasBroken := s.problems != nil
-	s.problems = nil
+	var probs []Problem
+	if err != nil {
+		probs = problemsOf(rep, err, s.loadBase())
+	}
+	wasStale, oldProbs := s.stale, s.problems
+	s.problems, s.stale = probs, false
 	s.base = s.loadBase()
 	oldID := s.buildID
 	s.buildID = s.manifestID()
-	switch {
-	case wasBroken:
-		// The overlay goes, and the page shows the fixed version.
-		s.hub.send("reload", map[string]any{"build": s.buildID, "all": true})
-		return "reload"
-	case len(rep.Changed) == 0:
-		if oldID != s.buildID {
-			s.hub.send("reload", map[string]any{"build": s.buildID, "all": true})
-			return "reload"
+	action, event, ev := s.reloadEvent(rep, b, wasStale, oldID)
+	if ev == nil {
+		if !slices.Equal(oldProbs, probs) {
+			s.hub.send("problems", map[string]any{"problems": probs, "published": true})
 		}
-		return "none"
+		return action
 	}
-	if bust, ok := s.cssOnly(rep.Changed, b); ok {
-		s.hub.send("css", map[string]any{"build": s.buildID, "bust": bust})
-		return "css"
-	}
-	files, all := s.pageFiles(rep.Changed)
-	s.hub.send("reload", map[string]any{"build": s.buildID, "files": files, "all": all})
-	if !all && len(files) == 0 {
-		return "none"
-	}
-	return "reload"
+	ev["problems"] = probs
+	s.hub.send(event, ev)
+	return action
 }
 
-// problemsOf lists a failed build's errors for the overlay.
-func problemsOf(rep *build.Report, err error) []Problem {
+// reloadEvent says what the pages must do after a published build: the
+// action ("reload", "css" or "none"), and the event that tells them, with
+// its data (nil: no event). s.mu is held.
+func (s *Server) reloadEvent(rep *build.Report, b Batch, wasStale bool, oldID string) (string, string, map[string]any) {
+	switch {
+	case wasStale:
+		// The overlay goes, and the page shows the fixed version.
+		return "reload", "reload", map[string]any{"build": s.buildID, "all": true}
+	case len(rep.Changed) == 0:
+		if oldID != s.buildID {
+			return "reload", "reload", map[string]any{"build": s.buildID, "all": true}
+		}
+		return "none", "", nil
+	}
+	if bust, ok := s.cssOnly(rep.Changed, b); ok {
+		return "css", "css", map[string]any{"build": s.buildID, "bust": bust}
+	}
+	files, all := s.pageFiles(rep.Changed)
+	ev := map[string]any{"build": s.buildID, "files": files, "all": all}
+	if !all && len(files) == 0 {
+		return "none", "reload", ev // the pages learn the new build
+	}
+	return "reload", "reload", ev
+}
+
+// problemsOf lists a build's errors for the overlay; base is the site's
+// base path, for the pages they are on.
+func problemsOf(rep *build.Report, err error, base string) []Problem {
 	var out []Problem
 	if rep != nil {
 		for _, p := range rep.Problems {
 			if p.Severity != diag.Error {
 				continue
 			}
-			out = append(out, Problem{File: p.File, Line: p.Line, Col: p.Col, Severity: p.Severity.String(), Msg: p.Msg, Text: p.Error()})
+			pr := Problem{File: p.File, Line: p.Line, Col: p.Col, Severity: p.Severity.String(), Msg: p.Msg, Text: p.Error()}
+			if page, ok := rep.PageOf[p.File]; ok {
+				pr.Page = base + page
+			}
+			out = append(out, pr)
 		}
 	}
 	if _, ok := diag.AsErrors(err); !ok || len(out) == 0 {
