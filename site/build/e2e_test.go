@@ -2,11 +2,13 @@ package build
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -17,6 +19,17 @@ import (
 // build's own link check: every local href/src resolves to a file, every
 // fragment to an id in the target page, and no page repeats an id.
 func crawl(t *testing.T, dir, base string) (pages int) {
+	t.Helper()
+	pages, problems := crawlProblems(t, dir, base)
+	for _, p := range problems {
+		t.Error(p)
+	}
+	return pages
+}
+
+// crawlProblems is crawl, returning what it finds wrong ("page: broken
+// link …", sorted) instead of failing the test.
+func crawlProblems(t *testing.T, dir, base string) (pages int, problems []string) {
 	t.Helper()
 	type page struct {
 		ids   map[string]bool
@@ -55,7 +68,7 @@ func crawl(t *testing.T, dir, base string) (pages int) {
 					switch a.Key {
 					case "id":
 						if pg.ids[a.Val] {
-							t.Errorf("%s: duplicate id %q", p, a.Val)
+							problems = append(problems, fmt.Sprintf("%s: duplicate id %q", p, a.Val))
 						}
 						pg.ids[a.Val] = true
 					case "href", "src":
@@ -78,7 +91,7 @@ func crawl(t *testing.T, dir, base string) (pages int) {
 		for _, l := range pg.links {
 			u, err := url.Parse(l)
 			if err != nil {
-				t.Errorf("%s: bad URL %q", rel, l)
+				problems = append(problems, fmt.Sprintf("%s: bad URL %q", rel, l))
 				continue
 			}
 			if u.Scheme != "" || u.Host != "" {
@@ -89,7 +102,7 @@ func crawl(t *testing.T, dir, base string) (pages int) {
 				p := u.Path
 				if strings.HasPrefix(p, "/") {
 					if !strings.HasPrefix(p, base) {
-						t.Errorf("%s: link %q is outside the base path %s", rel, l, base)
+						problems = append(problems, fmt.Sprintf("%s: link %q is outside the base path %s", rel, l, base))
 						continue
 					}
 					p = strings.TrimPrefix(p, base)
@@ -103,7 +116,7 @@ func crawl(t *testing.T, dir, base string) (pages int) {
 					p += "index.html"
 				}
 				if !files[p] {
-					t.Errorf("%s: broken link %q (no %s)", rel, l, p)
+					problems = append(problems, fmt.Sprintf("%s: broken link %q (no %s)", rel, l, p))
 					continue
 				}
 				target = p
@@ -111,12 +124,13 @@ func crawl(t *testing.T, dir, base string) (pages int) {
 			if u.Fragment != "" {
 				tp, ok := all[target]
 				if ok && !tp.ids[u.Fragment] {
-					t.Errorf("%s: broken anchor %q", rel, l)
+					problems = append(problems, fmt.Sprintf("%s: broken anchor %q", rel, l))
 				}
 			}
 		}
 	}
-	return len(all)
+	sort.Strings(problems)
+	return len(all), problems
 }
 
 func buildSeed(t *testing.T, baseURL string) string {
