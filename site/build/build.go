@@ -13,8 +13,11 @@
 //  8. swap the new output in place of the old one
 //
 // Every problem of a run is collected; if any is an error, step 8 never
-// happens and the previous output stays as it was. Nothing is ever written
-// outside the output folder.
+// happens and the previous output stays as it was (unless on_broken: warn
+// or a dev build says otherwise, see broken.go). Nothing is ever written
+// outside the output folder. Links between pages are read as on zenn.dev
+// before each page is converted (zennlinks.go), and a broken one names
+// what its author most likely meant (suggest.go).
 package build
 
 import (

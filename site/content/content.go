@@ -22,7 +22,9 @@
 //
 // Unknown fields are kept (Article.Front) for templates. Zenn's validation
 // rules apply with zenn-cli's severities: blocking ones are errors, the
-// others warnings. The front matter is parsed as YAML 1.2, so `yes` stays a
+// others warnings, except Zenn's platform rules (limits of zenn.dev such
+// as the number of topics or a book's price, see fileChecker.platform),
+// which are warnings unless Options.ZennStrict. The front matter is parsed as YAML 1.2, so `yes` stays a
 // string and dates stay as written.
 //
 // Load never stops at the first bad file: it reports every problem it finds
