@@ -68,34 +68,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 				fmt.Fprintf(e.stderr, "warning: listening on %s: other machines can see the preview\n", host)
 			}
 		},
-		OnBuild: func(ev serve.BuildEvent) {
-			if ev.Report == nil {
-				ev.Report = &build.Report{}
-			}
-			// The same warnings after every save would bury the news.
-			if ev.Err != nil || !slices.Equal(ev.Report.Problems, lastProblems) {
-				printProblems(e, ev.Report.Problems)
-			}
-			lastProblems = ev.Report.Problems
-			if ev.Err != nil && !ev.Report.Published {
-				if _, ok := diag.AsErrors(ev.Err); !ok {
-					fmt.Fprintf(e.stderr, "Error: %v\n", ev.Err)
-				}
-				fmt.Fprintln(e.stderr, "The build failed: the browser shows the problems; the last good pages are still served.")
-				return
-			}
-			line := ev.Report.Summary()
-			if ev.Trigger != nil {
-				line = fmt.Sprintf("%s changed: %s", describe(ev.Trigger, bo.Root), line)
-			}
-			if ev.Action != "none" {
-				line += "; pages " + map[string]string{"reload": "reloaded", "css": "restyled in place"}[ev.Action]
-			}
-			if ev.Err != nil {
-				line += "; the browser shows the errors (every page that could be built is served)"
-			}
-			fmt.Fprintln(e.stderr, line)
-		},
+		OnBuild: func(ev serve.BuildEvent) { printServeBuild(e, ev, &lastProblems, bo.Root) },
 		OnWatchError: func(err error) {
 			fmt.Fprintf(e.stderr, "warning: watching the files: %v (if changes are missed, restart with --poll)\n", err)
 		},
@@ -128,4 +101,35 @@ func describe(paths []string, root string) string {
 		names = append(names, filepath.ToSlash(p))
 	}
 	return strings.Join(names, ", ")
+}
+
+// printServeBuild prints one build of the dev server: its problems (when
+// they changed, or the build failed) and a summary line.
+func printServeBuild(e *env, ev serve.BuildEvent, lastProblems *[]diag.Problem, root string) {
+	if ev.Report == nil {
+		ev.Report = &build.Report{}
+	}
+	// The same warnings after every save would bury the news.
+	if ev.Err != nil || !slices.Equal(ev.Report.Problems, *lastProblems) {
+		printProblems(e, ev.Report.Problems)
+	}
+	*lastProblems = ev.Report.Problems
+	if ev.Err != nil && !ev.Report.Published {
+		if _, ok := diag.AsErrors(ev.Err); !ok {
+			fmt.Fprintf(e.stderr, "Error: %v\n", ev.Err)
+		}
+		fmt.Fprintln(e.stderr, "The build failed: the browser shows the problems; the last good pages are still served.")
+		return
+	}
+	line := ev.Report.Summary()
+	if ev.Trigger != nil {
+		line = fmt.Sprintf("%s changed: %s", describe(ev.Trigger, root), line)
+	}
+	if ev.Action != "none" {
+		line += "; pages " + map[string]string{"reload": "reloaded", "css": "restyled in place"}[ev.Action]
+	}
+	if ev.Err != nil {
+		line += "; the browser shows the errors (every page that could be built is served)"
+	}
+	fmt.Fprintln(e.stderr, line)
 }

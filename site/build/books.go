@@ -178,8 +178,7 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		r.probs.Add(probs.Sorted()...)
 	}()
 	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: probs}
-	links, used := r.linksOf(chapterFrom(ch))
-	mr, err := r.conv.Convert(doc, links)
+	mr, used, err := r.convert(doc, chapterFrom(ch))
 	if err != nil {
 		probs.Errorf(ch.File, 1, 0, "cannot convert the Markdown: %v", err)
 		return false, nil

@@ -187,19 +187,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		{"copy files", (*run).copyFiles},
 		{"check links", (*run).checkLinks},
 	}
-	var err error
-	for _, s := range steps {
-		if err = ctx.Err(); err != nil {
-			break
-		}
-		t0 := time.Now()
-		err = s.run(r)
-		r.report.Steps = append(r.report.Steps, StepTime{s.name, time.Since(t0)})
-		if err != nil {
-			err = fmt.Errorf("%s: %w", s.name, err)
-			break
-		}
-	}
+	err := r.runSteps(steps)
 	var contentErr error // of a dev build, which publishes anyway
 	if err == nil {
 		r.applyOnBroken()
@@ -209,21 +197,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		}
 	}
 	if err == nil {
-		r.report.Written, r.report.Unchanged = r.out.stats()
-		r.report.Changed = r.out.changed()
-		// A one-off build writes its cache while the output is put in
-		// place: an entry whose page did not make it to the destination
-		// is not trusted anyway (its output hash is checked on disk).
-		saved := make(chan struct{})
-		if r.b == nil {
-			go func() { _ = r.saveState(); close(saved) }()
-		} else {
-			close(saved)
-		}
-		t0 := time.Now()
-		err = r.out.commit()
-		<-saved
-		r.report.Steps = append(r.report.Steps, StepTime{"commit", time.Since(t0)})
+		err = r.commitOutput()
 	}
 	if err == nil {
 		r.report.Published = true
@@ -235,13 +209,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	if err != nil && r.out != nil {
 		r.out.abort()
 	}
-	r.report.Problems = r.probs.Sorted()
-	r.report.Errors, r.report.Warnings = r.probs.Count()
-	r.report.Publishable = r.countPublishable(r.report.Problems)
-	if r.opts.Dev && r.site != nil {
-		r.report.PageOf = r.pagesOfFiles()
-	}
-	r.report.Duration = time.Since(start)
+	r.fillReport(start)
 	if err != nil {
 		if _, ok := diag.AsErrors(err); !ok && r.report.Errors > 0 {
 			// A step failed after content problems were found: report both.
@@ -250,6 +218,54 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		return r.report, err
 	}
 	return r.report, nil
+}
+
+// runSteps runs the steps in order until one fails or the build is
+// cancelled, timing each.
+func (r *run) runSteps(steps []step) error {
+	for _, s := range steps {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		t0 := time.Now()
+		err := s.run(r)
+		r.report.Steps = append(r.report.Steps, StepTime{s.name, time.Since(t0)})
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+// commitOutput puts the output in place.
+func (r *run) commitOutput() error {
+	r.report.Written, r.report.Unchanged = r.out.stats()
+	r.report.Changed = r.out.changed()
+	// A one-off build writes its cache while the output is put in
+	// place: an entry whose page did not make it to the destination
+	// is not trusted anyway (its output hash is checked on disk).
+	saved := make(chan struct{})
+	if r.b == nil {
+		go func() { _ = r.saveState(); close(saved) }()
+	} else {
+		close(saved)
+	}
+	t0 := time.Now()
+	err := r.out.commit()
+	<-saved
+	r.report.Steps = append(r.report.Steps, StepTime{"commit", time.Since(t0)})
+	return err
+}
+
+// fillReport records the build's problems and duration in its report.
+func (r *run) fillReport(start time.Time) {
+	r.report.Problems = r.probs.Sorted()
+	r.report.Errors, r.report.Warnings = r.probs.Count()
+	r.report.Publishable = r.countPublishable(r.report.Problems)
+	if r.opts.Dev && r.site != nil {
+		r.report.PageOf = r.pagesOfFiles()
+	}
+	r.report.Duration = time.Since(start)
 }
 
 // WithPaths fills in the folders and files left empty: Root ".", and

@@ -280,6 +280,13 @@ func (b *Builder) loadedContent(r *run, probs *diag.List) {
 	r.probs.Add(b.siteProbs...)
 }
 
+// sameReading reports whether content read with options a reads as with
+// b (Now aside).
+func sameReading(a, b content.Options) bool {
+	return a.Root == b.Root && a.Lang == b.Lang && a.Drafts == b.Drafts &&
+		a.ZennStrict == b.ZennStrict && a.ZennSlugWarnings == b.ZennSlugWarnings
+}
+
 // errFullLoad says the content must be read in full.
 var errFullLoad = errors.New("full load")
 
@@ -291,8 +298,7 @@ func (b *Builder) reuseContent(r *run) bool {
 		return false
 	}
 	opts := r.contentOptions()
-	if opts.Root != b.siteOpts.Root || opts.Lang != b.siteOpts.Lang || opts.Drafts != b.siteOpts.Drafts ||
-		opts.ZennStrict != b.siteOpts.ZennStrict || opts.ZennSlugWarnings != b.siteOpts.ZennSlugWarnings {
+	if !sameReading(opts, b.siteOpts) {
 		return false
 	}
 	old := b.site

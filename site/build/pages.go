@@ -129,8 +129,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		return res, nil
 	}
 	doc := &diag.Doc{File: a.File, Src: body, List: probs}
-	links, used := r.linksOf(articleFrom(a))
-	mr, err := r.conv.Convert(doc, links)
+	mr, used, err := r.convert(doc, articleFrom(a))
 	if err != nil {
 		probs.Errorf(a.File, 1, 0, "cannot convert the Markdown: %v", err)
 		return res, nil

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -99,4 +100,43 @@ func TestDistance(t *testing.T) {
 			t.Errorf("distance(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.limit, got, tc.want)
 		}
 	}
+}
+
+// FuzzSuggest: any missing target and any link as written give a
+// suggestion that exists, and a rewritten link that keeps its shape (the
+// same number of segments, its query and fragment), without a panic.
+func FuzzSuggest(f *testing.F) {
+	li := newLinkIndex()
+	for _, p := range []string{"articles/bbbbbbbbbbbb/index.html", "books/cdk/13-concepts-context/index.html", "images/A.png", "images/x/y.png"} {
+		li.addFile(p)
+	}
+	for _, s := range [][2]string{
+		{"articles/bbbbbbbbbbbx/index.html", "./bbbbbbbbbbbx#a"},
+		{"books/cdk/context/index.html", "./context?x#y"},
+		{"images/a.png", "/images/a.png"},
+		{"", ""},
+		{"/", "//"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, target, written string) {
+		file, diffs := li.nearestFile(target)
+		if file == "" {
+			return
+		}
+		if !li.files[file] {
+			t.Fatalf("nearestFile(%q) = %q, which does not exist", target, file)
+		}
+		got, ok := rewrite(written, diffs)
+		if !ok {
+			return
+		}
+		if strings.Count(got, "/") < strings.Count(strings.SplitN(strings.SplitN(written, "#", 2)[0], "?", 2)[0], "/") {
+			t.Fatalf("rewrite(%q) = %q lost segments", written, got)
+		}
+		_, suffix, _ := strings.Cut(written, "#")
+		if suffix != "" && !strings.HasSuffix(got, "#"+suffix) {
+			t.Fatalf("rewrite(%q) = %q lost its fragment", written, got)
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kiji-ssg/kiji/site/content"
+	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/zennlink"
 )
@@ -38,6 +39,14 @@ func (r *run) indexPages() {
 	}
 	r.zlinks = ix
 	r.pagesKey = hex.EncodeToString(h.Sum(nil))
+}
+
+// convert converts a document written at from, its links resolved; used
+// reports whether they depended on the site's pages.
+func (r *run) convert(doc *diag.Doc, from zennlink.From) (*markdown.Result, *bool, error) {
+	links, used := r.linksOf(from)
+	mr, err := r.conv.Convert(doc, links)
+	return mr, used, err
 }
 
 // linksOf returns the link resolver of one document and a flag it sets
