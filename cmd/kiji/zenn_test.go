@@ -86,7 +86,8 @@ func TestZennRepositoryBuilds(t *testing.T) {
 		"content/articles/defect-broken-links.md:16:1: the image /images/chap_02_bp-function.png does not exist; did you mean /images/chap_02_bp-Function.png?",
 		"content/articles/defect-control-char.md:2:19: front matter contains the control character U+0008",
 		"content/books/fixture-book-two/3.defect.md:5:5: the link ./usgae points to /books/fixture-book-two/usgae/, which does not exist; did you mean ./usage?",
-		"not built: 5 errors",
+		"content/articles/defect-broken-links.md:18:23: the link (https://example.com) is not a valid URL; did you mean https://example.com?",
+		"not built: 6 errors",
 		"set on_broken: warn in kiji.yaml (or pass --on-broken=warn)",
 	} {
 		if !strings.Contains(stderr, want) {

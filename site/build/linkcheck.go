@@ -134,16 +134,20 @@ func scanAttr(b []byte, name string, f func(string)) {
 	}
 }
 
-// isLocal reports whether a URL points into the site.
+// isLocal reports whether a URL points into the site: it has no scheme
+// (what only looks like one, as in "(https://x)", makes a relative URL
+// for a browser too) and is not protocol-relative.
 func isLocal(u string) bool {
 	if u == "" || strings.HasPrefix(u, "//") {
 		return false
 	}
 	for i := 0; i < len(u); i++ {
-		switch u[i] {
-		case ':':
-			return false
-		case '/', '?', '#':
+		switch c := u[i]; {
+		case c == ':':
+			return i == 0
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
 			return true
 		}
 	}
@@ -208,6 +212,9 @@ func (r *run) checkLink(rel string, pl *pageLinks, l pageLink, ref *markdown.Ref
 		}
 	}
 	if err != nil {
+		if u := urlInside(shown); u != "" {
+			return "the link " + shown + " is not a valid URL; did you mean " + u + "?"
+		}
 		return "the link " + shown + " is not a valid URL; fix its spelling"
 	}
 	target := rel
@@ -261,6 +268,9 @@ func (r *run) missingTarget(pl *pageLinks, l pageLink, raw, shown, p, target str
 	}
 	if why := r.draftTarget(target); why != "" {
 		return head + "; " + why
+	}
+	if u := urlInside(shown); u != "" {
+		return head + "; did you mean " + u + "?"
 	}
 	if s, note := r.suggestTarget(pl, l, raw, shown, target); s != "" {
 		return head + "; did you mean " + s + "?" + note

@@ -176,3 +176,19 @@ func caseOnly(diffs [][2]string) bool {
 	}
 	return len(diffs) > 0
 }
+
+// urlInside finds an absolute URL written inside a link by mistake
+// ("(https://example.com)", "hthttps://example.com"): the link then is a
+// relative one for a browser. It returns "" when there is none.
+func urlInside(link string) string {
+	for _, scheme := range []string{"https://", "http://"} {
+		if i := strings.Index(link, scheme); i > 0 {
+			u := link[i:]
+			if strings.HasSuffix(u, ")") && strings.HasSuffix(link[:i], "(") {
+				u = strings.TrimSuffix(u, ")")
+			}
+			return u
+		}
+	}
+	return ""
+}

@@ -140,3 +140,40 @@ func FuzzSuggest(f *testing.F) {
 		}
 	})
 }
+
+func TestIsLocal(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		want bool
+	}{
+		{"/articles/x/", true},
+		{"./x", true},
+		{"x#y", true},
+		{"#y", true},
+		{"https://example.com/", false},
+		{"mailto:a@example.com", false},
+		{"//example.com/x", false},
+		{"git+ssh://host/x", false},
+		{"(https://example.com)", true}, // a relative URL for a browser
+		{"1http://x", true},
+		{":x", true},
+		{"", false},
+	} {
+		if got := isLocal(tc.url); got != tc.want {
+			t.Errorf("isLocal(%q) = %v, want %v", tc.url, got, tc.want)
+		}
+	}
+}
+
+func TestURLInside(t *testing.T) {
+	for _, tc := range []struct{ link, want string }{
+		{"(https://sawara.dev)", "https://sawara.dev"},
+		{"hthttps://x.y/z", "https://x.y/z"},
+		{"https://x.y", ""},
+		{"./x", ""},
+	} {
+		if got := urlInside(tc.link); got != tc.want {
+			t.Errorf("urlInside(%q) = %q, want %q", tc.link, got, tc.want)
+		}
+	}
+}

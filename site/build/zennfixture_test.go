@@ -94,6 +94,7 @@ func TestZennFixtureDefects(t *testing.T) {
 		{"articles/defect-broken-links.md", 10, "the link ./sibling-artcle points to /articles/sibling-artcle/, which does not exist; did you mean ./sibling-article?"},
 		{"articles/defect-broken-links.md", 12, "did you mean #section-two?"},
 		{"articles/defect-broken-links.md", 16, "the image /images/chap_02_bp-function.png does not exist; did you mean /images/chap_02_bp-Function.png? Letter case matters"},
+		{"articles/defect-broken-links.md", 18, "the link (https://example.com) is not a valid URL; did you mean https://example.com?"},
 		{"articles/defect-control-char.md", 2, "control character U+0008"},
 		{"books/fixture-book-two/3.defect.md", 5, "did you mean ./usage?"},
 	}
@@ -277,8 +278,8 @@ func TestZennFixtureOnBrokenWarn(t *testing.T) {
 			n++
 		}
 	}
-	if n != 5 {
-		t.Errorf("%d problems published anyway, want the 5 true defects", n)
+	if n != 6 {
+		t.Errorf("%d problems published anyway, want the 6 true defects", n)
 	}
 	readOut(t, dest, "articles/defect-broken-links/index.html")
 	if _, err := os.Stat(filepath.Join(dest, "articles", "defect-control-char")); !errors.Is(err, fs.ErrNotExist) {
@@ -286,6 +287,7 @@ func TestZennFixtureOnBrokenWarn(t *testing.T) {
 	}
 	_, problems := crawlProblems(t, dest, "/repo/")
 	want := []string{
+		`articles/defect-broken-links/index.html: bad URL "(https://example.com)"`,
 		`articles/defect-broken-links/index.html: broken anchor "/repo/articles/sibling-article/#section-tow"`,
 		`articles/defect-broken-links/index.html: broken link "/repo/articles/sibling-artcle/" (no articles/sibling-artcle/index.html)`,
 		`articles/defect-broken-links/index.html: broken link "/repo/images/chap_02_bp-function.png" (no images/chap_02_bp-function.png)`,

@@ -305,16 +305,19 @@ func (t *refs) size(n *ast.Image) {
 }
 
 // isExternal reports whether a destination leaves the site (or is not a
-// link at all): a scheme, a protocol-relative URL.
+// link at all): a scheme, a protocol-relative URL. What only looks like a
+// scheme ("(https://x)", a typo) is a relative link, as for a browser.
 func isExternal(s string) bool {
 	if strings.HasPrefix(s, "//") {
 		return true
 	}
-	for i, r := range s {
-		switch {
-		case r == ':':
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ':':
 			return i > 0
-		case r == '/' || r == '?' || r == '#':
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
 			return false
 		}
 	}

@@ -94,6 +94,7 @@ func TestNeverBlank(t *testing.T) {
 		"content/articles/defect-broken-links.md:10:32 /articles/defect-broken-links/",
 		"content/articles/defect-broken-links.md:12:32 /articles/defect-broken-links/",
 		"content/articles/defect-broken-links.md:16:1 /articles/defect-broken-links/",
+		"content/articles/defect-broken-links.md:18:23 /articles/defect-broken-links/",
 		"content/articles/defect-control-char.md:2:19 <nil>",
 		"content/books/fixture-book-two/3.defect.md:5:5 /books/fixture-book-two/defect/",
 	}
@@ -163,7 +164,7 @@ func TestBrowserZennFixture(t *testing.T) {
 	waitJS(t, ctx, "the panel lists the problems", overlay+` !== null && `+overlay+`.dataset.published === "true"`)
 	text := eval[string](t, ctx, overlay+`.innerText`)
 	for _, want := range []string{
-		"5 problems (3 on this page)",
+		"6 problems (4 on this page)",
 		"On this page:",
 		"content/articles/defect-broken-links.md:10:32: the link ./sibling-artcle points to /articles/sibling-artcle/, which does not exist; did you mean ./sibling-article?",
 		"content/articles/defect-broken-links.md:16:1: the image /images/chap_02_bp-function.png does not exist; did you mean /images/chap_02_bp-Function.png?",
@@ -201,7 +202,7 @@ func TestBrowserZennFixture(t *testing.T) {
 	// Fix one defect: the panel drops it, without a reload of this page.
 	eval[bool](t, ctx, `(window.__kijiMark = "before-fix", true)`)
 	mustWrite(t, filepath.Join(root, "content/books/fixture-book-two/3.defect.md"), "---\ntitle: \"A chapter with a typo\"\n---\n\nSee [usage](./usage).\n")
-	waitJS(t, ctx, "the fixed problem leaves the panel", overlay+` !== null && !`+overlay+`.innerText.includes("3.defect.md") && `+overlay+`.innerText.includes("4 problems")`)
+	waitJS(t, ctx, "the fixed problem leaves the panel", overlay+` !== null && !`+overlay+`.innerText.includes("3.defect.md") && `+overlay+`.innerText.includes("5 problems")`)
 	if mark := eval[string](t, ctx, `String(window.__kijiMark)`); mark != "before-fix" {
 		t.Errorf("the page reloaded for a change to another page (mark %q)", mark)
 	}
