@@ -107,20 +107,43 @@ func ogImage(cacheDir string, c ogCard) ([]byte, error) {
 	}
 	key := ogCacheKey(fonts, c)
 	dir := filepath.Join(cacheDir, "og")
-	p := filepath.Join(dir, key+".png")
-	if b, err := os.ReadFile(p); err == nil && completePNG(b) {
-		return b, nil
+	p := filepath.Join(dir, key+".og")
+	if b, err := os.ReadFile(p); err == nil {
+		if png, ok := decodeOGCache(b); ok {
+			return png, nil
+		}
 	}
 	b, err := encodeOGImage(drawOGImage(fonts, c))
 	if err != nil {
 		return nil, err
 	}
-	writeCacheFile(dir, p, b)
+	writeCacheFile(dir, p, encodeOGCache(b))
 	return b, nil
 }
 
+// A cached image is one header line, with the image's SHA-256, and the
+// PNG: a torn or damaged file (a flipped byte keeps the PNG's signature
+// and trailer) fails the checksum and is drawn again.
+const ogCacheMagic = "kiji-og-cache v1 "
+
+func encodeOGCache(png []byte) []byte {
+	sum := sha256.Sum256(png)
+	return append([]byte(ogCacheMagic+hex.EncodeToString(sum[:])+"\n"), png...)
+}
+
+// decodeOGCache returns the PNG of a cache file, and whether it is whole.
+func decodeOGCache(b []byte) ([]byte, bool) {
+	nl := bytes.IndexByte(b, '\n')
+	if nl < 0 || !bytes.HasPrefix(b, []byte(ogCacheMagic)) {
+		return nil, false
+	}
+	png := b[nl+1:]
+	sum := sha256.Sum256(png)
+	return png, string(b[len(ogCacheMagic):nl]) == hex.EncodeToString(sum[:]) && completePNG(png)
+}
+
 // completePNG reports whether b starts with the PNG signature and ends with
-// an IEND chunk, so a torn cache file is never served.
+// an IEND chunk.
 func completePNG(b []byte) bool {
 	return bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) &&
 		bytes.HasSuffix(b, []byte("\x00\x00\x00\x00IEND\xaeB`\x82"))
