@@ -20,6 +20,7 @@ var layers = [][]string{
 	{"site/diag"},
 	{"site/content"},
 	{"site/zennlink"},
+	{"site/htmlsafe"},
 	{"site/markdown/*"},
 	{"site/markdown"},
 	{"site/render", "themes/default"},
