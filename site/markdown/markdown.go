@@ -13,8 +13,13 @@
 //
 // As on Zenn, a newline inside a paragraph is a line break (Options.SoftBreaks
 // switches to CommonMark soft breaks), and raw HTML is shown as text except
-// <br> (Options.TrustHTML lets a trusted site pass HTML through). Script
-// URLs (javascript:, vbscript:, data: other than images) are never emitted.
+// <br> (Options.TrustHTML lets a trusted site pass HTML through).
+//
+// Every page's HTML, whichever extension wrote it, leaves Convert through
+// one policy of package htmlsafe: htmlsafe.Safe (only the elements,
+// attributes and URLs kiji's extensions write, iframes only from the
+// embeds' hosts) or, with TrustHTML, htmlsafe.Trusted (any HTML but no
+// script). What it removes is reported as a warning at its block.
 //
 // Convert reports problems (a missing image, a D2 error…) to the document's
 // diag list with the file's line numbers, and returns what the page needs:
@@ -41,6 +46,7 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/htmlsafe"
 	"github.com/kiji-ssg/kiji/site/markdown/headingid"
 	"github.com/kiji-ssg/kiji/site/markdown/zenn"
 )
@@ -69,8 +75,9 @@ type Options struct {
 
 // Converter turns Markdown into HTML. It is safe for concurrent use.
 type Converter struct {
-	md   goldmark.Markdown
-	opts Options
+	md     goldmark.Markdown
+	opts   Options
+	policy *htmlsafe.Policy
 }
 
 // New returns a converter.
@@ -95,7 +102,7 @@ func New(opts Options) *Converter {
 		goldmark.WithExtensions(exts...),
 		goldmark.WithRendererOptions(rOpts...),
 	)
-	return &Converter{md: md, opts: opts}
+	return &Converter{md: md, opts: opts, policy: policy(opts)}
 }
 
 // Result is a converted document.
@@ -163,12 +170,20 @@ func (c *Converter) Convert(doc *diag.Doc, opts ...ConvertOption) (res *Result, 
 	for _, o := range opts {
 		o(pc)
 	}
-	var buf bytes.Buffer
+	root := c.md.Parser().Parse(text.NewReader(doc.Src), parser.WithContext(pc))
+	buf := renderBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			renderBufs.Put(buf)
+		}
+	}()
+	buf.Reset()
 	buf.Grow(len(doc.Src) * 2)
-	if err := c.md.Convert(doc.Src, &buf, parser.WithContext(pc)); err != nil {
+	blocks, err := c.render(buf, doc.Src, root)
+	if err != nil {
 		return nil, err
 	}
-	res.HTML = buf.Bytes()
+	res.HTML = c.finish(doc, buf.Bytes(), blocks, res)
 	h := headingid.From(pc)
 	res.TOC = h.TOC
 	res.IDs = append(res.IDs, h.IDs...)

@@ -92,6 +92,12 @@ var (
 	youtubeTimeRE   = regexp.MustCompile(`^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$`)
 )
 
+// IframeHosts are the hosts the iframe embeds load from (always https):
+// the page's HTML policy lets an iframe load from these only.
+var IframeHosts = []string{"www.youtube-nocookie.com", "www.slideshare.net", "speakerdeck.com",
+	"www.docswell.com", "jsfiddle.net", "codepen.io", "codesandbox.io", "stackblitz.com", "embed.figma.com",
+	"blueprintue.com"}
+
 var embedSpecs = map[string]*embedSpec{
 	"youtube": {
 		title: "YouTube video", iframe: true,
