@@ -25,6 +25,16 @@ var fuzzSeeds = []string{
 	`<!--><img src=x onerror=1>--><!---><x><!-- a --!><img onerror=1>`,
 	`<a href="java&#x09;script:x">a</a><a href=' javascript:x'>b</a><a href=vbscript:x>c</a>`,
 	"<svg><![CDATA[x]]><g/><desc><style></style></desc></svg>",
+	// Findings of the fuzzers, kept: a non-ASCII byte in a tag name; a
+	// <template> in foreignObject (x/net/html's parser loses what follows);
+	// HTML page and table elements inside MathML; a table part in a
+	// foster-parented element; a dropped tag that changed the namespace.
+	"<A\x80>",
+	"<svg><annotation-xml</iframe><foreignObject><template></iframe></iframe>",
+	"<td><svg><br><math><html><mtext><table><td>",
+	"<svg><title><a><object><a></iframe><table><marquee><tr>",
+	"<math><mi><html><mglyph><frameset>",
+	"<svg><title><form><select><form>",
 }
 
 // FuzzSanitize: whatever the input, the output of either policy, read by
