@@ -22,9 +22,10 @@
 // srcdoc; no javascript:, vbscript: or data: URL (data: images excepted)
 // in any URL attribute, however it is spelled (case, spaces, control
 // characters, character references, percent-encoding); no script URL in
-// any other attribute either, SVG animation values (to, from, by, values)
-// included; no style (attribute or sheet) with a script URL, a data: URL
-// other than an image or a font, expression(), behavior or -moz-binding.
+// any attribute of an SVG or MathML element either, animation values (to,
+// from, by, values) included; no style (attribute or sheet) with a script
+// URL, a data: URL other than an image or a font, expression(), behavior
+// or -moz-binding.
 //
 // Sanitize reads the HTML in one pass, with a tokenizer that cuts tokens
 // where the HTML standard does (checked against x/net/html's tokenizer by

@@ -243,7 +243,9 @@ func (p *Policy) attrValue(ns uint8, elem, attr *info, val []byte) string {
 		if !listSafe(val) {
 			return "a script URL in " + name
 		}
-	case scriptScheme(val):
+	case ns != nsHTML && scriptScheme(val):
+		// SVG and MathML have URL attributes of their own; HTML's are
+		// all in urlAttrs (so alt="JavaScript: The Good Parts" stays).
 		return "a script URL in " + name
 	}
 	return ""
