@@ -80,6 +80,9 @@ func (p *Policy) auditElem(n *html.Node, bad *[]string) {
 			*bad = append(*bad, where+" "+key+"="+fmt.Sprintf("%q", a.Val)+": "+why)
 		}
 	}
+	if a, _ := attrOf(n, "attributename"); ns == nsSVG && animatesHandler(name, a) {
+		*bad = append(*bad, where+": an animation of an event handler")
+	}
 	if ns == nsHTML && name == "iframe" && !p.trusted {
 		if _, ok := attrOf(n, "src"); !ok {
 			*bad = append(*bad, where+": an iframe without a src")

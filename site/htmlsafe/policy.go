@@ -274,6 +274,17 @@ func (p *Policy) hostAllowed(u string) bool {
 	return p.hosts[strings.ToLower(host)]
 }
 
+// animatesHandler reports whether an SVG animation element sets an event
+// handler attribute (attributeName="onclick").
+func animatesHandler(elem, attributeName string) bool {
+	switch elem {
+	case "set", "animate", "animatetransform", "animatemotion", "animatecolor":
+		a := strings.ToLower(strings.TrimSpace(attributeName))
+		return strings.HasPrefix(a, "on") || strings.Contains(a, ":on")
+	}
+	return false
+}
+
 // metaRefresh reports whether a <meta>'s attributes make it a refresh.
 func metaRefresh(name, val string) bool {
 	return name == "http-equiv" && strings.EqualFold(strings.TrimSpace(val), "refresh")

@@ -214,9 +214,15 @@ func (z *sanitizer) tableParent(in *info) int {
 }
 
 // decide applies the policy to an element, with the rules that need its
-// attributes: a refreshing <meta>, a safe iframe's host, the depth limit.
+// attributes: a refreshing <meta>, a safe iframe's host, an SVG animation
+// of an event handler, the depth limit.
 func (z *sanitizer) decide(t *token, e *elem) (elemAction, string) {
 	act, why := z.p.element(e.ns, e.in)
+	if act == actKeep && e.ns == nsSVG {
+		if a, _ := z.attr(t, "attributename"); animatesHandler(e.in.name, a) {
+			return actDropAll, "an animation of an event handler"
+		}
+	}
 	if act != actKeep || e.ns != nsHTML {
 		if act == actKeep && len(z.stack) >= maxDepth {
 			return actDropAll, "an element nested too deep"
