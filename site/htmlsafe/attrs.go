@@ -31,8 +31,8 @@ func (z *sanitizer) writeStart(t *token, e *elem) {
 	z.out = append(z.out, e.in.name...)
 	for i, a := range t.attrs {
 		name := z.info(src[a.ks:a.ke]).name
-		if z.rm[i] || z.seenBefore(t, i, name) {
-			continue
+		if z.rm[i] || z.seenBefore(t, i, name) || name[0] == '=' {
+			continue // (a name that starts with '=' would read as a value here)
 		}
 		z.out = append(append(z.out, ' '), name...)
 		if a.vs >= 0 {
