@@ -33,6 +33,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
 // Version is kiji's version; it is part of every cache key.
@@ -249,7 +250,7 @@ func (r *run) readConfig() error {
 	if dir == "" {
 		dir = "."
 	}
-	r.cfg, r.cfgRaw = LoadConfig(os.DirFS(dir), name, filepath.ToSlash(r.opts.Config), r.probs)
+	r.cfg, r.cfgRaw = LoadConfig(userfile.DirFS(dir), name, filepath.ToSlash(r.opts.Config), r.probs)
 	if r.opts.BaseURL != "" {
 		r.cfg.BaseURL = r.opts.BaseURL
 	}
@@ -269,7 +270,7 @@ func (r *run) readContent() error {
 	if err != nil || !fi.IsDir() {
 		return fmt.Errorf("the content folder %s does not exist; create it with an articles/ folder, or pass --source DIR", r.opts.Source)
 	}
-	r.srcFS = os.DirFS(r.opts.Source)
+	r.srcFS = userfile.DirFS(r.opts.Source)
 	if !r.b.reuseContent(r) {
 		probs := r.probs
 		if r.b != nil {
@@ -289,9 +290,10 @@ func (r *run) loadTheme() error {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return fmt.Errorf("the theme %q named in kiji.yaml has no folder %s; create it or remove theme: from kiji.yaml", r.cfg.Theme, dir)
 		}
-		layers = append(layers, os.DirFS(dir))
+		layers = append(layers, userfile.DirFS(dir))
 	}
-	t, err := render.LoadTheme(r.base.path, layers...)
+	text, image := r.cfg.Limits.bytes()
+	t, err := render.LoadThemeLimits(r.base.path, render.Limits{Template: text, Asset: image}, layers...)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
 // Config is kiji.yaml. Every field is optional.
@@ -30,6 +31,9 @@ import (
 //	markdown:
 //	  soft_breaks: false             # true: CommonMark soft line breaks
 //	  trust_html: false              # true: raw HTML passes through (sanitized)
+//	limits:
+//	  markdown_mb: 10                # largest article, chapter or YAML file
+//	  image_mb: 50                   # largest image, static file or theme asset
 type Config struct {
 	Title       string         `yaml:"title"`
 	Description string         `yaml:"description"`
@@ -45,6 +49,27 @@ type Config struct {
 	OGImages *bool `yaml:"og_images"`
 	// Extra keeps fields for themes: `params:` in kiji.yaml.
 	Params map[string]any `yaml:"params"`
+	// Limits bound the size of one file.
+	Limits LimitsConfig `yaml:"limits"`
+}
+
+// LimitsConfig bounds what one file may hold, in MB (0: the default). A
+// file over its limit is an error naming it, and is never read whole.
+type LimitsConfig struct {
+	MarkdownMB float64 `yaml:"markdown_mb"` // articles, chapters, YAML, theme templates (default 10)
+	ImageMB    float64 `yaml:"image_mb"`    // images, static files, theme assets (default 50)
+}
+
+// bytes returns the limits in bytes, the defaults for those not set.
+func (l LimitsConfig) bytes() (text, image int64) {
+	text, image = userfile.TextLimit, userfile.ImageLimit
+	if l.MarkdownMB > 0 {
+		text = int64(l.MarkdownMB * (1 << 20))
+	}
+	if l.ImageMB > 0 {
+		image = int64(l.ImageMB * (1 << 20))
+	}
+	return text, image
 }
 
 // MarkdownConfig holds the Markdown switches.
@@ -63,9 +88,11 @@ var yamlPosRE = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
 // defaults; a bad one gives problems with line and column.
 func LoadConfig(fsys fs.FS, name, display string, l *diag.List) (Config, []byte) {
 	c := defaultConfig()
-	b, err := fs.ReadFile(fsys, name)
+	b, err := userfile.ReadFile(fsys, name, userfile.TextLimit)
 	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
+		if why, ok := userfile.Reason(err); ok {
+			l.Errorf(display, 0, 0, "kiji.yaml %s", why)
+		} else if !errors.Is(err, fs.ErrNotExist) {
 			l.Errorf(display, 0, 0, "cannot read the config file: %v", err)
 		}
 		return c, nil
@@ -90,6 +117,10 @@ func LoadConfig(fsys fs.FS, name, display string, l *diag.List) (Config, []byte)
 	if c.Theme != "default" && !validThemeName(c.Theme) {
 		l.Errorf(display, lineOf(b, "theme:"), 0, "the theme %q must be a folder name under themes/ (letters, digits, - and _)", c.Theme)
 		c.Theme = "default"
+	}
+	if c.Limits.MarkdownMB < 0 || c.Limits.ImageMB < 0 {
+		l.Errorf(display, lineOf(b, "limits:"), 0, "limits must be sizes in MB above 0, such as markdown_mb: 20; remove a limit to keep its default")
+		c.Limits = LimitsConfig{}
 	}
 	if c.BaseURL != "" {
 		if _, err := ParseBaseURL(c.BaseURL); err != nil {

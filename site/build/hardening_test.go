@@ -1,0 +1,201 @@
+package build
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kiji-ssg/kiji/site/diag"
+)
+
+// hardSite is a project with an article, an image and a book, built once.
+func hardSite(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "content/articles/one.md"), cacheArticle("一つ目"))
+	writeFile(t, filepath.Join(root, "content/images/a.png"), string(tinyPNG))
+	writeFile(t, filepath.Join(root, "content/books/b/config.yaml"), "title: \"本\"\nsummary: \"要約\"\ntopics: [\"go\"]\npublished: true\nprice: 0\nchapters:\n  - intro\n")
+	writeFile(t, filepath.Join(root, "content/books/b/intro.md"), "---\ntitle: \"はじめに\"\n---\n\n本文\n")
+	writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Hardening\nbase_url: https://example.com/\n")
+	if _, err := Build(context.Background(), Options{Root: root, Offline: true}); err != nil {
+		t.Fatalf("the first build failed: %v", err)
+	}
+	return root
+}
+
+// buildWithin builds root and fails the test if the build does not end
+// within a generous bound (a blocked open would hang it forever).
+func buildWithin(t *testing.T, root string) (*Report, error) {
+	t.Helper()
+	type result struct {
+		rep *Report
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rep, err := Build(context.Background(), Options{Root: root, Offline: true})
+		done <- result{rep, err}
+	}()
+	select {
+	case r := <-done:
+		return r.rep, r.err
+	case <-time.After(30 * time.Second):
+		t.Fatal("the build did not end: it hangs")
+		return nil, nil
+	}
+}
+
+func mkfifo(t *testing.T, p string) {
+	t.Helper()
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	os.Remove(p)
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+}
+
+func symlink(t *testing.T, target, p string) {
+	t.Helper()
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	os.Remove(p)
+	if err := os.Symlink(target, p); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+}
+
+func bigFile(t *testing.T, p string, head string, size int) {
+	t.Helper()
+	b := make([]byte, size)
+	copy(b, head)
+	for i := len(head); i < size; i++ {
+		b[i] = 'a'
+		if i%80 == 79 {
+			b[i] = '\n'
+		}
+	}
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUnreadableFilesFailTheBuild: a FIFO, a device or a file over its
+// size limit anywhere kiji reads is an error naming the file, the build
+// ends at once and the previous output stays as it was.
+func TestUnreadableFilesFailTheBuild(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, root string)
+		want  []string // parts of one problem (or of the error)
+	}{
+		{"FIFO article", func(t *testing.T, root string) {
+			mkfifo(t, filepath.Join(root, "content/articles/x.md"))
+		}, []string{"content/articles/x.md", "named pipe (FIFO)", "not a regular file"}},
+		{"article symlinked to /dev/zero", func(t *testing.T, root string) {
+			symlink(t, "/dev/zero", filepath.Join(root, "content/articles/z.md"))
+		}, []string{"content/articles/z.md", "a symlink to /dev/zero", "device"}},
+		{"FIFO image", func(t *testing.T, root string) {
+			mkfifo(t, filepath.Join(root, "content/images/p.png"))
+		}, []string{"content/images/p.png", "named pipe (FIFO)"}},
+		{"FIFO static file", func(t *testing.T, root string) {
+			mkfifo(t, filepath.Join(root, "content/static/robots2.txt"))
+		}, []string{"content/static/robots2.txt", "named pipe (FIFO)"}},
+		{"FIFO book config", func(t *testing.T, root string) {
+			mkfifo(t, filepath.Join(root, "content/books/b/config.yaml"))
+		}, []string{"content/books/b/config.yaml", "named pipe (FIFO)"}},
+		{"FIFO chapter", func(t *testing.T, root string) {
+			mkfifo(t, filepath.Join(root, "content/books/b/intro.md"))
+		}, []string{"content/books/b/intro.md", "named pipe (FIFO)"}},
+		{"FIFO cover", func(t *testing.T, root string) {
+			mkfifo(t, filepath.Join(root, "content/books/b/cover.png"))
+		}, []string{"content/books/b/cover.png", "named pipe (FIFO)"}},
+		{"FIFO kiji.yaml", func(t *testing.T, root string) {
+			mkfifo(t, filepath.Join(root, "kiji.yaml"))
+		}, []string{"kiji.yaml", "named pipe (FIFO)"}},
+		{"FIFO theme template", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Hardening\nbase_url: https://example.com/\ntheme: mine\n")
+			mkfifo(t, filepath.Join(root, "themes/mine/templates/article.html"))
+		}, []string{"templates/article.html", "named pipe (FIFO)"}},
+		{"article over 10 MB", func(t *testing.T, root string) {
+			bigFile(t, filepath.Join(root, "content/articles/big.md"), cacheArticle("大きい"), 10<<20+1)
+		}, []string{"content/articles/big.md", "over the limit of 10 MB", "limits.markdown_mb"}},
+		{"article over the limit set in kiji.yaml", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Hardening\nbase_url: https://example.com/\nlimits:\n  markdown_mb: 0.5\n")
+			bigFile(t, filepath.Join(root, "content/articles/big.md"), cacheArticle("大きい"), 600<<10)
+		}, []string{"content/articles/big.md", "over the limit of 512 KB", "limits.markdown_mb"}},
+		{"image over the limit set in kiji.yaml", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Hardening\nbase_url: https://example.com/\nlimits:\n  image_mb: 1\n")
+			bigFile(t, filepath.Join(root, "content/images/big.png"), "", 1<<20+1)
+		}, []string{"content/images/big.png", "over the limit of 1 MB", "limits.image_mb"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := hardSite(t)
+			pub := filepath.Join(root, "public")
+			before := hashTree(t, pub)
+			tc.setup(t, root)
+			rep, err := buildWithin(t, root)
+			if err == nil {
+				t.Fatal("the build succeeded")
+			}
+			text := err.Error()
+			if rep != nil {
+				for _, p := range rep.Problems {
+					text += "\n" + p.Error()
+				}
+			}
+			found := false
+			for _, line := range strings.Split(text, "\n") {
+				ok := true
+				for _, w := range tc.want {
+					ok = ok && strings.Contains(line, w)
+				}
+				found = found || ok
+			}
+			if !found {
+				t.Errorf("no problem says all of %q; got:\n%s", tc.want, text)
+			}
+			if _, ok := diag.AsErrors(err); !ok && !strings.Contains(tc.name, "theme") {
+				t.Errorf("the error is not a list of problems: %v", err)
+			}
+			after := hashTree(t, pub)
+			if len(after) != len(before) {
+				t.Errorf("the output changed: %d files before, %d after", len(before), len(after))
+			}
+			for p, h := range before {
+				if after[p] != h {
+					t.Errorf("%s changed", p)
+				}
+			}
+		})
+	}
+}
+
+// TestBuilderFIFO: the dev server's rebuild after a FIFO appears (or an
+// article is replaced by one) reports it and never blocks.
+func TestBuilderFIFO(t *testing.T) {
+	root := hardSite(t)
+	b := NewBuilder(Options{Root: root, Dest: filepath.Join(root, "dev"), CacheDir: filepath.Join(root, "cache"), Offline: true, Dev: true})
+	defer b.Close()
+	if _, err := b.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"x.md", "one.md"} {
+		p := filepath.Join(root, "content/articles", name)
+		mkfifo(t, p)
+		done := make(chan error, 1)
+		go func() { _, err := b.Build(context.Background(), []string{p}); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "articles/"+name+": this file is a named pipe (FIFO)") {
+				t.Errorf("rebuild after %s became a FIFO: %v", name, err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the rebuild after %s became a FIFO did not end", name)
+		}
+		os.Remove(p)
+	}
+}
