@@ -13,6 +13,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/kiji-ssg/kiji/site/content"
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/userfile"
 )
@@ -96,6 +97,11 @@ func LoadConfig(fsys fs.FS, name, display string, l *diag.List) (Config, []byte)
 			l.Errorf(display, 0, 0, "cannot read the config file: %v", err)
 		}
 		return c, nil
+	}
+	if err := content.CheckYAML(b, 1); err != nil {
+		se := err.(*content.SyntaxError)
+		l.Errorf(display, se.Line, se.Col, "kiji.yaml is not valid: %s", se.Msg)
+		return defaultConfig(), b
 	}
 	if err := yaml.UnmarshalWithOptions(b, &c, yaml.Strict()); err != nil {
 		line, col, msg := 1, 0, err.Error()

@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,10 +84,11 @@ func bigFile(t *testing.T, p string, head string, size int) {
 	}
 }
 
-// TestUnreadableFilesFailTheBuild: a FIFO, a device or a file over its
-// size limit anywhere kiji reads is an error naming the file, the build
-// ends at once and the previous output stays as it was.
-func TestUnreadableFilesFailTheBuild(t *testing.T) {
+// TestHostileInputFailsTheBuild: a FIFO, a device or a file over its size
+// limit anywhere kiji reads, or YAML whose aliases would expand without
+// end, is an error naming the file; the build ends at once and the previous
+// output stays as it was.
+func TestHostileInputFailsTheBuild(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		setup func(t *testing.T, root string)
@@ -131,6 +133,15 @@ func TestUnreadableFilesFailTheBuild(t *testing.T) {
 			writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Hardening\nbase_url: https://example.com/\nlimits:\n  image_mb: 1\n")
 			bigFile(t, filepath.Join(root, "content/images/big.png"), "", 1<<20+1)
 		}, []string{"content/images/big.png", "over the limit of 1 MB", "limits.image_mb"}},
+		{"alias bomb in kiji.yaml", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(root, "kiji.yaml"), "base_url: https://example.com/\nparams:\n"+indent(laughs(9, "x"))+"title: *a8\n")
+		}, []string{"kiji.yaml:", "aliases", "10000"}},
+		{"alias bomb in front matter", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(root, "content/articles/one.md"), "---\n"+laughs(9, "title")+"---\nbody\n")
+		}, []string{"content/articles/one.md:", "aliases", "10000"}},
+		{"alias bomb in a book's config.yaml", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(root, "content/books/b/config.yaml"), "summary: \"要約\"\ntopics: [\"go\"]\npublished: true\nprice: 0\n"+laughs(9, "title"))
+		}, []string{"content/books/b/config.yaml:", "aliases", "10000"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := hardSite(t)
@@ -197,5 +208,39 @@ func TestBuilderFIFO(t *testing.T) {
 			t.Fatalf("the rebuild after %s became a FIFO did not end", name)
 		}
 		os.Remove(p)
+	}
+}
+
+// laughs is a "billion laughs": nine aliases of nine aliases…, 9^levels
+// values once expanded, the last level aliased by the field last.
+func laughs(levels int, last string) string {
+	var b strings.Builder
+	b.WriteString(`a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]` + "\n")
+	for i := 1; i < levels; i++ {
+		p := fmt.Sprintf("*a%d", i-1)
+		fmt.Fprintf(&b, "a%d: &a%d [%s%s]\n", i, i, strings.Repeat(p+",", 8), p)
+	}
+	fmt.Fprintf(&b, "%s: *a%d\n", last, levels-1)
+	return b.String()
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n  ") + "\n"
+}
+
+// TestAliasesAcrossKeys: Zenn's parser lets a field repeat an earlier
+// field's anchor, and so does kiji, in front matter and kiji.yaml alike.
+func TestAliasesAcrossKeys(t *testing.T) {
+	root := hardSite(t)
+	writeFile(t, filepath.Join(root, "kiji.yaml"), "params:\n  name: &n \"Aliased site\"\nbase_url: https://example.com/\ntitle: *n\n")
+	writeFile(t, filepath.Join(root, "content/articles/one.md"), "---\nx: &x \"Aliased title\"\ntitle: *x\nemoji: \"🐳\"\ntype: \"tech\"\ntopics: [\"go\"]\npublished: true\n---\n\nbody\n")
+	if _, err := buildWithin(t, root); err != nil {
+		t.Fatal(err)
+	}
+	page := read(t, filepath.Join(root, "public/articles/one/index.html"))
+	for _, want := range []string{"<title>Aliased title", "Aliased site"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page does not show %q", want)
+		}
 	}
 }

@@ -140,6 +140,9 @@ func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
 	if err != nil {
 		return nil, yamlError(err, firstLine)
 	}
+	if err := checkAliases(f, firstLine); err != nil {
+		return nil, err
+	}
 	if len(f.Docs) == 0 || f.Docs[0] == nil || f.Docs[0].Body == nil {
 		return fm, nil
 	}
@@ -162,6 +165,9 @@ func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
 		return nil, &SyntaxError{Line: firstLine + l - 1, Col: c, Msg: "the front matter must be a list of `key: value` fields, e.g. `title: \"…\"`"}
 	}
 	seen := map[string]bool{}
+	// One decoder for every field, so that an alias can name an anchor of
+	// an earlier field (x: &x "T" then title: *x), as Zenn's parser allows.
+	dec := yaml.NewDecoder(bytes.NewReader(nil))
 	for _, mv := range values {
 		if mv == nil || mv.Key == nil {
 			continue
@@ -172,7 +178,7 @@ func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
 		}
 		var v any
 		if mv.Value != nil {
-			if err := yaml.NodeToValue(mv.Value, &v); err != nil {
+			if err := dec.DecodeFromNode(mv.Value, &v); err != nil {
 				return nil, yamlError(err, firstLine)
 			}
 		}
