@@ -133,6 +133,16 @@ func TestHostileInputFailsTheBuild(t *testing.T) {
 			writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Hardening\nbase_url: https://example.com/\nlimits:\n  image_mb: 1\n")
 			bigFile(t, filepath.Join(root, "content/images/big.png"), "", 1<<20+1)
 		}, []string{"content/images/big.png", "over the limit of 1 MB", "limits.image_mb"}},
+		{"list nested 10,000 levels deep", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(root, "content/articles/deep.md"), cacheArticle("深い")+strings.Repeat("- ", 10000)+"a\n")
+		}, []string{"content/articles/deep.md:13:1:", "10000 levels deep", "limit of 100"}},
+		{"indented list 2,000 levels deep (4 MB)", func(t *testing.T, root string) {
+			var b strings.Builder
+			for i := 0; i < 2000; i++ {
+				b.WriteString(strings.Repeat("  ", i) + "- a\n")
+			}
+			writeFile(t, filepath.Join(root, "content/books/b/intro.md"), "---\ntitle: \"はじめに\"\n---\n\n"+b.String())
+		}, []string{"content/books/b/intro.md:105:1:", "101 levels deep", "limit of 100"}},
 		{"alias bomb in kiji.yaml", func(t *testing.T, root string) {
 			writeFile(t, filepath.Join(root, "kiji.yaml"), "base_url: https://example.com/\nparams:\n"+indent(laughs(9, "x"))+"title: *a8\n")
 		}, []string{"kiji.yaml:", "aliases", "10000"}},

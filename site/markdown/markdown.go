@@ -9,6 +9,7 @@
 //	zenn       Zenn's :::message, :::details, @[embeds], link cards, image sizes
 //	math       $…$ and $$…$$
 //	mermaid    ```mermaid blocks
+//	nesting    refuses input that would make goldmark quadratic (deep lists)
 //
 // As on Zenn, a newline inside a paragraph is a line break (Options.SoftBreaks
 // switches to CommonMark soft breaks), and raw HTML is shown as text except
@@ -41,6 +42,7 @@ import (
 
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown/headingid"
+	"github.com/kiji-ssg/kiji/site/markdown/nesting"
 )
 
 // Options configure the converter. The zero value is Zenn's behaviour.
@@ -83,6 +85,7 @@ func New(opts Options) *Converter {
 		extension.NewCJK(extension.WithEastAsianLineBreaks(), extension.WithEscapedSpace()),
 		&headingid.Extender{SkipKinds: opts.TOCSkipKinds},
 		&core{opts: opts},
+		&nesting.Extender{},
 	}
 	exts = append(exts, opts.Extensions...)
 	var rOpts []renderer.Option
@@ -131,9 +134,15 @@ func (r *Result) ReadingMinutes() int {
 
 var resultKey = parser.NewContextKey()
 
-// Convert converts doc.Src. Problems go to doc.List.
+// Convert converts doc.Src. Problems go to doc.List. A source nested so
+// deeply that parsing it would take minutes (see package nesting) is not
+// converted: the problem is reported at its line and the result is empty.
 func (c *Converter) Convert(doc *diag.Doc) (res *Result, err error) {
 	res = &Result{}
+	if p := nesting.Check(doc.Src); p != nil {
+		doc.Errorf(p.Offset, "%s", p.Msg)
+		return res, nil
+	}
 	pc := parser.NewContext()
 	diag.Attach(pc, doc)
 	pc.Set(resultKey, res)
