@@ -177,9 +177,12 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		}
 		r.probs.Add(probs.Sorted()...)
 	}()
-	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: probs}
+	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: probs, Ctx: r.ctx}
 	mr, err := r.conv.Convert(doc)
 	if err != nil {
+		if r.ctx.Err() != nil {
+			return false, r.ctx.Err() // stopped: nothing is written
+		}
 		probs.Errorf(ch.File, 1, 0, "cannot convert the Markdown: %v", err)
 		return false, nil
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/content"
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown"
+	"github.com/kiji-ssg/kiji/site/markdown/math"
 	"github.com/kiji-ssg/kiji/site/render"
 	"github.com/kiji-ssg/kiji/site/userfile"
 )
@@ -144,6 +145,9 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 // state from build to build (see builder.go).
 func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	start := time.Now()
+	// Formulas that run out of time may cost this build a minute at most
+	// (see package math).
+	ctx = math.WithBuildBudget(ctx, math.DefaultBuildLost)
 	r := &run{ctx: ctx, opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
 	r.report.Dest = r.opts.Dest
 	if b == nil {
@@ -176,6 +180,11 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	}
 	if err == nil {
 		err = r.probs.Err()
+	}
+	if err == nil {
+		// Stopped after the last step: the output stays as it was. Once
+		// the commit has begun, it is finished (it takes a moment).
+		err = ctx.Err()
 	}
 	if err == nil {
 		r.report.Written, r.report.Unchanged = r.out.stats()

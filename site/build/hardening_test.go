@@ -254,3 +254,37 @@ func TestAliasesAcrossKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowFormulaRemembered: a formula that ran out of KaTeX's time is not
+// tried again when its article is saved again (kiji serve), nor by a later
+// build (the cache dir keeps it).
+func TestSlowFormulaRemembered(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for KaTeX's 10 s timeout")
+	}
+	root := hardSite(t)
+	p := filepath.Join(root, "content/articles/one.md")
+	slow := "$$\n" + strings.Repeat("a+", 20000) + "b\n$$\n"
+	writeFile(t, p, cacheArticle("一つ目")+"\n"+slow)
+	b := NewBuilder(Options{Root: root, Dest: filepath.Join(root, "dev"), CacheDir: filepath.Join(root, ".kiji-cache"), Offline: true, Dev: true})
+	defer b.Close()
+	for i, want := range []string{"rendering took longer than 10s", "remembered from an earlier build"} {
+		writeFile(t, p, cacheArticle("一つ目")+fmt.Sprintf("\n%d回目の保存\n\n", i)+slow)
+		rep, err := b.Build(context.Background(), []string{p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, pr := range rep.Problems {
+			e := pr.Error()
+			found = found || strings.Contains(e, "one.md:16:1: warning: KaTeX cannot render this formula: rendering took longer than 10s") && strings.Contains(e, want)
+		}
+		if !found {
+			t.Errorf("save %d: no warning at the formula saying %q: %v", i, want, rep.Problems)
+		}
+	}
+	memos, _ := filepath.Glob(filepath.Join(root, ".kiji-cache/math/*"))
+	if len(memos) != 1 {
+		t.Errorf("%d formulas remembered in .kiji-cache/math, want 1", len(memos))
+	}
+}

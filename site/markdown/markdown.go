@@ -22,7 +22,9 @@
 package markdown
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"net/url"
 	"path"
 	"strconv"
@@ -134,7 +136,9 @@ func (r *Result) ReadingMinutes() int {
 
 var resultKey = parser.NewContextKey()
 
-// Convert converts doc.Src. Problems go to doc.List. A source nested so
+// Convert converts doc.Src. Problems go to doc.List. When doc.Ctx is done
+// (the build was stopped), the extensions stop their long work and Convert
+// returns the context's error. A source nested so
 // deeply that parsing it would take minutes (see package nesting) is not
 // converted: the problem is reported at its line and the result is empty.
 func (c *Converter) Convert(doc *diag.Doc) (res *Result, err error) {
@@ -148,8 +152,12 @@ func (c *Converter) Convert(doc *diag.Doc) (res *Result, err error) {
 	pc.Set(resultKey, res)
 	var buf bytes.Buffer
 	buf.Grow(len(doc.Src) * 2)
-	if err := c.md.Convert(doc.Src, &buf, parser.WithContext(pc)); err != nil {
+	w := &ctxWriter{Writer: bufio.NewWriter(&buf), ctx: doc.Context()}
+	if err := c.md.Convert(doc.Src, w, parser.WithContext(pc)); err != nil {
 		return nil, err
+	}
+	if err := doc.Context().Err(); err != nil {
+		return nil, err // the build was stopped: what was made is partial
 	}
 	res.HTML = buf.Bytes()
 	h := headingid.From(pc)
@@ -157,6 +165,16 @@ func (c *Converter) Convert(doc *diag.Doc) (res *Result, err error) {
 	res.IDs = append(res.IDs, h.IDs...)
 	return res, nil
 }
+
+// ctxWriter is what goldmark renders into: it carries the document's
+// context, so that renderers doing long work (code highlighting) stop when
+// the build does.
+type ctxWriter struct {
+	*bufio.Writer
+	ctx context.Context
+}
+
+func (w *ctxWriter) Context() context.Context { return w.ctx }
 
 // Need reports whether the last conversion of doc asked for a feature.
 func Need(doc *diag.Doc, feature string) bool { return doc.Needs(feature) }
