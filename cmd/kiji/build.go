@@ -92,6 +92,10 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 			return perr
 		}
 	}
+	if err != nil && ctx.Err() != nil {
+		// Stopped by a signal: what it found so far is not worth printing.
+		return fmt.Errorf("the build was %v before it finished; %s was left as it was", context.Cause(ctx), opts.Dest)
+	}
 	if rep != nil {
 		printProblems(e, rep.Problems)
 		if !bf.quiet || rep.Errors > 0 {
