@@ -105,6 +105,7 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 			for _, s := range rep.Steps {
 				fmt.Fprintf(e.stderr, "%8.3fs  %s\n", s.Duration.Seconds(), s.Name)
 			}
+			fmt.Fprintf(e.stderr, "%d articles and chapters converted, the others taken from the cache\n", rep.Converted)
 		}
 	}
 	if err != nil {

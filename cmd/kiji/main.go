@@ -21,15 +21,18 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
 
+	"github.com/kiji-ssg/kiji/site/build"
 	"github.com/kiji-ssg/kiji/site/diag"
 )
 
-// version is set at release time with -ldflags "-X main.version=…".
-var version = "0.1.0-dev"
+// version is set at release time with -ldflags "-X main.version=…";
+// without it, build.Version comes from the binary's build info.
+var version = ""
 
 // A command is one subcommand; each lives in its own file.
 type command struct {
@@ -77,6 +80,9 @@ func withHint(err error, hint string) error {
 }
 
 func main() {
+	if version != "" {
+		build.Version = version
+	}
 	ctx, stop := withSignals(os.Stderr)
 	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv}, os.Args[1:])
 	stop()
@@ -254,7 +260,9 @@ func init() {
 		summary: "print kiji's version",
 		usage:   "kiji version",
 		run: func(ctx context.Context, e *env, args []string) error {
-			fmt.Fprintf(e.stdout, "kiji %s\n", version)
+			// The build ID keys the caches along with the version: it
+			// tells apart two builds of one version (a modified tree).
+			fmt.Fprintf(e.stdout, "kiji %s (%s %s/%s; build ID %s)\n", build.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, build.ExecutableID())
 			return nil
 		},
 	})

@@ -178,6 +178,7 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		r.probs.Add(probs.Sorted()...)
 	}()
 	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: probs, Ctx: r.ctx}
+	r.converted.Add(1)
 	mr, err := r.conv.Convert(doc)
 	if err != nil {
 		if r.ctx.Err() != nil {

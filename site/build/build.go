@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	defaulttheme "github.com/kiji-ssg/kiji/themes/default"
@@ -36,9 +37,6 @@ import (
 	"github.com/kiji-ssg/kiji/site/render"
 	"github.com/kiji-ssg/kiji/site/userfile"
 )
-
-// Version is kiji's version; it is part of every cache key.
-var Version = "0.1.0-dev"
 
 // Options say what to build.
 type Options struct {
@@ -71,6 +69,9 @@ type Report struct {
 	Articles, Topics, Books, Pages, Images int
 	Warnings, Errors                       int
 	Written, Unchanged                     int // output files written, left as they were
+	// Converted counts the articles and chapters converted from Markdown
+	// (the others came from the build cache).
+	Converted int
 	// Changed lists the output files this build wrote or removed (paths
 	// relative to Dest, sorted), for the dev server's live reload.
 	Changed  []string
@@ -126,6 +127,8 @@ type run struct {
 	stateMu            sync.Mutex
 
 	b *Builder // the Builder running this build; nil for Build
+
+	converted atomic.Int64 // articles and chapters converted (Report.Converted)
 }
 
 // step is one stage of the pipeline.
@@ -209,6 +212,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	if err != nil && r.out != nil {
 		r.out.abort()
 	}
+	r.report.Converted = int(r.converted.Load())
 	r.report.Problems = r.probs.Sorted()
 	r.report.Errors, r.report.Warnings = r.probs.Count()
 	r.report.Duration = time.Since(start)

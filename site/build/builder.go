@@ -481,7 +481,7 @@ func (b *Builder) cachedFeed(r *run, rel, title, subtitle, page string, as []*co
 
 // ogKey is the key of an article's sharing image.
 func ogKey(c ogCard) string {
-	return fmt.Sprintf("og\x00%s\x00%s\x00%s\x00%s", Version, c.Title, c.Emoji, c.Site)
+	return fmt.Sprintf("og\x00%s\x00%s\x00%s\x00%s", cacheVersion(), c.Title, c.Emoji, c.Site)
 }
 
 // cached keeps the output file rel when the previous build wrote it from

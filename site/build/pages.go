@@ -129,6 +129,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		return res, nil
 	}
 	doc := &diag.Doc{File: a.File, Src: body, List: probs, Ctx: r.ctx}
+	r.converted.Add(1)
 	mr, err := r.conv.Convert(doc)
 	if err != nil {
 		if r.ctx.Err() != nil {
