@@ -178,14 +178,9 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		r.probs.Add(probs.Sorted()...)
 	}()
 	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: probs, Ctx: r.ctx}
-	r.converted.Add(1)
-	mr, err := r.conv.Convert(doc)
-	if err != nil {
-		if r.ctx.Err() != nil {
-			return false, r.ctx.Err() // stopped: nothing is written
-		}
-		probs.Errorf(ch.File, 1, 0, "cannot convert the Markdown: %v", err)
-		return false, nil
+	mr, err := r.convert(doc)
+	if mr == nil {
+		return false, err
 	}
 	view := &render.ChapterView{
 		Book:    book,

@@ -12,12 +12,17 @@
 //  7. check every internal link, anchor and image of the output
 //  8. swap the new output in place of the old one
 //
+// Formulas that run out of KaTeX's time may cost a build a minute at most
+// (see package math); when ctx is done, every step stops within a second
+// and nothing is committed.
+//
 // Every problem of a run is collected; if any is an error, step 8 never
 // happens and the previous output stays as it was. Nothing is ever written
 // outside the output folder.
 package build
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -148,10 +153,7 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 // state from build to build (see builder.go).
 func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	start := time.Now()
-	// Formulas that run out of time may cost this build a minute at most
-	// (see package math).
-	ctx = math.WithBuildBudget(ctx, math.DefaultBuildLost)
-	r := &run{ctx: ctx, opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
+	r := &run{ctx: math.WithBuildBudget(ctx, math.DefaultBuildLost), opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
 	r.report.Dest = r.opts.Dest
 	if b == nil {
 		r.startLoadingState()
@@ -182,12 +184,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		}
 	}
 	if err == nil {
-		err = r.probs.Err()
-	}
-	if err == nil {
-		// Stopped after the last step: the output stays as it was. Once
-		// the commit has begun, it is finished (it takes a moment).
-		err = ctx.Err()
+		err = cmp.Or(r.probs.Err(), ctx.Err()) // stopped: no commit (once begun, one is finished)
 	}
 	if err == nil {
 		r.report.Written, r.report.Unchanged = r.out.stats()
@@ -212,8 +209,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	if err != nil && r.out != nil {
 		r.out.abort()
 	}
-	r.report.Converted = int(r.converted.Load())
-	r.report.Problems = r.probs.Sorted()
+	r.report.Problems, r.report.Converted = r.probs.Sorted(), int(r.converted.Load())
 	r.report.Errors, r.report.Warnings = r.probs.Count()
 	r.report.Duration = time.Since(start)
 	if err != nil {

@@ -129,14 +129,9 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		return res, nil
 	}
 	doc := &diag.Doc{File: a.File, Src: body, List: probs, Ctx: r.ctx}
-	r.converted.Add(1)
-	mr, err := r.conv.Convert(doc)
-	if err != nil {
-		if r.ctx.Err() != nil {
-			return res, r.ctx.Err() // stopped: nothing is written
-		}
-		probs.Errorf(a.File, 1, 0, "cannot convert the Markdown: %v", err)
-		return res, nil
+	mr, err := r.convert(doc)
+	if mr == nil {
+		return res, err
 	}
 	res.minutes = mr.ReadingMinutes()
 	res.summary = mr.Summary
@@ -165,6 +160,19 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	err = r.writeDocPage(docPage{rel: rel, file: a.File, path: a.Path, tmpl: "article", key: key,
 		page: page, mr: mr, minutes: res.minutes, summary: res.summary, probs: probs})
 	return res, err
+}
+
+// convert converts an article or a chapter. A Markdown error is a problem
+// of the file (mr is nil, err too); a stopped build gives the context's
+// error, and nothing is to be written.
+func (r *run) convert(doc *diag.Doc) (mr *markdown.Result, err error) {
+	r.converted.Add(1)
+	mr, err = r.conv.Convert(doc)
+	if err != nil && r.ctx.Err() == nil {
+		doc.ErrorAtLine(1, 0, "cannot convert the Markdown: %v", err)
+		return nil, nil
+	}
+	return mr, err
 }
 
 // docPage is a page made from one Markdown file: an article or a chapter.

@@ -72,13 +72,9 @@ func LoadTheme(basePath string, layers ...fs.FS) (*Theme, error) {
 // userfile.TextLimit) and an asset (default userfile.ImageLimit).
 type Limits struct{ Template, Asset int64 }
 
-// LoadThemeLimits is LoadTheme with size limits. A theme file that is not a
-// regular file (a FIFO, a device) or is over its limit is an error naming it.
-func LoadThemeLimits(basePath string, lim Limits, layers ...fs.FS) (*Theme, error) {
-	if basePath == "" {
-		basePath = "/"
-	}
-	t := &Theme{basePath: basePath, assets: map[string]*Asset{}, pages: map[string]*template.Template{}}
+// readTheme reads the templates and assets of the layers, each later layer
+// overriding files of the earlier ones.
+func readTheme(lim Limits, layers []fs.FS) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	for _, l := range layers {
 		if l == nil {
@@ -108,6 +104,20 @@ func LoadThemeLimits(basePath string, lim Limits, layers ...fs.FS) (*Theme, erro
 		if err != nil {
 			return nil, fmt.Errorf("reading the theme: %w", err)
 		}
+	}
+	return files, nil
+}
+
+// LoadThemeLimits is LoadTheme with size limits. A theme file that is not a
+// regular file (a FIFO, a device) or is over its limit is an error naming it.
+func LoadThemeLimits(basePath string, lim Limits, layers ...fs.FS) (*Theme, error) {
+	if basePath == "" {
+		basePath = "/"
+	}
+	t := &Theme{basePath: basePath, assets: map[string]*Asset{}, pages: map[string]*template.Template{}}
+	files, err := readTheme(lim, layers)
+	if err != nil {
+		return nil, err
 	}
 	for p, b := range files {
 		if name, ok := strings.CutPrefix(p, "assets/"); ok {

@@ -414,7 +414,10 @@ var errTooSlow = errors.New("highlighting this block takes too long")
 // thousand characters are always highlighted.
 func stepBudget(n int) int { return 256*n + 1<<20 }
 
+// drain returns the next token of the emitters stacked by the last rule
+// (and, first, stops when the build is cancelled: see checkStop).
 func (it *fastIterator) drain() (chroma.Token, bool) {
+	it.checkStop()
 	for len(it.stack) > 0 {
 		n := len(it.stack) - 1
 		t := it.stack[n]()
@@ -430,17 +433,22 @@ func (it *fastIterator) drain() (chroma.Token, bool) {
 	return chroma.EOF, false
 }
 
+// checkStop panics with errCancelled once stop is closed, looking at it
+// every 1024 tokens and every 64K steps of the budget.
+func (it *fastIterator) checkStop() {
+	if it.steps++; it.stop != nil && (it.steps&1023 == 0 || it.checked-it.budget > 1<<16) {
+		it.checked = it.budget
+		select {
+		case <-it.stop:
+			panic(errCancelled)
+		default:
+		}
+	}
+}
+
 func (it *fastIterator) next() chroma.Token {
 	l := it.l
 	for l.Pos < it.end && len(l.Stack) > 0 {
-		if it.steps++; it.stop != nil && (it.steps&1023 == 0 || it.checked-it.budget > 1<<16) {
-			it.checked = it.budget
-			select {
-			case <-it.stop:
-				panic(errCancelled)
-			default:
-			}
-		}
 		if t, ok := it.drain(); ok {
 			return t
 		}
