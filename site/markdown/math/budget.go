@@ -2,6 +2,7 @@ package math
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -52,12 +53,14 @@ func (b *buildBudget) spent() bool {
 	return b != nil && time.Duration(b.lost.Load()) >= b.limit
 }
 
-// articleBudget is the time one article's formulas have taken.
+// articleBudget is the time one article's formulas have taken. When it
+// runs out, cancel interrupts the article's formulas still rendering.
 type articleBudget struct {
 	eng         *engine
 	build       *buildBudget
 	lostLimit   time.Duration
 	totalLimit  time.Duration
+	cancel      context.CancelCauseFunc
 	mu          sync.Mutex
 	lost, total time.Duration
 }
@@ -86,19 +89,32 @@ func (a *articleBudget) limit() (lim limit, ok bool) {
 func (a *articleBudget) render(ctx context.Context, tex string, display bool) result {
 	lim, ok := a.limit()
 	if !ok {
-		return result{skipped: true, err: &TeXError{Offset: -1, Msg: fmt.Sprintf("this formula was not rendered: this article's formulas already took kiji's limit per article (%v for those that run out of time, %v in all); simplify the slow formulas reported in this file (the page shows this one as code)", a.lostLimit, a.totalLimit)}}
+		return a.skipped()
 	}
 	r, ran := a.eng.render(ctx, tex, display, lim)
 	a.mu.Lock()
 	a.total += ran
-	if r.timeout > 0 && ran > 0 {
+	if (r.timeout > 0 || r.cancelled) && ran > 0 {
 		a.lost += ran
 		if a.build != nil {
 			a.build.lost.Add(int64(ran))
 		}
 	}
+	spent := a.lost >= a.lostLimit || a.total >= a.totalLimit
 	a.mu.Unlock()
+	if spent && a.cancel != nil {
+		a.cancel(errArticleSpent) // the formulas still rendering stop too
+	}
+	if r.cancelled {
+		return a.skipped() // the article's time ran out meanwhile (or the build stopped)
+	}
 	return r
+}
+
+var errArticleSpent = errors.New("the article's time for formulas is spent")
+
+func (a *articleBudget) skipped() result {
+	return result{skipped: true, err: &TeXError{Offset: -1, Msg: fmt.Sprintf("this formula was not rendered: this article's formulas already took kiji's limit per article (%v for those that run out of time, %v in all); simplify the slow formulas reported in this file (the page shows this one as code)", a.lostLimit, a.totalLimit)}}
 }
 
 // roundDur rounds d for messages: to 100 ms from a second, to 1 ms below.

@@ -90,6 +90,9 @@ type result struct {
 	timeout time.Duration
 	// skipped: not tried, the article's time being spent (err says so).
 	skipped bool
+	// cancelled: interrupted because the build stopped or the article's
+	// time ran out; never remembered.
+	cancelled bool
 }
 
 // outcome says what became of a run of KaTeX.
@@ -293,7 +296,7 @@ func (e *engine) render(ctx context.Context, tex string, display bool, lim limit
 }
 
 func cancelled(ctx context.Context) result {
-	return result{err: &TeXError{Offset: -1, Msg: "cancelled: " + context.Cause(ctx).Error()}}
+	return result{cancelled: true, err: &TeXError{Offset: -1, Msg: "cancelled: " + context.Cause(ctx).Error()}}
 }
 
 // renderNow runs KaTeX within lim; a done ctx interrupts it at once.

@@ -208,7 +208,9 @@ func (t *transformer) renderAll(ctx context.Context, jobs []*job) bool {
 			uniq = append(uniq, f)
 		}
 	}
-	budget := &articleBudget{eng: t.eng, build: buildBudgetOf(ctx), lostLimit: t.cfg.articleLost, totalLimit: t.cfg.articleTotal}
+	actx, cancel := context.WithCancelCause(ctx) // done when the article's time is spent
+	defer cancel(nil)
+	budget := &articleBudget{eng: t.eng, build: buildBudgetOf(ctx), lostLimit: t.cfg.articleLost, totalLimit: t.cfg.articleTotal, cancel: cancel}
 	results := make([]result, len(uniq))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -221,7 +223,7 @@ func (t *transformer) renderAll(ctx context.Context, jobs []*job) bool {
 				if i >= len(uniq) {
 					return
 				}
-				results[i] = budget.render(ctx, uniq[i].tex, uniq[i].display)
+				results[i] = budget.render(actx, uniq[i].tex, uniq[i].display)
 			}
 		}()
 	}
