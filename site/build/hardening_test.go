@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/kiji-ssg/kiji/site/diag"
@@ -287,4 +288,41 @@ func TestSlowFormulaRemembered(t *testing.T) {
 	if len(memos) != 1 {
 		t.Errorf("%d formulas remembered in .kiji-cache/math, want 1", len(memos))
 	}
+}
+
+// FuzzLoadConfig: any kiji.yaml gives a config or problems with a message,
+// never a panic or a hang (aliases are bounded).
+func FuzzLoadConfig(f *testing.F) {
+	for _, s := range []string{
+		"title: T\nbase_url: https://example.com/\n",
+		"params:\n  a: &a [x, x]\ntitle: *a\n",
+		"params:\n" + indent(laughs(6, "x")) + "title: *a5\n",
+		"limits:\n  markdown_mb: -1\n",
+		"limits: {markdown_mb: 0.001, image_mb: 1e9}\n",
+		"theme: ../x\n",
+		"- a\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			var l diag.List
+			c, _ := LoadConfig(fstest.MapFS{"kiji.yaml": {Data: b}}, "kiji.yaml", "kiji.yaml", &l)
+			for _, p := range l.Sorted() {
+				if p.Msg == "" {
+					t.Errorf("problem without a message: %+v", p)
+				}
+			}
+			if text, image := c.Limits.bytes(); text <= 0 || image <= 0 {
+				t.Errorf("limits %d, %d", text, image)
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("LoadConfig hangs on %q", b)
+		}
+	})
 }
