@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -138,7 +139,7 @@ func newEngine(c config) *engine {
 	if err != nil || c.macros == nil {
 		macros = []byte("{}")
 	}
-	id := sha256.Sum256([]byte(katexJS + "\x00" + renderJS + "\x00" + string(macros)))
+	id := sha256.Sum256([]byte(katexJS + "\x00" + renderJS + "\x00" + string(macros) + "\x00" + gojaVersion()))
 	return &engine{
 		macros:   string(macros),
 		id:       hex.EncodeToString(id[:]),
@@ -150,6 +151,19 @@ func newEngine(c config) *engine {
 		cache:    map[[32]byte]result{},
 		inflight: map[[32]byte]*call{},
 	}
+}
+
+// gojaVersion is the version of the JavaScript engine linked in: a new one
+// may render in time what an old one did not.
+func gojaVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == "github.com/dop251/goja" {
+				return m.Version
+			}
+		}
+	}
+	return "unknown"
 }
 
 func newRuntime() (*jsRuntime, error) {
@@ -240,7 +254,11 @@ func (e *engine) known(key [32]byte, lim limit) (result, bool) {
 		return result{}, false
 	}
 	if r.timeout > 0 {
-		r.err = &TeXError{Offset: -1, Msg: r.err.Msg + " (remembered from an earlier build: kiji tries this formula again when it changes)"}
+		again := "when it changes"
+		if e.cacheDir != "" {
+			again += ", or once " + e.cacheDir + " is removed"
+		}
+		r.err = &TeXError{Offset: -1, Msg: r.err.Msg + " (remembered from an earlier build: kiji tries this formula again " + again + ")"}
 	}
 	return r, true
 }
