@@ -264,6 +264,7 @@ func (r *run) contentOptions() content.Options {
 		// Limits: a file over its limit, or a FIFO, is never read.
 		MaxFileBytes:  text,
 		MaxImageBytes: image,
+		Ctx:           r.ctx,
 	}
 }
 

@@ -101,7 +101,7 @@ func (s *Site) loadBooks(fsys fs.FS, l *diag.List) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !e.IsDir() || strings.HasPrefix(name, ".") {
+		if !e.IsDir() || strings.HasPrefix(name, ".") || s.opts.stopped() {
 			continue // .keep and other files
 		}
 		var bl diag.List

@@ -31,6 +31,7 @@ package content
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"path"
@@ -73,7 +74,12 @@ type Options struct {
 	// regular file (a FIFO, a device), is an error naming it, and is
 	// never read.
 	MaxFileBytes, MaxImageBytes int64
+	// Ctx stops the reading between two files when it is done (the build
+	// was stopped); what was read is returned. Nil: never done.
+	Ctx context.Context
 }
+
+func (o Options) stopped() bool { return o.Ctx != nil && o.Ctx.Err() != nil }
 
 func (o Options) textLimit() int64 {
 	if o.MaxFileBytes > 0 {
@@ -206,7 +212,7 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
+			for !s.opts.stopped() {
 				i := int(next.Add(1)) - 1
 				if i >= len(names) {
 					return
@@ -397,6 +403,9 @@ func TopicSlug(name string) string {
 func (s *Site) loadImages(fsys fs.FS, l *diag.List) {
 	for _, dir := range []string{"images", "static"} {
 		err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+			if s.opts.stopped() {
+				return fs.SkipAll
+			}
 			if err != nil {
 				if p == dir && isNotExist(err) {
 					return fs.SkipDir

@@ -21,7 +21,6 @@
 package userfile
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -152,16 +151,33 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	if err := check(fsys, name, fi, limit); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(int(fi.Size()) + 1)
-	n, err := io.Copy(&buf, io.LimitReader(f, limit+1))
+	b, err := readAll(io.LimitReader(f, limit+1), min(fi.Size(), limit)+1)
 	if err != nil {
 		return nil, err
 	}
-	if n > limit {
-		return nil, &TooLargeError{Path: name, Size: n, Limit: limit}
+	if int64(len(b)) > limit {
+		return nil, &TooLargeError{Path: name, Size: int64(len(b)), Limit: limit}
 	}
-	return buf.Bytes(), nil
+	return b, nil
+}
+
+// readAll reads r to its end into one buffer of size bytes, grown only if
+// the file grew (as os.ReadFile does: a huge file is never copied twice).
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, size)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // check refuses what is not a regular file or is over limit.
