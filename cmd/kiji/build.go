@@ -99,6 +99,10 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 			return perr
 		}
 	}
+	if err != nil && ctx.Err() != nil {
+		// Stopped by a signal: what it found so far is not worth printing.
+		return fmt.Errorf("the build was %v before it finished; %s was left as it was", context.Cause(ctx), opts.Dest)
+	}
 	if rep != nil {
 		printProblems(e, rep.Problems)
 		if !bf.quiet || rep.Errors > 0 {
@@ -108,6 +112,7 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 			for _, s := range rep.Steps {
 				fmt.Fprintf(e.stderr, "%8.3fs  %s\n", s.Duration.Seconds(), s.Name)
 			}
+			fmt.Fprintf(e.stderr, "%d articles and chapters converted, the others taken from the cache\n", rep.Converted)
 		}
 	}
 	if err != nil {

@@ -21,15 +21,18 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
 
+	"github.com/kiji-ssg/kiji/site/build"
 	"github.com/kiji-ssg/kiji/site/diag"
 )
 
-// version is set at release time with -ldflags "-X main.version=…".
-var version = "0.1.0-dev"
+// version is set at release time with -ldflags "-X main.version=…";
+// without it, build.Version comes from the binary's build info.
+var version = ""
 
 // A command is one subcommand; each lives in its own file.
 type command struct {
@@ -77,10 +80,55 @@ func withHint(err error, hint string) error {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if version != "" {
+		build.Version = version
+	}
+	ctx, stop := withSignals(os.Stderr)
 	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv}, os.Args[1:])
 	stop()
 	os.Exit(code)
+}
+
+// interrupted is why a command's context was cancelled: a signal.
+type interrupted struct{ sig syscall.Signal }
+
+func (i interrupted) Error() string { return "stopped by " + sigName(i.sig) }
+
+func sigName(s syscall.Signal) string {
+	if s == syscall.SIGINT {
+		return "Ctrl-C (SIGINT)"
+	}
+	return "SIGTERM"
+}
+
+// withSignals returns a context that the first SIGINT or SIGTERM cancels
+// (its cause an interrupted): every long step of kiji stops within a
+// second and the output stays as it was. A second signal ends kiji at
+// once, with status 128+signal. stop stops listening.
+func withSignals(stderr io.Writer) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		var s os.Signal
+		select {
+		case s = <-ch:
+		case <-done:
+			return
+		}
+		sig, _ := s.(syscall.Signal)
+		fmt.Fprintf(stderr, "kiji: %s: stopping; send it again to stop at once\n", sigName(sig))
+		cancel(interrupted{sig})
+		select {
+		case s = <-ch:
+			sig, _ = s.(syscall.Signal)
+			fmt.Fprintf(stderr, "kiji: %s again: stopped at once\n", sigName(sig))
+			os.Exit(128 + int(sig))
+		case <-done:
+		}
+	}()
+	return ctx, func() { signal.Stop(ch); close(done); cancel(nil) }
 }
 
 // run executes kiji with args and returns the exit status:
@@ -89,6 +137,12 @@ func run(ctx context.Context, e *env, args []string) int {
 	err := dispatch(ctx, e, args)
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	var intr interrupted
+	if errors.As(context.Cause(ctx), &intr) && ctx.Err() != nil {
+		// Stopped by a signal: the command's error says what was left.
+		fmt.Fprintf(e.stderr, "Error: %v\n", err)
+		return 128 + int(intr.sig)
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
@@ -206,7 +260,9 @@ func init() {
 		summary: "print kiji's version",
 		usage:   "kiji version",
 		run: func(ctx context.Context, e *env, args []string) error {
-			fmt.Fprintf(e.stdout, "kiji %s\n", version)
+			// The build ID keys the caches along with the version: it
+			// tells apart two builds of one version (a modified tree).
+			fmt.Fprintf(e.stdout, "kiji %s (%s %s/%s; build ID %s)\n", build.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, build.ExecutableID())
 			return nil
 		},
 	})

@@ -177,11 +177,10 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		}
 		r.probs.Add(probs.Sorted()...)
 	}()
-	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: probs}
+	doc := &diag.Doc{File: ch.File, Src: ch.Body, List: probs, Ctx: r.ctx}
 	mr, used, err := r.convert(doc, chapterFrom(ch))
-	if err != nil {
-		probs.Errorf(ch.File, 1, 0, "cannot convert the Markdown: %v", err)
-		return false, nil
+	if mr == nil {
+		return false, err
 	}
 	view := &render.ChapterView{
 		Book:    book,

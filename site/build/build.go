@@ -12,6 +12,10 @@
 //  7. check every internal link, anchor and image of the output
 //  8. swap the new output in place of the old one
 //
+// Formulas that run out of KaTeX's time may cost a build a minute at most
+// (see package math); when ctx is done, every step stops within a second
+// and nothing is committed.
+//
 // Every problem of a run is collected; if any is an error, step 8 never
 // happens and the previous output stays as it was (unless on_broken: warn
 // or a dev build says otherwise, see broken.go). Nothing is ever written
@@ -21,6 +25,7 @@
 package build
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -28,6 +33,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	defaulttheme "github.com/kiji-ssg/kiji/themes/default"
@@ -35,12 +41,11 @@ import (
 	"github.com/kiji-ssg/kiji/site/content"
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown"
+	"github.com/kiji-ssg/kiji/site/markdown/math"
 	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/userfile"
 	"github.com/kiji-ssg/kiji/site/zennlink"
 )
-
-// Version is kiji's version; it is part of every cache key.
-var Version = "0.1.0-dev"
 
 // Options say what to build.
 type Options struct {
@@ -79,6 +84,9 @@ type Report struct {
 	Articles, Topics, Books, Pages, Images int
 	Warnings, Errors                       int
 	Written, Unchanged                     int // output files written, left as they were
+	// Converted counts the articles and chapters converted from Markdown
+	// (the others came from the build cache).
+	Converted int
 	// Changed lists the output files this build wrote or removed (paths
 	// relative to Dest, sorted), for the dev server's live reload.
 	Changed  []string
@@ -150,6 +158,8 @@ type run struct {
 	stateMu            sync.Mutex
 
 	b *Builder // the Builder running this build; nil for Build
+
+	converted atomic.Int64 // articles and chapters converted (Report.Converted)
 }
 
 // step is one stage of the pipeline.
@@ -169,7 +179,7 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 // state from build to build (see builder.go).
 func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	start := time.Now()
-	r := &run{ctx: ctx, opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
+	r := &run{ctx: math.WithBuildBudget(ctx, math.DefaultBuildLost), opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
 	r.report.Dest = r.opts.Dest
 	if b == nil {
 		r.startLoadingState()
@@ -191,8 +201,8 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	var contentErr error // of a dev build, which publishes anyway
 	if err == nil {
 		r.applyOnBroken()
-		err = r.probs.Err()
-		if err != nil && r.opts.Dev {
+		err = cmp.Or(r.probs.Err(), r.ctx.Err()) // stopped: no commit (once begun, one is finished)
+		if err != nil && r.opts.Dev && r.ctx.Err() == nil {
 			contentErr, err = err, nil
 		}
 	}
@@ -259,7 +269,7 @@ func (r *run) commitOutput() error {
 
 // fillReport records the build's problems and duration in its report.
 func (r *run) fillReport(start time.Time) {
-	r.report.Problems = r.probs.Sorted()
+	r.report.Problems, r.report.Converted = r.probs.Sorted(), int(r.converted.Load())
 	r.report.Errors, r.report.Warnings = r.probs.Count()
 	r.report.Publishable = r.countPublishable(r.report.Problems)
 	if r.opts.Dev && r.site != nil {
@@ -305,7 +315,7 @@ func (r *run) readConfig() error {
 	if dir == "" {
 		dir = "."
 	}
-	r.cfg, r.cfgRaw = LoadConfig(os.DirFS(dir), name, filepath.ToSlash(r.opts.Config), r.probs)
+	r.cfg, r.cfgRaw = LoadConfig(userfile.DirFS(dir), name, filepath.ToSlash(r.opts.Config), r.probs)
 	if r.opts.BaseURL != "" {
 		r.cfg.BaseURL = r.opts.BaseURL
 	}
@@ -331,7 +341,7 @@ func (r *run) readContent() error {
 	if err != nil || !fi.IsDir() {
 		return fmt.Errorf("the content folder %s does not exist; create it with an articles/ folder, or pass --source DIR", r.opts.Source)
 	}
-	r.srcFS = os.DirFS(r.opts.Source)
+	r.srcFS = userfile.DirFS(r.opts.Source)
 	if !r.b.reuseContent(r) {
 		probs := r.probs
 		if r.b != nil {
@@ -351,9 +361,10 @@ func (r *run) loadTheme() error {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return fmt.Errorf("the theme %q named in kiji.yaml has no folder %s; create it or remove theme: from kiji.yaml", r.cfg.Theme, dir)
 		}
-		layers = append(layers, os.DirFS(dir))
+		layers = append(layers, userfile.DirFS(dir))
 	}
-	t, err := render.LoadTheme(r.base.path, layers...)
+	text, image := r.cfg.Limits.bytes()
+	t, err := render.LoadThemeLimits(r.base.path, render.Limits{Template: text, Asset: image}, layers...)
 	if err != nil {
 		return err
 	}

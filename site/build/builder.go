@@ -22,6 +22,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
 // A Builder builds the same site again and again, as the dev server does
@@ -250,6 +251,7 @@ func (b *Builder) hashSource(fsys fs.FS, name string) (string, error) {
 
 // contentOptions are the options content.Load gets.
 func (r *run) contentOptions() content.Options {
+	text, image := r.cfg.Limits.bytes()
 	return content.Options{
 		Root:   filepath.ToSlash(r.opts.Source),
 		Lang:   r.cfg.Language,
@@ -263,6 +265,10 @@ func (r *run) contentOptions() content.Options {
 		// converts it, so the whole site's text is never in memory; a
 		// Builder keeps the text it converts from build to build.
 		LeaveBodies: r.b == nil,
+		// Limits: a file over its limit, or a FIFO, is never read.
+		MaxFileBytes:  text,
+		MaxImageBytes: image,
+		Ctx:           r.ctx,
 	}
 }
 
@@ -386,9 +392,9 @@ func (b *Builder) reparse(p string, byPath map[string]*content.Article, opts con
 	if old == nil || !fi.Mode().IsRegular() {
 		return nil, errFullLoad // a new article
 	}
-	src, err := os.ReadFile(p)
+	src, err := userfile.ReadFile(userfile.DirFS(filepath.Dir(p)), filepath.Base(p), opts.MaxFileBytes)
 	if err != nil {
-		return nil, errFullLoad
+		return nil, errFullLoad // the full load reports why
 	}
 	var l diag.List
 	a := content.ParseArticle(rel, src, opts, &l)
@@ -493,7 +499,7 @@ func (b *Builder) cachedFeed(r *run, rel, title, subtitle, page string, as []*co
 
 // ogKey is the key of an article's sharing image.
 func ogKey(c ogCard) string {
-	return fmt.Sprintf("og\x00%s\x00%s\x00%s\x00%s", Version, c.Title, c.Emoji, c.Site)
+	return fmt.Sprintf("og\x00%s\x00%s\x00%s\x00%s", cacheVersion(), c.Title, c.Emoji, c.Site)
 }
 
 // cached keeps the output file rel when the previous build wrote it from

@@ -237,7 +237,7 @@ func (r *run) writeState(f *os.File) error {
 // globalKey hashes everything every page depends on.
 func (r *run) computeGlobalKey() {
 	h := sha256.New()
-	fmt.Fprintf(h, "kiji %s\n", Version)
+	fmt.Fprintf(h, "kiji %s\n", cacheVersion())
 	h.Write(r.cfgRaw)
 	fmt.Fprintf(h, "\nbase %s %s drafts %v dev %v offline %v books %v\n", r.base.url, r.base.path, r.cfg.Drafts, r.opts.Dev, r.opts.Offline, len(r.site.Books) > 0)
 	io.WriteString(h, r.theme.Hash())

@@ -13,7 +13,9 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/kiji-ssg/kiji/site/content"
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
 // Config is kiji.yaml. Every field is optional.
@@ -33,6 +35,9 @@ import (
 //	zenn_user: "name"                # links to zenn.dev/name/… become this site's pages
 //	zenn_strict: false               # true: Zenn's platform rules are errors, as in zenn-cli
 //	on_broken: error                 # warn: publish pages with broken links, images, YAML
+//	limits:
+//	  markdown_mb: 10                # largest article, chapter or YAML file
+//	  image_mb: 50                   # largest image, static file or theme asset
 type Config struct {
 	Title       string         `yaml:"title"`
 	Description string         `yaml:"description"`
@@ -61,6 +66,27 @@ type Config struct {
 	// not parse) does: "error" (the default) fails the build; "warn"
 	// publishes anyway and lists them as warnings.
 	OnBroken string `yaml:"on_broken"`
+	// Limits bound the size of one file.
+	Limits LimitsConfig `yaml:"limits"`
+}
+
+// LimitsConfig bounds what one file may hold, in MB (0: the default). A
+// file over its limit is an error naming it, and is never read whole.
+type LimitsConfig struct {
+	MarkdownMB float64 `yaml:"markdown_mb"` // articles, chapters, YAML, theme templates (default 10)
+	ImageMB    float64 `yaml:"image_mb"`    // images, static files, theme assets (default 50)
+}
+
+// bytes returns the limits in bytes, the defaults for those not set.
+func (l LimitsConfig) bytes() (text, image int64) {
+	text, image = userfile.TextLimit, userfile.ImageLimit
+	if l.MarkdownMB > 0 {
+		text = int64(l.MarkdownMB * (1 << 20))
+	}
+	if l.ImageMB > 0 {
+		image = int64(l.ImageMB * (1 << 20))
+	}
+	return text, image
 }
 
 // MarkdownConfig holds the Markdown switches.
@@ -79,12 +105,19 @@ var yamlPosRE = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
 // defaults; a bad one gives problems with line and column.
 func LoadConfig(fsys fs.FS, name, display string, l *diag.List) (Config, []byte) {
 	c := defaultConfig()
-	b, err := fs.ReadFile(fsys, name)
+	b, err := userfile.ReadFile(fsys, name, userfile.TextLimit)
 	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
+		if why, ok := userfile.Reason(err); ok {
+			l.Errorf(display, 0, 0, "kiji.yaml %s", why)
+		} else if !errors.Is(err, fs.ErrNotExist) {
 			l.Errorf(display, 0, 0, "cannot read the config file: %v", err)
 		}
 		return c, nil
+	}
+	if err := content.CheckYAML(b, 1); err != nil {
+		se := err.(*content.SyntaxError)
+		l.Errorf(display, se.Line, se.Col, "kiji.yaml is not valid: %s", se.Msg)
+		return defaultConfig(), b
 	}
 	if err := yaml.UnmarshalWithOptions(b, &c, yaml.Strict()); err != nil {
 		line, col, msg := 1, 0, err.Error()
@@ -110,6 +143,10 @@ func LoadConfig(fsys fs.FS, name, display string, l *diag.List) (Config, []byte)
 	if c.OnBroken != "" && c.OnBroken != OnBrokenError && c.OnBroken != OnBrokenWarn {
 		l.Errorf(display, lineOf(b, "on_broken:"), 0, "on_broken is %q; write error (fail the build, the default) or warn (publish anyway)", c.OnBroken)
 		c.OnBroken = ""
+	}
+	if c.Limits.MarkdownMB < 0 || c.Limits.ImageMB < 0 {
+		l.Errorf(display, lineOf(b, "limits:"), 0, "limits must be sizes in MB above 0, such as markdown_mb: 20; remove a limit to keep its default")
+		c.Limits = LimitsConfig{}
 	}
 	if c.BaseURL != "" {
 		if _, err := ParseBaseURL(c.BaseURL); err != nil {

@@ -90,7 +90,7 @@ var loadOGFonts = sync.OnceValues(func() (*ogFontSet, error) {
 // ogCacheKey names the cached PNG of c: everything that changes its pixels.
 func ogCacheKey(fonts *ogFontSet, c ogCard) string {
 	h := sha256.New()
-	for _, s := range []string{"kiji-og", ogLayout, Version, fonts.hash, c.Title, c.Emoji, c.Site} {
+	for _, s := range []string{"kiji-og", ogLayout, cacheVersion(), fonts.hash, c.Title, c.Emoji, c.Site} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

@@ -128,11 +128,10 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 		probs.Errorf(a.File, 0, 0, "cannot read the article: %v", err)
 		return res, nil
 	}
-	doc := &diag.Doc{File: a.File, Src: body, List: probs}
+	doc := &diag.Doc{File: a.File, Src: body, List: probs, Ctx: r.ctx}
 	mr, used, err := r.convert(doc, articleFrom(a))
-	if err != nil {
-		probs.Errorf(a.File, 1, 0, "cannot convert the Markdown: %v", err)
-		return res, nil
+	if mr == nil {
+		return res, err
 	}
 	res.minutes = mr.ReadingMinutes()
 	res.summary = mr.Summary
@@ -380,6 +379,9 @@ func (r *run) copyFiles() error {
 		r.pages.addFile(f.rel)
 	}
 	for _, p := range r.site.Files {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
 		rel := p
 		if strings.HasPrefix(p, "static/") {
 			rel = strings.TrimPrefix(p, "static/")

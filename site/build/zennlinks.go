@@ -42,10 +42,17 @@ func (r *run) indexPages() {
 }
 
 // convert converts a document written at from, its links resolved; used
-// reports whether they depended on the site's pages.
+// reports whether they depended on the site's pages. A Markdown error is a
+// problem of the file (mr is nil, err too); a stopped build gives the
+// context's error, and nothing is to be written.
 func (r *run) convert(doc *diag.Doc, from zennlink.From) (*markdown.Result, *bool, error) {
 	links, used := r.linksOf(from)
+	r.converted.Add(1)
 	mr, err := r.conv.Convert(doc, links)
+	if err != nil && r.ctx.Err() == nil {
+		doc.ErrorAtLine(1, 0, "cannot convert the Markdown: %v", err)
+		return nil, used, nil
+	}
 	return mr, used, err
 }
 

@@ -17,6 +17,7 @@ import (
 	_ "golang.org/x/image/webp" // cover.webp
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
 // Book is a Zenn book: a folder books/<slug>/ with a config.yaml (or
@@ -100,7 +101,7 @@ func (s *Site) loadBooks(fsys fs.FS, l *diag.List) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !e.IsDir() || strings.HasPrefix(name, ".") {
+		if !e.IsDir() || strings.HasPrefix(name, ".") || s.opts.stopped() {
 			continue // .keep and other files
 		}
 		var bl diag.List
@@ -157,13 +158,13 @@ func (s *Site) loadBook(fsys fs.FS, dir string, l *diag.List) *Book {
 	var src []byte
 	for _, name := range bookConfigName {
 		p := dir + "/" + name
-		data, err := fs.ReadFile(fsys, p)
+		data, err := userfile.ReadFile(fsys, p, s.opts.textLimit())
 		if err == nil {
 			b.Config, src = p, data
 			break
 		}
 		if !isNotExist(err) {
-			l.Errorf(s.DisplayPath(p), 0, 0, "cannot read the file: %v", err)
+			s.readError(l, p, err, false)
 			return nil
 		}
 	}
@@ -254,6 +255,10 @@ func (s *Site) loadCover(fsys fs.FS, b *Book, c *fileChecker, l *diag.List) {
 		info, err := fs.Stat(fsys, p)
 		if err != nil || info.IsDir() {
 			continue
+		}
+		if err := userfile.Check(fsys, p, info, s.opts.imageLimit()); err != nil {
+			s.readError(l, p, err, true)
+			return
 		}
 		b.Cover, b.CoverSize = p, info.Size()
 		break
@@ -417,9 +422,9 @@ func number(chs []*Chapter) {
 // parseChapter reads one chapter file; nil when it cannot be read at all.
 func (s *Site) parseChapter(fsys fs.FS, b *Book, p, slug string, l *diag.List) *Chapter {
 	ch := &Chapter{Book: b, Path: p, File: s.DisplayPath(p), Slug: slug}
-	src, err := fs.ReadFile(fsys, p)
+	src, err := userfile.ReadFile(fsys, p, s.opts.textLimit())
 	if err != nil {
-		l.Errorf(ch.File, 0, 0, "cannot read the file: %v", err)
+		s.readError(l, p, err, false)
 		return nil
 	}
 	ch.Hash = sum(src)

@@ -33,6 +33,7 @@ package content
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"path"
@@ -45,6 +46,7 @@ import (
 	"unicode"
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
 // Options control how a folder is read.
@@ -72,6 +74,31 @@ type Options struct {
 	// Article.Front is dropped once validated (its fields are in the
 	// Article). A large site then never holds every article's text at once.
 	LeaveBodies bool
+	// MaxFileBytes bounds one article, chapter or config.yaml (0:
+	// userfile.TextLimit) and MaxImageBytes one image or static file (0:
+	// userfile.ImageLimit). A file over its limit, or one that is not a
+	// regular file (a FIFO, a device), is an error naming it, and is
+	// never read.
+	MaxFileBytes, MaxImageBytes int64
+	// Ctx stops the reading between two files when it is done (the build
+	// was stopped); what was read is returned. Nil: never done.
+	Ctx context.Context
+}
+
+func (o Options) stopped() bool { return o.Ctx != nil && o.Ctx.Err() != nil }
+
+func (o Options) textLimit() int64 {
+	if o.MaxFileBytes > 0 {
+		return o.MaxFileBytes
+	}
+	return userfile.TextLimit
+}
+
+func (o Options) imageLimit() int64 {
+	if o.MaxImageBytes > 0 {
+		return o.MaxImageBytes
+	}
+	return userfile.ImageLimit
 }
 
 // Site is everything in a content folder.
@@ -116,6 +143,8 @@ type Article struct {
 	// offsets map to the file's lines. Hash is the SHA-256 of the file.
 	Body []byte
 	Hash [32]byte
+
+	limit int64 // the size limit it was read with, for ReadBody
 }
 
 // Draft reports whether the article would be left out without --drafts.
@@ -189,15 +218,15 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
+			for !s.opts.stopped() {
 				i := int(next.Add(1)) - 1
 				if i >= len(names) {
 					return
 				}
 				p := "articles/" + names[i]
-				src, err := fs.ReadFile(fsys, p)
+				src, err := userfile.ReadFile(fsys, p, s.opts.textLimit())
 				if err != nil {
-					l.Errorf(s.DisplayPath(p), 0, 0, "cannot read the file: %v", err)
+					s.readError(l, p, err, false)
 					continue
 				}
 				var al diag.List
@@ -236,7 +265,7 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 // ParseArticle reads one article file (exported for tests and the dev
 // server). p is the path in the content fs.
 func (s *Site) parseArticle(p string, src []byte, l *diag.List) *Article {
-	a := &Article{Path: p, File: s.DisplayPath(p), Slug: strings.TrimSuffix(path.Base(p), ".md"), Hash: sum(src)}
+	a := &Article{Path: p, File: s.DisplayPath(p), Slug: strings.TrimSuffix(path.Base(p), ".md"), Hash: sum(src), limit: s.opts.textLimit()}
 	src = normalize(src)
 	// A build that reads bodies again when it converts them (LeaveBodies)
 	// needs no copy now.
@@ -380,6 +409,9 @@ func TopicSlug(name string) string {
 func (s *Site) loadImages(fsys fs.FS, l *diag.List) {
 	for _, dir := range []string{"images", "static"} {
 		err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+			if s.opts.stopped() {
+				return fs.SkipAll
+			}
 			if err != nil {
 				if p == dir && isNotExist(err) {
 					return fs.SkipDir
@@ -397,8 +429,11 @@ func (s *Site) loadImages(fsys fs.FS, l *diag.List) {
 				return nil
 			}
 			info, err := d.Info()
+			if err == nil {
+				err = userfile.Check(fsys, p, info, s.opts.imageLimit())
+			}
 			if err != nil {
-				l.Errorf(s.DisplayPath(p), 0, 0, "cannot read: %v", err)
+				s.readError(l, p, err, true)
 				return nil
 			}
 			if dir == "images" {
@@ -414,6 +449,25 @@ func (s *Site) loadImages(fsys fs.FS, l *diag.List) {
 	sort.Strings(s.Files)
 }
 
+// readError reports a file that cannot be read, saying why and what to do;
+// image picks the limit a file over its size is told about.
+func (s *Site) readError(l *diag.List, p string, err error, image bool) {
+	why, ok := userfile.Reason(err)
+	if !ok {
+		l.Errorf(s.DisplayPath(p), 0, 0, "cannot read the file: %v", err)
+		return
+	}
+	var tl *userfile.TooLargeError
+	switch {
+	case !errorsAs(err, &tl):
+	case image:
+		why += ": make it smaller, or raise limits.image_mb in kiji.yaml"
+	default:
+		why += ": split it, or raise limits.markdown_mb in kiji.yaml"
+	}
+	l.Add(diag.Problem{File: s.DisplayPath(p), Severity: diag.Error, Rule: "unreadable-file", Msg: "this file " + why})
+}
+
 func isNotExist(err error) bool { return err != nil && errorsIs(err, fs.ErrNotExist) }
 
 // ReadBody returns an article's body as Load would have kept it (the whole
@@ -423,7 +477,7 @@ func ReadBody(fsys fs.FS, a *Article) ([]byte, error) {
 	if a.Body != nil {
 		return a.Body, nil
 	}
-	src, err := fs.ReadFile(fsys, a.Path)
+	src, err := userfile.ReadFile(fsys, a.Path, a.limit)
 	if err != nil {
 		return nil, err
 	}

@@ -140,6 +140,9 @@ func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
 	if err != nil {
 		return nil, yamlError(err, firstLine)
 	}
+	if err := checkAliases(f, firstLine); err != nil {
+		return nil, err
+	}
 	if len(f.Docs) == 0 || f.Docs[0] == nil || f.Docs[0].Body == nil {
 		return fm, nil
 	}
@@ -161,7 +164,21 @@ func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
 		}
 		return nil, &SyntaxError{Line: firstLine + l - 1, Col: c, Msg: "the front matter must be a list of `key: value` fields, e.g. `title: \"…\"`"}
 	}
+	fields, err := decodeFields(values, firstLine)
+	if err != nil {
+		return nil, err
+	}
+	fm.Fields = fields
+	return fm, nil
+}
+
+// decodeFields decodes the top-level fields of a front matter, in order,
+// with their positions.
+func decodeFields(values []*ast.MappingValueNode, firstLine int) (fields []Field, err error) {
 	seen := map[string]bool{}
+	// One decoder for every field, so that an alias can name an anchor of
+	// an earlier field (x: &x "T" then title: *x), as Zenn's parser allows.
+	dec := yaml.NewDecoder(bytes.NewReader(nil))
 	for _, mv := range values {
 		if mv == nil || mv.Key == nil {
 			continue
@@ -172,7 +189,7 @@ func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
 		}
 		var v any
 		if mv.Value != nil {
-			if err := yaml.NodeToValue(mv.Value, &v); err != nil {
+			if err := dec.DecodeFromNode(mv.Value, &v); err != nil {
 				return nil, yamlError(err, firstLine)
 			}
 		}
@@ -189,9 +206,9 @@ func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
 			return nil, &SyntaxError{Line: line, Col: 1, Msg: fmt.Sprintf("the field %q is given twice; keep one", key)}
 		}
 		seen[key] = true
-		fm.Fields = append(fm.Fields, Field{Key: key, Value: v, Line: line, Col: col, Items: itemPositions(mv.Value, firstLine)})
+		fields = append(fields, Field{Key: key, Value: v, Line: line, Col: col, Items: itemPositions(mv.Value, firstLine)})
 	}
-	return fm, nil
+	return fields, nil
 }
 
 // itemPositions returns the file positions of a sequence's items.

@@ -31,6 +31,9 @@ var frontMatterSeeds = []string{
 	"---\na: |\n  x\n b\n---\n",
 	"---\n{a: 1, b: [}\n---\n",
 	"\xef\xbb\xbf---\ntitle: bom\n---\n",
+	"---\nx: &x \"T\"\ntitle: *x\n---\n",
+	"---\na: &a [x,x,x]\nb: &b [*a,*a,*a]\nc: &c [*b,*b,*b]\ntitle: *c\n---\n",
+	"---\na: &a {x: *a}\ntitle: [*a, *b]\n---\n",
 }
 
 // FuzzSplitFrontMatter: never panics, and the body keeps every line of

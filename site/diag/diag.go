@@ -12,6 +12,7 @@
 package diag
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -179,9 +180,20 @@ type Doc struct {
 	File string
 	Src  []byte
 	List *List
+	// Ctx is the build's context: extensions doing long work (KaTeX, D2,
+	// highlighting, link cards) stop when it is done. Nil: never done.
+	Ctx context.Context
 
 	needs      map[string]bool
 	lineStarts []int // byte offsets of line starts, built on first use
+}
+
+// Context returns d.Ctx, or context.Background() when there is none.
+func (d *Doc) Context() context.Context {
+	if d == nil || d.Ctx == nil {
+		return context.Background()
+	}
+	return d.Ctx
 }
 
 // Pos converts a byte offset in Src into a 1-based line and character column.

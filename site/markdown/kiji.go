@@ -16,8 +16,9 @@ import (
 
 // KijiOptions configure kiji's own extensions.
 type KijiOptions struct {
-	// CacheDir holds the D2 layout cache and the link-card cache
-	// (subfolders d2/ and cards/). Empty: in-memory caches only.
+	// CacheDir holds the D2 layout cache, the link-card cache and the
+	// formulas that ran out of time (subfolders d2/, cards/ and math/).
+	// Empty: in-memory caches only.
 	CacheDir string
 	// Offline never fetches link-card data.
 	Offline bool
@@ -43,9 +44,11 @@ var kijiExts sync.Map // KijiOptions → []goldmark.Extender
 
 func newKiji(o KijiOptions) []goldmark.Extender {
 	var d2opts []diagram.Option
+	var mopts []math.Option
 	zopts := []zenn.Option{zenn.WithOffline(o.Offline)}
 	if o.CacheDir != "" {
 		d2opts = append(d2opts, diagram.WithCacheDir(filepath.Join(o.CacheDir, "d2")))
+		mopts = append(mopts, math.WithCacheDir(filepath.Join(o.CacheDir, "math")))
 		zopts = append(zopts, zenn.WithCardCacheDir(filepath.Join(o.CacheDir, "cards")))
 	}
 	sc := &score.Extender{}
@@ -54,7 +57,7 @@ func newKiji(o KijiOptions) []goldmark.Extender {
 	}
 	return []goldmark.Extender{
 		zenn.New(zopts...),
-		math.New(),
+		math.New(mopts...),
 		mermaid.New(),
 		diagram.New(d2opts...),
 		sc,

@@ -10,6 +10,7 @@
 //	zenn       Zenn's :::message, :::details, @[embeds], link cards, image sizes
 //	math       $…$ and $$…$$
 //	mermaid    ```mermaid blocks
+//	nesting    refuses input that would make goldmark quadratic (deep lists)
 //
 // As on Zenn, a newline inside a paragraph is a line break (Options.SoftBreaks
 // switches to CommonMark soft breaks), and raw HTML is shown as text except
@@ -27,7 +28,9 @@
 package markdown
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"net/url"
 	"path"
 	"strconv"
@@ -48,6 +51,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/htmlsafe"
 	"github.com/kiji-ssg/kiji/site/markdown/headingid"
+	"github.com/kiji-ssg/kiji/site/markdown/nesting"
 	"github.com/kiji-ssg/kiji/site/markdown/zenn"
 )
 
@@ -92,6 +96,7 @@ func New(opts Options) *Converter {
 		extension.NewCJK(extension.WithEastAsianLineBreaks(), extension.WithEscapedSpace()),
 		&headingid.Extender{SkipKinds: opts.TOCSkipKinds},
 		&core{opts: opts},
+		&nesting.Extender{},
 	}
 	exts = append(exts, opts.Extensions...)
 	var rOpts []renderer.Option
@@ -161,9 +166,17 @@ func (r *Result) ReadingMinutes() int {
 
 var resultKey = parser.NewContextKey()
 
-// Convert converts doc.Src. Problems go to doc.List.
+// Convert converts doc.Src. Problems go to doc.List. When doc.Ctx is done
+// (the build was stopped), the extensions stop their long work and Convert
+// returns the context's error. A source nested so
+// deeply that parsing it would take minutes (see package nesting) is not
+// converted: the problem is reported at its line and the result is empty.
 func (c *Converter) Convert(doc *diag.Doc, opts ...ConvertOption) (res *Result, err error) {
 	res = &Result{}
+	if p := nesting.Check(doc.Src); p != nil {
+		doc.Errorf(p.Offset, "%s", p.Msg)
+		return res, nil
+	}
 	pc := parser.NewContext()
 	diag.Attach(pc, doc)
 	pc.Set(resultKey, res)
@@ -179,9 +192,12 @@ func (c *Converter) Convert(doc *diag.Doc, opts ...ConvertOption) (res *Result, 
 	}()
 	buf.Reset()
 	buf.Grow(len(doc.Src) * 2)
-	blocks, err := c.render(buf, doc.Src, root)
+	blocks, err := c.render(doc.Context(), buf, doc.Src, root)
 	if err != nil {
 		return nil, err
+	}
+	if err := doc.Context().Err(); err != nil {
+		return nil, err // the build was stopped: what was made is partial
 	}
 	res.HTML = c.finish(doc, buf.Bytes(), blocks, res)
 	h := headingid.From(pc)
@@ -190,6 +206,16 @@ func (c *Converter) Convert(doc *diag.Doc, opts ...ConvertOption) (res *Result, 
 	res.IDs = append(res.IDs, h.Aliases...)
 	return res, nil
 }
+
+// ctxWriter is what goldmark renders into: it carries the document's
+// context, so that renderers doing long work (code highlighting) stop when
+// the build does.
+type ctxWriter struct {
+	*bufio.Writer
+	ctx context.Context
+}
+
+func (w *ctxWriter) Context() context.Context { return w.ctx }
 
 // Need reports whether the last conversion of doc asked for a feature.
 func Need(doc *diag.Doc, feature string) bool { return doc.Needs(feature) }

@@ -2,6 +2,8 @@ package markdown
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -206,5 +208,23 @@ func TestWithLinks(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantLinks, res.Links); diff != "" {
 		t.Errorf("links (-want +got):\n%s", diff)
+	}
+}
+
+// A conversion whose context is done stops (KaTeX, D2, highlighting and
+// link cards look at it) and returns the context's error, reporting
+// nothing.
+func TestConvertStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c := New(Options{Extensions: Kiji(KijiOptions{Offline: true})})
+	l := &diag.List{}
+	src := "# T\n\n$$\nx^2\n$$\n\n```go\nx := 1\n```\n\n```d2\na -> b\n```\n\nhttps://example.com/\n"
+	_, err := c.Convert(&diag.Doc{File: "a.md", Src: []byte(src), List: l, Ctx: ctx})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Convert = %v, want context.Canceled", err)
+	}
+	if ps := l.Sorted(); len(ps) > 0 {
+		t.Errorf("a cancelled conversion reported %v", ps)
 	}
 }

@@ -3,6 +3,7 @@ package markdown
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"html"
 	"net/url"
 	"sort"
@@ -40,8 +41,8 @@ var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // render writes the document's HTML block by block into buf, noting where
 // each top-level block begins.
-func (c *Converter) render(buf *bytes.Buffer, src []byte, root ast.Node) ([]block, error) {
-	w := bufio.NewWriter(buf)
+func (c *Converter) render(ctx context.Context, buf *bytes.Buffer, src []byte, root ast.Node) ([]block, error) {
+	w := &ctxWriter{Writer: bufio.NewWriter(buf), ctx: ctx}
 	var blocks []block
 	r := c.md.Renderer()
 	for n := root.FirstChild(); n != nil; n = n.NextSibling() {

@@ -27,6 +27,7 @@ package render
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -37,6 +38,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
 // Theme is a parsed theme and its fingerprinted assets.
@@ -62,10 +65,16 @@ var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapte
 // and each later one overriding files of the earlier ones. basePath is the
 // path the site is served under ("/" or "/repo/").
 func LoadTheme(basePath string, layers ...fs.FS) (*Theme, error) {
-	if basePath == "" {
-		basePath = "/"
-	}
-	t := &Theme{basePath: basePath, assets: map[string]*Asset{}, pages: map[string]*template.Template{}}
+	return LoadThemeLimits(basePath, Limits{}, layers...)
+}
+
+// Limits bound the size of one theme file: a template (default
+// userfile.TextLimit) and an asset (default userfile.ImageLimit).
+type Limits struct{ Template, Asset int64 }
+
+// readTheme reads the templates and assets of the layers, each later layer
+// overriding files of the earlier ones.
+func readTheme(lim Limits, layers []fs.FS) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	for _, l := range layers {
 		if l == nil {
@@ -81,7 +90,11 @@ func LoadTheme(basePath string, layers ...fs.FS) (*Theme, error) {
 			if !strings.HasPrefix(p, "templates/") && !strings.HasPrefix(p, "assets/") {
 				return nil
 			}
-			b, err := fs.ReadFile(l, p)
+			limit := cmp.Or(lim.Asset, userfile.ImageLimit)
+			if strings.HasPrefix(p, "templates/") {
+				limit = cmp.Or(lim.Template, userfile.TextLimit)
+			}
+			b, err := userfile.ReadFile(l, p, limit)
 			if err != nil {
 				return err
 			}
@@ -91,6 +104,20 @@ func LoadTheme(basePath string, layers ...fs.FS) (*Theme, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the theme: %w", err)
 		}
+	}
+	return files, nil
+}
+
+// LoadThemeLimits is LoadTheme with size limits. A theme file that is not a
+// regular file (a FIFO, a device) or is over its limit is an error naming it.
+func LoadThemeLimits(basePath string, lim Limits, layers ...fs.FS) (*Theme, error) {
+	if basePath == "" {
+		basePath = "/"
+	}
+	t := &Theme{basePath: basePath, assets: map[string]*Asset{}, pages: map[string]*template.Template{}}
+	files, err := readTheme(lim, layers)
+	if err != nil {
+		return nil, err
 	}
 	for p, b := range files {
 		if name, ok := strings.CutPrefix(p, "assets/"); ok {

@@ -45,6 +45,7 @@
 package code
 
 import (
+	"context"
 	"html"
 	"strings"
 
@@ -149,6 +150,9 @@ func (r *nodeRenderer) renderFenced(w util.BufWriter, source []byte, node ast.No
 	if !entering {
 		return ast.WalkContinue, nil
 	}
+	if err := ctxErr(w); err != nil {
+		return ast.WalkStop, err
+	}
 	n := node.(*ast.FencedCodeBlock)
 	var in info
 	if n.Info != nil {
@@ -162,8 +166,30 @@ func (r *nodeRenderer) renderIndented(w util.BufWriter, source []byte, node ast.
 	if !entering {
 		return ast.WalkContinue, nil
 	}
+	if err := ctxErr(w); err != nil {
+		return ast.WalkStop, err
+	}
 	r.write(w, info{}, codeText(node, source))
 	return ast.WalkSkipChildren, nil
+}
+
+// A writer with a Context (package markdown passes one) stops the
+// rendering when its context is done: at the next code block, and inside
+// a block's lexing within a thousand steps.
+type contexter interface{ Context() context.Context }
+
+func ctxErr(w util.BufWriter) error {
+	if c, ok := w.(contexter); ok {
+		return c.Context().Err()
+	}
+	return nil
+}
+
+func stopOf(w util.BufWriter) <-chan struct{} {
+	if c, ok := w.(contexter); ok {
+		return c.Context().Done()
+	}
+	return nil
 }
 
 // infoText applies the info string's backslash escapes and character
@@ -209,7 +235,7 @@ func (r *nodeRenderer) write(w util.BufWriter, in info, text string) {
 	} else {
 		_, _ = w.WriteString(`<pre class="chroma" tabindex="0" translate="no"><code>`)
 	}
-	_, _ = w.Write(highlightMemo(r.e.memo, lexerFor(in.Lang), text, in.Diff))
+	_, _ = w.Write(highlightMemoStop(stopOf(w), r.e.memo, lexerFor(in.Lang), text, in.Diff))
 	_, _ = w.WriteString(`</code></pre>`)
 	if r.e.copyButton {
 		_, _ = w.WriteString(copyButton)

@@ -96,10 +96,28 @@ func lookupLexer(lang string) (l chroma.Lexer) {
 	}
 	if rl, ok := l.(*chroma.RegexLexer); ok {
 		if f := fastFor(rl); f != nil {
-			l = f
+			c := chroma.Coalesce(f)
+			fastBehind.Store(c, f)
+			return c
 		}
 	}
 	return chroma.Coalesce(l)
+}
+
+// fastBehind maps the lexers lexerFor returns to the fast lexer each wraps,
+// for tokeniseStop.
+var fastBehind sync.Map // chroma.Lexer → *fastLexer
+
+// stopLexer is a fast lexer whose iterators stop once stop is closed.
+type stopLexer struct {
+	*fastLexer
+	stop <-chan struct{}
+}
+
+func (s stopLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chroma.Iterator, error) {
+	it := s.iterator(options, text)
+	it.stop = s.stop
+	return it.next, nil
 }
 
 // tokenise runs the lexer over text. It returns ok=false when chroma fails,
@@ -107,11 +125,19 @@ func lookupLexer(lang string) (l chroma.Lexer) {
 // the author's code is ever lost or changed by highlighting); the caller
 // then shows the block as plain text.
 func tokenise(l chroma.Lexer, text string) (tokens []chroma.Token, ok bool) {
+	return tokeniseStop(nil, l, text)
+}
+
+// tokeniseStop is tokenise, cut short (ok=false) once stop is closed.
+func tokeniseStop(stop <-chan struct{}, l chroma.Lexer, text string) (tokens []chroma.Token, ok bool) {
 	defer func() {
 		if recover() != nil {
 			tokens, ok = nil, false
 		}
 	}()
+	if f, isFast := fastBehind.Load(l); isFast && stop != nil {
+		l = chroma.Coalesce(stopLexer{f.(*fastLexer), stop})
+	}
 	it, err := l.Tokenise(nil, text)
 	if err != nil {
 		return nil, false
@@ -252,17 +278,22 @@ var diffLineClass = [...]string{
 // highlight returns the HTML that goes inside <code> for text, highlighted
 // with l (nil: plain text), in diff mode or not. text uses "\n" line ends.
 func highlight(l chroma.Lexer, text string, diff bool) []byte {
+	return highlightStop(nil, l, text, diff)
+}
+
+// highlightStop is highlight, giving up (plain text) once stop is closed.
+func highlightStop(stop <-chan struct{}, l chroma.Lexer, text string, diff bool) []byte {
 	var buf bytes.Buffer
 	buf.Grow(len(text) * 3)
 	if len(text) > maxHighlightBytes {
 		l = nil
 	}
 	if diff {
-		writeDiff(&buf, l, text)
+		writeDiff(stop, &buf, l, text)
 		return buf.Bytes()
 	}
 	if l != nil {
-		if tokens, ok := tokenise(l, text); ok && writeTokens(&buf, tokens) {
+		if tokens, ok := tokeniseStop(stop, l, text); ok && writeTokens(&buf, tokens) {
 			return buf.Bytes()
 		}
 		buf.Reset()
@@ -278,7 +309,7 @@ func highlight(l chroma.Lexer, text string, diff bool) []byte {
 // The prefixes are cut off before the lexer sees the code, so the whole block
 // is highlighted as one piece of the language (a string or comment spanning
 // lines stays one), and the tokens are then split back into lines.
-func writeDiff(buf *bytes.Buffer, l chroma.Lexer, text string) {
+func writeDiff(stop <-chan struct{}, buf *bytes.Buffer, l chroma.Lexer, text string) {
 	lines := strings.SplitAfter(text, "\n")
 	if lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
@@ -293,7 +324,7 @@ func writeDiff(buf *bytes.Buffer, l chroma.Lexer, text string) {
 		}
 		body.WriteString(line)
 	}
-	rest := splitLines(l, body.String(), len(lines))
+	rest := splitLines(stop, l, body.String(), len(lines))
 	for i, line := range lines {
 		buf.WriteString(`<span class="`)
 		buf.WriteString(diffLineClass[kinds[i]])
@@ -311,10 +342,10 @@ func writeDiff(buf *bytes.Buffer, l chroma.Lexer, text string) {
 // splitLines highlights body and returns the HTML of each of its n lines
 // (each with its "\n", if any). Without a lexer, or if highlighting fails,
 // the lines are escaped plain text.
-func splitLines(l chroma.Lexer, body string, n int) [][]byte {
+func splitLines(stop <-chan struct{}, l chroma.Lexer, body string, n int) [][]byte {
 	out := make([][]byte, 0, n)
 	if l != nil {
-		if tokens, ok := tokenise(l, body); ok {
+		if tokens, ok := tokeniseStop(stop, l, body); ok {
 			var buf bytes.Buffer
 			good := true
 			for _, line := range chroma.SplitTokensIntoLines(tokens) {
@@ -414,8 +445,14 @@ func (m *memo) len() int {
 
 // highlightMemo is highlight with the memo in front of it (m may be nil).
 func highlightMemo(m *memo, l chroma.Lexer, text string, diff bool) []byte {
+	return highlightMemoStop(nil, m, l, text, diff)
+}
+
+// highlightMemoStop is highlightMemo, giving up once stop is closed; what
+// was cut short is not remembered.
+func highlightMemoStop(stop <-chan struct{}, m *memo, l chroma.Lexer, text string, diff bool) []byte {
 	if m == nil {
-		return highlight(l, text, diff)
+		return highlightStop(stop, l, text, diff)
 	}
 	k := memoKey{diff: diff, sum: sha256.Sum256([]byte(text))}
 	if l != nil {
@@ -424,7 +461,12 @@ func highlightMemo(m *memo, l chroma.Lexer, text string, diff bool) []byte {
 	if v, ok := m.get(k); ok {
 		return v
 	}
-	v := highlight(l, text, diff)
+	v := highlightStop(stop, l, text, diff)
+	select {
+	case <-stop:
+		return v // cut short: not remembered
+	default:
+	}
 	m.put(k, v)
 	return v
 }

@@ -331,6 +331,12 @@ func lexerNamed(name string, reg *chroma.LexerRegistry) chroma.Lexer {
 
 // Tokenise is chroma's RegexLexer.Tokenise.
 func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chroma.Iterator, error) {
+	return f.iterator(options, text).next, nil
+}
+
+// iterator is Tokenise's iterator; setting its stop channel makes it stop
+// (panic with errCancelled) once the channel is closed.
+func (f *fastLexer) iterator(options *chroma.TokeniseOptions, text string) *fastIterator {
 	if options == nil {
 		options = &chroma.TokeniseOptions{State: "root", EnsureLF: true}
 	}
@@ -356,10 +362,11 @@ func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 	}
 	it.end = len(it.l.Text)
 	it.budget = stepBudget(len(it.l.Text))
+	it.checked = it.budget
 	if newlineAdded {
 		it.end--
 	}
-	return it.next, nil
+	return it
 }
 
 // ensureLF is chroma's: "\r\n" and a lone "\r" become "\n".
@@ -380,7 +387,16 @@ type fastIterator struct {
 	stack   []chroma.Iterator
 	budget  int // steps left (see stepBudget)
 	lineEnd int // the end of the line l.Pos is on
+	// stop, when closed, stops the lexer: the build was cancelled. It is
+	// looked at every 1024 tokens and every 64K steps of the budget.
+	stop    <-chan struct{}
+	steps   int
+	checked int // the budget when stop was last looked at
 }
+
+// errCancelled is the panic of a lexer whose stop channel was closed;
+// tokenise recovers from it.
+var errCancelled = errors.New("highlighting was cancelled")
 
 // errTooSlow is the panic of a lexer that ran out of steps; tokenise
 // recovers from it and the block is shown as plain text.
@@ -398,7 +414,10 @@ var errTooSlow = errors.New("highlighting this block takes too long")
 // thousand characters are always highlighted.
 func stepBudget(n int) int { return 256*n + 1<<20 }
 
+// drain returns the next token of the emitters stacked by the last rule
+// (and, first, stops when the build is cancelled: see checkStop).
 func (it *fastIterator) drain() (chroma.Token, bool) {
+	it.checkStop()
 	for len(it.stack) > 0 {
 		n := len(it.stack) - 1
 		t := it.stack[n]()
@@ -412,6 +431,19 @@ func (it *fastIterator) drain() (chroma.Token, bool) {
 		return t, true
 	}
 	return chroma.EOF, false
+}
+
+// checkStop panics with errCancelled once stop is closed, looking at it
+// every 1024 tokens and every 64K steps of the budget.
+func (it *fastIterator) checkStop() {
+	if it.steps++; it.stop != nil && (it.steps&1023 == 0 || it.checked-it.budget > 1<<16) {
+		it.checked = it.budget
+		select {
+		case <-it.stop:
+			panic(errCancelled)
+		default:
+		}
+	}
 }
 
 func (it *fastIterator) next() chroma.Token {

@@ -133,6 +133,9 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	d := diag.From(pc)
 	seen := map[string]int{} // diagram id → uses on this page so far
 	for _, fc := range blocks {
+		if d.Context().Err() != nil {
+			return // the build was stopped
+		}
 		node := t.convert(d, source, fc, seen)
 		if parent := fc.Parent(); parent != nil {
 			parent.ReplaceChild(parent, fc, node)
@@ -171,9 +174,11 @@ func (t *transformer) convert(d *diag.Doc, source []byte, fc *ast.FencedCodeBloc
 		return node
 	}
 
-	res, err := t.e.get(node.Source)
+	res, err := t.e.get(d.Context(), node.Source)
 	if err != nil {
-		t.report(d, fc, source, fenceOffset, err)
+		if d.Context().Err() == nil {
+			t.report(d, fc, source, fenceOffset, err)
+		}
 		return node
 	}
 	n := seen[res.id]

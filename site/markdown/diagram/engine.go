@@ -175,7 +175,9 @@ func (e *engine) key(src string) string {
 }
 
 // get returns the laid-out diagram of src, from the caches when it can.
-func (e *engine) get(src string) (*result, error) {
+// When ctx is done it returns at once (the layout, which cannot be
+// interrupted, finishes in the background and fills the cache).
+func (e *engine) get(ctx context.Context, src string) (*result, error) {
 	if len(src) > e.cfg.maxSource {
 		return nil, fmt.Errorf("the block is %d bytes, over the %d-byte limit for one diagram: split it into smaller diagrams", len(src), e.cfg.maxSource)
 	}
@@ -198,6 +200,8 @@ func (e *engine) get(src string) (*result, error) {
 			e.memHits.Add(1)
 		}
 		return en.res, en.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	case <-timer.C:
 		// D2's layout cannot be interrupted: it finishes in the
 		// background (and fills the cache), but this build does not wait.

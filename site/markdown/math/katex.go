@@ -1,12 +1,16 @@
 package math
 
 import (
+	"context"
 	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -82,14 +86,35 @@ type result struct {
 	html    string
 	err     *TeXError
 	blocked []string // commands refused for lack of trust, in order
+	// timeout is set when KaTeX ran out of this much time: the failure is
+	// remembered, and tried again only with more time.
+	timeout time.Duration
+	// skipped: not tried, the article's time being spent (err says so).
+	skipped bool
+	// cancelled: interrupted because the build stopped or the article's
+	// time ran out; never remembered.
+	cancelled bool
 }
 
+// outcome says what became of a run of KaTeX.
+type outcome int
+
+const (
+	renderedOK outcome = iota // html, or an error that depends on the formula only
+	timedOut                  // remembered with its timeout
+	transient                 // an engine failure or a cancelled build: not remembered
+)
+
 // engine renders TeX with KaTeX in a pool of goja runtimes and caches the
-// results by formula hash. It is safe for concurrent use.
+// results by formula hash, failures by timeout included (in memory, and on
+// disk when it has a cache dir). It is safe for concurrent use.
 type engine struct {
 	macros   string // JSON object
+	id       string // hash of the KaTeX code and macros: keys the disk memo
 	timeout  time.Duration
 	maxCache int
+	cacheDir string
+	runs     atomic.Int64 // KaTeX runs, for tests
 
 	idle     chan *jsRuntime // runtimes ready for use
 	slots    chan struct{}   // one token per live runtime: bounds the pool
@@ -114,15 +139,31 @@ func newEngine(c config) *engine {
 	if err != nil || c.macros == nil {
 		macros = []byte("{}")
 	}
+	id := sha256.Sum256([]byte(katexJS + "\x00" + renderJS + "\x00" + string(macros) + "\x00" + gojaVersion()))
 	return &engine{
 		macros:   string(macros),
+		id:       hex.EncodeToString(id[:]),
 		timeout:  c.timeout,
 		maxCache: c.maxCache,
+		cacheDir: c.cacheDir,
 		idle:     make(chan *jsRuntime, c.runtimes),
 		slots:    make(chan struct{}, c.runtimes),
 		cache:    map[[32]byte]result{},
 		inflight: map[[32]byte]*call{},
 	}
+}
+
+// gojaVersion is the version of the JavaScript engine linked in: a new one
+// may render in time what an old one did not.
+func gojaVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == "github.com/dop251/goja" {
+				return m.Version
+			}
+		}
+	}
+	return "unknown"
 }
 
 func newRuntime() (*jsRuntime, error) {
@@ -150,8 +191,8 @@ func newRuntime() (*jsRuntime, error) {
 }
 
 // get returns an idle runtime, creating one while the pool is not full, and
-// otherwise waits for one to be put back.
-func (e *engine) get() (*jsRuntime, error) {
+// otherwise waits for one to be put back (or for ctx to be done).
+func (e *engine) get(ctx context.Context) (*jsRuntime, error) {
 	select {
 	case rt := <-e.idle:
 		return rt, nil
@@ -167,6 +208,8 @@ func (e *engine) get() (*jsRuntime, error) {
 			return nil, err
 		}
 		return rt, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
 
@@ -188,64 +231,119 @@ func cacheKey(tex string, display bool) [32]byte {
 	return k
 }
 
-// render renders one formula, from the cache when it can. Goroutines asking
-// for a formula that is being rendered wait for that rendering.
-func (e *engine) render(tex string, display bool) result {
-	key := cacheKey(tex, display)
+// limit is the time one formula may take, and why it is less than the
+// engine's timeout ("" when it is not).
+type limit struct {
+	d   time.Duration
+	why string
+}
+
+// known returns the remembered result for key when there is one that
+// holds under lim: a rendering, or a timeout at least as long as lim.
+func (e *engine) known(key [32]byte, lim limit) (result, bool) {
 	e.mu.Lock()
-	if r, ok := e.cache[key]; ok {
-		e.mu.Unlock()
-		return r
+	r, ok := e.cache[key]
+	e.mu.Unlock()
+	if !ok && e.cacheDir != "" {
+		r, ok = e.readMemo(key)
+		if ok {
+			e.store(key, r)
+		}
 	}
+	if !ok || (r.timeout > 0 && r.timeout < lim.d) {
+		return result{}, false
+	}
+	if r.timeout > 0 {
+		again := "when it changes"
+		if e.cacheDir != "" {
+			again += ", or once " + e.cacheDir + " is removed"
+		}
+		r.err = &TeXError{Offset: -1, Msg: r.err.Msg + " (remembered from an earlier build: kiji tries this formula again " + again + ")"}
+	}
+	return r, true
+}
+
+func (e *engine) store(key [32]byte, r result) {
+	e.mu.Lock()
+	if len(e.cache) >= e.maxCache {
+		clear(e.cache) // crude bound for long-running dev servers
+	}
+	e.cache[key] = r
+	e.mu.Unlock()
+}
+
+// render renders one formula within lim, from the cache when it can, and
+// returns how long KaTeX ran for it (0 when it did not run). Goroutines
+// asking for a formula that is being rendered wait for that rendering.
+func (e *engine) render(ctx context.Context, tex string, display bool, lim limit) (result, time.Duration) {
+	key := cacheKey(tex, display)
+	if r, ok := e.known(key, lim); ok {
+		return r, 0
+	}
+	e.mu.Lock()
 	if c, ok := e.inflight[key]; ok {
 		e.mu.Unlock()
-		<-c.done
-		return c.res
+		select {
+		case <-c.done:
+			return c.res, 0
+		case <-ctx.Done():
+			return cancelled(ctx), 0
+		}
 	}
 	c := &call{done: make(chan struct{})}
 	e.inflight[key] = c
 	e.mu.Unlock()
 
-	r, cacheable := e.renderNow(tex, display)
+	start := time.Now()
+	r, out := e.renderNow(ctx, tex, display, lim)
+	ran := time.Since(start)
 
 	e.mu.Lock()
 	delete(e.inflight, key)
-	if cacheable {
-		if len(e.cache) >= e.maxCache {
-			clear(e.cache) // crude bound for long-running dev servers
-		}
-		e.cache[key] = r
-	}
 	e.mu.Unlock()
+	switch out {
+	case renderedOK:
+		e.store(key, r)
+	case timedOut:
+		e.store(key, r)
+		e.writeMemo(key, r)
+	}
 	c.res = r
 	close(c.done)
-	return r
+	return r, ran
 }
 
-// renderNow runs KaTeX. Results that depend on the machine (a timeout, an
-// engine failure) are not cacheable.
-func (e *engine) renderNow(tex string, display bool) (result, bool) {
+func cancelled(ctx context.Context) result {
+	return result{cancelled: true, err: &TeXError{Offset: -1, Msg: "cancelled: " + context.Cause(ctx).Error()}}
+}
+
+// renderNow runs KaTeX within lim; a done ctx interrupts it at once.
+func (e *engine) renderNow(ctx context.Context, tex string, display bool, lim limit) (result, outcome) {
 	if !utf8.ValidString(tex) {
-		return result{err: &TeXError{Offset: -1, Msg: "the formula is not valid UTF-8"}}, true
+		return result{err: &TeXError{Offset: -1, Msg: "the formula is not valid UTF-8"}}, renderedOK
 	}
-	rt, err := e.get()
+	rt, err := e.get(ctx)
 	if err != nil {
-		return result{err: &TeXError{Offset: -1, Msg: err.Error()}}, false
+		if ctx.Err() != nil {
+			return cancelled(ctx), transient
+		}
+		return result{err: &TeXError{Offset: -1, Msg: err.Error()}}, transient
 	}
-	done := make(chan struct{})
-	timer := time.AfterFunc(e.timeout, func() {
-		rt.vm.Interrupt("timeout")
-		close(done)
-	})
+	e.runs.Add(1)
+	timer := time.AfterFunc(lim.d, func() { rt.vm.Interrupt("timeout") })
+	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt("cancelled") })
 	v, err := rt.render(goja.Undefined(), rt.vm.ToValue(tex), rt.vm.ToValue(display), rt.vm.ToValue(e.macros))
-	if !timer.Stop() {
-		<-done // the interrupt was sent: wait for it, then throw the runtime away
+	if !timer.Stop() || !stop() {
+		// An interrupt was sent (or is being sent): the runtime is thrown
+		// away, whether or not KaTeX finished just in time.
 		e.drop()
 		var ie *goja.InterruptedError
 		if errors.As(err, &ie) {
-			return result{err: &TeXError{Offset: -1, Msg: fmt.Sprintf("rendering took longer than %v; simplify or split the formula", e.timeout)}}, false
+			if ie.Value() == "cancelled" {
+				return cancelled(ctx), transient
+			}
+			return result{timeout: lim.d, err: &TeXError{Offset: -1, Msg: fmt.Sprintf("rendering took longer than %v%s; simplify or split the formula", lim.d, lim.why)}}, timedOut
 		}
-		// It finished just in time; the runtime is dropped all the same.
 	} else if err != nil {
 		// A JavaScript exception that is not a KaTeX parse error (stack
 		// overflow, internal error): do not reuse the runtime.
@@ -256,11 +354,11 @@ func (e *engine) renderNow(tex string, display bool) (result, bool) {
 	if err != nil {
 		var so *goja.StackOverflowError
 		if errors.As(err, &so) {
-			return result{err: &TeXError{Offset: -1, Msg: "the formula is nested too deeply to render; reduce the nesting of braces or environments"}}, true
+			return result{err: &TeXError{Offset: -1, Msg: "the formula is nested too deeply to render; reduce the nesting of braces or environments"}}, renderedOK
 		}
-		return result{err: &TeXError{Offset: -1, Msg: "KaTeX failed: " + err.Error()}}, true
+		return result{err: &TeXError{Offset: -1, Msg: "KaTeX failed: " + err.Error()}}, renderedOK
 	}
-	return decode(tex, v.Export()), true
+	return decode(tex, v.Export()), renderedOK
 }
 
 // decode turns the wrapper's return value into a result.

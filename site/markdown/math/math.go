@@ -9,10 +9,15 @@
 // which diag.Doc.Needs("math") is true.
 //
 // A formula KaTeX cannot parse is a warning at its file:line:col with
-// KaTeX's message; the page shows its TeX as code.
+// KaTeX's message; the page shows its TeX as code. So is a formula that
+// runs out of time: see budget.go for the time one formula, one article and
+// one build may take, and how a formula that ran out of time is remembered.
+// When the document's context (diag.Doc.Ctx) is done, KaTeX is interrupted
+// at once and nothing is reported or remembered.
 package math
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"strings"
@@ -30,10 +35,13 @@ import (
 )
 
 type config struct {
-	macros   map[string]string
-	timeout  time.Duration
-	runtimes int
-	maxCache int
+	macros       map[string]string
+	timeout      time.Duration
+	runtimes     int
+	maxCache     int
+	cacheDir     string
+	articleLost  time.Duration
+	articleTotal time.Duration
 }
 
 // An Option configures New.
@@ -60,6 +68,25 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
+// WithCacheDir keeps the formulas that ran out of time in dir, so that
+// later builds do not spend that time again (see memo.go).
+func WithCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
+
+// WithArticleBudget bounds the time of one article's formulas: lost for
+// those that run out of time (default DefaultArticleLost), total for all
+// (default DefaultArticleTotal). Past either, its other formulas are not
+// tried.
+func WithArticleBudget(lost, total time.Duration) Option {
+	return func(c *config) {
+		if lost > 0 {
+			c.articleLost = lost
+		}
+		if total > 0 {
+			c.articleTotal = total
+		}
+	}
+}
+
 // WithRuntimes sets how many JavaScript runtimes may render at once
 // (default GOMAXPROCS). Each costs about 10 ms to start and a few MB.
 func WithRuntimes(n int) Option {
@@ -74,15 +101,17 @@ func WithRuntimes(n int) Option {
 // Extender (with its runtimes and its cache) can serve every goroutine.
 type Extender struct {
 	eng *engine
+	cfg config
 }
 
 // New returns the math extension.
 func New(opts ...Option) *Extender {
-	c := config{timeout: 10 * time.Second, runtimes: runtime.GOMAXPROCS(0), maxCache: 20000}
+	c := config{timeout: DefaultTimeout, runtimes: runtime.GOMAXPROCS(0), maxCache: 20000,
+		articleLost: DefaultArticleLost, articleTotal: DefaultArticleTotal}
 	for _, o := range opts {
 		o(&c)
 	}
-	return &Extender{eng: newEngine(c)}
+	return &Extender{eng: newEngine(c), cfg: c}
 }
 
 // Priorities of the parsers, transformer and renderer this extension adds.
@@ -98,7 +127,7 @@ func (e *Extender) Extend(m goldmark.Markdown) {
 	m.Parser().AddOptions(
 		parser.WithBlockParsers(util.Prioritized(blockParser{}, blockPriority)),
 		parser.WithInlineParsers(util.Prioritized(inlineParser{}, inlinePriority)),
-		parser.WithASTTransformers(util.Prioritized(&transformer{eng: e.eng}, transformerPriority)),
+		parser.WithASTTransformers(util.Prioritized(&transformer{eng: e.eng, cfg: e.cfg}, transformerPriority)),
 	)
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&htmlRenderer{}, rendererPriority)))
 }
@@ -107,7 +136,7 @@ func (e *Extender) Extend(m goldmark.Markdown) {
 // (formula cells, for instance). display selects display style. The error,
 // when there is one, is a *TeXError.
 func (e *Extender) Render(tex string, display bool) (string, error) {
-	r := e.eng.render(tex, display)
+	r, _ := e.eng.render(context.Background(), tex, display, limit{d: e.eng.timeout})
 	if r.err != nil {
 		return "", r.err
 	}
@@ -116,7 +145,10 @@ func (e *Extender) Render(tex string, display bool) (string, error) {
 
 // transformer renders every formula of a document, reports the problems and
 // records that the page needs the math stylesheet.
-type transformer struct{ eng *engine }
+type transformer struct {
+	eng *engine
+	cfg config
+}
 
 type job struct {
 	inline  *InlineMath
@@ -144,12 +176,29 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	if len(jobs) == 0 {
 		return
 	}
-	// Each distinct formula renders once, in parallel on as many workers as
-	// the engine has runtimes.
-	type formula struct {
-		tex     string
-		display bool
+	d := diag.From(pc)
+	if !t.renderAll(d.Context(), jobs) {
+		return // the build stops: nothing to report
 	}
+	need := false
+	for _, j := range jobs {
+		need = report(d, j) || need
+	}
+	if need {
+		d.Need("math")
+	}
+}
+
+// formula is one distinct formula of a document.
+type formula struct {
+	tex     string
+	display bool
+}
+
+// renderAll renders each distinct formula of jobs once, in parallel on as
+// many workers as the engine has runtimes, within the article's budget. It
+// returns false when ctx was done before the end.
+func (t *transformer) renderAll(ctx context.Context, jobs []*job) bool {
 	index := map[formula]int{}
 	var uniq []formula
 	for _, j := range jobs {
@@ -159,6 +208,9 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			uniq = append(uniq, f)
 		}
 	}
+	actx, cancel := context.WithCancelCause(ctx) // done when the article's time is spent
+	defer cancel(nil)
+	budget := &articleBudget{eng: t.eng, build: buildBudgetOf(ctx), lostLimit: t.cfg.articleLost, totalLimit: t.cfg.articleTotal, cancel: cancel}
 	results := make([]result, len(uniq))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -166,54 +218,59 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
+			for ctx.Err() == nil {
 				i := int(next.Add(1)) - 1
 				if i >= len(uniq) {
 					return
 				}
-				results[i] = t.eng.render(uniq[i].tex, uniq[i].display)
+				results[i] = budget.render(actx, uniq[i].tex, uniq[i].display)
 			}
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		return false
+	}
 	for _, j := range jobs {
 		j.res = results[index[formula{j.tex, j.display}]]
 	}
+	return true
+}
 
-	d := diag.From(pc)
-	need := false
-	for _, j := range jobs {
-		out := rendered{html: j.res.html, err: j.res.err}
-		var start int
-		var at func(int) int
-		if j.inline != nil {
-			j.inline.out = out
-			start = j.inline.TeX.Start
-			at = func(off int) int { return start + max(off, 0) }
+// report gives a job's node its output and reports its problems; it
+// returns whether the formula was rendered.
+func report(d *diag.Doc, j *job) bool {
+	out := rendered{html: j.res.html, err: j.res.err}
+	var start int
+	var at func(int) int
+	if j.inline != nil {
+		j.inline.out = out
+		start = j.inline.TeX.Start
+		at = func(off int) int { return start + max(off, 0) }
+	} else {
+		j.block.out = out
+		start = j.block.Start
+		at = j.block.sourceOffset
+		if !j.block.Closed {
+			d.Warnf(start, "this display math ($$) is not closed before its quote, list item or the document ends; add a line with $$ where the formula ends")
+		}
+	}
+	if j.res.err != nil {
+		off := start
+		if j.res.err.Offset >= 0 {
+			off = at(j.res.err.Offset)
+		}
+		if j.res.skipped {
+			d.Warnf(off, "%s", j.res.err.Msg)
 		} else {
-			j.block.out = out
-			start = j.block.Start
-			at = j.block.sourceOffset
-			if !j.block.Closed {
-				d.Warnf(start, "this display math ($$) is not closed before its quote, list item or the document ends; add a line with $$ where the formula ends")
-			}
-		}
-		if j.res.err != nil {
-			off := start
-			if j.res.err.Offset >= 0 {
-				off = at(j.res.err.Offset)
-			}
 			d.Warnf(off, "KaTeX cannot render this formula: %s; fix the TeX (the page shows it as code)", j.res.err.Msg)
-			continue
 		}
-		need = true
-		for _, cmd := range distinct(j.res.blocked) {
-			d.Warnf(start, "%s is not allowed in a formula (it could add links or HTML to the page) and is shown in red; remove it", cmd)
-		}
+		return false
 	}
-	if need {
-		d.Need("math")
+	for _, cmd := range distinct(j.res.blocked) {
+		d.Warnf(start, "%s is not allowed in a formula (it could add links or HTML to the page) and is shown in red; remove it", cmd)
 	}
+	return true
 }
 
 func distinct(s []string) []string {

@@ -102,11 +102,16 @@ func (s *cardStore) start(u string) *cardEntry {
 }
 
 // get returns the card for u, waiting for its fetch (bounded by the fetch
-// timeout).
-func (s *cardStore) get(u string) Card {
+// timeout), or a plain card at once when ctx is done (the build was
+// stopped; the fetch goes on and fills the cache).
+func (s *cardStore) get(ctx context.Context, u string) Card {
 	e := s.start(u)
-	<-e.done
-	return e.card
+	select {
+	case <-e.done:
+		return e.card
+	case <-ctx.Done():
+		return Card{URL: u}
+	}
 }
 
 func (s *cardStore) statsSnapshot() CardStats {

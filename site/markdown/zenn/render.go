@@ -118,7 +118,7 @@ func (r *htmlRenderer) unknown(w util.BufWriter, n *Embed) {
 // A card without page data gets the class link-card-plain and shows the
 // URL's host and path.
 func (r *htmlRenderer) card(w util.BufWriter, n *Embed) {
-	c := r.e.cards.get(n.URL)
+	c := r.e.cards.get(n.doc.Context(), n.URL)
 	if (c.Status == 404 || c.Status == 410) && n.doc != nil {
 		n.doc.Warnf(n.offset, "link card: %s answered HTTP %d (the page is gone); fix or remove the link", n.URL, c.Status)
 	}
