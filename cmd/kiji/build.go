@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -103,9 +104,11 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		// Stopped by a signal: what it found so far is not worth printing.
 		return fmt.Errorf("the build was %v before it finished; %s was left as it was", context.Cause(ctx), opts.Dest)
 	}
+	_, contentErr := diag.AsErrors(err)
 	if rep != nil {
 		printProblems(e, rep.Problems)
-		if !bf.quiet || rep.Errors > 0 {
+		// After any other error, nothing was built: the error says why.
+		if (!bf.quiet || rep.Errors > 0) && (err == nil || contentErr) {
 			fmt.Fprintln(e.stderr, rep.Summary())
 		}
 		if *timings {
@@ -118,6 +121,9 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		if _, ok := diag.AsErrors(err); ok {
 			return err
+		}
+		if errors.Is(err, build.ErrFolders) {
+			return usageError{err}
 		}
 		return withHint(err, "kiji build --help")
 	}

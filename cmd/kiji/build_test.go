@@ -152,6 +152,8 @@ func TestBuildUsageErrors(t *testing.T) {
 		{"help", []string{"build", "--help"}, 0},
 		{"version", []string{"version"}, 0},
 		{"missing source", []string{"build", "--source", "nowhere"}, 1},
+		{"dest inside the content", []string{"build", "--dest", "content/images/out"}, 2},
+		{"dest around the content", []string{"build", "--dest", "."}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := kiji(t, dir, tc.args...)

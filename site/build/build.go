@@ -261,6 +261,7 @@ func (r *run) commitOutput() error {
 		close(saved)
 	}
 	t0 := time.Now()
+	r.out.warnUnknown(r.probs, r.opts.Source)
 	err := r.out.commit()
 	<-saved
 	r.report.Steps = append(r.report.Steps, StepTime{"commit", time.Since(t0)})
@@ -337,6 +338,9 @@ func (r *run) readConfig() error {
 }
 
 func (r *run) readContent() error {
+	if err := checkFolders(r.opts); err != nil {
+		return err
+	}
 	fi, err := os.Stat(r.opts.Source)
 	if err != nil || !fi.IsDir() {
 		return fmt.Errorf("the content folder %s does not exist; create it with an articles/ folder, or pass --source DIR", r.opts.Source)

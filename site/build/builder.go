@@ -127,6 +127,7 @@ func (b *Builder) Build(ctx context.Context, changed []string) (*Report, error) 
 			p = abs
 		}
 		b.pending[p] = true
+		b.forgetHash(p)
 	}
 	b.nextOuts = map[string]*outEntry{}
 	b.summaryKeys = map[*render.Summary][32]byte{}
@@ -219,6 +220,18 @@ func (b *Builder) setupOutput(r *run) {
 	}
 	r.out.hashOf = b.hashSource
 	r.out.knownDest = b.destKnown
+}
+
+// forgetHash drops the remembered hash of a changed file: a file rewritten
+// with the same size and mtime (cp -p, rsync -a) is hashed again.
+func (b *Builder) forgetHash(p string) {
+	rel, err := filepath.Rel(b.src, p)
+	if err != nil {
+		return
+	}
+	b.hashMu.Lock()
+	delete(b.hashes, filepath.ToSlash(rel))
+	b.hashMu.Unlock()
 }
 
 // hashSource hashes a file of fsys, or returns the hash it had when its

@@ -241,3 +241,37 @@ func TestBuilderCacheOnDisk(t *testing.T) {
 		t.Errorf("a restarted Builder wrote %d files (%v), want 0", rep.Written, rep.Changed)
 	}
 }
+
+// TestBuilderSeesRewriteKeepingSizeAndMtime rewrites an image in place
+// with other bytes of the same size and puts its modification time back
+// (cp -p, rsync -a): the watcher names the file, and the Builder must
+// copy the new bytes, not trust its memo of the old hash.
+func TestBuilderSeesRewriteKeepingSizeAndMtime(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "content/articles/one.md"), builderArticle("One", `"go"`, "![](/images/a.png)\n"))
+	img := filepath.Join(root, "content/images/a.png")
+	writeFile(t, img, string(tinyPNG))
+	b := NewBuilder(Options{Root: root, Dest: filepath.Join(root, "dev"), CacheDir: filepath.Join(root, "cache"), Offline: true, Dev: true})
+	defer b.Close()
+	if _, err := b.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := []byte(string(tinyPNG))
+	other[len(other)-20] ^= 0xff // same size, other bytes
+	if err := os.WriteFile(img, other, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(img, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Build(context.Background(), []string{img}); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, filepath.Join(root, "dev/images/a.png")); got != string(other) {
+		t.Error("the output still holds the image's old bytes")
+	}
+}

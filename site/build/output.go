@@ -18,11 +18,15 @@ import (
 )
 
 // manifestName is written into every output folder. It marks the folder as
-// kiji's (kiji never replaces a folder without it unless the folder is
-// empty) and lists each file with its hash, so the next build can leave
-// unchanged files alone. Deploy leaves it out. The files' sizes and
-// modification times, which differ from build to build, are kept in the
-// cache folder instead (statsFile), so the output stays byte-identical.
+// kiji's and lists each file kiji wrote there with its hash, so the next
+// build can leave unchanged files alone and remove exactly the files it no
+// longer writes. kiji never writes into a folder without a manifest
+// unless the folder is empty, nor into one whose manifest does not parse
+// or does not list most of what the folder holds (output_dest.go). Files
+// a user adds (a CNAME, say) are kept, and each build says so. Deploy
+// leaves the manifest out. The files' sizes and modification times, which
+// differ from build to build, are kept in the cache folder instead
+// (statsFile), so the output stays byte-identical.
 const manifestName = ".kiji-manifest"
 
 const manifestHeader = "kiji-manifest v1"
@@ -35,30 +39,32 @@ type fileState struct {
 }
 
 // output collects a build's files. New or changed files go to a staging
-// folder beside the destination; files whose bytes did not change are left
-// where they are. commit moves the staged files in and removes stale ones
-// only when the build succeeded, so a failed build leaves the destination
-// as it was.
+// folder on the destination's file system; files whose bytes did not
+// change are left where they are. commit puts the staged files in place
+// and removes stale ones only when the build succeeded, so a failed build
+// leaves the destination as it was (output_commit.go).
 type output struct {
-	dest      string // destination folder
+	dest      string // destination folder, symbolic links resolved
+	shown     string // destination folder as the user named it
 	statsFile string // sizes and mtimes, in the cache folder; "" for none
-	staging   string
+	stg       staging
+	staging   string               // stg.dir
 	prev      map[string]fileState // the destination's manifest; nil: none
-	fresh     bool                 // the destination is new or empty: swap whole
+	fresh     bool                 // the destination does not exist: staging becomes it
+
+	// unknown lists the files in the destination kiji did not write, once
+	// walked is closed (nil: no walk); walkErr is the walk's error.
+	walked  chan struct{}
+	unknown []string
+	walkErr error
 
 	// hashOf hashes a source file for copyFrom (default hashFile); a
 	// Builder remembers hashes by size and mtime.
 	hashOf func(fsys fs.FS, name string) (string, error)
 	// knownDest says the destination holds exactly what prev lists (a
 	// Builder's previous build committed it, in this process): files are
-	// kept without checking them on disk, and commit removes the files
-	// prev lists and this build did not produce without walking the
-	// destination.
+	// kept without checking them on disk.
 	knownDest bool
-	// lastClean says the previous build's commit finished (no marker left
-	// in the cache folder) and its manifest was read: stale files can be
-	// found from the manifest alone, without walking the destination.
-	lastClean bool
 
 	dirs sync.Map // staging folders known to exist
 
@@ -77,86 +83,46 @@ func newOutput(dest, cacheDir string) (*output, error) {
 // manifest and stats, which are not read again.
 func newOutputKnown(dest, cacheDir string, known map[string]fileState) (*output, error) {
 	dest = filepath.Clean(dest)
-	prev, fresh, clean := known, false, false
+	if _, err := os.Stat(dest); err != nil {
+		known = nil // gone since: look again
+	}
+	o := &output{dest: dest, shown: dest, prev: known, files: map[string]fileState{}, staged: map[string]bool{}}
 	if known == nil {
-		var err error
-		if prev, fresh, err = readDest(dest); err != nil {
+		d, err := inspectDest(dest)
+		if err != nil {
 			return nil, err
 		}
+		o.dest, o.prev, o.fresh = d.real, d.prev, !d.exists
+	} else if real, err := filepath.EvalSymlinks(dest); err == nil {
+		o.dest = real
 	}
-	statsFile := ""
 	if cacheDir != "" {
 		abs, _ := filepath.Abs(dest)
 		sum := sha256.Sum256([]byte(abs))
-		statsFile = filepath.Join(cacheDir, "output-"+hex.EncodeToString(sum[:8])+".stats")
+		o.statsFile = filepath.Join(cacheDir, "output-"+hex.EncodeToString(sum[:8])+".stats")
 		if known == nil {
-			readStats(statsFile, prev)
-			_, statErr := os.Stat(statsFile)
-			_, markErr := os.Stat(statsFile + ".commit")
-			clean = statErr == nil && errors.Is(markErr, fs.ErrNotExist) && len(prev) > 0
+			readStats(o.statsFile, o.prev)
 		}
 	}
-	parent := filepath.Dir(dest)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the parent of the output folder: %w", err)
+	if known == nil && !o.fresh {
+		o.startWalk() // reads prev: after readStats
 	}
-	staging, err := os.MkdirTemp(parent, "."+filepath.Base(dest)+".kiji-tmp-")
+	parent, prefix := o.dest, "."
+	if o.fresh {
+		parent, prefix = filepath.Dir(dest), "."+filepath.Base(dest)+"."
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return nil, fmt.Errorf("creating the parent of the output folder: %w", err)
+		}
+	}
+	if known == nil {
+		cleanLeftStaging(filepath.Dir(dest), "."+filepath.Base(dest)+".")
+	}
+	st, err := makeStaging(parent, prefix)
 	if err != nil {
-		return nil, fmt.Errorf("creating the staging folder beside %s: %w", dest, err)
+		return nil, fmt.Errorf("creating a staging folder in %s: %w", parent, err)
 	}
-	return &output{dest: dest, statsFile: statsFile, staging: staging, prev: prev, fresh: fresh, lastClean: clean,
-		files: map[string]fileState{}, staged: map[string]bool{}}, nil
-}
-
-// readDest checks the destination and reads its manifest. It refuses a
-// folder kiji did not write. fresh means there is nothing to keep.
-func readDest(dest string) (prev map[string]fileState, fresh bool, err error) {
-	fi, err := os.Stat(dest)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, true, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("checking the output folder: %w", err)
-	}
-	if !fi.IsDir() {
-		return nil, false, fmt.Errorf("the output path %s is a file, not a folder; choose another --dest", dest)
-	}
-	b, err := os.ReadFile(filepath.Join(dest, manifestName))
-	if err == nil {
-		// A manifest that cannot be read means every file is rewritten.
-		return parseManifest(b), false, nil
-	}
-	entries, err := os.ReadDir(dest)
-	if err != nil {
-		return nil, false, fmt.Errorf("reading the output folder: %w", err)
-	}
-	if len(entries) > 0 {
-		return nil, false, fmt.Errorf("the output folder %s holds files kiji did not write (no %s in it); kiji replaces its output folder whole, so choose an empty or new --dest, or delete that folder", dest, manifestName)
-	}
-	return nil, true, nil
-}
-
-// parseManifest reads a manifest; a damaged one gives an empty map.
-func parseManifest(b []byte) map[string]fileState {
-	m := map[string]fileState{}
-	lines := bytes.Split(b, []byte("\n"))
-	if len(lines) == 0 || string(lines[0]) != manifestHeader {
-		return m
-	}
-	for _, l := range lines[1:] {
-		if len(l) == 0 {
-			continue
-		}
-		h, rel, ok := strings.Cut(string(l), " ")
-		if !ok || len(h) != 64 {
-			return map[string]fileState{}
-		}
-		if _, err := cleanRel(rel); err != nil {
-			return map[string]fileState{}
-		}
-		m[rel] = fileState{Hash: h, Size: -1}
-	}
-	return m
+	o.stg, o.staging = st, st.dir
+	return o, nil
 }
 
 // readStats adds the sizes and mtimes recorded by the last build; a
@@ -192,8 +158,12 @@ func cleanRel(p string) (string, error) {
 		return "", fmt.Errorf("the output path %q is not allowed", p)
 	}
 	c := path.Clean(p)
-	if c == "." || c == ".." || strings.HasPrefix(c, "../") || c != p || c == manifestName {
+	if c == "." || c == ".." || strings.HasPrefix(c, "../") || c != p {
 		return "", fmt.Errorf("the output path %q would leave the output folder", p)
+	}
+	if strings.HasPrefix(c, ".kiji-") {
+		// The manifest, staging folders, backups: kiji's own names.
+		return "", fmt.Errorf("the output path %q is reserved for kiji; rename it", p)
 	}
 	return c, nil
 }
@@ -392,95 +362,13 @@ func (o *output) has(rel string) bool {
 }
 
 // abort removes the staging folder; the destination is untouched.
-func (o *output) abort() { os.RemoveAll(o.staging) }
+func (o *output) abort() { o.stg.release() }
 
 // stats reports how many files were written and how many kept.
 func (o *output) stats() (written, kept int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return len(o.staged), o.kept
-}
-
-// commit puts the build in place. A new destination is the staging folder
-// renamed. An existing one gets each new or changed file renamed into it
-// (each file is replaced atomically), then loses the files this build did
-// not produce; the manifest is written last. If commit is interrupted, the
-// next build sees the old manifest, rewrites what does not match it and
-// removes what is stale: it converges.
-func (o *output) commit() error {
-	if o.fresh {
-		if err := o.recordStats(o.staging); err != nil {
-			return err
-		}
-		if err := o.writeManifest(o.staging); err != nil {
-			return err
-		}
-		if err := os.Chmod(o.staging, 0o755); err != nil {
-			return err
-		}
-		if fi, err := os.Stat(o.dest); err == nil && fi.IsDir() {
-			os.Remove(o.dest) // empty, checked by readDest
-		}
-		if err := os.Rename(o.staging, o.dest); err != nil {
-			return fmt.Errorf("putting the new output in place: %w", err)
-		}
-		return nil
-	}
-	names := o.stagedNames()
-	marker := ""
-	if o.statsFile != "" && len(names) > 0 {
-		// Until the manifest is written, the destination may hold files
-		// the manifest does not know: the next build must look.
-		marker = o.statsFile + ".commit"
-		if err := os.MkdirAll(filepath.Dir(marker), 0o755); err == nil {
-			_ = os.WriteFile(marker, nil, 0o644)
-		}
-	}
-	for _, rel := range names {
-		from := filepath.Join(o.staging, filepath.FromSlash(rel))
-		to := filepath.Join(o.dest, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			// A file stands where a folder must go: it is stale.
-			if err := o.clearPath(filepath.Dir(to)); err != nil {
-				return err
-			}
-		}
-		if fi, err := os.Lstat(to); err == nil && fi.IsDir() {
-			if err := os.RemoveAll(to); err != nil {
-				return err
-			}
-		}
-		if err := os.Rename(from, to); err != nil {
-			return fmt.Errorf("putting %s in place: %w", rel, err)
-		}
-	}
-	if err := o.recordStats(o.dest); err != nil {
-		return err
-	}
-	o.removeStale()
-	if err := o.writeManifest(o.staging); err != nil {
-		return err
-	}
-	if err := os.Rename(filepath.Join(o.staging, manifestName), filepath.Join(o.dest, manifestName)); err != nil {
-		return err
-	}
-	if marker != "" {
-		os.Remove(marker)
-	}
-	return os.RemoveAll(o.staging)
-}
-
-// clearPath removes files that stand where folders of p must go.
-func (o *output) clearPath(p string) error {
-	for q := p; strings.HasPrefix(q, o.dest+string(filepath.Separator)); q = filepath.Dir(q) {
-		if fi, err := os.Lstat(q); err == nil && !fi.IsDir() {
-			if err := os.Remove(q); err != nil {
-				return err
-			}
-			break
-		}
-	}
-	return os.MkdirAll(p, 0o755)
 }
 
 func (o *output) stagedNames() []string {
@@ -510,69 +398,6 @@ func (o *output) recordStats(dir string) error {
 	return nil
 }
 
-// removeStale deletes what the previous build wrote and this one did not,
-// and every file the manifest does not know (left by an interrupted
-// build), then empty folders.
-func (o *output) removeStale() {
-	if o.knownDest || o.lastClean {
-		o.removeGone()
-		return
-	}
-	var dirs []string
-	filepath.WalkDir(o.dest, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		rel, _ := filepath.Rel(o.dest, p)
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			if rel != "." {
-				dirs = append(dirs, p)
-			}
-			return nil
-		}
-		if rel == manifestName {
-			return nil
-		}
-		if _, ok := o.files[rel]; !ok {
-			os.Remove(p)
-		}
-		return nil
-	})
-	// Deepest first, so parents empty out.
-	sort.Slice(dirs, func(i, j int) bool { return len(dirs[i]) > len(dirs[j]) })
-	for _, d := range dirs {
-		os.Remove(d) // fails, harmlessly, when not empty
-	}
-}
-
-func (o *output) writeManifest(dir string) error {
-	o.mu.Lock()
-	names := make([]string, 0, len(o.files))
-	for n := range o.files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var b, st bytes.Buffer
-	b.WriteString(manifestHeader + "\n")
-	for _, n := range names {
-		f := o.files[n]
-		fmt.Fprintf(&b, "%s %s\n", f.Hash, n)
-		fmt.Fprintf(&st, "%d %d %s\n", f.Size, f.ModTime, n)
-	}
-	o.mu.Unlock()
-	if o.statsFile != "" {
-		// Best effort: without it the next build hashes files instead.
-		if err := os.MkdirAll(filepath.Dir(o.statsFile), 0o755); err == nil {
-			tmp := o.statsFile + ".tmp"
-			if os.WriteFile(tmp, st.Bytes(), 0o644) == nil {
-				os.Rename(tmp, o.statsFile)
-			}
-		}
-	}
-	return os.WriteFile(filepath.Join(dir, manifestName), b.Bytes(), 0o644)
-}
-
 // create writes one file produced by fill (buffered, so unchanged bytes
 // are detected like write's).
 func (o *output) create(rel string, fill func(w io.Writer) error) error {
@@ -595,28 +420,4 @@ func (o *output) changed() []string {
 	o.mu.Unlock()
 	sort.Strings(names)
 	return names
-}
-
-// removeGone deletes the files of prev this build did not produce, then
-// the folders that leaves empty.
-func (o *output) removeGone() {
-	dirs := map[string]bool{}
-	for rel := range o.prev {
-		if _, ok := o.files[rel]; ok {
-			continue
-		}
-		os.Remove(filepath.Join(o.dest, filepath.FromSlash(rel)))
-		for d := path.Dir(rel); d != "."; d = path.Dir(d) {
-			dirs[d] = true
-		}
-	}
-	sorted := make([]string, 0, len(dirs))
-	for d := range dirs {
-		sorted = append(sorted, d)
-	}
-	// Deepest first, so parents empty out.
-	sort.Slice(sorted, func(i, j int) bool { return len(sorted[i]) > len(sorted[j]) })
-	for _, d := range sorted {
-		os.Remove(filepath.Join(o.dest, filepath.FromSlash(d))) // fails, harmlessly, when not empty
-	}
 }

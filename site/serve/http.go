@@ -28,6 +28,9 @@ var liveJS []byte
 // ServeHTTP serves the built site, the live-reload script and the event
 // stream.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.guard(w, r) {
+		return
+	}
 	switch r.URL.Path {
 	case eventsPath:
 		s.serveEvents(w, r)
@@ -36,11 +39,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", render.ContentType("live.js"))
 		w.Header().Set("Cache-Control", "no-cache")
 		http.ServeContent(w, r, "live.js", time.Time{}, bytes.NewReader(liveJS))
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	s.mu.Lock()

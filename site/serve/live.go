@@ -71,10 +71,20 @@ const keepAlive = 15 * time.Second
 // the build being served and the current problems, so a page that
 // reconnects (after a server restart) reloads if the build changed.
 func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
-	fl, ok := w.(http.Flusher)
-	if !ok {
+	if _, ok := w.(http.Flusher); !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
+	}
+	// The stream stays open: no read limit, and a write limit for each
+	// message instead of the whole response.
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Time{})
+	write := func(b []byte) error {
+		rc.SetWriteDeadline(time.Now().Add(httpTimeouts.Write))
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		return rc.Flush()
 	}
 	c := s.hub.subscribe()
 	defer s.hub.unsubscribe(c)
@@ -86,9 +96,9 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	hello := map[string]any{"build": s.buildID, "problems": s.problems, "ready": s.ready, "published": !s.stale}
 	s.mu.Unlock()
-	fmt.Fprint(w, "retry: 500\n\n")
-	w.Write(sseMessage("hello", hello))
-	fl.Flush()
+	if write(append([]byte("retry: 500\n\n"), sseMessage("hello", hello)...)) != nil {
+		return
+	}
 	t := time.NewTicker(keepAlive)
 	defer t.Stop()
 	for {
@@ -101,15 +111,13 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return
 			}
-			if _, err := w.Write(msg); err != nil {
+			if write(msg) != nil {
 				return
 			}
-			fl.Flush()
 		case <-t.C:
-			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+			if write([]byte(": ping\n\n")) != nil {
 				return
 			}
-			fl.Flush()
 		}
 	}
 }

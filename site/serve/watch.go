@@ -367,18 +367,27 @@ func (w *Watcher) handle(ev fsnotify.Event) {
 	w.deb.add(p)
 }
 
-// stamp is a file's state as the poller sees it.
+// stamp is a file's state as the poller sees it. A file rewritten in
+// place with its size and mtime put back (cp -p) keeps neither its change
+// time (ctime, which no program can set) nor, if it was replaced (rsync
+// -a), its inode: either differing makes it changed. A change of ctime
+// alone (chown, a new hard link) reports a file whose bytes are the same;
+// the rebuild compares them and, finding nothing new, tells no page.
 type stamp struct {
 	size  int64
 	mtime int64
 	mode  fs.FileMode
+	ctime int64  // 0 where the system does not say
+	ino   uint64 // 0 where the system does not say
 }
 
 // snapshot stats every file of the trees and every watched file.
 func (w *Watcher) snapshot() map[string]stamp {
 	m := map[string]stamp{}
 	put := func(p string, fi fs.FileInfo) {
-		m[p] = stamp{size: fi.Size(), mtime: fi.ModTime().UnixNano(), mode: fi.Mode()}
+		st := stamp{size: fi.Size(), mtime: fi.ModTime().UnixNano(), mode: fi.Mode()}
+		st.ctime, st.ino = changeStamp(fi)
+		m[p] = st
 	}
 	for _, t := range w.opts.Trees {
 		filepath.WalkDir(t, func(p string, d fs.DirEntry, err error) error {

@@ -289,6 +289,30 @@ func TestWatcher(t *testing.T) {
 			mustWrite(t, f.p("kiji.yaml.tmp"), "title: y\n")
 			mustRename(t, f.p("kiji.yaml.tmp"), f.p("kiji.yaml"))
 		}, []string{"kiji.yaml"}, []string{"kiji.yaml.tmp"}},
+		{"rewritten in place keeping size and mtime (cp -p)", func(f *fsTest) {
+			p := f.p("content/articles/a.md")
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustWrite(t, p, "b")
+			if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"content/articles/a.md"}, nil},
+		{"replaced by a file of the same size and mtime (rsync -a)", func(f *fsTest) {
+			p := f.p("content/articles/a.md")
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmp := f.p("content/articles/.a.md.Xy12Zq")
+			mustWrite(t, tmp, "c")
+			if err := os.Chtimes(tmp, fi.ModTime(), fi.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+			mustRename(t, tmp, p)
+		}, []string{"content/articles/a.md"}, []string{"content/articles/.a.md.Xy12Zq"}},
 		{"hidden and skipped paths are left out", func(f *fsTest) {
 			mustWrite(t, f.p("content/articles/.git/objects/x"), "git")
 			mustWrite(t, f.p("content/articles/skipped/out.html"), "out")
