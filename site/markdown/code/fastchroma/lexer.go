@@ -3,7 +3,6 @@ package fastchroma
 import (
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 
@@ -86,17 +85,7 @@ var compiled sync.Map // cacheKey → cached
 // (it is safe for concurrent use). An error means rl's rules do not compile
 // here; TestEveryLexerCompiles holds that none fails at the verified
 // versions.
-func For(rl *chroma.RegexLexer) (*Lexer, error) {
-	switch os.Getenv("KIJI_FASTCHROMA") { // TEMPORARY: for measuring each half in a whole build
-	case "chroma":
-		return nil, errors.New("fast lexers turned off")
-	case "filter":
-		return forHalves(rl, halves{filter: true})
-	case "simple":
-		return forHalves(rl, halves{simple: true})
-	}
-	return forHalves(rl, both)
-}
+func For(rl *chroma.RegexLexer) (*Lexer, error) { return forHalves(rl, both) }
 
 func forHalves(rl *chroma.RegexLexer, h halves) (*Lexer, error) {
 	k := cacheKey{rl, h}
