@@ -29,7 +29,7 @@ func TestVerifiedVersions(t *testing.T) {
 				"Its fast path copies and reads that module's internals. Follow \"When chroma or regexp2 changes\" "+
 				"in site/markdown/code/fastchroma/doc.go: run the equivalence suite\n"+
 				"\tgo test ./site/markdown/code/fastchroma -run 'TestMatchesChroma|TestSamples|TestEveryLexerCompiles|TestRules'\n"+
-				"\tgo test ./site/markdown/code/fastchroma -run '^$' -fuzz FuzzMatchesChroma -fuzztime 60s\n"+
+				"\tgo test ./site/markdown/code/fastchroma -run '^$' -fuzz FuzzMatchesChroma -fuzztime 60s (and FuzzSimpleMatcher)\n"+
 				"review the diff of the copied code, then set verified[%q] = %q in versions_test.go",
 				mod, got, want, mod, got)
 		}
