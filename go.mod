@@ -3,7 +3,7 @@ module github.com/kiji-ssg/kiji
 go 1.26.8
 
 require (
-	github.com/alecthomas/chroma/v2 v2.27.0
+	github.com/alecthomas/chroma/v2 v2.27.0 // pinned: site/markdown/code/fastchroma forks its internals; see its doc before bumping
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.18
 	github.com/aws/aws-sdk-go-v2/service/cloudfront v1.73.0
@@ -11,7 +11,7 @@ require (
 	github.com/aws/smithy-go v1.28.9
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
-	github.com/dlclark/regexp2/v2 v2.2.1
+	github.com/dlclark/regexp2/v2 v2.2.1 // pinned: site/markdown/code/fastchroma reads its internals; see its doc before bumping
 	github.com/dop251/goja v0.0.0-20240927123429-241b342198c2
 	github.com/expr-lang/expr v1.17.8
 	github.com/fsnotify/fsnotify v1.10.1

@@ -21,6 +21,7 @@ var layers = [][]string{
 	{"site/content"},
 	{"site/zennlink"},
 	{"site/htmlsafe"},
+	{"site/markdown/code/fastchroma"},
 	{"site/markdown/*"},
 	{"site/markdown"},
 	{"site/render", "themes/default"},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiji-ssg/kiji/site/markdown/code/fastchroma"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/util"
 )
@@ -21,16 +22,18 @@ func TestStopCutsLexingShort(t *testing.T) {
 	if !ok {
 		t.Fatal("no fast HCL lexer")
 	}
-	it := f.(*fastLexer).iterator(nil, long)
-	it.stop = stop
+	it, err := f.(*fastchroma.Lexer).WithStop(stop).Tokenise(nil, long)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got any
 	func() {
 		defer func() { got = recover() }()
 		for range 5000 {
-			it.next()
+			it()
 		}
 	}()
-	if err, _ := got.(error); !errors.Is(err, errCancelled) {
+	if err, _ := got.(error); !errors.Is(err, fastchroma.ErrCancelled) {
 		t.Fatalf("lexing went on after stop (recovered %v)", got)
 	}
 	m := newMemo(4)

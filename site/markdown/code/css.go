@@ -218,35 +218,7 @@ func writeColours(b *bytes.Buffer, p, other *palette, override bool) {
 			}
 			o = tokenRule{}
 		}
-		var d []string
-		if r.background.IsSet() {
-			d = append(d, "color:"+p.readable(r.colour, r.background).String())
-			d = append(d, "background-color:"+r.background.String())
-		} else {
-			d = append(d, "color:"+p.readable(r.colour, p.backgrounds()...).String())
-			if o.background.IsSet() {
-				d = append(d, "background-color:transparent")
-			}
-		}
-		switch {
-		case r.bold:
-			d = append(d, "font-weight:bold")
-		case o.bold:
-			d = append(d, "font-weight:normal")
-		}
-		switch {
-		case r.italic:
-			d = append(d, "font-style:italic")
-		case o.italic:
-			d = append(d, "font-style:normal")
-		}
-		switch {
-		case r.underline:
-			d = append(d, "text-decoration:underline")
-		case o.underline:
-			d = append(d, "text-decoration:none")
-		}
-		decl := strings.Join(d, ";")
+		decl := tokenDecl(p, r, o)
 		if _, ok := groups[decl]; !ok {
 			order = append(order, decl)
 		}
@@ -255,6 +227,41 @@ func writeColours(b *bytes.Buffer, p, other *palette, override bool) {
 	for _, decl := range order {
 		rule(strings.Join(groups[decl], ","), decl)
 	}
+}
+
+// tokenDecl is the CSS declaration of token rule r in palette p; o is the
+// other mode's rule, whose background, bold, italic and underline it resets
+// (o is zero when nothing needs resetting).
+func tokenDecl(p *palette, r, o tokenRule) string {
+	var d []string
+	if r.background.IsSet() {
+		d = append(d, "color:"+p.readable(r.colour, r.background).String())
+		d = append(d, "background-color:"+r.background.String())
+	} else {
+		d = append(d, "color:"+p.readable(r.colour, p.backgrounds()...).String())
+		if o.background.IsSet() {
+			d = append(d, "background-color:transparent")
+		}
+	}
+	switch {
+	case r.bold:
+		d = append(d, "font-weight:bold")
+	case o.bold:
+		d = append(d, "font-weight:normal")
+	}
+	switch {
+	case r.italic:
+		d = append(d, "font-style:italic")
+	case o.italic:
+		d = append(d, "font-style:normal")
+	}
+	switch {
+	case r.underline:
+		d = append(d, "text-decoration:underline")
+	case o.underline:
+		d = append(d, "text-decoration:none")
+	}
+	return strings.Join(d, ";")
 }
 
 // mix returns a blended with b: t=0 gives a, t=1 gives b (in sRGB).

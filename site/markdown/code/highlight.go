@@ -9,6 +9,7 @@ import (
 
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/kiji-ssg/kiji/site/markdown/code/fastchroma"
 )
 
 // notHighlighted are languages that other kiji extensions turn into something
@@ -94,8 +95,11 @@ func lookupLexer(lang string) (l chroma.Lexer) {
 	if l == nil || l.Config() == nil || l.Config().Name == "plaintext" {
 		return nil
 	}
+	// Every regexp lexer of the verified chroma compiles into a fast one
+	// (fastchroma's TestEveryLexerCompiles); one that did not would be
+	// run by chroma itself: the same tokens, only slower.
 	if rl, ok := l.(*chroma.RegexLexer); ok {
-		if f := fastFor(rl); f != nil {
+		if f, err := fastchroma.For(rl); err == nil {
 			c := chroma.Coalesce(f)
 			fastBehind.Store(c, f)
 			return c
@@ -106,19 +110,7 @@ func lookupLexer(lang string) (l chroma.Lexer) {
 
 // fastBehind maps the lexers lexerFor returns to the fast lexer each wraps,
 // for tokeniseStop.
-var fastBehind sync.Map // chroma.Lexer → *fastLexer
-
-// stopLexer is a fast lexer whose iterators stop once stop is closed.
-type stopLexer struct {
-	*fastLexer
-	stop <-chan struct{}
-}
-
-func (s stopLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chroma.Iterator, error) {
-	it := s.iterator(options, text)
-	it.stop = s.stop
-	return it.next, nil
-}
+var fastBehind sync.Map // chroma.Lexer → *fastchroma.Lexer
 
 // tokenise runs the lexer over text. It returns ok=false when chroma fails,
 // panics, or returns tokens that do not add up to text exactly (so no byte of
@@ -136,7 +128,7 @@ func tokeniseStop(stop <-chan struct{}, l chroma.Lexer, text string) (tokens []c
 		}
 	}()
 	if f, isFast := fastBehind.Load(l); isFast && stop != nil {
-		l = chroma.Coalesce(stopLexer{f.(*fastLexer), stop})
+		l = chroma.Coalesce(f.(*fastchroma.Lexer).WithStop(stop))
 	}
 	it, err := l.Tokenise(nil, text)
 	if err != nil {

@@ -1,4 +1,4 @@
-package code
+package fastchroma
 
 import (
 	"math"
@@ -110,6 +110,9 @@ func (c *simpleCompiler) node(n *rxsyntax.RegexNode, next *simpleNode) *simpleNo
 	if n.Options&(rxsyntax.IgnoreCase|rxsyntax.RightToLeft) != 0 {
 		return nil
 	}
+	if op, ok := anchorOps[n.T]; ok {
+		return &simpleNode{op: op, next: next}
+	}
 	switch n.T {
 	case rxsyntax.NtOne:
 		return &simpleNode{op: sOne, ch: n.Ch, next: next}
@@ -131,22 +134,28 @@ func (c *simpleCompiler) node(n *rxsyntax.RegexNode, next *simpleNode) *simpleNo
 			return nil
 		}
 		return c.loop(n, sSet, next)
-	case rxsyntax.NtBol:
-		return &simpleNode{op: sBol, next: next}
-	case rxsyntax.NtEol:
-		return &simpleNode{op: sEol, next: next}
-	case rxsyntax.NtBoundary:
-		return &simpleNode{op: sBoundary, next: next}
-	case rxsyntax.NtNonboundary:
-		return &simpleNode{op: sNonboundary, next: next}
-	case rxsyntax.NtBeginning:
-		return &simpleNode{op: sBeginning, next: next}
-	case rxsyntax.NtStart:
-		return &simpleNode{op: sStart, next: next}
 	case rxsyntax.NtEmpty:
 		return next
 	case rxsyntax.NtNothing:
 		return &simpleNode{op: sNothing}
+	}
+	return c.group(n, next)
+}
+
+// anchorOps are the assertions a simple pattern may have.
+var anchorOps = map[rxsyntax.NodeType]simpleOp{
+	rxsyntax.NtBol:         sBol,
+	rxsyntax.NtEol:         sEol,
+	rxsyntax.NtBoundary:    sBoundary,
+	rxsyntax.NtNonboundary: sNonboundary,
+	rxsyntax.NtBeginning:   sBeginning,
+	rxsyntax.NtStart:       sStart,
+}
+
+// group compiles the nodes made of others: concatenations, groups,
+// captures, alternations and atomic groups; nil for anything else.
+func (c *simpleCompiler) group(n *rxsyntax.RegexNode, next *simpleNode) *simpleNode {
+	switch n.T {
 	case rxsyntax.NtConcatenate:
 		for i := len(n.Children) - 1; i >= 0 && next != nil; i-- {
 			next = c.node(n.Children[i], next)
@@ -278,63 +287,8 @@ func (r *simpleRun) run(n *simpleNode, pos int) (int, bool) {
 		switch n.op {
 		case sEnd, sAccept:
 			return pos, true
-		case sNothing:
-			return 0, false
-		case sOne, sNotone, sSet:
-			if !r.has(n, n.op, pos) {
-				return 0, false
-			}
-			pos++
-		case sMulti:
-			if len(r.text)-pos < len(n.str) {
-				return 0, false
-			}
-			for i, c := range n.str {
-				if r.text[pos+i] != c {
-					return 0, false
-				}
-			}
-			pos += len(n.str)
-		case sBol:
-			if pos > 0 && r.text[pos-1] != '\n' {
-				return 0, false
-			}
-		case sEol:
-			if pos < len(r.text) && r.text[pos] != '\n' {
-				return 0, false
-			}
-		case sBoundary:
-			if !r.boundary(pos) {
-				return 0, false
-			}
-		case sNonboundary:
-			if r.boundary(pos) {
-				return 0, false
-			}
-		case sBeginning:
-			if pos != 0 {
-				return 0, false
-			}
-		case sStart:
-			if pos != r.start {
-				return 0, false
-			}
-		case sCapStart:
-			old := r.caps[n.k]
-			r.caps[n.k][0] = pos
-			if end, ok := r.run(n.next, pos); ok {
-				return end, true
-			}
-			r.caps[n.k] = old
-			return 0, false
-		case sCapEnd:
-			old := r.caps[n.k][1]
-			r.caps[n.k][1] = pos
-			if end, ok := r.run(n.next, pos); ok {
-				return end, true
-			}
-			r.caps[n.k][1] = old
-			return 0, false
+		case sCapStart, sCapEnd:
+			return r.capture(n, pos)
 		case sAlternate:
 			for _, s := range n.subs {
 				if end, ok := r.run(s, pos); ok {
@@ -360,8 +314,60 @@ func (r *simpleRun) run(n *simpleNode, pos int) (int, bool) {
 		case sLoop:
 			return r.loop(n, pos)
 		}
+		var ok bool
+		if pos, ok = r.single(n, pos); !ok {
+			return 0, false
+		}
 		n = n.next
 	}
+}
+
+// capture records the start (sCapStart) or end (sCapEnd) of group n.k at
+// pos and matches the rest, restoring the group when the rest fails.
+func (r *simpleRun) capture(n *simpleNode, pos int) (int, bool) {
+	side := 0
+	if n.op == sCapEnd {
+		side = 1
+	}
+	old := r.caps[n.k][side]
+	r.caps[n.k][side] = pos
+	if end, ok := r.run(n.next, pos); ok {
+		return end, true
+	}
+	r.caps[n.k][side] = old
+	return 0, false
+}
+
+// single matches a node that does not backtrack (a character, a string, an
+// assertion) at pos and returns where it ends.
+func (r *simpleRun) single(n *simpleNode, pos int) (int, bool) {
+	switch n.op {
+	case sOne, sNotone, sSet:
+		return pos + 1, r.has(n, n.op, pos)
+	case sMulti:
+		if len(r.text)-pos < len(n.str) {
+			return 0, false
+		}
+		for i, c := range n.str {
+			if r.text[pos+i] != c {
+				return 0, false
+			}
+		}
+		return pos + len(n.str), true
+	case sBol:
+		return pos, pos == 0 || r.text[pos-1] == '\n'
+	case sEol:
+		return pos, pos >= len(r.text) || r.text[pos] == '\n'
+	case sBoundary:
+		return pos, r.boundary(pos)
+	case sNonboundary:
+		return pos, !r.boundary(pos)
+	case sBeginning:
+		return pos, pos == 0
+	case sStart:
+		return pos, pos == r.start
+	}
+	return 0, false // sNothing
 }
 
 func (r *simpleRun) loop(n *simpleNode, pos int) (int, bool) {
