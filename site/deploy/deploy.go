@@ -51,7 +51,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/mediatype"
 )
 
 // A Target is where a site is deployed: a bucket and a key prefix.
@@ -154,7 +154,7 @@ type WalkOptions struct {
 }
 
 // Walk lists every regular file under dir, with its MD5 and the headers it
-// must be served with (from render.ContentType and render.CacheControl).
+// must be served with (from mediatype.ContentType and mediatype.CacheControl).
 // The result is sorted by Path. It is Paths then Describe.
 func Walk(dir string, opts WalkOptions) ([]LocalFile, error) {
 	paths, err := Paths(dir)
@@ -232,14 +232,14 @@ func describe(dir, rel string, opts WalkOptions) (LocalFile, error) {
 	if err != nil {
 		return LocalFile{}, err
 	}
-	ct := render.ContentType(rel)
+	ct := mediatype.ContentType(rel)
 	return LocalFile{
 		Path:         rel,
 		Source:       p,
 		Size:         size,
 		MD5:          sum,
 		ContentType:  ct,
-		CacheControl: render.CacheControl(rel),
+		CacheControl: mediatype.CacheControl(rel),
 		Gzip:         opts.Gzip && compressible(ct),
 	}, nil
 }

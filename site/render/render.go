@@ -39,6 +39,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kiji-ssg/kiji/site/mediatype"
 	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
@@ -165,10 +166,7 @@ func LoadThemeLimits(basePath string, lim Limits, layers ...fs.FS) (*Theme, erro
 // AddAsset adds (or replaces) an asset; generated stylesheets such as the
 // code highlighting CSS are added this way before pages are rendered.
 func (t *Theme) AddAsset(name string, data []byte) *Asset {
-	h := sha256.Sum256(data)
-	ext := path.Ext(name)
-	fp := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(h[:])[:10] + ext
-	a := &Asset{Name: name, Path: "assets/" + fp, Data: data}
+	a := &Asset{Name: name, Path: "assets/" + mediatype.Fingerprint(name, data), Data: data}
 	t.mu.Lock()
 	t.assets[name] = a
 	t.mu.Unlock()

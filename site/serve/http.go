@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/mediatype"
 )
 
 // The server's own URLs live under this prefix, outside any base path.
@@ -36,7 +36,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveEvents(w, r)
 		return
 	case scriptPath:
-		w.Header().Set("Content-Type", render.ContentType("live.js"))
+		w.Header().Set("Content-Type", mediatype.ContentType("live.js"))
 		w.Header().Set("Cache-Control", "no-cache")
 		http.ServeContent(w, r, "live.js", time.Time{}, bytes.NewReader(liveJS))
 		return
@@ -96,7 +96,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notFoundIn(w, r, root, rel)
 		return
 	}
-	ct := render.ContentType(rel)
+	ct := mediatype.ContentType(rel)
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "no-cache")
 	if isHTML(ct) {
@@ -158,7 +158,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request, rel string) {
 }
 
 func (s *Server) notFoundIn(w http.ResponseWriter, r *http.Request, root *os.Root, rel string) {
-	w.Header().Set("Content-Type", render.ContentType("404.html"))
+	w.Header().Set("Content-Type", mediatype.ContentType("404.html"))
 	w.Header().Set("Cache-Control", "no-cache")
 	var page []byte
 	if root != nil {
