@@ -19,7 +19,7 @@ const module = "github.com/kiji-ssg/kiji/"
 // layers lists the packages from the bottom up; a package may import only
 // packages of lower layers (and, for markdown, its own subpackages).
 var layers = [][]string{
-	{"site/diag", "site/userfile", "site/mediatype"},
+	{"site/diag", "site/userfile", "site/mediatype", "site/cputime"},
 	{"site/content"},
 	{"site/zennlink"},
 	{"site/htmlsafe"},
@@ -48,12 +48,14 @@ func layerOf(pkg string) int {
 var only = map[string][]string{
 	"site/deploy":    {"site/mediatype", "site/diag", "site/userfile"},
 	"site/mediatype": {},
+	"site/cputime":   {},
 }
 
 // testOnly lists packages that exist for tests: only _test.go files may
 // import them.
 var testOnly = map[string]bool{
 	"site/markdown/golden": true,
+	"site/cputime":         true,
 }
 
 // importProblems returns what is wrong with package pkg (a module-relative
