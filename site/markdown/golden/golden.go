@@ -15,7 +15,8 @@
 //		})
 //	}
 //
-// A missing section counts as empty. With `go test ./PKG -update` the
+// A golden file that is one plain file is compared with File. A missing
+// section counts as empty. With `go test ./PKG -update` the
 // archives are rewritten instead: each output replaces the section of its
 // name where it stands, and a new non-empty one is appended; the other
 // sections are kept as they are. Review the diff of testdata before
@@ -40,9 +41,24 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata instead of comparing with them")
 
-// Update reports whether the tests run with -update, for a test that keeps
-// another kind of golden file.
-func Update() bool { return *update }
+// File compares got with the content of the golden file named file, or
+// with -update writes got into it. It serves the tests whose golden output
+// is one plain file (a build's problems) rather than a txtar archive.
+func File(t testing.TB, file, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got); if the change is right, refresh with go test -update:\n%s", file, diff)
+	}
+}
 
 // Archive is one golden file.
 type Archive struct {
