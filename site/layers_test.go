@@ -19,7 +19,7 @@ const module = "github.com/kiji-ssg/kiji/"
 // layers lists the packages from the bottom up; a package may import only
 // packages of lower layers (and, for markdown, its own subpackages).
 var layers = [][]string{
-	{"site/diag", "site/userfile", "site/mediatype", "site/cputime"},
+	{"site/diag", "site/userfile", "site/mediatype", "site/cputime", "site/browsertest"},
 	{"site/content"},
 	{"site/zennlink"},
 	{"site/htmlsafe"},
@@ -46,9 +46,10 @@ func layerOf(pkg string) int {
 // packages named: deploy uploads the files of a built site and needs only how
 // each is served, so it never pulls in the theme, Markdown or the build.
 var only = map[string][]string{
-	"site/deploy":    {"site/mediatype", "site/diag", "site/userfile"},
-	"site/mediatype": {},
-	"site/cputime":   {},
+	"site/deploy":      {"site/mediatype", "site/diag", "site/userfile"},
+	"site/mediatype":   {},
+	"site/cputime":     {},
+	"site/browsertest": {},
 }
 
 // testOnly lists packages that exist for tests: only _test.go files may
@@ -56,6 +57,7 @@ var only = map[string][]string{
 var testOnly = map[string]bool{
 	"site/markdown/golden": true,
 	"site/cputime":         true,
+	"site/browsertest":     true,
 }
 
 // importProblems returns what is wrong with package pkg (a module-relative
