@@ -55,7 +55,7 @@ func BenchmarkStageConvert(b *testing.B) {
 }
 
 func BenchmarkStageRender(b *testing.B) {
-	theme, err := render.LoadTheme("/", defaulttheme.FS)
+	theme, err := render.LoadThemeLimits("/", render.Limits{}, defaulttheme.FS)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package content
 
 import (
+	"crypto/sha256"
+	"errors"
 	"image"
 	_ "image/gif"  // cover.gif
 	_ "image/jpeg" // cover.jpg
@@ -94,7 +96,7 @@ func ValidChapterSlug(s string) bool { return chapterSlugRE.MatchString(s) }
 func (s *Site) loadBooks(fsys fs.FS, l *diag.List) {
 	entries, err := fs.ReadDir(fsys, "books")
 	if err != nil {
-		if !isNotExist(err) {
+		if !errors.Is(err, fs.ErrNotExist) {
 			l.Errorf(s.DisplayPath("books"), 0, 0, "cannot read the books folder: %v", err)
 		}
 		return
@@ -163,7 +165,7 @@ func (s *Site) loadBook(fsys fs.FS, dir string, l *diag.List) *Book {
 			b.Config, src = p, data
 			break
 		}
-		if !isNotExist(err) {
+		if !errors.Is(err, fs.ErrNotExist) {
 			s.readError(l, p, err, false)
 			return nil
 		}
@@ -427,7 +429,7 @@ func (s *Site) parseChapter(fsys fs.FS, b *Book, p, slug string, l *diag.List) *
 		s.readError(l, p, err, false)
 		return nil
 	}
-	ch.Hash = sum(src)
+	ch.Hash = sha256.Sum256(src)
 	src = normalize(src)
 	yml, body, end, err := SplitFrontMatter(src)
 	if err != nil {

@@ -34,6 +34,8 @@ package content
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -197,7 +199,7 @@ func displayPath(root, p string) string {
 func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 	entries, err := fs.ReadDir(fsys, "articles")
 	if err != nil {
-		if !isNotExist(err) {
+		if !errors.Is(err, fs.ErrNotExist) {
 			l.Errorf(s.DisplayPath("articles"), 0, 0, "cannot read the articles folder: %v", err)
 		}
 		return
@@ -265,7 +267,7 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 // ParseArticle reads one article file (exported for tests and the dev
 // server). p is the path in the content fs.
 func (s *Site) parseArticle(p string, src []byte, l *diag.List) *Article {
-	a := &Article{Path: p, File: s.DisplayPath(p), Slug: strings.TrimSuffix(path.Base(p), ".md"), Hash: sum(src), limit: s.opts.textLimit()}
+	a := &Article{Path: p, File: s.DisplayPath(p), Slug: strings.TrimSuffix(path.Base(p), ".md"), Hash: sha256.Sum256(src), limit: s.opts.textLimit()}
 	src = normalize(src)
 	// A build that reads bodies again when it converts them (LeaveBodies)
 	// needs no copy now.
@@ -413,7 +415,7 @@ func (s *Site) loadImages(fsys fs.FS, l *diag.List) {
 				return fs.SkipAll
 			}
 			if err != nil {
-				if p == dir && isNotExist(err) {
+				if p == dir && errors.Is(err, fs.ErrNotExist) {
 					return fs.SkipDir
 				}
 				l.Errorf(s.DisplayPath(p), 0, 0, "cannot read: %v", err)
@@ -442,7 +444,7 @@ func (s *Site) loadImages(fsys fs.FS, l *diag.List) {
 			s.Files = append(s.Files, p)
 			return nil
 		})
-		if err != nil && !isNotExist(err) {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			l.Errorf(s.DisplayPath(dir), 0, 0, "cannot read: %v", err)
 		}
 	}
@@ -459,7 +461,7 @@ func (s *Site) readError(l *diag.List, p string, err error, image bool) {
 	}
 	var tl *userfile.TooLargeError
 	switch {
-	case !errorsAs(err, &tl):
+	case !errors.As(err, &tl):
 	case image:
 		why += ": make it smaller, or raise limits.image_mb in kiji.yaml"
 	default:
@@ -467,8 +469,6 @@ func (s *Site) readError(l *diag.List, p string, err error, image bool) {
 	}
 	l.Add(diag.Problem{File: s.DisplayPath(p), Severity: diag.Error, Rule: "unreadable-file", Msg: "this file " + why})
 }
-
-func isNotExist(err error) bool { return err != nil && errorsIs(err, fs.ErrNotExist) }
 
 // ReadBody returns an article's body as Load would have kept it (the whole
 // file, front matter blanked), reading the file again. It fails if the
@@ -481,9 +481,13 @@ func ReadBody(fsys fs.FS, a *Article) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sum(src) != a.Hash {
+	if sha256.Sum256(src) != a.Hash {
 		return nil, fmt.Errorf("%s changed while the site was being built; build again", a.File)
 	}
 	_, body, _, err := SplitFrontMatter(normalize(src))
 	return body, err
 }
+
+// tokyo is Zenn's zone; a fixed offset keeps builds independent of the
+// machine's zone database.
+func tokyo() *time.Location { return time.FixedZone("JST", 9*60*60) }

@@ -153,17 +153,6 @@ type WalkOptions struct {
 	Gzip bool
 }
 
-// Walk lists every regular file under dir, with its MD5 and the headers it
-// must be served with (from mediatype.ContentType and mediatype.CacheControl).
-// The result is sorted by Path. It is Paths then Describe.
-func Walk(dir string, opts WalkOptions) ([]LocalFile, error) {
-	paths, err := Paths(dir)
-	if err != nil {
-		return nil, err
-	}
-	return Describe(dir, paths, opts)
-}
-
 // Paths returns the site paths ("articles/x/index.html") of the regular
 // files under dir, sorted, without reading them. Symlinks and devices are
 // left out (following a link could publish a file from outside the

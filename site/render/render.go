@@ -62,13 +62,6 @@ type Asset struct {
 // pageTemplates are the templates that render a whole page.
 var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books"}
 
-// LoadTheme reads a theme from layers, the first being the default theme
-// and each later one overriding files of the earlier ones. basePath is the
-// path the site is served under ("/" or "/repo/").
-func LoadTheme(basePath string, layers ...fs.FS) (*Theme, error) {
-	return LoadThemeLimits(basePath, Limits{}, layers...)
-}
-
 // Limits bound the size of one theme file: a template (default
 // userfile.TextLimit) and an asset (default userfile.ImageLimit).
 type Limits struct{ Template, Asset int64 }
@@ -109,8 +102,11 @@ func readTheme(lim Limits, layers []fs.FS) (map[string][]byte, error) {
 	return files, nil
 }
 
-// LoadThemeLimits is LoadTheme with size limits. A theme file that is not a
-// regular file (a FIFO, a device) or is over its limit is an error naming it.
+// LoadThemeLimits reads a theme from layers, the first being the default
+// theme and each later one overriding files of the earlier ones. basePath is
+// the path the site is served under ("/" or "/repo/"). A theme file that is
+// not a regular file (a FIFO, a device) or is over its limit (zero limits
+// take the defaults) is an error naming it.
 func LoadThemeLimits(basePath string, lim Limits, layers ...fs.FS) (*Theme, error) {
 	if basePath == "" {
 		basePath = "/"
