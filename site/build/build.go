@@ -151,11 +151,11 @@ type run struct {
 	articleResults []articleResult
 	extraFiles     []extraFile
 
-	globalKey          string
-	oldState, newState *state
-	summaryKeys        map[*render.Summary][32]byte
-	stateLoaded        chan *state // the cache, read in the background // lists share summaries: hash each once
-	stateMu            sync.Mutex
+	globalKey          string                       // hash of what every page depends on (config, theme, images)
+	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it
+	summaryKeys        map[*render.Summary][32]byte // lists share summaries: hash each once
+	stateLoaded        chan *state                  // the cache, read in the background
+	stateMu            sync.Mutex                   // guards newState and report.Pages
 
 	b *Builder // the Builder running this build; nil for Build
 
