@@ -491,95 +491,139 @@ func parseCalc(body srcText) ([]statement, []problem) {
 
 func parseStatement(t srcText) (statement, *problem) {
 	st := statement{off: t.offset(0)}
-	s := t.s
-	i := 0
-	word := func() string {
-		j := i
-		for j < len(s) {
-			r, size := utf8.DecodeRuneInString(s[j:])
-			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
-				break
-			}
-			j += size
-		}
-		return s[i:j]
-	}
-	skip := func() {
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-			i++
-		}
-	}
+	c := &stmtCursor{t: t, s: t.s}
 	st.kind = "set"
-	if w := word(); (w == "let" || w == "format") && i+len(w) < len(s) && (s[i+len(w)] == ' ' || s[i+len(w)] == '\t') {
+	if w := c.word(); (w == "let" || w == "format") && c.i+len(w) < len(c.s) && (c.s[c.i+len(w)] == ' ' || c.s[c.i+len(w)] == '\t') {
 		st.kind = w
-		i += len(w)
-		skip()
+		c.i += len(w)
+		c.skip()
 	}
-	st.target = t.offset(i)
-	// the target: a name or a "quoted header", then maybe [ROW]
-	if i < len(s) && s[i] == '"' {
-		j := strings.IndexByte(s[i+1:], '"')
-		if j < 0 {
-			return st, &problem{t.offset(i), "unclosed quote in the target: close it with \""}
-		}
-		st.name = s[i+1 : i+1+j]
-		i += j + 2
+	st.target = t.offset(c.i)
+	if p := c.target(&st); p != nil {
+		return st, p
+	}
+	c.skip()
+	if c.i < len(c.s) && c.s[c.i] == '[' {
 		if st.kind == "let" {
-			return st, &problem{st.target, "a constant's name must be a plain name such as vcpu_price, without quotes"}
+			return st, &problem{t.offset(c.i), "a constant has no rows: write let NAME = EXPR"}
+		}
+		rr, p := c.rowRef()
+		if p != nil {
+			return st, p
+		}
+		st.row = rr
+	}
+	return st, c.expr(&st)
+}
+
+// stmtCursor reads a statement of a calc comment from s (t's text) at i.
+type stmtCursor struct {
+	t srcText
+	s string
+	i int
+}
+
+// word returns the name (letters, digits, _) at the cursor, without
+// moving it.
+func (c *stmtCursor) word() string {
+	j := c.i
+	for j < len(c.s) {
+		r, size := utf8.DecodeRuneInString(c.s[j:])
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
+			break
+		}
+		j += size
+	}
+	return c.s[c.i:j]
+}
+
+// skip moves past white space.
+func (c *stmtCursor) skip() {
+	for c.i < len(c.s) && (c.s[c.i] == ' ' || c.s[c.i] == '\t' || c.s[c.i] == '\n' || c.s[c.i] == '\r') {
+		c.i++
+	}
+}
+
+// quoted reads a "quoted" text at the cursor; what names what is quoted,
+// for the problem of an unclosed quote.
+func (c *stmtCursor) quoted(what string) (string, *problem) {
+	j := strings.IndexByte(c.s[c.i+1:], '"')
+	if j < 0 {
+		return "", &problem{c.t.offset(c.i), "unclosed quote in the " + what + ": close it with \""}
+	}
+	q := c.s[c.i+1 : c.i+1+j]
+	c.i += j + 2
+	return q, nil
+}
+
+// target reads the statement's target: a name or a "quoted header".
+func (c *stmtCursor) target(st *statement) *problem {
+	if c.i < len(c.s) && c.s[c.i] == '"' {
+		name, p := c.quoted("target")
+		if p != nil {
+			return p
+		}
+		st.name = name
+		if st.kind == "let" {
+			return &problem{st.target, "a constant's name must be a plain name such as vcpu_price, without quotes"}
 		}
 	} else {
-		st.name = word()
-		i += len(st.name)
+		st.name = c.word()
+		c.i += len(st.name)
 	}
 	if st.name == "" {
-		return st, &problem{t.offset(i), "missing name before \"=\": " + calcHelp}
+		return &problem{c.t.offset(c.i), "missing name before \"=\": " + calcHelp}
 	}
-	skip()
-	if i < len(s) && s[i] == '[' {
-		if st.kind == "let" {
-			return st, &problem{t.offset(i), "a constant has no rows: write let NAME = EXPR"}
+	return nil
+}
+
+// rowRef reads [ROW] at the cursor: a row number from 1 or a "row label".
+func (c *stmtCursor) rowRef() (*rowRef, *problem) {
+	c.i++
+	c.skip()
+	var rr rowRef
+	if c.i < len(c.s) && c.s[c.i] == '"' {
+		label, p := c.quoted("row label")
+		if p != nil {
+			return nil, p
 		}
-		i++
-		skip()
-		var rr rowRef
-		if i < len(s) && s[i] == '"' {
-			j := strings.IndexByte(s[i+1:], '"')
-			if j < 0 {
-				return st, &problem{t.offset(i), "unclosed quote in the row label: close it with \""}
-			}
-			rr.label = s[i+1 : i+1+j]
-			i += j + 2
-		} else {
-			j := i
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			n, err := strconv.Atoi(s[i:j])
-			if err != nil || n < 1 {
-				return st, &problem{t.offset(i), "a row is a number from 1 (the first row under the header) or a \"row label\": write COLUMN[2] or COLUMN[\"label\"]"}
-			}
-			rr.n, rr.byNum = n, true
-			i = j
+		rr.label = label
+	} else {
+		j := c.i
+		for j < len(c.s) && isDigit(c.s[j]) {
+			j++
 		}
-		skip()
-		if i >= len(s) || s[i] != ']' {
-			return st, &problem{t.offset(i), "missing \"]\" after the row"}
+		n, err := strconv.Atoi(c.s[c.i:j])
+		if err != nil || n < 1 {
+			return nil, &problem{c.t.offset(c.i), "a row is a number from 1 (the first row under the header) or a \"row label\": write COLUMN[2] or COLUMN[\"label\"]"}
 		}
-		i++
-		skip()
-		st.row = &rr
+		rr.n, rr.byNum = n, true
+		c.i = j
 	}
+	c.skip()
+	if c.i >= len(c.s) || c.s[c.i] != ']' {
+		return nil, &problem{c.t.offset(c.i), "missing \"]\" after the row"}
+	}
+	c.i++
+	c.skip()
+	return &rr, nil
+}
+
+// expr reads "= EXPR" at the cursor; a format's EXPR is a number pattern,
+// quoted or not.
+func (c *stmtCursor) expr(st *statement) *problem {
+	s, i := c.s, c.i
 	if i >= len(s) || s[i] != '=' || (i+1 < len(s) && s[i+1] == '=') {
 		hint := calcHelp
 		if i < len(s) && s[i] != '=' {
 			hint = "quote a column name that has spaces or symbols: \"Fargate vs EC2\" = …"
 		}
-		return st, &problem{t.offset(min(i, len(s))), fmt.Sprintf("expected \"=\" after %s: %s", st.name, hint)}
+		return &problem{c.t.offset(min(i, len(s))), fmt.Sprintf("expected \"=\" after %s: %s", st.name, hint)}
 	}
 	i++
-	st.expr = trimmed(sub(t, i, len(s)))
+	st.expr = trimmed(sub(c.t, i, len(s)))
 	if st.expr.s == "" {
-		return st, &problem{t.offset(i), fmt.Sprintf("nothing after %s =: write an expression", st.name)}
+		return &problem{c.t.offset(i), fmt.Sprintf("nothing after %s =: write an expression", st.name)}
 	}
 	if st.kind == "format" {
 		p := st.expr.s
@@ -587,8 +631,8 @@ func parseStatement(t srcText) (statement, *problem) {
 			st.expr = sub(st.expr, 1, len(p)-1)
 		}
 		if _, ok := parsePattern(st.expr.s); !ok {
-			return st, &problem{st.expr.offset(0), fmt.Sprintf("format %q has no digits: write the number as it should look, e.g. \"0.00\", \"+0 %%\", \"USD 0.00000\" or \"#,##0 円\"", st.expr.s)}
+			return &problem{st.expr.offset(0), fmt.Sprintf("format %q has no digits: write the number as it should look, e.g. \"0.00\", \"+0 %%\", \"USD 0.00000\" or \"#,##0 円\"", st.expr.s)}
 		}
 	}
-	return st, nil
+	return nil
 }

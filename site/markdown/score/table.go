@@ -301,10 +301,7 @@ func (e *tableEval) formulas(stmts []statement) {
 		}
 	}
 	names := append(append([]string{"row"}, e.consts.names...), colNames...)
-	tf := func() tableFuncs { return e }
-	type key struct{ c, r int }
-	colDone := map[int]bool{}
-	cellDone := map[key]bool{}
+	placed := formulaPlaces{cols: map[int]bool{}, cells: map[[2]int]bool{}}
 	var formats []statement
 	for _, st := range stmts {
 		switch st.kind {
@@ -314,72 +311,91 @@ func (e *tableEval) formulas(stmts []statement) {
 			formats = append(formats, st)
 			continue
 		}
-		c, err := e.findColumn(st.name)
-		if err != nil {
-			e.d.Errorf(st.target, "formula for %q: %v", st.name, err)
-			continue
-		}
-		p, err := compile(st.expr.s, names, tf)
-		if err != nil {
-			ee := err.(*exprError)
-			e.d.Errorf(st.expr.offset(ee.at), "formula for %s: %s", describe(e.names[c], st.row), ee.msg)
-			continue
-		}
-		f := &formula{st: st, prog: p}
-		if st.row == nil {
-			if colDone[c] {
-				e.d.Errorf(st.target, "a second formula for the column %q: keep one", e.names[c])
-				continue
-			}
-			colDone[c] = true
-			for _, r := range e.data {
-				if r.cells[c].formula == nil || r.cells[c].formula.st.row == nil {
-					r.cells[c].formula = f
-				}
-			}
-			continue
-		}
-		ri, err := e.findRow(*st.row)
-		if err != nil {
-			e.d.Errorf(st.target, "formula for %s: %v", describe(e.names[c], st.row), err)
-			continue
-		}
-		if cellDone[key{c, ri}] {
-			e.d.Errorf(st.target, "a second formula for %s: keep one", describe(e.names[c], st.row))
-			continue
-		}
-		cellDone[key{c, ri}] = true
-		e.data[ri].cells[c].formula = f
+		e.placeFormula(st, names, placed)
 	}
 	for _, st := range formats {
-		c, err := e.findColumn(st.name)
+		e.applyFormat(st)
+	}
+}
+
+// formulaPlaces are the columns and the cells ({column, row}) that already
+// have a formula.
+type formulaPlaces struct {
+	cols  map[int]bool
+	cells map[[2]int]bool
+}
+
+// placeFormula compiles a formula statement and puts it on its column's
+// data cells (a cell's own formula wins) or on its one cell.
+func (e *tableEval) placeFormula(st statement, names []string, placed formulaPlaces) {
+	c, err := e.findColumn(st.name)
+	if err != nil {
+		e.d.Errorf(st.target, "formula for %q: %v", st.name, err)
+		return
+	}
+	p, err := compile(st.expr.s, names, func() tableFuncs { return e })
+	if err != nil {
+		ee := err.(*exprError)
+		e.d.Errorf(st.expr.offset(ee.at), "formula for %s: %s", describe(e.names[c], st.row), ee.msg)
+		return
+	}
+	f := &formula{st: st, prog: p}
+	if st.row == nil {
+		if placed.cols[c] {
+			e.d.Errorf(st.target, "a second formula for the column %q: keep one", e.names[c])
+			return
+		}
+		placed.cols[c] = true
+		for _, r := range e.data {
+			if r.cells[c].formula == nil || r.cells[c].formula.st.row == nil {
+				r.cells[c].formula = f
+			}
+		}
+		return
+	}
+	ri, err := e.findRow(*st.row)
+	if err != nil {
+		e.d.Errorf(st.target, "formula for %s: %v", describe(e.names[c], st.row), err)
+		return
+	}
+	if placed.cells[[2]int{c, ri}] {
+		e.d.Errorf(st.target, "a second formula for %s: keep one", describe(e.names[c], st.row))
+		return
+	}
+	placed.cells[[2]int{c, ri}] = true
+	e.data[ri].cells[c].formula = f
+}
+
+// applyFormat sets a format statement's number shape on the computed cells
+// of its column (a cell's own format wins) or on its one cell.
+func (e *tableEval) applyFormat(st statement) {
+	c, err := e.findColumn(st.name)
+	if err != nil {
+		e.d.Errorf(st.target, "format for %q: %v", st.name, err)
+		return
+	}
+	sh, _ := parsePattern(st.expr.s)
+	targets := e.data
+	if st.row != nil {
+		ri, err := e.findRow(*st.row)
 		if err != nil {
-			e.d.Errorf(st.target, "format for %q: %v", st.name, err)
-			continue
+			e.d.Errorf(st.target, "format for %s: %v", describe(e.names[c], st.row), err)
+			return
 		}
-		sh, _ := parsePattern(st.expr.s)
-		targets := e.data
-		if st.row != nil {
-			ri, err := e.findRow(*st.row)
-			if err != nil {
-				e.d.Errorf(st.target, "format for %s: %v", describe(e.names[c], st.row), err)
-				continue
-			}
-			targets = e.data[ri : ri+1]
-		}
-		any := false
-		for _, r := range targets {
-			if r.cells[c].formula != nil {
-				any = true
-				if r.cells[c].format == nil || st.row != nil {
-					s := sh
-					r.cells[c].format = &s
-				}
+		targets = e.data[ri : ri+1]
+	}
+	any := false
+	for _, r := range targets {
+		if r.cells[c].formula != nil {
+			any = true
+			if r.cells[c].format == nil || st.row != nil {
+				s := sh
+				r.cells[c].format = &s
 			}
 		}
-		if !any {
-			e.d.Errorf(st.target, "format for %s, which no formula computes: a format applies to computed cells only", describe(e.names[c], st.row))
-		}
+	}
+	if !any {
+		e.d.Errorf(st.target, "format for %s, which no formula computes: a format applies to computed cells only", describe(e.names[c], st.row))
 	}
 }
 
