@@ -154,30 +154,8 @@ func tokens(t srcText) ([]token, *problem) {
 			return out, nil
 		}
 		tk := token{off: t.offset(i)}
-		part := func() (string, bool, *problem) {
-			if s[i] == '"' {
-				j := strings.IndexByte(s[i+1:], '"')
-				if j < 0 {
-					return "", true, &problem{t.offset(i), "unclosed quote: close it with \""}
-				}
-				v := s[i+1 : i+1+j]
-				i += j + 2
-				return v, true, nil
-			}
-			j := i
-			for j < len(s) {
-				r, size := utf8.DecodeRuneInString(s[j:])
-				if unicode.IsSpace(r) || r == '=' || r == '"' {
-					break
-				}
-				j += size
-			}
-			v := s[i:j]
-			i = j
-			return v, false, nil
-		}
 		var p *problem
-		tk.key, tk.keyQuoted, p = part()
+		tk.key, tk.keyQuoted, p = tokenPart(t, &i)
 		if p != nil {
 			return nil, p
 		}
@@ -186,7 +164,7 @@ func tokens(t srcText) ([]token, *problem) {
 			i++
 			if i < len(s) {
 				if r, _ := utf8.DecodeRuneInString(s[i:]); !unicode.IsSpace(r) {
-					tk.val, _, p = part()
+					tk.val, _, p = tokenPart(t, &i)
 					if p != nil {
 						return nil, p
 					}
@@ -200,6 +178,32 @@ func tokens(t srcText) ([]token, *problem) {
 		}
 		out = append(out, tk)
 	}
+}
+
+// tokenPart reads the key or the value of a token at *i, "quoted" or up to
+// white space, '=' or '"', and moves *i past it.
+func tokenPart(t srcText, i *int) (string, bool, *problem) {
+	s := t.s
+	if s[*i] == '"' {
+		j := strings.IndexByte(s[*i+1:], '"')
+		if j < 0 {
+			return "", true, &problem{t.offset(*i), "unclosed quote: close it with \""}
+		}
+		v := s[*i+1 : *i+1+j]
+		*i += j + 2
+		return v, true, nil
+	}
+	j := *i
+	for j < len(s) {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if unicode.IsSpace(r) || r == '=' || r == '"' {
+			break
+		}
+		j += size
+	}
+	v := s[*i:j]
+	*i = j
+	return v, false, nil
 }
 
 const scoreHelp = "a score comment lists SYMBOL=NUMBER ratings (◎=3 ○=2 △=1) or a range such as 1..5, and the options blank=N, weight=COLUMN, ignore=COLUMN,…, total=LABEL, best=high|low, chart=bar|radar"
@@ -220,56 +224,13 @@ func parseScale(sc *scale, body srcText) []problem {
 	}
 	var legend []string
 	for _, tk := range toks {
-		if !tk.eq {
-			lo, hi, ok := parseRange(tk.key)
-			if !ok || tk.keyQuoted {
-				ps = append(ps, problem{tk.off, fmt.Sprintf("%q is not SYMBOL=NUMBER: %s", tk.key, scoreHelp)})
-				continue
-			}
-			if sc.hasRange {
-				ps = append(ps, problem{tk.off, "the score comment gives two ranges: keep one"})
-				continue
-			}
-			sc.hasRange, sc.lo, sc.hi = true, lo, hi
-			legend = append(legend, tk.key)
-			continue
+		item, msg := sc.item(tk)
+		if msg != "" {
+			ps = append(ps, problem{tk.off, msg})
 		}
-		if tk.key == "" {
-			ps = append(ps, problem{tk.off, "missing symbol before \"=\": " + scoreHelp})
-			continue
+		if item != "" {
+			legend = append(legend, item)
 		}
-		if tk.val == "" {
-			ps = append(ps, problem{tk.off, fmt.Sprintf("%s= has no value: %s", tk.key, scoreHelp)})
-			continue
-		}
-		if !tk.keyQuoted {
-			if msg, known := sc.option(tk.key, tk.val); known {
-				if _, seen := sc.optAt[tk.key]; !seen {
-					sc.optAt[tk.key] = tk.off
-				}
-				if msg != "" {
-					ps = append(ps, problem{tk.off, msg})
-				}
-				continue
-			}
-		}
-		v, err := strconv.ParseFloat(tk.val, 64)
-		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-			ps = append(ps, problem{tk.off, fmt.Sprintf("%s=%s: %q is not a number: %s", tk.key, tk.val, tk.val, scoreHelp)})
-			continue
-		}
-		dup := false
-		for _, s := range sc.symbols {
-			if s.text == tk.key {
-				dup = true
-			}
-		}
-		if dup {
-			ps = append(ps, problem{tk.off, fmt.Sprintf("the symbol %s is given twice: keep one", tk.key)})
-			continue
-		}
-		sc.symbols = append(sc.symbols, symbol{tk.key, v})
-		legend = append(legend, tk.key+"="+tk.val)
 	}
 	sort.SliceStable(sc.symbols, func(i, j int) bool { return len(sc.symbols[i].text) > len(sc.symbols[j].text) })
 	if len(legend) > 0 {
@@ -279,6 +240,48 @@ func parseScale(sc *scale, body srcText) []problem {
 		sc.legend += strings.Join(legend, " ")
 	}
 	return ps
+}
+
+// item reads one item of a score comment: a range (1-5), an option
+// (chart=bar) or a symbol (◎=3). It returns the item's text for the legend
+// (ranges and symbols), and the problem with it, if any.
+func (sc *scale) item(tk token) (legend, problem string) {
+	if !tk.eq {
+		lo, hi, ok := parseRange(tk.key)
+		if !ok || tk.keyQuoted {
+			return "", fmt.Sprintf("%q is not SYMBOL=NUMBER: %s", tk.key, scoreHelp)
+		}
+		if sc.hasRange {
+			return "", "the score comment gives two ranges: keep one"
+		}
+		sc.hasRange, sc.lo, sc.hi = true, lo, hi
+		return tk.key, ""
+	}
+	if tk.key == "" {
+		return "", "missing symbol before \"=\": " + scoreHelp
+	}
+	if tk.val == "" {
+		return "", fmt.Sprintf("%s= has no value: %s", tk.key, scoreHelp)
+	}
+	if !tk.keyQuoted {
+		if msg, known := sc.option(tk.key, tk.val); known {
+			if _, seen := sc.optAt[tk.key]; !seen {
+				sc.optAt[tk.key] = tk.off
+			}
+			return "", msg
+		}
+	}
+	v, err := strconv.ParseFloat(tk.val, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return "", fmt.Sprintf("%s=%s: %q is not a number: %s", tk.key, tk.val, tk.val, scoreHelp)
+	}
+	for _, s := range sc.symbols {
+		if s.text == tk.key {
+			return "", fmt.Sprintf("the symbol %s is given twice: keep one", tk.key)
+		}
+	}
+	sc.symbols = append(sc.symbols, symbol{tk.key, v})
+	return tk.key + "=" + tk.val, ""
 }
 
 // option applies a reserved key. known is false for a rating symbol.
