@@ -310,7 +310,6 @@ func (s *Site) loadChapters(fsys fs.FS, b *Book, c *fileChecker, l *diag.List) [
 		stems = append(stems, stem)
 		exists[stem] = true
 	}
-	var chapters []*Chapter
 	if f, ok := b.Front.Get("chapters"); ok {
 		list, isList := f.Value.([]any)
 		if !isList {
@@ -319,13 +318,21 @@ func (s *Site) loadChapters(fsys fs.FS, b *Book, c *fileChecker, l *diag.List) [
 			return s.listedChapters(fsys, b, c, f, list, stems, exists, l)
 		}
 	}
-	// Without chapters in the config: n.slug.md files in the order of n.
-	type numbered struct {
-		n    int
-		stem string
-		slug string
-	}
-	var ns []numbered
+	return s.numberedChapters(fsys, b, s.sortNumbered(b, stems, l), l)
+}
+
+// numberedStem is a chapter file n.slug.md without its .md.
+type numberedStem struct {
+	n    int
+	stem string
+	slug string
+}
+
+// sortNumbered returns the n.slug chapter files of a book whose config
+// lists no chapters, in the order of n (then of the name); a file not so
+// named is a warning.
+func (s *Site) sortNumbered(b *Book, stems []string, l *diag.List) []numberedStem {
+	var ns []numberedStem
 	for _, stem := range stems {
 		num, slug, ok := strings.Cut(stem, ".")
 		if !ok || num == "" || strings.Contains(slug, ".") || strings.Trim(num, "0123456789") != "" {
@@ -340,7 +347,7 @@ func (s *Site) loadChapters(fsys fs.FS, b *Book, c *fileChecker, l *diag.List) [
 		if err != nil {
 			n = math.MaxInt
 		}
-		ns = append(ns, numbered{n, stem, slug})
+		ns = append(ns, numberedStem{n, stem, slug})
 	}
 	sort.SliceStable(ns, func(i, j int) bool {
 		if ns[i].n != ns[j].n {
@@ -348,6 +355,13 @@ func (s *Site) loadChapters(fsys fs.FS, b *Book, c *fileChecker, l *diag.List) [
 		}
 		return ns[i].stem < ns[j].stem
 	})
+	return ns
+}
+
+// numberedChapters reads the chapters ns in order, reporting bad and
+// repeated slugs, and numbers them.
+func (s *Site) numberedChapters(fsys fs.FS, b *Book, ns []numberedStem, l *diag.List) []*Chapter {
+	var chapters []*Chapter
 	bySlug := map[string]*Chapter{}
 	for _, x := range ns {
 		p := b.Dir + "/" + x.stem + ".md"

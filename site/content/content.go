@@ -213,6 +213,15 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 		names = append(names, name)
 	}
 	// Read and parse in parallel; keep the folder's order for the rest.
+	bySlug := map[string]*Article{}
+	for _, a := range s.parseArticles(fsys, names, l) {
+		s.addArticle(a, bySlug, l)
+	}
+}
+
+// parseArticles reads and parses the articles named in parallel; the
+// result keeps their order, nil for an article that could not be read.
+func (s *Site) parseArticles(fsys fs.FS, names []string, l *diag.List) []*Article {
 	parsed := make([]*Article, len(names))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -242,26 +251,25 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 		}()
 	}
 	wg.Wait()
-	bySlug := map[string]*Article{}
-	for _, a := range parsed {
-		if a == nil {
-			continue
-		}
-		if a.Slug != "" {
-			if other, dup := bySlug[a.Slug]; dup {
-				l.Add(diag.Problem{File: a.File, Line: 1, Severity: diag.Error, Rule: "slug-conflict", Msg: s.msg(s.opts.Lang, "slug-conflict", a.Slug, other.File)})
-				continue
-			}
-			bySlug[a.Slug] = a
-		} else {
-			continue // invalid slug, already reported
-		}
-		if a.Draft() && !s.opts.Drafts {
-			s.Drafts = append(s.Drafts, a)
-			continue
-		}
-		s.Articles = append(s.Articles, a)
+	return parsed
+}
+
+// addArticle adds a parsed article to the site's articles or drafts,
+// unless its slug is invalid (already reported) or taken.
+func (s *Site) addArticle(a *Article, bySlug map[string]*Article, l *diag.List) {
+	if a == nil || a.Slug == "" {
+		return // not read, or an invalid slug, already reported
 	}
+	if other, dup := bySlug[a.Slug]; dup {
+		l.Add(diag.Problem{File: a.File, Line: 1, Severity: diag.Error, Rule: "slug-conflict", Msg: s.msg(s.opts.Lang, "slug-conflict", a.Slug, other.File)})
+		return
+	}
+	bySlug[a.Slug] = a
+	if a.Draft() && !s.opts.Drafts {
+		s.Drafts = append(s.Drafts, a)
+		return
+	}
+	s.Articles = append(s.Articles, a)
 }
 
 // ParseArticle reads one article file (exported for tests and the dev
