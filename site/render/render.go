@@ -18,11 +18,25 @@
 //	books.html     all books
 //	_*.html        partials shared by the pages (e.g. _books.html: book cards)
 //
-// Assets are served fingerprinted: {{asset "style.css"}} gives
-// /assets/style.1a2b3c4d.css (under the base path), so they can be cached
-// forever; {{assetCSS "style.css"}} gives a stylesheet's content, to inline
-// it in a <style> element. Render writes to an io.Writer; it never touches
-// the disk.
+// Template functions, beside html/template's own:
+//
+//	asset "style.css"         the asset's URL, fingerprinted
+//	assetCSS "style.css"      a stylesheet's content, for a <style> element
+//	t .Site.Lang "key" args…  the theme's word for key in the site's
+//	                          language (Japanese for "ja…" or no language,
+//	                          else English; i18n.go lists the keys), with
+//	                          args formatted in: {{t .Site.Lang "chapters" 3}}
+//	card $.Site .             the data of the "card" template (CardData) for
+//	                          one article of a list: {{template "card" (card $.Site .)}}
+//
+// Assets are served fingerprinted (mediatype.Fingerprint): {{asset
+// "style.css"}} gives /assets/style.1a2b3c4d5e.css (under the base path),
+// so they can be cached forever; {{assetCSS "style.css"}} inlines a
+// stylesheet, saving the render-blocking request on a first visit. A theme
+// whose list.html defines "card" has each article's entry rendered once
+// per build (Summary.Card) and reused on every list that shows it; a
+// key t does not know is written as it is. Render writes to an io.Writer;
+// it never touches the disk.
 package render
 
 import (

@@ -10,6 +10,15 @@
 // an SVG. A page with a diagram gets diag.Doc.Need("mermaid"); the theme then
 // includes ScriptTag (mermaid from jsDelivr, pinned, with Subresource
 // Integrity).
+//
+// Mermaid is kiji's reader-time diagram; diagram (site/markdown/diagram, D2)
+// is the build-time one. Zenn supports ```mermaid, so kiji must show such
+// blocks, but mermaid.js lays a diagram out in a browser's DOM and no Go
+// renderer exists: drawing at build time would mean running a headless
+// browser in every build. The cost falls on the reader instead (a 5.5 MB
+// script, and no diagram without JavaScript, in feeds or in print). D2
+// diagrams are drawn while building, into plain SVG; prefer D2 for new
+// diagrams.
 package mermaid
 
 import (
