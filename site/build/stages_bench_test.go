@@ -84,7 +84,7 @@ func BenchmarkStageWrite(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		dest := filepath.Join(b.TempDir(), "public")
-		o, err := newOutput(dest, "")
+		o, err := newOutputKnown(dest, "", nil)
 		if err != nil {
 			b.Fatal(err)
 		}
