@@ -15,9 +15,10 @@
 // is the build-time one. Zenn supports ```mermaid, so kiji must show such
 // blocks, but mermaid.js lays a diagram out in a browser's DOM and no Go
 // renderer exists: drawing at build time would mean running a headless
-// browser in every build. The cost falls on the reader instead (a 5.5 MB
-// script, and no diagram without JavaScript, in feeds or in print). D2
-// diagrams are drawn while building, into plain SVG; prefer D2 for new
+// browser in every build. The cost falls on the reader instead: a 5.5 MB
+// script (1.6 MB gzipped) on pages with a diagram, and only the diagram's
+// source where scripts do not run (feed readers, JavaScript turned off).
+// D2 diagrams are drawn while building, into plain SVG; prefer D2 for new
 // diagrams.
 package mermaid
 
