@@ -29,7 +29,7 @@
 // Diagram (D2) is kiji's build-time diagram; mermaid (site/markdown/mermaid)
 // is the reader-time one. D2 is a Go library, so kiji draws D2 diagrams
 // while it builds: the page carries a finished SVG that needs no script,
-// shows in feed readers and with JavaScript turned off, and costs the
+// shows in reader modes and with JavaScript turned off, and costs the
 // reader no download beyond the page. Mermaid has no renderer outside a browser (mermaid.js
 // lays out in the DOM), so ```mermaid blocks, which Zenn supports, are
 // drawn by mermaid.js in the reader's browser. A new diagram is best

@@ -17,7 +17,7 @@
 // renderer exists: drawing at build time would mean running a headless
 // browser in every build. The cost falls on the reader instead: a 5.5 MB
 // script (1.6 MB gzipped) on pages with a diagram, and only the diagram's
-// source where scripts do not run (feed readers, JavaScript turned off).
+// source where scripts do not run (reader modes, JavaScript turned off).
 // D2 diagrams are drawn while building, into plain SVG; prefer D2 for new
 // diagrams.
 package mermaid
