@@ -84,15 +84,11 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if bf.cpuProfile != "" {
-		f, err := os.Create(bf.cpuProfile)
+		stop, err := startCPUProfile(bf.cpuProfile)
 		if err != nil {
-			return fmt.Errorf("creating the CPU profile: %w", err)
+			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("starting the CPU profile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	rep, err := build.Build(ctx, opts)
 	if *memProfile != "" {
@@ -104,19 +100,8 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		// Stopped by a signal: what it found so far is not worth printing.
 		return fmt.Errorf("the build was %v before it finished; %s was left as it was", context.Cause(ctx), opts.Dest)
 	}
-	_, contentErr := diag.AsErrors(err)
 	if rep != nil {
-		printProblems(e, rep.Problems)
-		// After any other error, nothing was built: the error says why.
-		if (!bf.quiet || rep.Errors > 0) && (err == nil || contentErr) {
-			fmt.Fprintln(e.stderr, rep.Summary())
-		}
-		if *timings {
-			for _, s := range rep.Steps {
-				fmt.Fprintf(e.stderr, "%8.3fs  %s\n", s.Duration.Seconds(), s.Name)
-			}
-			fmt.Fprintf(e.stderr, "%d articles and chapters converted, the others taken from the cache\n", rep.Converted)
-		}
+		printReport(e, rep, err, bf.quiet, *timings)
 	}
 	if err != nil {
 		if _, ok := diag.AsErrors(err); ok {
@@ -128,6 +113,39 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		return withHint(err, "kiji build --help")
 	}
 	return nil
+}
+
+// startCPUProfile starts writing a CPU profile to file; stop ends it.
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, fmt.Errorf("creating the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("starting the CPU profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// printReport prints the build's problems, its summary (unless quiet and
+// without errors, or after an error other than the content's: nothing was
+// built and the error says why) and, asked for, its timings.
+func printReport(e *env, rep *build.Report, err error, quiet, timings bool) {
+	_, contentErr := diag.AsErrors(err)
+	printProblems(e, rep.Problems)
+	if (!quiet || rep.Errors > 0) && (err == nil || contentErr) {
+		fmt.Fprintln(e.stderr, rep.Summary())
+	}
+	if timings {
+		for _, s := range rep.Steps {
+			fmt.Fprintf(e.stderr, "%8.3fs  %s\n", s.Duration.Seconds(), s.Name)
+		}
+		fmt.Fprintf(e.stderr, "%d articles and chapters converted, the others taken from the cache\n", rep.Converted)
+	}
 }
 
 func writeMemProfile(name string) error {

@@ -59,27 +59,9 @@ func runNew(ctx context.Context, e *env, args []string) error {
 		pos = append(pos, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
-	if len(pos) == 0 {
-		return usagef("new needs what to create: kiji new article [slug] or kiji new book [slug]")
-	}
-	if len(pos) > 2 {
-		return usagef("new takes a kind and at most one slug, got %q", pos)
-	}
-	kind := pos[0]
-	if kind != "article" && kind != "book" {
-		return usagef("new creates an article or a book, not %q: kiji new article [slug] or kiji new book [slug]", kind)
-	}
-	slug := ""
-	if len(pos) == 2 {
-		slug = pos[1]
-		if !content.ValidSlug(slug) {
-			return usagef("the slug %q is not allowed: use 1–50 lower-case letters a-z, digits, - and _ (Zenn needs 12–50)", slug)
-		}
-	} else {
-		var err error
-		if slug, err = randomSlug(); err != nil {
-			return err
-		}
+	kind, slug, err := newKindSlug(pos)
+	if err != nil {
+		return err
 	}
 	if nf.typ != "tech" && nf.typ != "idea" {
 		return usagef("--type must be tech or idea, not %q", nf.typ)
@@ -109,6 +91,30 @@ func runNew(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "note: the slug %q is shorter than 12 characters; kiji builds it, but Zenn would reject it\n", slug)
 	}
 	return nil
+}
+
+// newKindSlug reads the arguments of kiji new: the kind (article or book)
+// and the slug (checked; default a random one).
+func newKindSlug(pos []string) (kind, slug string, err error) {
+	if len(pos) == 0 {
+		return "", "", usagef("new needs what to create: kiji new article [slug] or kiji new book [slug]")
+	}
+	if len(pos) > 2 {
+		return "", "", usagef("new takes a kind and at most one slug, got %q", pos)
+	}
+	kind = pos[0]
+	if kind != "article" && kind != "book" {
+		return "", "", usagef("new creates an article or a book, not %q: kiji new article [slug] or kiji new book [slug]", kind)
+	}
+	if len(pos) == 1 {
+		slug, err = randomSlug()
+		return kind, slug, err
+	}
+	slug = pos[1]
+	if !content.ValidSlug(slug) {
+		return "", "", usagef("the slug %q is not allowed: use 1–50 lower-case letters a-z, digits, - and _ (Zenn needs 12–50)", slug)
+	}
+	return kind, slug, nil
 }
 
 type newFile struct {

@@ -151,21 +151,10 @@ func (r *run) renderChapters(chs []*content.Chapter) error {
 func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 	b := ch.Book
 	book := r.bookSummary(b)
-	var prev, next *render.ChapterLink
-	if i := ch.Number - 1; i >= 0 && i < len(b.Chapters) && b.Chapters[i] == ch {
-		if i > 0 {
-			prev = r.chapterLink(b.Chapters[i-1])
-		}
-		if i+1 < len(b.Chapters) {
-			next = r.chapterLink(b.Chapters[i+1])
-		}
-	}
+	prev, next := r.chapterNeighbours(ch)
 	rel := outputFile(chapterDir(ch))
 	key := r.chapterKey(ch, book, prev, next)
-	if e, ok := r.oldState.Articles[ch.Path]; ok && e.Key == key && e.Rel == rel && r.samePages(e) && r.out.unchanged(rel, e.OutHash) {
-		r.pages.addCached(rel, &e.Links)
-		r.probs.Add(e.Problems...)
-		r.storeEntry(ch.Path, e)
+	if _, ok := r.reuseDocPage(ch.Path, rel, key); ok {
 		return true, nil
 	}
 	probs := &diag.List{}
@@ -192,9 +181,7 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		Prev:    prev,
 		Next:    next,
 	}
-	for _, e := range mr.TOC {
-		view.TOC = append(view.TOC, render.TOCEntry{Level: e.Level, Depth: e.Depth, ID: e.ID, Text: e.Text})
-	}
+	view.TOC = tocOf(mr)
 	desc := truncate(mr.Summary, 120)
 	if desc == "" {
 		desc = ch.Title
@@ -217,6 +204,20 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// chapterNeighbours links the chapters before and after ch in its book.
+func (r *run) chapterNeighbours(ch *content.Chapter) (prev, next *render.ChapterLink) {
+	b := ch.Book
+	if i := ch.Number - 1; i >= 0 && i < len(b.Chapters) && b.Chapters[i] == ch {
+		if i > 0 {
+			prev = r.chapterLink(b.Chapters[i-1])
+		}
+		if i+1 < len(b.Chapters) {
+			next = r.chapterLink(b.Chapters[i+1])
+		}
+	}
+	return prev, next
 }
 
 // chapterKey is the cache key of one chapter page: the chapter's bytes,

@@ -7,16 +7,20 @@
 //  2. read the content folder (articles, books, images) and validate it
 //  3. load the theme (the embedded default, overridden by themes/NAME/)
 //  4. convert and render every article, in parallel
-//  5. render the lists: home, topics, books, 404, feeds, sitemap
-//  6. copy images and theme assets
-//  7. check every internal link, anchor and image of the output
-//  8. swap the new output in place of the old one
+//  5. render the lists: home, topics, books, 404
+//  6. write the feeds (feed.xml), sitemap.xml, robots.txt (naming the
+//     sitemap) and each article's OG image (articles/SLUG/og.png, the
+//     card social sites show; drawn with the embedded fonts, cached):
+//     (feeds.go and ogimage.go, moving to site/feeds and site/ogimage)
+//  7. copy images and theme assets
+//  8. check every internal link, anchor and image of the output
+//  9. swap the new output in place of the old one
 //
 // Formulas that run out of KaTeX's time may cost a build a minute at most
 // (see package math); when ctx is done, every step stops within a second
 // and nothing is committed.
 //
-// Every problem of a run is collected; if any is an error, step 8 never
+// Every problem of a run is collected; if any is an error, step 9 never
 // happens and the previous output stays as it was (unless on_broken: warn
 // or a dev build says otherwise, see broken.go). Nothing is ever written
 // outside the output folder. Links between pages are read as on zenn.dev
@@ -151,11 +155,11 @@ type run struct {
 	articleResults []articleResult
 	extraFiles     []extraFile
 
-	globalKey          string
-	oldState, newState *state
-	summaryKeys        map[*render.Summary][32]byte
-	stateLoaded        chan *state // the cache, read in the background // lists share summaries: hash each once
-	stateMu            sync.Mutex
+	globalKey          string                       // hash of what every page depends on (config, theme, images)
+	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it
+	summaryKeys        map[*render.Summary][32]byte // lists share summaries: hash each once
+	stateLoaded        chan *state                  // the cache, read in the background
+	stateMu            sync.Mutex                   // guards newState and report.Pages
 
 	b *Builder // the Builder running this build; nil for Build
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -201,14 +200,6 @@ func ParseBaseURL(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("the base URL %q must not contain . or .. segments", s)
 	}
 	return u, nil
-}
-
-func readFileIfExists(p string) ([]byte, error) {
-	b, err := os.ReadFile(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	return b, err
 }
 
 // The values of on_broken.

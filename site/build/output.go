@@ -1,7 +1,6 @@
 package build
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -74,13 +73,10 @@ type output struct {
 	kept   int
 }
 
-func newOutput(dest, cacheDir string) (*output, error) {
-	return newOutputKnown(dest, cacheDir, nil)
-}
-
-// newOutputKnown is newOutput for a destination whose files are known
-// (a Builder's previous build, in this process): known is taken for its
-// manifest and stats, which are not read again.
+// newOutputKnown opens the output folder dest for a build. When its files
+// are known (a Builder's previous build, in this process), known is taken
+// for its manifest and stats, which are not read again; with nil they are
+// read from dest.
 func newOutputKnown(dest, cacheDir string, known map[string]fileState) (*output, error) {
 	dest = filepath.Clean(dest)
 	if _, err := os.Stat(dest); err != nil {
@@ -396,16 +392,6 @@ func (o *output) recordStats(dir string) error {
 		o.files[rel] = st
 	}
 	return nil
-}
-
-// create writes one file produced by fill (buffered, so unchanged bytes
-// are detected like write's).
-func (o *output) create(rel string, fill func(w io.Writer) error) error {
-	var b bytes.Buffer
-	if err := fill(&b); err != nil {
-		return fmt.Errorf("writing %s: %w", rel, err)
-	}
-	return o.write(rel, b.Bytes())
 }
 
 // changed lists the files this build writes or removes, sorted.

@@ -367,7 +367,7 @@ func TestOutputRemovesLeftStaging(t *testing.T) {
 	writeFile(t, filepath.Join(lookalike, "keep.txt"), "mine")
 	lookalikeBeside := filepath.Join(root, ".public.kiji-tmp-123")
 	writeFile(t, filepath.Join(lookalikeBeside, "keep.txt"), "mine")
-	running, err := newOutput(dest, "")
+	running, err := newOutputKnown(dest, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,7 +392,7 @@ func TestOutputRemovesLeftStaging(t *testing.T) {
 // folder and leaves it as a killed process would (its lock released).
 func stageAndDie(t *testing.T, dest string) string {
 	t.Helper()
-	o, err := newOutput(dest, "")
+	o, err := newOutputKnown(dest, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

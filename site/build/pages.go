@@ -109,10 +109,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	}
 	rel := outputFile(articleDir(a.Slug))
 	key := r.articleKey(a, prev, next)
-	if e, ok := r.oldState.Articles[a.Path]; ok && e.Key == key && e.Rel == rel && r.samePages(e) && r.out.unchanged(rel, e.OutHash) {
-		r.pages.addCached(rel, &e.Links)
-		r.probs.Add(e.Problems...)
-		r.storeEntry(a.Path, e)
+	if e, ok := r.reuseDocPage(a.Path, rel, key); ok {
 		return articleResult{minutes: e.Minutes, summary: e.Summary}, nil
 	}
 	probs := &diag.List{}
@@ -136,14 +133,10 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	res.minutes = mr.ReadingMinutes()
 	res.summary = mr.Summary
 	view := &render.ArticleView{Summary: *r.summary(a, res.minutes), Body: template.HTML(mr.HTML), Prev: prev, Next: next}
-	if a.Type == "tech" {
-		view.TypeLabel = render.Translate(r.cfg.Language, "tech")
-	} else if a.Type == "idea" {
-		view.TypeLabel = render.Translate(r.cfg.Language, "idea")
+	if a.Type == "tech" || a.Type == "idea" {
+		view.TypeLabel = render.Translate(r.cfg.Language, a.Type)
 	}
-	for _, e := range mr.TOC {
-		view.TOC = append(view.TOC, render.TOCEntry{Level: e.Level, Depth: e.Depth, ID: e.ID, Text: e.Text})
-	}
+	view.TOC = tocOf(mr)
 	desc := a.Description
 	if desc == "" {
 		desc = truncate(mr.Summary, 120)
@@ -160,6 +153,29 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	err = r.writeDocPage(docPage{rel: rel, file: a.File, path: a.Path, tmpl: "article", key: key,
 		page: page, mr: mr, minutes: res.minutes, summary: res.summary, probs: probs, pages: r.pagesDep(used)})
 	return res, err
+}
+
+// reuseDocPage reuses the page of an article or chapter (by its source
+// path) that the last build wrote with the same key and that is still in
+// the output as written: its links, problems and cache entry are kept.
+func (r *run) reuseDocPage(path, rel, key string) (*articleEntry, bool) {
+	e, ok := r.oldState.Articles[path]
+	if !ok || e.Key != key || e.Rel != rel || !r.samePages(e) || !r.out.unchanged(rel, e.OutHash) {
+		return nil, false
+	}
+	r.pages.addCached(rel, &e.Links)
+	r.probs.Add(e.Problems...)
+	r.storeEntry(path, e)
+	return e, true
+}
+
+// tocOf is the table of contents of a converted page.
+func tocOf(mr *markdown.Result) []render.TOCEntry {
+	var toc []render.TOCEntry
+	for _, e := range mr.TOC {
+		toc = append(toc, render.TOCEntry{Level: e.Level, Depth: e.Depth, ID: e.ID, Text: e.Text})
+	}
+	return toc
 }
 
 // docPage is a page made from one Markdown file: an article or a chapter.

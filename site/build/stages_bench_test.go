@@ -55,7 +55,7 @@ func BenchmarkStageConvert(b *testing.B) {
 }
 
 func BenchmarkStageRender(b *testing.B) {
-	theme, err := render.LoadTheme("/", defaulttheme.FS)
+	theme, err := render.LoadThemeLimits("/", render.Limits{}, defaulttheme.FS)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func BenchmarkStageWrite(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		dest := filepath.Join(b.TempDir(), "public")
-		o, err := newOutput(dest, "")
+		o, err := newOutputKnown(dest, "", nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown/golden"
 )
 
 // testdata/zennfixture is a Zenn repository as authors write them: every
@@ -121,24 +122,7 @@ func TestZennFixtureDefects(t *testing.T) {
 	for _, p := range rep.Problems {
 		lines = append(lines, p.Error())
 	}
-	golden(t, filepath.Join("testdata", "zennfixture.problems"), strings.Join(lines, "\n")+"\n")
-}
-
-// golden compares got with the file, or rewrites it with -update.
-func golden(t *testing.T, file, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run the test with -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got); refresh with -update if the change is right:\n%s", file, diff)
-	}
+	golden.File(t, filepath.Join("testdata", "zennfixture.problems"), strings.Join(lines, "\n")+"\n")
 }
 
 // TestZennFixtureLinks: without its true defects the fixture builds with

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +12,8 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/kiji-ssg/kiji/site/browsertest"
 )
 
 // TestZennDeepLinkLandsWithoutJS opens an article in Chromium with scripts
@@ -22,7 +22,7 @@ import (
 // typed), and checks the heading is scrolled to the top. A link to kiji's
 // own id and a missing id are the controls.
 func TestZennDeepLinkLandsWithoutJS(t *testing.T) {
-	exe := chromiumPath(t)
+	browsertest.Chromium(t) // skip (or fail in CI) before building
 	root := t.TempDir()
 	body := strings.Repeat("本文の段落です。\n\n", 60)
 	writeFile(t, filepath.Join(root, "content/articles/deep-link.md"), "---\ntitle: \"深いリンク\"\nemoji: \"🔗\"\ntype: \"tech\"\ntopics: [\"zenn\"]\npublished: true\n---\n\n"+
@@ -33,7 +33,7 @@ func TestZennDeepLinkLandsWithoutJS(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.FileServer(http.Dir(dest)))
 	defer srv.Close()
-	ctx := headless(t, exe)
+	ctx := browsertest.Start(t, chromedp.WindowSize(1000, 700))
 	heading := `h2[id="付録aws-コンテナロードマップ"]`
 	for _, tc := range []struct {
 		name, frag string
@@ -76,38 +76,4 @@ func TestZennDeepLinkLandsWithoutJS(t *testing.T) {
 			}
 		})
 	}
-}
-
-// chromiumPath finds Chromium; without one the test is skipped, except
-// under CI=true, where that is a failure.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{os.Getenv("KIJI_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); name != "" && err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no Chromium found: the browser test must run in CI; install the chromium package")
-	}
-	t.Skip("no Chromium found; install it (apt-get install chromium) or set KIJI_CHROMIUM")
-	return ""
-}
-
-// headless starts a headless Chromium with a fresh profile.
-func headless(t *testing.T, exe string) context.Context {
-	t.Helper()
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1000, 700))
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	return ctx
 }

@@ -3,7 +3,6 @@ package build
 import (
 	"context"
 	"errors"
-	"flag"
 	"io/fs"
 	"os"
 	"path"
@@ -16,9 +15,8 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // zennNow is the build time of the Zenn repository tests.
 var zennNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -130,20 +128,7 @@ func TestZennRepository(t *testing.T) {
 			t.Errorf("kiji crashed on a file: %s", p.Error())
 		}
 	}
-	golden := filepath.Join("testdata", "zennrepo.problems")
-	got := strings.Join(lines, "\n") + "\n"
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./site/build -run TestZennRepository -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("problems differ from %s (-want +got); refresh with -update if the change is right:\n%s", golden, diff)
-	}
+	golden.File(t, filepath.Join("testdata", "zennrepo.problems"), strings.Join(lines, "\n")+"\n")
 
 	strict, _, err := buildZennRepoWith(t, src, func(o *Options) { o.ZennStrict = true })
 	if err == nil {

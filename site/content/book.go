@@ -1,6 +1,8 @@
 package content
 
 import (
+	"crypto/sha256"
+	"errors"
 	"image"
 	_ "image/gif"  // cover.gif
 	_ "image/jpeg" // cover.jpg
@@ -94,7 +96,7 @@ func ValidChapterSlug(s string) bool { return chapterSlugRE.MatchString(s) }
 func (s *Site) loadBooks(fsys fs.FS, l *diag.List) {
 	entries, err := fs.ReadDir(fsys, "books")
 	if err != nil {
-		if !isNotExist(err) {
+		if !errors.Is(err, fs.ErrNotExist) {
 			l.Errorf(s.DisplayPath("books"), 0, 0, "cannot read the books folder: %v", err)
 		}
 		return
@@ -163,7 +165,7 @@ func (s *Site) loadBook(fsys fs.FS, dir string, l *diag.List) *Book {
 			b.Config, src = p, data
 			break
 		}
-		if !isNotExist(err) {
+		if !errors.Is(err, fs.ErrNotExist) {
 			s.readError(l, p, err, false)
 			return nil
 		}
@@ -308,7 +310,6 @@ func (s *Site) loadChapters(fsys fs.FS, b *Book, c *fileChecker, l *diag.List) [
 		stems = append(stems, stem)
 		exists[stem] = true
 	}
-	var chapters []*Chapter
 	if f, ok := b.Front.Get("chapters"); ok {
 		list, isList := f.Value.([]any)
 		if !isList {
@@ -317,13 +318,21 @@ func (s *Site) loadChapters(fsys fs.FS, b *Book, c *fileChecker, l *diag.List) [
 			return s.listedChapters(fsys, b, c, f, list, stems, exists, l)
 		}
 	}
-	// Without chapters in the config: n.slug.md files in the order of n.
-	type numbered struct {
-		n    int
-		stem string
-		slug string
-	}
-	var ns []numbered
+	return s.numberedChapters(fsys, b, s.sortNumbered(b, stems, l), l)
+}
+
+// numberedStem is a chapter file n.slug.md without its .md.
+type numberedStem struct {
+	n    int
+	stem string
+	slug string
+}
+
+// sortNumbered returns the n.slug chapter files of a book whose config
+// lists no chapters, in the order of n (then of the name); a file not so
+// named is a warning.
+func (s *Site) sortNumbered(b *Book, stems []string, l *diag.List) []numberedStem {
+	var ns []numberedStem
 	for _, stem := range stems {
 		num, slug, ok := strings.Cut(stem, ".")
 		if !ok || num == "" || strings.Contains(slug, ".") || strings.Trim(num, "0123456789") != "" {
@@ -338,7 +347,7 @@ func (s *Site) loadChapters(fsys fs.FS, b *Book, c *fileChecker, l *diag.List) [
 		if err != nil {
 			n = math.MaxInt
 		}
-		ns = append(ns, numbered{n, stem, slug})
+		ns = append(ns, numberedStem{n, stem, slug})
 	}
 	sort.SliceStable(ns, func(i, j int) bool {
 		if ns[i].n != ns[j].n {
@@ -346,6 +355,13 @@ func (s *Site) loadChapters(fsys fs.FS, b *Book, c *fileChecker, l *diag.List) [
 		}
 		return ns[i].stem < ns[j].stem
 	})
+	return ns
+}
+
+// numberedChapters reads the chapters ns in order, reporting bad and
+// repeated slugs, and numbers them.
+func (s *Site) numberedChapters(fsys fs.FS, b *Book, ns []numberedStem, l *diag.List) []*Chapter {
+	var chapters []*Chapter
 	bySlug := map[string]*Chapter{}
 	for _, x := range ns {
 		p := b.Dir + "/" + x.stem + ".md"
@@ -427,7 +443,7 @@ func (s *Site) parseChapter(fsys fs.FS, b *Book, p, slug string, l *diag.List) *
 		s.readError(l, p, err, false)
 		return nil
 	}
-	ch.Hash = sum(src)
+	ch.Hash = sha256.Sum256(src)
 	src = normalize(src)
 	yml, body, end, err := SplitFrontMatter(src)
 	if err != nil {

@@ -34,6 +34,8 @@ package content
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -197,7 +199,7 @@ func displayPath(root, p string) string {
 func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 	entries, err := fs.ReadDir(fsys, "articles")
 	if err != nil {
-		if !isNotExist(err) {
+		if !errors.Is(err, fs.ErrNotExist) {
 			l.Errorf(s.DisplayPath("articles"), 0, 0, "cannot read the articles folder: %v", err)
 		}
 		return
@@ -211,6 +213,15 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 		names = append(names, name)
 	}
 	// Read and parse in parallel; keep the folder's order for the rest.
+	bySlug := map[string]*Article{}
+	for _, a := range s.parseArticles(fsys, names, l) {
+		s.addArticle(a, bySlug, l)
+	}
+}
+
+// parseArticles reads and parses the articles named in parallel; the
+// result keeps their order, nil for an article that could not be read.
+func (s *Site) parseArticles(fsys fs.FS, names []string, l *diag.List) []*Article {
 	parsed := make([]*Article, len(names))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -240,32 +251,31 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 		}()
 	}
 	wg.Wait()
-	bySlug := map[string]*Article{}
-	for _, a := range parsed {
-		if a == nil {
-			continue
-		}
-		if a.Slug != "" {
-			if other, dup := bySlug[a.Slug]; dup {
-				l.Add(diag.Problem{File: a.File, Line: 1, Severity: diag.Error, Rule: "slug-conflict", Msg: s.msg(s.opts.Lang, "slug-conflict", a.Slug, other.File)})
-				continue
-			}
-			bySlug[a.Slug] = a
-		} else {
-			continue // invalid slug, already reported
-		}
-		if a.Draft() && !s.opts.Drafts {
-			s.Drafts = append(s.Drafts, a)
-			continue
-		}
-		s.Articles = append(s.Articles, a)
+	return parsed
+}
+
+// addArticle adds a parsed article to the site's articles or drafts,
+// unless its slug is invalid (already reported) or taken.
+func (s *Site) addArticle(a *Article, bySlug map[string]*Article, l *diag.List) {
+	if a == nil || a.Slug == "" {
+		return // not read, or an invalid slug, already reported
 	}
+	if other, dup := bySlug[a.Slug]; dup {
+		l.Add(diag.Problem{File: a.File, Line: 1, Severity: diag.Error, Rule: "slug-conflict", Msg: s.msg(s.opts.Lang, "slug-conflict", a.Slug, other.File)})
+		return
+	}
+	bySlug[a.Slug] = a
+	if a.Draft() && !s.opts.Drafts {
+		s.Drafts = append(s.Drafts, a)
+		return
+	}
+	s.Articles = append(s.Articles, a)
 }
 
 // ParseArticle reads one article file (exported for tests and the dev
 // server). p is the path in the content fs.
 func (s *Site) parseArticle(p string, src []byte, l *diag.List) *Article {
-	a := &Article{Path: p, File: s.DisplayPath(p), Slug: strings.TrimSuffix(path.Base(p), ".md"), Hash: sum(src), limit: s.opts.textLimit()}
+	a := &Article{Path: p, File: s.DisplayPath(p), Slug: strings.TrimSuffix(path.Base(p), ".md"), Hash: sha256.Sum256(src), limit: s.opts.textLimit()}
 	src = normalize(src)
 	// A build that reads bodies again when it converts them (LeaveBodies)
 	// needs no copy now.
@@ -413,7 +423,7 @@ func (s *Site) loadImages(fsys fs.FS, l *diag.List) {
 				return fs.SkipAll
 			}
 			if err != nil {
-				if p == dir && isNotExist(err) {
+				if p == dir && errors.Is(err, fs.ErrNotExist) {
 					return fs.SkipDir
 				}
 				l.Errorf(s.DisplayPath(p), 0, 0, "cannot read: %v", err)
@@ -442,7 +452,7 @@ func (s *Site) loadImages(fsys fs.FS, l *diag.List) {
 			s.Files = append(s.Files, p)
 			return nil
 		})
-		if err != nil && !isNotExist(err) {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			l.Errorf(s.DisplayPath(dir), 0, 0, "cannot read: %v", err)
 		}
 	}
@@ -459,7 +469,7 @@ func (s *Site) readError(l *diag.List, p string, err error, image bool) {
 	}
 	var tl *userfile.TooLargeError
 	switch {
-	case !errorsAs(err, &tl):
+	case !errors.As(err, &tl):
 	case image:
 		why += ": make it smaller, or raise limits.image_mb in kiji.yaml"
 	default:
@@ -467,8 +477,6 @@ func (s *Site) readError(l *diag.List, p string, err error, image bool) {
 	}
 	l.Add(diag.Problem{File: s.DisplayPath(p), Severity: diag.Error, Rule: "unreadable-file", Msg: "this file " + why})
 }
-
-func isNotExist(err error) bool { return err != nil && errorsIs(err, fs.ErrNotExist) }
 
 // ReadBody returns an article's body as Load would have kept it (the whole
 // file, front matter blanked), reading the file again. It fails if the
@@ -481,9 +489,13 @@ func ReadBody(fsys fs.FS, a *Article) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sum(src) != a.Hash {
+	if sha256.Sum256(src) != a.Hash {
 		return nil, fmt.Errorf("%s changed while the site was being built; build again", a.File)
 	}
 	_, body, _, err := SplitFrontMatter(normalize(src))
 	return body, err
 }
+
+// tokyo is Zenn's zone; a fixed offset keeps builds independent of the
+// machine's zone database.
+func tokyo() *time.Location { return time.FixedZone("JST", 9*60*60) }

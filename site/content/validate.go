@@ -109,51 +109,14 @@ func ParsePublishedAt(s string, loc *time.Location) (time.Time, bool) {
 func (s *Site) validate(a *Article, l *diag.List) {
 	fm := a.Front
 	c := s.checker(a.File, fm, l)
-	errAt, warnAt, top := c.errAt, c.warnAt, c.top
+	errAt := c.errAt
 
 	a.Title = c.title(fm)
-
-	// emoji
-	if f, ok := fm.Get("emoji"); !ok || f.Value == nil || f.Value == "" {
-		if !ok {
-			f = top
-		}
-		warnAt(f, "missing-emoji")
-	} else if e, ok := f.Value.(string); !ok || !isOneEmoji(e) {
-		errAt(f, "emoji-format")
-	} else {
-		a.Emoji = e
-	}
-
-	// type
-	if f, ok := fm.Get("type"); !ok {
-		errAt(top, "article-type")
-	} else if t, _ := f.Value.(string); t != "tech" && t != "idea" {
-		errAt(f, "article-type")
-	} else {
-		a.Type = t
-	}
-
+	a.Emoji = c.emoji(fm)
+	a.Type = c.articleType(fm)
 	a.Topics = c.topics(fm)
 	a.Published = c.published(fm)
-
-	// published_at
-	if f, ok := fm.Get("published_at"); ok && f.Value != nil {
-		str := fmt.Sprint(f.Value)
-		t, ok := ParsePublishedAt(str, s.opts.Location)
-		if !ok {
-			errAt(f, "published-at-parse")
-		} else {
-			a.PublishedAt = strings.TrimSpace(str)
-			a.Date = t
-			if t.After(s.opts.Now) {
-				if !a.Published {
-					errAt(f, "published-at-schedule")
-				}
-				a.Scheduled = true
-			}
-		}
-	}
+	s.validatePublishedAt(a, c)
 
 	if f, ok := fm.Get("publication_name"); ok {
 		if p, ok := f.Value.(string); !ok || !publicationRE.MatchString(p) {
@@ -180,6 +143,62 @@ func (s *Site) validate(a *Article, l *diag.List) {
 	}
 	if !c.slug(slugField, a.Slug) {
 		a.Slug = ""
+	}
+}
+
+// emoji returns the article's emoji: one emoji, else a problem and "".
+func (c *fileChecker) emoji(fm *FrontMatter) string {
+	f, ok := fm.Get("emoji")
+	if !ok || f.Value == nil || f.Value == "" {
+		if !ok {
+			f = c.top
+		}
+		c.warnAt(f, "missing-emoji")
+		return ""
+	}
+	e, ok := f.Value.(string)
+	if !ok || !isOneEmoji(e) {
+		c.errAt(f, "emoji-format")
+		return ""
+	}
+	return e
+}
+
+// articleType returns the article's type: tech or idea, else a problem
+// and "".
+func (c *fileChecker) articleType(fm *FrontMatter) string {
+	f, ok := fm.Get("type")
+	if !ok {
+		c.errAt(c.top, "article-type")
+		return ""
+	}
+	if t, _ := f.Value.(string); t == "tech" || t == "idea" {
+		return t
+	}
+	c.errAt(f, "article-type")
+	return ""
+}
+
+// validatePublishedAt reads published_at into the article's date; a date
+// to come schedules a published article (an unpublished one is a problem).
+func (s *Site) validatePublishedAt(a *Article, c *fileChecker) {
+	f, ok := a.Front.Get("published_at")
+	if !ok || f.Value == nil {
+		return
+	}
+	str := fmt.Sprint(f.Value)
+	t, ok := ParsePublishedAt(str, s.opts.Location)
+	if !ok {
+		c.errAt(f, "published-at-parse")
+		return
+	}
+	a.PublishedAt = strings.TrimSpace(str)
+	a.Date = t
+	if t.After(s.opts.Now) {
+		if !a.Published {
+			c.errAt(f, "published-at-schedule")
+		}
+		a.Scheduled = true
 	}
 }
 

@@ -51,7 +51,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/mediatype"
 )
 
 // A Target is where a site is deployed: a bucket and a key prefix.
@@ -153,17 +153,6 @@ type WalkOptions struct {
 	Gzip bool
 }
 
-// Walk lists every regular file under dir, with its MD5 and the headers it
-// must be served with (from render.ContentType and render.CacheControl).
-// The result is sorted by Path. It is Paths then Describe.
-func Walk(dir string, opts WalkOptions) ([]LocalFile, error) {
-	paths, err := Paths(dir)
-	if err != nil {
-		return nil, err
-	}
-	return Describe(dir, paths, opts)
-}
-
 // Paths returns the site paths ("articles/x/index.html") of the regular
 // files under dir, sorted, without reading them. Symlinks and devices are
 // left out (following a link could publish a file from outside the
@@ -232,14 +221,14 @@ func describe(dir, rel string, opts WalkOptions) (LocalFile, error) {
 	if err != nil {
 		return LocalFile{}, err
 	}
-	ct := render.ContentType(rel)
+	ct := mediatype.ContentType(rel)
 	return LocalFile{
 		Path:         rel,
 		Source:       p,
 		Size:         size,
 		MD5:          sum,
 		ContentType:  ct,
-		CacheControl: render.CacheControl(rel),
+		CacheControl: mediatype.CacheControl(rel),
 		Gzip:         opts.Gzip && compressible(ct),
 	}, nil
 }

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/mediatype"
 )
 
 // A RemoteObject is an object already in the bucket, as listed (and, for
@@ -80,7 +80,7 @@ func stageOf(p string) Stage {
 	if isPage(p) {
 		return StagePages
 	}
-	if render.CacheControl(p) == render.CacheRevalidate {
+	if mediatype.CacheControl(p) == mediatype.CacheRevalidate {
 		return StageIndexes
 	}
 	return StageAssets

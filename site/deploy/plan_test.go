@@ -11,12 +11,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/mediatype"
 )
 
 // lf describes a local file the way Walk would.
 func lf(p, sum string, size int64) LocalFile {
-	return LocalFile{Path: p, Source: "public/" + p, Size: size, MD5: sum, ContentType: render.ContentType(p), CacheControl: render.CacheControl(p)}
+	return LocalFile{Path: p, Source: "public/" + p, Size: size, MD5: sum, ContentType: mediatype.ContentType(p), CacheControl: mediatype.CacheControl(p)}
 }
 
 // ro describes the object kiji would have uploaded for f under prefix.
@@ -265,7 +265,7 @@ func TestPlanErrors(t *testing.T) {
 func TestChangedPaths(t *testing.T) {
 	cs, err := Plan(
 		[]LocalFile{lf("index.html", md5A, 1), lf("new/index.html", md5A, 1), lf("a.css", md5B, 2)},
-		[]RemoteObject{{Key: "s/index.html", MD5: md5B, Size: 1}, {Key: "s/a.css", MD5: md5B, Size: 2, ContentType: "text/css", CacheControl: render.CacheDay}, {Key: "s/gone/index.html"}},
+		[]RemoteObject{{Key: "s/index.html", MD5: md5B, Size: 1}, {Key: "s/a.css", MD5: md5B, Size: 2, ContentType: "text/css", CacheControl: mediatype.CacheDay}, {Key: "s/gone/index.html"}},
 		PlanOptions{Prefix: "s", MaxDeletes: -1},
 	)
 	if err != nil {
@@ -374,10 +374,10 @@ func TestWalk(t *testing.T) {
 		got[i].Source = strings.TrimPrefix(filepath.ToSlash(got[i].Source), filepath.ToSlash(dir)+"/")
 	}
 	want := []LocalFile{
-		{Path: ".well-known/security.txt", Source: ".well-known/security.txt", Size: 10, ContentType: "text/plain; charset=utf-8", CacheControl: render.CacheDay, Gzip: true},
-		{Path: "assets/style.0123abcd.css", Source: "assets/style.0123abcd.css", Size: 3, ContentType: "text/css; charset=utf-8", CacheControl: render.CacheImmutable, Gzip: true},
-		{Path: "images/a.png", Source: "images/a.png", Size: 3, ContentType: "image/png", CacheControl: render.CacheDay, Gzip: false},
-		{Path: "index.html", Source: "index.html", Size: 9, ContentType: "text/html; charset=utf-8", CacheControl: render.CacheRevalidate, Gzip: true},
+		{Path: ".well-known/security.txt", Source: ".well-known/security.txt", Size: 10, ContentType: "text/plain; charset=utf-8", CacheControl: mediatype.CacheDay, Gzip: true},
+		{Path: "assets/style.0123abcd.css", Source: "assets/style.0123abcd.css", Size: 3, ContentType: "text/css; charset=utf-8", CacheControl: mediatype.CacheImmutable, Gzip: true},
+		{Path: "images/a.png", Source: "images/a.png", Size: 3, ContentType: "image/png", CacheControl: mediatype.CacheDay, Gzip: false},
+		{Path: "index.html", Source: "index.html", Size: 9, ContentType: "text/html; charset=utf-8", CacheControl: mediatype.CacheRevalidate, Gzip: true},
 	}
 	for i := range want {
 		want[i].MD5 = md5Hex(files[want[i].Path])

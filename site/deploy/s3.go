@@ -166,26 +166,6 @@ type Online struct {
 	Heads int
 }
 
-// Remote lists the objects under the target's prefix, reads the deploy
-// state and fills in the headers of the objects that match a local file:
-// from the state when its record of the object is still valid, else with a
-// HEAD request (up to concurrency at once). Objects outside the prefix are
-// never listed. It is List then ReadHeaders.
-func (c *Client) Remote(ctx context.Context, t Target, local []LocalFile, concurrency int) (Online, error) {
-	paths := make([]string, len(local))
-	for i, f := range local {
-		paths[i] = f.Path
-	}
-	on, err := c.List(ctx, t, paths)
-	if err != nil {
-		return Online{}, err
-	}
-	if err := c.ReadHeaders(ctx, t, &on, local, concurrency); err != nil {
-		return Online{}, err
-	}
-	return on, nil
-}
-
 // List lists the objects under the target's prefix and reads the deploy
 // state (both at once), and fills in the headers of every object the state
 // has a valid record of. It reads no local file, so it can run while the

@@ -27,7 +27,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/mediatype"
 )
 
 // These tests run kiji's deploy against a real S3-compatible server,
@@ -287,7 +287,7 @@ func wantState(files map[string]string, prefix string, outside map[string]object
 	for p, s := range files {
 		sum := md5.Sum([]byte(s))
 		h := hex.EncodeToString(sum[:])
-		out[prefix+"/"+p] = objectState{MD5: h, ContentType: render.ContentType(p), CacheControl: render.CacheControl(p), MetaMD5: h}
+		out[prefix+"/"+p] = objectState{MD5: h, ContentType: mediatype.ContentType(p), CacheControl: mediatype.CacheControl(p), MetaMD5: h}
 	}
 	return out
 }
@@ -640,7 +640,7 @@ func TestDeployS3(t *testing.T) {
 		body := []byte(files["assets/app.js"])
 		mp, err := c.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
 			Bucket: aws.String(testBucket), Key: aws.String(key),
-			ContentType: aws.String(render.ContentType("assets/app.js")), CacheControl: aws.String(render.CacheControl("assets/app.js")),
+			ContentType: aws.String(mediatype.ContentType("assets/app.js")), CacheControl: aws.String(mediatype.CacheControl("assets/app.js")),
 		})
 		if err != nil {
 			t.Fatal(err)

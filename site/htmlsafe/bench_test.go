@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiji-ssg/kiji/site/cputime"
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/htmlsafe"
 	"github.com/kiji-ssg/kiji/site/markdown"
@@ -66,11 +67,11 @@ func BenchmarkSanitize(b *testing.B) {
 			dst := make([]byte, 0, len(html))
 			b.SetBytes(int64(len(html)))
 			b.ReportAllocs()
-			cpu := cpuTime()
+			cpu := cputime.Used()
 			for b.Loop() {
 				dst = p.Sanitize(dst[:0], html, nil)
 			}
-			if end := cpuTime(); end > 0 {
+			if end := cputime.Used(); end > 0 {
 				b.ReportMetric(float64(end-cpu)/float64(b.N), "cpu-ns/op")
 			}
 		})
@@ -93,13 +94,13 @@ func BenchmarkConvert(b *testing.B) {
 		b.Run(page.name, func(b *testing.B) {
 			c := markdown.New(markdown.Options{Extensions: markdown.Kiji(markdown.KijiOptions{Offline: true})})
 			b.ReportAllocs()
-			cpu := cpuTime()
+			cpu := cputime.Used()
 			for b.Loop() {
 				if _, err := c.Convert(&diag.Doc{File: "a.md", Src: page.src, List: &diag.List{}}); err != nil {
 					b.Fatal(err)
 				}
 			}
-			if end := cpuTime(); end > 0 {
+			if end := cputime.Used(); end > 0 {
 				b.ReportMetric(float64(end-cpu)/float64(b.N), "cpu-ns/op")
 			}
 		})

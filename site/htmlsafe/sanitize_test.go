@@ -161,8 +161,8 @@ func TestSafeURL(t *testing.T) {
 		{"data png", "data:image/png;base64,AAAA", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := SafeURL(tc.url); got != tc.want {
-				t.Errorf("SafeURL(%q) = %v, want %v", tc.url, got, tc.want)
+			if got := safeURL(tc.url); got != tc.want {
+				t.Errorf("safeURL(%q) = %v, want %v", tc.url, got, tc.want)
 			}
 		})
 	}

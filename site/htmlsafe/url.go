@@ -10,11 +10,9 @@ import (
 // strings and byte slices, so that the sanitizer converts nothing.
 type text interface{ ~string | ~[]byte }
 
-// SafeURL reports whether a URL may be emitted as a link or a source: no
+// safeURL reports whether a URL may be emitted as a link or a source: no
 // javascript:, vbscript: or (non-image) data: URL, whatever its spelling
 // (case, spaces and control characters anywhere, percent-encoding).
-func SafeURL(u string) bool { return safeURL(u) }
-
 func safeURL[T text](u T) bool {
 	if !maybeScheme(u) {
 		return true

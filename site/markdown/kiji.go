@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/yuin/goldmark"
@@ -52,7 +53,7 @@ func newKiji(o KijiOptions) []goldmark.Extender {
 		zopts = append(zopts, zenn.WithCardCacheDir(filepath.Join(o.CacheDir, "cards")))
 	}
 	sc := &score.Extender{}
-	if o.Lang != "" && o.Lang != "ja" && !hasPrefix(o.Lang, "ja-") {
+	if o.Lang != "" && o.Lang != "ja" && !strings.HasPrefix(o.Lang, "ja-") {
 		sc = &score.Extender{TotalLabel: "Total", RankFormat: "#%d", BestLabel: "best"}
 	}
 	return []goldmark.Extender{
@@ -64,8 +65,6 @@ func newKiji(o KijiOptions) []goldmark.Extender {
 		code.New(),
 	}
 }
-
-func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 
 // Assets are the stylesheets and scripts kiji's extensions need, for the
 // theme to serve.

@@ -217,9 +217,6 @@ type ctxWriter struct {
 
 func (w *ctxWriter) Context() context.Context { return w.ctx }
 
-// Need reports whether the last conversion of doc asked for a feature.
-func Need(doc *diag.Doc, feature string) bool { return doc.Needs(feature) }
-
 // core is kiji's own transformer and renderers: raw HTML, links, images.
 type core struct{ opts Options }
 

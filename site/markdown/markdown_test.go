@@ -4,80 +4,48 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/tools/txtar"
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestGolden converts each testdata/*.txtar's input.md and compares the HTML
 // and the problems with the archive's output.html and problems sections.
 // An optional "options" section holds lines like "soft_breaks", "trust_html"
 // or "base_path /repo/".
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txtar")
-	if len(files) == 0 {
-		t.Fatal("no golden files")
+	golden.Run(t, "testdata/*.txtar", func(t *testing.T, a *golden.Archive) []golden.Output {
+		optLines, _ := a.Section("options")
+		input, _ := a.Section("input.md")
+		html, probs, res := convert(t, goldenOptions(string(optLines)), input)
+		return []golden.Output{{Name: "output.html", Data: html}, {Name: "problems", Data: probs}, {Name: "toc", Data: tocText(res)}}
+	})
+}
+
+// goldenOptions reads the options section of a golden file.
+func goldenOptions(lines string) Options {
+	opts := Options{Image: fakeImages}
+	for _, l := range strings.Split(lines, "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 {
+			continue
+		}
+		switch f[0] {
+		case "soft_breaks":
+			opts.SoftBreaks = true
+		case "trust_html":
+			opts.TrustHTML = true
+		case "base_path":
+			opts.BasePath = f[1]
+		}
 	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sections := map[string][]byte{}
-			for _, f := range ar.Files {
-				sections[f.Name] = f.Data
-			}
-			opts := Options{Image: fakeImages}
-			for _, l := range strings.Split(string(sections["options"]), "\n") {
-				f := strings.Fields(l)
-				if len(f) == 0 {
-					continue
-				}
-				switch f[0] {
-				case "soft_breaks":
-					opts.SoftBreaks = true
-				case "trust_html":
-					opts.TrustHTML = true
-				case "base_path":
-					opts.BasePath = f[1]
-				}
-			}
-			html, probs, res := convert(t, opts, sections["input.md"])
-			got := map[string][]byte{"output.html": html, "problems": probs, "toc": tocText(res)}
-			if *update {
-				for i, f := range ar.Files {
-					if g, ok := got[f.Name]; ok {
-						ar.Files[i].Data = g
-					}
-				}
-				for _, name := range []string{"problems", "toc"} {
-					if _, ok := sections[name]; !ok && len(got[name]) > 0 {
-						ar.Files = append(ar.Files, txtar.File{Name: name, Data: got[name]})
-					}
-				}
-				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			for _, name := range []string{"output.html", "problems", "toc"} {
-				if diff := cmp.Diff(string(sections[name]), string(got[name])); diff != "" {
-					t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-				}
-			}
-		})
-	}
+	return opts
 }
 
 func fakeImages(p string) (int, int, bool) {

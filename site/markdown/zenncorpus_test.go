@@ -3,7 +3,6 @@ package markdown
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/net/html"
 	"golang.org/x/tools/txtar"
+
+	"github.com/kiji-ssg/kiji/site/markdown/golden"
 )
 
 // TestZennCorpus renders constructs found in public Zenn repositories
@@ -31,55 +32,21 @@ func TestZennCorpus(t *testing.T) {
 		t.Fatalf("want the 16 corpus cases, found %d", len(files))
 	}
 	opts := Options{Image: fakeImages, Extensions: Kiji(KijiOptions{Offline: true})}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sec := map[string][]byte{}
-			for _, f := range ar.Files {
-				sec[f.Name] = f.Data
-			}
-			out, probs, _ := convert(t, opts, sec["input.md"])
-			if *update {
-				writeSections(t, file, ar, map[string][]byte{"output.html": out, "problems": probs})
-				return
-			}
-			for name, got := range map[string][]byte{"output.html": out, "problems": probs} {
-				if diff := cmp.Diff(string(sec[name]), string(got)); diff != "" {
-					t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-				}
-			}
-			want := zennPageMeaning(t, string(sec["zenn.html"]))
-			if err := want.apply(string(sec["intended"])); err != nil {
-				t.Fatal(err)
-			}
-			got := kijiPageMeaning(t, string(out))
-			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("kiji's page does not mean what Zenn's does (-zenn +kiji):\n%s", diff)
-			}
-		})
-	}
-}
-
-// writeSections replaces (or adds) sections of a golden archive.
-func writeSections(t *testing.T, file string, ar *txtar.Archive, got map[string][]byte) {
-	t.Helper()
-	for name, data := range got {
-		found := false
-		for i := range ar.Files {
-			if ar.Files[i].Name == name {
-				ar.Files[i].Data, found = data, true
-			}
+	golden.Run(t, "testdata/zenn-corpus/*.txtar", func(t *testing.T, a *golden.Archive) []golden.Output {
+		input, _ := a.Section("input.md")
+		out, probs, _ := convert(t, opts, input)
+		zennHTML, _ := a.Section("zenn.html")
+		intended, _ := a.Section("intended")
+		want := zennPageMeaning(t, string(zennHTML))
+		if err := want.apply(string(intended)); err != nil {
+			t.Fatal(err)
 		}
-		if !found && len(data) > 0 {
-			ar.Files = append(ar.Files, txtar.File{Name: name, Data: data})
+		got := kijiPageMeaning(t, string(out))
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("kiji's page does not mean what Zenn's does (-zenn +kiji):\n%s", diff)
 		}
-	}
-	if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-		t.Fatal(err)
-	}
+		return []golden.Output{{Name: "output.html", Data: out}, {Name: "problems", Data: probs}}
+	})
 }
 
 // pageMeaning is what a rendered page says, whatever its markup.

@@ -22,7 +22,7 @@ func themeWithBase(base string) fstest.MapFS {
 }
 
 func TestAssetCSSInlinesTheStylesheetAsIs(t *testing.T) {
-	th, err := LoadTheme("/", themeWithBase(`{{define "base"}}<style>{{assetCSS "style.css"}}</style>{{end}}`))
+	th, err := LoadThemeLimits("/", Limits{}, themeWithBase(`{{define "base"}}<style>{{assetCSS "style.css"}}</style>{{end}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestAssetCSSInlinesTheStylesheetAsIs(t *testing.T) {
 }
 
 func TestAssetCSSUnknownAsset(t *testing.T) {
-	th, err := LoadTheme("/", themeWithBase(`{{define "base"}}<style>{{assetCSS "missing.css"}}</style>{{end}}`))
+	th, err := LoadThemeLimits("/", Limits{}, themeWithBase(`{{define "base"}}<style>{{assetCSS "missing.css"}}</style>{{end}}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,11 +18,25 @@
 //	books.html     all books
 //	_*.html        partials shared by the pages (e.g. _books.html: book cards)
 //
-// Assets are served fingerprinted: {{asset "style.css"}} gives
-// /assets/style.1a2b3c4d.css (under the base path), so they can be cached
-// forever; {{assetCSS "style.css"}} gives a stylesheet's content, to inline
-// it in a <style> element. Render writes to an io.Writer; it never touches
-// the disk.
+// Template functions, beside html/template's own:
+//
+//	asset "style.css"         the asset's URL, fingerprinted
+//	assetCSS "style.css"      a stylesheet's content, for a <style> element
+//	t .Site.Lang "key" args…  the theme's word for key in the site's
+//	                          language (Japanese for "ja…" or no language,
+//	                          else English; i18n.go lists the keys), with
+//	                          args formatted in: {{t .Site.Lang "chapters" 3}}
+//	card $.Site .             the data of the "card" template (CardData) for
+//	                          one article of a list: {{template "card" (card $.Site .)}}
+//
+// Assets are served fingerprinted (mediatype.Fingerprint): {{asset
+// "style.css"}} gives /assets/style.1a2b3c4d5e.css (under the base path),
+// so they can be cached forever; {{assetCSS "style.css"}} inlines a
+// stylesheet, saving the render-blocking request on a first visit. A theme
+// whose list.html defines "card" has each article's entry rendered once
+// per build (Summary.Card) and reused on every list that shows it; a
+// key t does not know is written as it is. Render writes to an io.Writer;
+// it never touches the disk.
 package render
 
 import (
@@ -39,6 +53,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kiji-ssg/kiji/site/mediatype"
 	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
@@ -60,13 +75,6 @@ type Asset struct {
 
 // pageTemplates are the templates that render a whole page.
 var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books"}
-
-// LoadTheme reads a theme from layers, the first being the default theme
-// and each later one overriding files of the earlier ones. basePath is the
-// path the site is served under ("/" or "/repo/").
-func LoadTheme(basePath string, layers ...fs.FS) (*Theme, error) {
-	return LoadThemeLimits(basePath, Limits{}, layers...)
-}
 
 // Limits bound the size of one theme file: a template (default
 // userfile.TextLimit) and an asset (default userfile.ImageLimit).
@@ -108,8 +116,11 @@ func readTheme(lim Limits, layers []fs.FS) (map[string][]byte, error) {
 	return files, nil
 }
 
-// LoadThemeLimits is LoadTheme with size limits. A theme file that is not a
-// regular file (a FIFO, a device) or is over its limit is an error naming it.
+// LoadThemeLimits reads a theme from layers, the first being the default
+// theme and each later one overriding files of the earlier ones. basePath is
+// the path the site is served under ("/" or "/repo/"). A theme file that is
+// not a regular file (a FIFO, a device) or is over its limit (zero limits
+// take the defaults) is an error naming it.
 func LoadThemeLimits(basePath string, lim Limits, layers ...fs.FS) (*Theme, error) {
 	if basePath == "" {
 		basePath = "/"
@@ -165,10 +176,7 @@ func LoadThemeLimits(basePath string, lim Limits, layers ...fs.FS) (*Theme, erro
 // AddAsset adds (or replaces) an asset; generated stylesheets such as the
 // code highlighting CSS are added this way before pages are rendered.
 func (t *Theme) AddAsset(name string, data []byte) *Asset {
-	h := sha256.Sum256(data)
-	ext := path.Ext(name)
-	fp := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(h[:])[:10] + ext
-	a := &Asset{Name: name, Path: "assets/" + fp, Data: data}
+	a := &Asset{Name: name, Path: "assets/" + mediatype.Fingerprint(name, data), Data: data}
 	t.mu.Lock()
 	t.assets[name] = a
 	t.mu.Unlock()

@@ -4,8 +4,6 @@ import (
 	"context"
 	"io/fs"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,55 +11,19 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kiji-ssg/kiji/site/browsertest"
 	defaulttheme "github.com/kiji-ssg/kiji/themes/default"
 )
 
-// chromium finds a Chromium to drive. Without one the test is skipped,
-// except under CI=true, where a missing browser is a failure.
-func chromium(t *testing.T) string {
+// browser starts a headless Chromium with a fresh profile
+// (browsertest.Start) that keeps timers and rendering running in the
+// background, in a 1000×700 window.
+func browser(t *testing.T) context.Context {
 	t.Helper()
-	for _, name := range []string{os.Getenv("KIJI_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no Chromium found (looked for /usr/bin/chromium, chromium, chromium-browser, google-chrome; or set KIJI_CHROMIUM): the end-to-end test must run in CI; install the chromium package")
-	}
-	t.Skip("no Chromium found; install it (apt-get install chromium) or set KIJI_CHROMIUM to run the browser test")
-	return ""
-}
-
-// browser starts a headless Chromium with a fresh profile.
-func browser(t *testing.T, exe string) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
+	return browsertest.Start(t,
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1000, 700),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	return ctx
+		chromedp.WindowSize(1000, 700))
 }
 
 // eval evaluates a JavaScript expression in the page.
@@ -99,7 +61,7 @@ func waitJS(t *testing.T, ctx context.Context, what, expr string) {
 }
 
 func TestBrowser(t *testing.T) {
-	exe := chromium(t)
+	browsertest.Chromium(t) // skip (or fail in CI) before building
 	root := project(t, "title: E2E\ntheme: mine\n")
 	// The theme overrides the default stylesheet with its own copy.
 	base, err := fs.ReadFile(defaulttheme.FS, "assets/style.css")
@@ -119,7 +81,7 @@ func TestBrowser(t *testing.T) {
 	writeArticle("ORIGINAL-MARKER")
 
 	url, _, stop := startServer(t, root, "127.0.0.1:0", 50*time.Millisecond)
-	ctx := browser(t, exe)
+	ctx := browser(t)
 	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
 

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/mediatype"
 )
 
 // The server's own URLs live under this prefix, outside any base path.
@@ -36,11 +36,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveEvents(w, r)
 		return
 	case scriptPath:
-		w.Header().Set("Content-Type", render.ContentType("live.js"))
+		w.Header().Set("Content-Type", mediatype.ContentType("live.js"))
 		w.Header().Set("Cache-Control", "no-cache")
 		http.ServeContent(w, r, "live.js", time.Time{}, bytes.NewReader(liveJS))
 		return
 	}
+	if rel, ok := s.sitePath(w, r); ok {
+		s.serveFile(w, r, rel)
+	}
+}
+
+// sitePath returns the site file a request names ("index.html" for a
+// folder), or answers the request itself (a bad path, a redirect to the
+// base path, not found) and returns false.
+func (s *Server) sitePath(w http.ResponseWriter, r *http.Request) (string, bool) {
 	s.mu.Lock()
 	base := s.base
 	s.mu.Unlock()
@@ -48,24 +57,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	if !cleanURLPath(p) {
 		http.Error(w, "bad path", http.StatusBadRequest)
-		return
+		return "", false
 	}
 	if p+"/" == base || (p == "/" && base != "/") {
 		redirect(w, r, base)
-		return
+		return "", false
 	}
 	rel, ok := strings.CutPrefix(p, base)
 	if !ok {
 		s.notFound(w, r, "")
-		return
+		return "", false
 	}
 	if rel == "" || strings.HasSuffix(rel, "/") {
 		rel += "index.html"
 	}
 	if hiddenRel(rel) {
 		s.notFound(w, r, rel)
-		return
+		return "", false
 	}
+	return rel, true
+}
+
+// serveFile answers with the built file rel, read inside the output folder
+// only: HTML with the live-reload script, a folder asked without its slash
+// by a redirect, anything else that is not a regular file as not found.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rel string) {
 	root, err := os.OpenRoot(s.dest)
 	if err != nil {
 		s.notFound(w, r, rel)
@@ -79,24 +95,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 	fi, err := f.Stat()
-	if err != nil {
+	if err != nil || !fi.IsDir() && !fi.Mode().IsRegular() {
 		s.notFoundIn(w, r, root, rel)
 		return
 	}
 	if fi.IsDir() {
 		// A folder asked without its slash: its index, if it has one.
 		if ii, err := root.Stat(rel + "/index.html"); err == nil && ii.Mode().IsRegular() {
-			redirect(w, r, p+"/")
+			redirect(w, r, r.URL.Path+"/")
 			return
 		}
 		s.notFoundIn(w, r, root, rel)
 		return
 	}
-	if !fi.Mode().IsRegular() {
-		s.notFoundIn(w, r, root, rel)
-		return
-	}
-	ct := render.ContentType(rel)
+	ct := mediatype.ContentType(rel)
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "no-cache")
 	if isHTML(ct) {
@@ -158,7 +170,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request, rel string) {
 }
 
 func (s *Server) notFoundIn(w http.ResponseWriter, r *http.Request, root *os.Root, rel string) {
-	w.Header().Set("Content-Type", render.ContentType("404.html"))
+	w.Header().Set("Content-Type", mediatype.ContentType("404.html"))
 	w.Header().Set("Cache-Control", "no-cache")
 	var page []byte
 	if root != nil {

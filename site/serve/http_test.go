@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/kiji-ssg/kiji/site/build"
-	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/mediatype"
 )
 
 var tinyPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -125,8 +125,8 @@ func TestContentTypes(t *testing.T) {
 			if got != c.want {
 				t.Errorf("Content-Type = %q, want %q", got, c.want)
 			}
-			if c.path != "/_kiji/live.js" && got != render.ContentType(strings.TrimSuffix(c.path, "/")+map[bool]string{true: "/index.html"}[strings.HasSuffix(c.path, "/")]) {
-				t.Errorf("Content-Type %q is not render.ContentType's", got)
+			if c.path != "/_kiji/live.js" && got != mediatype.ContentType(strings.TrimSuffix(c.path, "/")+map[bool]string{true: "/index.html"}[strings.HasSuffix(c.path, "/")]) {
+				t.Errorf("Content-Type %q is not mediatype.ContentType's", got)
 			}
 		})
 	}

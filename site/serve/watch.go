@@ -556,14 +556,6 @@ func (d *debouncer) stop() {
 	}
 }
 
-// counts returns how many events were received and how many paths are
-// waiting for the quiet period, for tests.
-func (d *debouncer) counts() (received, pending int) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.received, len(d.pending)
-}
-
 // clock is time, replaceable in tests.
 type clock interface {
 	Now() time.Time

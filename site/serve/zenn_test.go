@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/kiji-ssg/kiji/site/browsertest"
 )
 
 // zennFixture is site/build's Zenn repository fixture: links as Zenn
@@ -150,10 +152,10 @@ func startFixtureServer(t *testing.T, root string) string {
 // the build's problems with file:line:col, the page's own first; fixing
 // a file updates the panel on the page without losing it.
 func TestBrowserZennFixture(t *testing.T) {
-	exe := chromium(t)
+	browsertest.Chromium(t) // skip (or fail in CI) before building
 	root := fixtureProject(t)
 	url := startFixtureServer(t, root)
-	ctx := browser(t, exe)
+	ctx := browser(t)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/kiji-ssg/kiji/site/browsertest"
 )
 
 // browserDoc has one block of each kind; the page-level tests below run it
@@ -24,19 +25,14 @@ const browserDoc = "```go:main.go\npackage main\n\n// main says hello.\nfunc mai
 	"```html\n<!-- c --><script>alert(\"x\")</script>\n```\n\n" +
 	"```\nplain <text>\n```\n"
 
-// findBrowser returns a Chrome or Chromium binary, or skips the test.
+// findBrowser returns a Chrome or Chromium binary: without one the test is
+// skipped, or fails under CI=true (browsertest.Chromium).
 func findBrowser(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("no Chrome or Chromium installed; the CopyScript and contrast checks need one")
-	return ""
+	return browsertest.Chromium(t)
 }
 
 // browserPage serves the rendered browserDoc with CSS() and CopyScript on

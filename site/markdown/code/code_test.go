@@ -2,11 +2,8 @@ package code
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"html"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,13 +11,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown/golden"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
-	"golang.org/x/tools/txtar"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // newMD is the test setup: GFM plus this extension, as the lead wires it.
 func newMD(opts ...Option) goldmark.Markdown {
@@ -39,51 +34,10 @@ func render(t testing.TB, md goldmark.Markdown, src string) string {
 // TestGolden renders testdata/*.txtar's input.md and compares with output.html.
 // Refresh with: go test ./site/markdown/code -update
 func TestGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
 	md := newMD()
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
-		t.Run(name, func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var input []byte
-			outIdx := -1
-			for i, f := range ar.Files {
-				switch f.Name {
-				case "input.md":
-					input = f.Data
-				case "output.html":
-					outIdx = i
-				}
-			}
-			if input == nil {
-				t.Fatalf("%s has no input.md", file)
-			}
-			got := render(t, md, string(input))
-			if *update {
-				if outIdx < 0 {
-					ar.Files = append(ar.Files, txtar.File{Name: "output.html"})
-					outIdx = len(ar.Files) - 1
-				}
-				ar.Files[outIdx].Data = []byte(got)
-				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if outIdx < 0 {
-				t.Fatalf("%s has no output.html; run with -update", file)
-			}
-			if diff := cmp.Diff(string(ar.Files[outIdx].Data), got); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", file, diff)
-			}
-		})
-	}
+	golden.Run(t, "testdata/*.txtar", func(t *testing.T, a *golden.Archive) []golden.Output {
+		return []golden.Output{{Name: "output.html", Data: []byte(render(t, md, string(a.Input(t))))}}
+	})
 }
 
 func TestParseInfo(t *testing.T) {

@@ -25,6 +25,15 @@
 // A D2 error is reported through diag at the article's file:line:col (D2's
 // line and column mapped through the block), and the block is then shown as
 // its source in a <pre>; the build fails on the error anyway.
+//
+// Diagram (D2) is kiji's build-time diagram; mermaid (site/markdown/mermaid)
+// is the reader-time one. D2 is a Go library, so kiji draws D2 diagrams
+// while it builds: the page carries a finished SVG that needs no script,
+// shows in reader modes and with JavaScript turned off, and costs the
+// reader no download beyond the page. Mermaid has no renderer outside a browser (mermaid.js
+// lays out in the DOM), so ```mermaid blocks, which Zenn supports, are
+// drawn by mermaid.js in the reader's browser. A new diagram is best
+// written in D2.
 package diagram
 
 import (

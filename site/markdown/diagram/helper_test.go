@@ -2,7 +2,6 @@ package diagram
 
 import (
 	"bytes"
-	"flag"
 	"testing"
 
 	"github.com/yuin/goldmark"
@@ -12,8 +11,6 @@ import (
 
 	"github.com/kiji-ssg/kiji/site/diag"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // convert renders src (as the file named file) with GFM and x, and returns
 // the HTML and the problems, each formatted as file:line:col: message.

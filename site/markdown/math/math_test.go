@@ -1,24 +1,15 @@
 package math
 
 import (
-	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown/golden"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer/html"
-	"golang.org/x/tools/txtar"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // One extension for the whole test binary, as in a build: its runtimes and
 // its cache are shared by every test.
@@ -51,98 +42,23 @@ type converted struct {
 
 func convert(t testing.TB, md goldmark.Markdown, src []byte) converted {
 	t.Helper()
-	list := &diag.List{}
-	doc := &diag.Doc{File: "content/articles/test.md", Src: src, List: list}
-	pc := parser.NewContext()
-	diag.Attach(pc, doc)
-	var b bytes.Buffer
-	if err := md.Convert(src, &b, parser.WithContext(pc)); err != nil {
-		t.Fatalf("Convert: %v", err)
-	}
-	c := converted{html: b.String(), needs: doc.Needs("math")}
-	for _, p := range list.Sorted() {
-		c.problems = append(c.problems, p.Error())
-	}
-	return c
-}
-
-func section(ar *txtar.Archive, name string) ([]byte, bool) {
-	for _, f := range ar.Files {
-		if f.Name == name {
-			return f.Data, true
-		}
-	}
-	return nil, false
-}
-
-func setSection(ar *txtar.Archive, name string, data []byte) {
-	for i, f := range ar.Files {
-		if f.Name == name {
-			ar.Files[i].Data = data
-			return
-		}
-	}
-	ar.Files = append(ar.Files, txtar.File{Name: name, Data: data})
-}
-
-func lines(s []string) []byte {
-	if len(s) == 0 {
-		return nil
-	}
-	return []byte(strings.Join(s, "\n") + "\n")
+	r := golden.Convert(t, md, "content/articles/test.md", src)
+	return converted{html: r.HTML, problems: r.Problems, needs: r.Doc.Needs("math")}
 }
 
 // TestGolden converts testdata/*.txtar's input.md and compares the HTML
 // (output.html), the problems (problems) and whether the page needs the math
 // assets (needs). Refresh with: go test ./site/markdown/math -update
 func TestGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
 	md := newMD(ext())
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
-		t.Run(name, func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			input, ok := section(ar, "input.md")
-			if !ok {
-				t.Fatalf("%s has no input.md", file)
-			}
-			got := convert(t, md, input)
-			needs := []byte("no\n")
-			if got.needs {
-				needs = []byte("math\n")
-			}
-			if *update {
-				setSection(ar, "output.html", []byte(got.html))
-				setSection(ar, "problems", lines(got.problems))
-				setSection(ar, "needs", needs)
-				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, ok := section(ar, "output.html")
-			if !ok {
-				t.Fatalf("%s has no output.html; run with -update", file)
-			}
-			if diff := cmp.Diff(string(want), got.html); diff != "" {
-				t.Errorf("output.html (-want +got):\n%s", diff)
-			}
-			wantProblems, _ := section(ar, "problems")
-			if diff := cmp.Diff(string(wantProblems), string(lines(got.problems))); diff != "" {
-				t.Errorf("problems (-want +got):\n%s", diff)
-			}
-			wantNeeds, _ := section(ar, "needs")
-			if diff := cmp.Diff(string(wantNeeds), string(needs)); diff != "" {
-				t.Errorf("needs (-want +got):\n%s", diff)
-			}
-		})
-	}
+	golden.Run(t, "testdata/*.txtar", func(t *testing.T, a *golden.Archive) []golden.Output {
+		got := convert(t, md, a.Input(t))
+		needs := []byte("no\n")
+		if got.needs {
+			needs = []byte("math\n")
+		}
+		return []golden.Output{{Name: "output.html", Data: []byte(got.html)}, {Name: "problems", Data: golden.Lines(got.problems)}, {Name: "needs", Data: needs}}
+	})
 }
 
 // Windows line endings: the CR is not part of the TeX.

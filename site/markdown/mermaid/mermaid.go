@@ -9,12 +9,21 @@
 // diagram's source; with them, mermaid.js replaces the <pre>'s content with
 // an SVG. A page with a diagram gets diag.Doc.Need("mermaid"); the theme then
 // includes ScriptTag (mermaid from jsDelivr, pinned, with Subresource
-// Integrity) or LocalScriptTag when the site serves mermaid.min.js itself.
+// Integrity).
+//
+// Mermaid is kiji's reader-time diagram; diagram (site/markdown/diagram, D2)
+// is the build-time one. Zenn supports ```mermaid, so kiji must show such
+// blocks, but mermaid.js lays a diagram out in a browser's DOM and no Go
+// renderer exists: drawing at build time would mean running a headless
+// browser in every build. The cost falls on the reader instead: a 5.5 MB
+// script (1.6 MB gzipped) on pages with a diagram, and only the diagram's
+// source where scripts do not run (reader modes, JavaScript turned off).
+// D2 diagrams are drawn while building, into plain SVG; prefer D2 for new
+// diagrams.
 package mermaid
 
 import (
 	"bytes"
-	"html"
 	"strings"
 
 	"github.com/kiji-ssg/kiji/site/diag"
@@ -60,15 +69,6 @@ const InitScript = `document.addEventListener("DOMContentLoaded",function(){` +
 // Subresource Integrity, then InitScript.
 const ScriptTag = `<script defer src="` + URL + `" integrity="` + Integrity + `" crossorigin="anonymous"></script>` + "\n" +
 	`<script>` + InitScript + `</script>`
-
-// LocalScriptTag is ScriptTag for a site that serves mermaid.min.js itself
-// (the same file, so the same integrity), at src, e.g.
-// "/assets/mermaid-12.3.0/mermaid.min.js". The file is not committed here;
-// the build fetches npm's mermaid@Version and serves PackageFile.
-func LocalScriptTag(src string) string {
-	return `<script defer src="` + html.EscapeString(src) + `" integrity="` + Integrity + `"></script>` + "\n" +
-		`<script>` + InitScript + `</script>`
-}
 
 // CSS is the layout for diagrams, for the theme's stylesheet: wide diagrams
 // scroll, and once mermaid has drawn one (it sets data-processed) the <pre>

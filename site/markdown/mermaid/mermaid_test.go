@@ -1,129 +1,36 @@
 package mermaid
 
 import (
-	"bytes"
 	"crypto/sha512"
 	"encoding/base64"
-	"flag"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/parser"
-	"golang.org/x/tools/txtar"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/kiji-ssg/kiji/site/markdown/golden"
+)
 
 func newMD() goldmark.Markdown {
 	return goldmark.New(goldmark.WithExtensions(extension.GFM, New()))
-}
-
-type converted struct {
-	html     string
-	problems []string
-	needs    bool
-}
-
-func convert(t testing.TB, md goldmark.Markdown, src []byte) converted {
-	t.Helper()
-	list := &diag.List{}
-	doc := &diag.Doc{File: "content/articles/test.md", Src: src, List: list}
-	pc := parser.NewContext()
-	diag.Attach(pc, doc)
-	var b bytes.Buffer
-	if err := md.Convert(src, &b, parser.WithContext(pc)); err != nil {
-		t.Fatalf("Convert: %v", err)
-	}
-	c := converted{html: b.String(), needs: doc.Needs("mermaid")}
-	for _, p := range list.Sorted() {
-		c.problems = append(c.problems, p.Error())
-	}
-	return c
-}
-
-func section(ar *txtar.Archive, name string) ([]byte, bool) {
-	for _, f := range ar.Files {
-		if f.Name == name {
-			return f.Data, true
-		}
-	}
-	return nil, false
-}
-
-func setSection(ar *txtar.Archive, name string, data []byte) {
-	for i, f := range ar.Files {
-		if f.Name == name {
-			ar.Files[i].Data = data
-			return
-		}
-	}
-	ar.Files = append(ar.Files, txtar.File{Name: name, Data: data})
-}
-
-func lines(s []string) []byte {
-	if len(s) == 0 {
-		return nil
-	}
-	return []byte(strings.Join(s, "\n") + "\n")
 }
 
 // TestGolden converts testdata/*.txtar's input.md and compares the HTML
 // (output.html), the problems and whether the page needs mermaid (needs).
 // Refresh with: go test ./site/markdown/mermaid -update
 func TestGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
 	md := newMD()
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
-		t.Run(name, func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			input, ok := section(ar, "input.md")
-			if !ok {
-				t.Fatalf("%s has no input.md", file)
-			}
-			got := convert(t, md, input)
-			needs := []byte("no\n")
-			if got.needs {
-				needs = []byte("mermaid\n")
-			}
-			if *update {
-				setSection(ar, "output.html", []byte(got.html))
-				setSection(ar, "problems", lines(got.problems))
-				setSection(ar, "needs", needs)
-				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, ok := section(ar, "output.html")
-			if !ok {
-				t.Fatalf("%s has no output.html; run with -update", file)
-			}
-			if diff := cmp.Diff(string(want), got.html); diff != "" {
-				t.Errorf("output.html (-want +got):\n%s", diff)
-			}
-			wantProblems, _ := section(ar, "problems")
-			if diff := cmp.Diff(string(wantProblems), string(lines(got.problems))); diff != "" {
-				t.Errorf("problems (-want +got):\n%s", diff)
-			}
-			wantNeeds, _ := section(ar, "needs")
-			if diff := cmp.Diff(string(wantNeeds), string(needs)); diff != "" {
-				t.Errorf("needs (-want +got):\n%s", diff)
-			}
-		})
-	}
+	golden.Run(t, "testdata/*.txtar", func(t *testing.T, a *golden.Archive) []golden.Output {
+		got := golden.Convert(t, md, "content/articles/test.md", a.Input(t))
+		needs := []byte("no\n")
+		if got.Doc.Needs("mermaid") {
+			needs = []byte("mermaid\n")
+		}
+		return []golden.Output{{Name: "output.html", Data: []byte(got.HTML)}, {Name: "problems", Data: got.ProblemLines()}, {Name: "needs", Data: needs}}
+	})
 }
 
 func TestIsMermaid(t *testing.T) {
@@ -170,10 +77,6 @@ func TestScriptTag(t *testing.T) {
 			t.Errorf("ScriptTag lacks %s", want)
 		}
 	}
-	local := LocalScriptTag(`/assets/m"x/mermaid.min.js`)
-	if !strings.Contains(local, `src="/assets/m&#34;x/mermaid.min.js" integrity="`+Integrity+`"`) {
-		t.Errorf("LocalScriptTag does not escape its src or lacks the integrity: %s", local)
-	}
 }
 
 // TestIntegrityOfFile checks Integrity against the real file when one is
@@ -203,12 +106,17 @@ func FuzzConvert(f *testing.F) {
 	}
 	md := newMD()
 	f.Fuzz(func(t *testing.T, src string) {
-		a := convert(t, md, []byte(src))
-		b := convert(t, md, []byte(src))
-		if diff := cmp.Diff(a, b, cmp.AllowUnexported(converted{})); diff != "" {
+		a := golden.Convert(t, md, "content/articles/test.md", []byte(src))
+		b := golden.Convert(t, md, "content/articles/test.md", []byte(src))
+		type conv struct {
+			HTML     string
+			Problems []string
+			Needs    bool
+		}
+		if diff := cmp.Diff(conv{a.HTML, a.Problems, a.Doc.Needs("mermaid")}, conv{b.HTML, b.Problems, b.Doc.Needs("mermaid")}); diff != "" {
 			t.Fatalf("two conversions differ:\n%s", diff)
 		}
-		if strings.Count(a.html, `<pre class="mermaid">`) > 0 != (a.needs || len(a.problems) > 0) {
+		if strings.Count(a.HTML, `<pre class="mermaid">`) > 0 != (a.Doc.Needs("mermaid") || len(a.Problems) > 0) {
 			t.Fatalf("a diagram was written but the page does not need mermaid (or the reverse): %q", src)
 		}
 	})

@@ -67,12 +67,7 @@ func svgOpen(b *strings.Builder, h float64, label, title, desc string) {
 
 // barChart draws the totals as horizontal bars.
 func (e *tableEval) barChart(totals []float64, rank []int, title string, texts []string) string {
-	var cols []int
-	for c := range e.names {
-		if e.scored[c] {
-			cols = append(cols, c)
-		}
-	}
+	cols := e.scoredColumns()
 	// the text alternative
 	var list, best []string
 	for _, c := range cols {
@@ -82,8 +77,52 @@ func (e *tableEval) barChart(totals []float64, rank []int, title string, texts [
 		}
 	}
 	desc := strings.Join(list, ", ") + " (" + e.cfg.best + ": " + strings.Join(best, ", ") + ")"
-	// the scale: from 0 (or the lowest total) to the highest possible total
-	lo, hi := 0.0, math.Inf(-1)
+	lo, hi := e.barScale(cols, totals)
+	labelW := 0.0
+	for _, c := range cols {
+		labelW = math.Max(labelW, textWidth(e.names[c]))
+	}
+	labelW = math.Min(labelW, 220)
+	valueW := 0.0
+	for _, c := range cols {
+		valueW = math.Max(valueW, textWidth(texts[c]+" ★"+fmt.Sprintf(e.cfg.rank, rank[c])))
+	}
+	valueW = math.Min(valueW, 200) + 8
+	const top, rowH, barH = 34.0, 30.0, 20.0
+	x0 := 8 + labelW + 10
+	span := chartW - 8 - valueW - x0
+	X := func(v float64) float64 { return x0 + span*(v-lo)/(hi-lo) }
+	h := top + rowH*float64(len(cols)) + 10
+
+	var b strings.Builder
+	svgOpen(&b, h, title+": "+desc, title, desc)
+	fmt.Fprintf(&b, `<text x="8" y="20" font-weight="bold">%s</text>`, esc(title))
+	z := X(0)
+	for i, c := range cols {
+		y := top + rowH*float64(i)
+		x1, x2 := math.Min(z, X(totals[c])), math.Max(z, X(totals[c]))
+		e.drawBar(&b, c, rank[c] == 1, texts[c]+" ", rank[c], [4]float64{x1, x2, y, barH}, 8+labelW, labelW)
+	}
+	fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="currentColor"/>`, f(z), f(top-4), f(z), f(h-6))
+	b.WriteString("</svg>")
+	return b.String()
+}
+
+// scoredColumns are the indexes of the score columns.
+func (e *tableEval) scoredColumns() []int {
+	var cols []int
+	for c := range e.names {
+		if e.scored[c] {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// barScale is the bar chart's scale: from 0 (or the lowest total) to the
+// highest possible total (or the highest total).
+func (e *tableEval) barScale(cols []int, totals []float64) (lo, hi float64) {
+	lo, hi = 0.0, math.Inf(-1)
 	for _, c := range cols {
 		lo = math.Min(lo, totals[c])
 		hi = math.Max(hi, totals[c])
@@ -108,48 +147,26 @@ func (e *tableEval) barChart(totals []float64, rank []int, title string, texts [
 	if hi <= lo {
 		hi = lo + 1
 	}
-	labelW := 0.0
-	for _, c := range cols {
-		labelW = math.Max(labelW, textWidth(e.names[c]))
-	}
-	labelW = math.Min(labelW, 220)
-	valueW := 0.0
-	for _, c := range cols {
-		valueW = math.Max(valueW, textWidth(texts[c]+" ★"+fmt.Sprintf(e.cfg.rank, rank[c])))
-	}
-	valueW = math.Min(valueW, 200) + 8
-	const top, rowH, barH = 34.0, 30.0, 20.0
-	x0 := 8 + labelW + 10
-	span := chartW - 8 - valueW - x0
-	X := func(v float64) float64 { return x0 + span*(v-lo)/(hi-lo) }
-	h := top + rowH*float64(len(cols)) + 10
+	return lo, hi
+}
 
-	var b strings.Builder
-	svgOpen(&b, h, title+": "+desc, title, desc)
-	fmt.Fprintf(&b, `<text x="8" y="20" font-weight="bold">%s</text>`, esc(title))
-	z := X(0)
-	for i, c := range cols {
-		y := top + rowH*float64(i)
-		v := totals[c]
-		x1, x2 := math.Min(z, X(v)), math.Max(z, X(v))
-		isBest := rank[c] == 1
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end">%s</text>`, f(8+labelW), f(y+barH/2+5), esc(clip(e.names[c], labelW)))
-		if isBest {
-			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" style="fill:var(--kiji-score-best,currentColor)"/>`, f(x1), f(y), f(x2-x1), f(barH))
-		} else {
-			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" style="fill:var(--kiji-score-bar,currentColor)" fill-opacity="0.4"/>`, f(x1), f(y), f(x2-x1), f(barH))
-		}
-		label := texts[c] + " " + fmt.Sprintf(e.cfg.rank, rank[c])
-		weight := ""
-		if isBest {
-			label = texts[c] + " ★" + fmt.Sprintf(e.cfg.rank, rank[c])
-			weight = ` font-weight="bold"`
-		}
-		fmt.Fprintf(&b, `<text x="%s" y="%s"%s>%s</text>`, f(x2+6), f(y+barH/2+5), weight, esc(label))
+// drawBar draws column c's bar (box: x1, x2, y, height), its name right
+// aligned at labelX and its total (text, then the rank) after it.
+func (e *tableEval) drawBar(b *strings.Builder, c int, isBest bool, text string, rank int, box [4]float64, labelX, labelW float64) {
+	x1, x2, y, barH := box[0], box[1], box[2], box[3]
+	fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="end">%s</text>`, f(labelX), f(y+barH/2+5), esc(clip(e.names[c], labelW)))
+	if isBest {
+		fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" style="fill:var(--kiji-score-best,currentColor)"/>`, f(x1), f(y), f(x2-x1), f(barH))
+	} else {
+		fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" style="fill:var(--kiji-score-bar,currentColor)" fill-opacity="0.4"/>`, f(x1), f(y), f(x2-x1), f(barH))
 	}
-	fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="currentColor"/>`, f(z), f(top-4), f(z), f(h-6))
-	b.WriteString("</svg>")
-	return b.String()
+	label := text + fmt.Sprintf(e.cfg.rank, rank)
+	weight := ""
+	if isBest {
+		label = text + "★" + fmt.Sprintf(e.cfg.rank, rank)
+		weight = ` font-weight="bold"`
+	}
+	fmt.Fprintf(b, `<text x="%s" y="%s"%s>%s</text>`, f(x2+6), f(y+barH/2+5), weight, esc(label))
 }
 
 var (
@@ -177,13 +194,35 @@ func drawMarker(b *strings.Builder, kind int, x, y float64, style string) {
 
 // radarChart draws the ratings of each column over the criteria (rows).
 func (e *tableEval) radarChart() string {
-	var cols []int
-	for c := range e.names {
-		if e.scored[c] {
-			cols = append(cols, c)
-		}
+	cols := e.scoredColumns()
+	vals, desc := e.radarValues(cols)
+	title := e.names[0]
+	if title == "" {
+		title = "radar"
 	}
-	n := len(e.data)
+	g := newRadar(len(e.data), math.Min(0, e.sc.bottom()), e.sc.top(), len(cols))
+	var b strings.Builder
+	svgOpen(&b, g.h, title+": "+desc, title, desc)
+	fmt.Fprintf(&b, `<text x="8" y="20" font-weight="bold">%s</text>`, esc(title))
+	g.drawGrid(&b)
+	for i, r := range e.data {
+		label := r.label
+		if label == "" {
+			label = strconv.Itoa(r.n)
+		}
+		g.drawCriterion(&b, i, label)
+	}
+	// one outline per column, told apart by dashes and markers as well as colour
+	for i, c := range cols {
+		g.drawOutline(&b, i, vals[i], e.names[c])
+	}
+	b.WriteString("</svg>")
+	return b.String()
+}
+
+// radarValues returns each score column's ratings (by row) and the text
+// alternative of the chart.
+func (e *tableEval) radarValues(cols []int) ([][]float64, string) {
 	vals := make([][]float64, len(cols))
 	var parts []string
 	for i, c := range cols {
@@ -195,113 +234,113 @@ func (e *tableEval) radarChart() string {
 		}
 		parts = append(parts, e.names[c]+": "+strings.Join(items, ", "))
 	}
-	title := e.names[0]
-	if title == "" {
-		title = "radar"
-	}
-	desc := strings.Join(parts, "; ")
-	lo := math.Min(0, e.sc.bottom())
-	hi := e.sc.top()
+	return vals, strings.Join(parts, "; ")
+}
+
+// radar is the geometry of a radar chart: n spokes around (cx, cy) of
+// radius R, from lo at the centre to hi at the rim, and a legend below.
+type radar struct {
+	n            int
+	lo, hi       float64
+	cx, cy, R    float64
+	legendTop, h float64
+	levels       []float64 // the values of the rings
+}
+
+func newRadar(n int, lo, hi float64, columns int) *radar {
 	if hi <= lo {
 		hi = lo + 1
 	}
 	const R = 120.0
 	const top = 34.0
-	cx, cy := float64(chartW)/2, top+R+28
-	legendTop := cy + R + 34
-	h := legendTop + 22*float64(len(cols)) + 6
-	pt := func(i int, v float64) (float64, float64) {
-		a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
-		r := R * (v - lo) / (hi - lo)
-		return cx + r*math.Cos(a), cy + r*math.Sin(a)
-	}
-	var b strings.Builder
-	svgOpen(&b, h, title+": "+desc, title, desc)
-	fmt.Fprintf(&b, `<text x="8" y="20" font-weight="bold">%s</text>`, esc(title))
-	// rings and spokes
-	var levels []float64
+	g := &radar{n: n, lo: lo, hi: hi, R: R, cx: float64(chartW) / 2, cy: top + R + 28}
+	g.legendTop = g.cy + R + 34
+	g.h = g.legendTop + 22*float64(columns) + 6
 	if hi-lo <= 10 && hi == math.Trunc(hi) && lo == math.Trunc(lo) {
 		for v := lo + 1; v <= hi; v++ {
-			levels = append(levels, v)
+			g.levels = append(g.levels, v)
 		}
 	} else {
 		for k := 1; k <= 4; k++ {
-			levels = append(levels, lo+(hi-lo)*float64(k)/4)
+			g.levels = append(g.levels, lo+(hi-lo)*float64(k)/4)
 		}
 	}
+	return g
+}
+
+// pt is the point of value v on spoke i.
+func (g *radar) pt(i int, v float64) (float64, float64) {
+	a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(g.n)
+	r := g.R * (v - g.lo) / (g.hi - g.lo)
+	return g.cx + r*math.Cos(a), g.cy + r*math.Sin(a)
+}
+
+// path is the closed outline through value vals(i) on each spoke i.
+func (g *radar) path(vals func(i int) float64) string {
+	var d strings.Builder
+	for i := 0; i < g.n; i++ {
+		x, y := g.pt(i, vals(i))
+		if i == 0 {
+			d.WriteString("M")
+		} else {
+			d.WriteString("L")
+		}
+		d.WriteString(f(x) + " " + f(y))
+	}
+	return d.String()
+}
+
+// drawGrid draws the rings, the spokes and the ring values.
+func (g *radar) drawGrid(b *strings.Builder) {
 	b.WriteString(`<g fill="none" stroke="currentColor" stroke-opacity="0.3">`)
-	for _, lv := range levels {
-		var d strings.Builder
-		for i := 0; i < n; i++ {
-			x, y := pt(i, lv)
-			if i == 0 {
-				d.WriteString("M")
-			} else {
-				d.WriteString("L")
-			}
-			d.WriteString(f(x) + " " + f(y))
-		}
-		fmt.Fprintf(&b, `<path d="%sZ"/>`, d.String())
+	for _, lv := range g.levels {
+		fmt.Fprintf(b, `<path d="%sZ"/>`, g.path(func(int) float64 { return lv }))
 	}
-	for i := 0; i < n; i++ {
-		x, y := pt(i, hi)
-		fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s"/>`, f(cx), f(cy), f(x), f(y))
+	for i := 0; i < g.n; i++ {
+		x, y := g.pt(i, g.hi)
+		fmt.Fprintf(b, `<line x1="%s" y1="%s" x2="%s" y2="%s"/>`, f(g.cx), f(g.cy), f(x), f(y))
 	}
 	b.WriteString(`</g>`)
-	for _, lv := range levels {
-		x, y := pt(0, lv)
-		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" fill-opacity="0.7">%s</text>`, f(x+3), f(y-2), plain(lv))
+	for _, lv := range g.levels {
+		x, y := g.pt(0, lv)
+		fmt.Fprintf(b, `<text x="%s" y="%s" font-size="10" fill-opacity="0.7">%s</text>`, f(x+3), f(y-2), plain(lv))
 	}
-	// criteria labels
-	for i, r := range e.data {
-		a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
-		x, y := cx+(R+10)*math.Cos(a), cy+(R+10)*math.Sin(a)
-		anchor := "middle"
-		if math.Cos(a) > 0.3 {
-			anchor = "start"
-		} else if math.Cos(a) < -0.3 {
-			anchor = "end"
-		}
-		dy := 5.0
-		if math.Sin(a) > 0.3 {
-			dy = 14
-		} else if math.Sin(a) < -0.3 {
-			dy = -2
-		}
-		label := r.label
-		if label == "" {
-			label = strconv.Itoa(r.n)
-		}
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="%s">%s</text>`, f(x), f(y+dy), anchor, esc(clip(label, 150)))
+}
+
+// drawCriterion writes the label of spoke i beyond its end.
+func (g *radar) drawCriterion(b *strings.Builder, i int, label string) {
+	a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(g.n)
+	x, y := g.cx+(g.R+10)*math.Cos(a), g.cy+(g.R+10)*math.Sin(a)
+	anchor := "middle"
+	if math.Cos(a) > 0.3 {
+		anchor = "start"
+	} else if math.Cos(a) < -0.3 {
+		anchor = "end"
 	}
-	// one outline per column, told apart by dashes and markers as well as colour
-	for i, c := range cols {
-		color := fmt.Sprintf("var(--kiji-score-%d,currentColor)", i%6+1)
-		var d strings.Builder
-		for k := 0; k < n; k++ {
-			x, y := pt(k, vals[i][k])
-			if k == 0 {
-				d.WriteString("M")
-			} else {
-				d.WriteString("L")
-			}
-			d.WriteString(f(x) + " " + f(y))
-		}
-		dash := ""
-		if s := dashes[i%len(dashes)]; s != "" {
-			dash = ` stroke-dasharray="` + s + `"`
-		}
-		fmt.Fprintf(&b, `<path d="%sZ" fill="none" stroke-width="2"%s style="stroke:%s"/>`, d.String(), dash, color)
-		for k := 0; k < n; k++ {
-			x, y := pt(k, vals[i][k])
-			drawMarker(&b, i, x, y, "fill:"+color)
-		}
-		// legend
-		ly := legendTop + 22*float64(i)
-		fmt.Fprintf(&b, `<path d="M8 %sH48" fill="none" stroke-width="2"%s style="stroke:%s"/>`, f(ly), dash, color)
-		drawMarker(&b, i, 28, ly, "fill:"+color)
-		fmt.Fprintf(&b, `<text x="56" y="%s">%s</text>`, f(ly+5), esc(e.names[c]))
+	dy := 5.0
+	if math.Sin(a) > 0.3 {
+		dy = 14
+	} else if math.Sin(a) < -0.3 {
+		dy = -2
 	}
-	b.WriteString("</svg>")
-	return b.String()
+	fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="%s">%s</text>`, f(x), f(y+dy), anchor, esc(clip(label, 150)))
+}
+
+// drawOutline draws the i-th column's outline through vals with its
+// markers, and its line of the legend.
+func (g *radar) drawOutline(b *strings.Builder, i int, vals []float64, name string) {
+	color := fmt.Sprintf("var(--kiji-score-%d,currentColor)", i%6+1)
+	dash := ""
+	if s := dashes[i%len(dashes)]; s != "" {
+		dash = ` stroke-dasharray="` + s + `"`
+	}
+	fmt.Fprintf(b, `<path d="%sZ" fill="none" stroke-width="2"%s style="stroke:%s"/>`, g.path(func(k int) float64 { return vals[k] }), dash, color)
+	for k := 0; k < g.n; k++ {
+		x, y := g.pt(k, vals[k])
+		drawMarker(b, i, x, y, "fill:"+color)
+	}
+	ly := g.legendTop + 22*float64(i)
+	fmt.Fprintf(b, `<path d="M8 %sH48" fill="none" stroke-width="2"%s style="stroke:%s"/>`, f(ly), dash, color)
+	drawMarker(b, i, 28, ly, "fill:"+color)
+	fmt.Fprintf(b, `<text x="56" y="%s">%s</text>`, f(ly+5), esc(name))
 }

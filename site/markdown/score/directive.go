@@ -154,30 +154,8 @@ func tokens(t srcText) ([]token, *problem) {
 			return out, nil
 		}
 		tk := token{off: t.offset(i)}
-		part := func() (string, bool, *problem) {
-			if s[i] == '"' {
-				j := strings.IndexByte(s[i+1:], '"')
-				if j < 0 {
-					return "", true, &problem{t.offset(i), "unclosed quote: close it with \""}
-				}
-				v := s[i+1 : i+1+j]
-				i += j + 2
-				return v, true, nil
-			}
-			j := i
-			for j < len(s) {
-				r, size := utf8.DecodeRuneInString(s[j:])
-				if unicode.IsSpace(r) || r == '=' || r == '"' {
-					break
-				}
-				j += size
-			}
-			v := s[i:j]
-			i = j
-			return v, false, nil
-		}
 		var p *problem
-		tk.key, tk.keyQuoted, p = part()
+		tk.key, tk.keyQuoted, p = tokenPart(t, &i)
 		if p != nil {
 			return nil, p
 		}
@@ -186,7 +164,7 @@ func tokens(t srcText) ([]token, *problem) {
 			i++
 			if i < len(s) {
 				if r, _ := utf8.DecodeRuneInString(s[i:]); !unicode.IsSpace(r) {
-					tk.val, _, p = part()
+					tk.val, _, p = tokenPart(t, &i)
 					if p != nil {
 						return nil, p
 					}
@@ -200,6 +178,32 @@ func tokens(t srcText) ([]token, *problem) {
 		}
 		out = append(out, tk)
 	}
+}
+
+// tokenPart reads the key or the value of a token at *i, "quoted" or up to
+// white space, '=' or '"', and moves *i past it.
+func tokenPart(t srcText, i *int) (string, bool, *problem) {
+	s := t.s
+	if s[*i] == '"' {
+		j := strings.IndexByte(s[*i+1:], '"')
+		if j < 0 {
+			return "", true, &problem{t.offset(*i), "unclosed quote: close it with \""}
+		}
+		v := s[*i+1 : *i+1+j]
+		*i += j + 2
+		return v, true, nil
+	}
+	j := *i
+	for j < len(s) {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if unicode.IsSpace(r) || r == '=' || r == '"' {
+			break
+		}
+		j += size
+	}
+	v := s[*i:j]
+	*i = j
+	return v, false, nil
 }
 
 const scoreHelp = "a score comment lists SYMBOL=NUMBER ratings (◎=3 ○=2 △=1) or a range such as 1..5, and the options blank=N, weight=COLUMN, ignore=COLUMN,…, total=LABEL, best=high|low, chart=bar|radar"
@@ -220,56 +224,13 @@ func parseScale(sc *scale, body srcText) []problem {
 	}
 	var legend []string
 	for _, tk := range toks {
-		if !tk.eq {
-			lo, hi, ok := parseRange(tk.key)
-			if !ok || tk.keyQuoted {
-				ps = append(ps, problem{tk.off, fmt.Sprintf("%q is not SYMBOL=NUMBER: %s", tk.key, scoreHelp)})
-				continue
-			}
-			if sc.hasRange {
-				ps = append(ps, problem{tk.off, "the score comment gives two ranges: keep one"})
-				continue
-			}
-			sc.hasRange, sc.lo, sc.hi = true, lo, hi
-			legend = append(legend, tk.key)
-			continue
+		item, msg := sc.item(tk)
+		if msg != "" {
+			ps = append(ps, problem{tk.off, msg})
 		}
-		if tk.key == "" {
-			ps = append(ps, problem{tk.off, "missing symbol before \"=\": " + scoreHelp})
-			continue
+		if item != "" {
+			legend = append(legend, item)
 		}
-		if tk.val == "" {
-			ps = append(ps, problem{tk.off, fmt.Sprintf("%s= has no value: %s", tk.key, scoreHelp)})
-			continue
-		}
-		if !tk.keyQuoted {
-			if msg, known := sc.option(tk.key, tk.val); known {
-				if _, seen := sc.optAt[tk.key]; !seen {
-					sc.optAt[tk.key] = tk.off
-				}
-				if msg != "" {
-					ps = append(ps, problem{tk.off, msg})
-				}
-				continue
-			}
-		}
-		v, err := strconv.ParseFloat(tk.val, 64)
-		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-			ps = append(ps, problem{tk.off, fmt.Sprintf("%s=%s: %q is not a number: %s", tk.key, tk.val, tk.val, scoreHelp)})
-			continue
-		}
-		dup := false
-		for _, s := range sc.symbols {
-			if s.text == tk.key {
-				dup = true
-			}
-		}
-		if dup {
-			ps = append(ps, problem{tk.off, fmt.Sprintf("the symbol %s is given twice: keep one", tk.key)})
-			continue
-		}
-		sc.symbols = append(sc.symbols, symbol{tk.key, v})
-		legend = append(legend, tk.key+"="+tk.val)
 	}
 	sort.SliceStable(sc.symbols, func(i, j int) bool { return len(sc.symbols[i].text) > len(sc.symbols[j].text) })
 	if len(legend) > 0 {
@@ -279,6 +240,48 @@ func parseScale(sc *scale, body srcText) []problem {
 		sc.legend += strings.Join(legend, " ")
 	}
 	return ps
+}
+
+// item reads one item of a score comment: a range (1-5), an option
+// (chart=bar) or a symbol (◎=3). It returns the item's text for the legend
+// (ranges and symbols), and the problem with it, if any.
+func (sc *scale) item(tk token) (legend, problem string) {
+	if !tk.eq {
+		lo, hi, ok := parseRange(tk.key)
+		if !ok || tk.keyQuoted {
+			return "", fmt.Sprintf("%q is not SYMBOL=NUMBER: %s", tk.key, scoreHelp)
+		}
+		if sc.hasRange {
+			return "", "the score comment gives two ranges: keep one"
+		}
+		sc.hasRange, sc.lo, sc.hi = true, lo, hi
+		return tk.key, ""
+	}
+	if tk.key == "" {
+		return "", "missing symbol before \"=\": " + scoreHelp
+	}
+	if tk.val == "" {
+		return "", fmt.Sprintf("%s= has no value: %s", tk.key, scoreHelp)
+	}
+	if !tk.keyQuoted {
+		if msg, known := sc.option(tk.key, tk.val); known {
+			if _, seen := sc.optAt[tk.key]; !seen {
+				sc.optAt[tk.key] = tk.off
+			}
+			return "", msg
+		}
+	}
+	v, err := strconv.ParseFloat(tk.val, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return "", fmt.Sprintf("%s=%s: %q is not a number: %s", tk.key, tk.val, tk.val, scoreHelp)
+	}
+	for _, s := range sc.symbols {
+		if s.text == tk.key {
+			return "", fmt.Sprintf("the symbol %s is given twice: keep one", tk.key)
+		}
+	}
+	sc.symbols = append(sc.symbols, symbol{tk.key, v})
+	return tk.key + "=" + tk.val, ""
 }
 
 // option applies a reserved key. known is false for a rating symbol.
@@ -491,95 +494,139 @@ func parseCalc(body srcText) ([]statement, []problem) {
 
 func parseStatement(t srcText) (statement, *problem) {
 	st := statement{off: t.offset(0)}
-	s := t.s
-	i := 0
-	word := func() string {
-		j := i
-		for j < len(s) {
-			r, size := utf8.DecodeRuneInString(s[j:])
-			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
-				break
-			}
-			j += size
-		}
-		return s[i:j]
-	}
-	skip := func() {
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-			i++
-		}
-	}
+	c := &stmtCursor{t: t, s: t.s}
 	st.kind = "set"
-	if w := word(); (w == "let" || w == "format") && i+len(w) < len(s) && (s[i+len(w)] == ' ' || s[i+len(w)] == '\t') {
+	if w := c.word(); (w == "let" || w == "format") && c.i+len(w) < len(c.s) && (c.s[c.i+len(w)] == ' ' || c.s[c.i+len(w)] == '\t') {
 		st.kind = w
-		i += len(w)
-		skip()
+		c.i += len(w)
+		c.skip()
 	}
-	st.target = t.offset(i)
-	// the target: a name or a "quoted header", then maybe [ROW]
-	if i < len(s) && s[i] == '"' {
-		j := strings.IndexByte(s[i+1:], '"')
-		if j < 0 {
-			return st, &problem{t.offset(i), "unclosed quote in the target: close it with \""}
-		}
-		st.name = s[i+1 : i+1+j]
-		i += j + 2
+	st.target = t.offset(c.i)
+	if p := c.target(&st); p != nil {
+		return st, p
+	}
+	c.skip()
+	if c.i < len(c.s) && c.s[c.i] == '[' {
 		if st.kind == "let" {
-			return st, &problem{st.target, "a constant's name must be a plain name such as vcpu_price, without quotes"}
+			return st, &problem{t.offset(c.i), "a constant has no rows: write let NAME = EXPR"}
+		}
+		rr, p := c.rowRef()
+		if p != nil {
+			return st, p
+		}
+		st.row = rr
+	}
+	return st, c.expr(&st)
+}
+
+// stmtCursor reads a statement of a calc comment from s (t's text) at i.
+type stmtCursor struct {
+	t srcText
+	s string
+	i int
+}
+
+// word returns the name (letters, digits, _) at the cursor, without
+// moving it.
+func (c *stmtCursor) word() string {
+	j := c.i
+	for j < len(c.s) {
+		r, size := utf8.DecodeRuneInString(c.s[j:])
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
+			break
+		}
+		j += size
+	}
+	return c.s[c.i:j]
+}
+
+// skip moves past white space.
+func (c *stmtCursor) skip() {
+	for c.i < len(c.s) && (c.s[c.i] == ' ' || c.s[c.i] == '\t' || c.s[c.i] == '\n' || c.s[c.i] == '\r') {
+		c.i++
+	}
+}
+
+// quoted reads a "quoted" text at the cursor; what names what is quoted,
+// for the problem of an unclosed quote.
+func (c *stmtCursor) quoted(what string) (string, *problem) {
+	j := strings.IndexByte(c.s[c.i+1:], '"')
+	if j < 0 {
+		return "", &problem{c.t.offset(c.i), "unclosed quote in the " + what + ": close it with \""}
+	}
+	q := c.s[c.i+1 : c.i+1+j]
+	c.i += j + 2
+	return q, nil
+}
+
+// target reads the statement's target: a name or a "quoted header".
+func (c *stmtCursor) target(st *statement) *problem {
+	if c.i < len(c.s) && c.s[c.i] == '"' {
+		name, p := c.quoted("target")
+		if p != nil {
+			return p
+		}
+		st.name = name
+		if st.kind == "let" {
+			return &problem{st.target, "a constant's name must be a plain name such as vcpu_price, without quotes"}
 		}
 	} else {
-		st.name = word()
-		i += len(st.name)
+		st.name = c.word()
+		c.i += len(st.name)
 	}
 	if st.name == "" {
-		return st, &problem{t.offset(i), "missing name before \"=\": " + calcHelp}
+		return &problem{c.t.offset(c.i), "missing name before \"=\": " + calcHelp}
 	}
-	skip()
-	if i < len(s) && s[i] == '[' {
-		if st.kind == "let" {
-			return st, &problem{t.offset(i), "a constant has no rows: write let NAME = EXPR"}
+	return nil
+}
+
+// rowRef reads [ROW] at the cursor: a row number from 1 or a "row label".
+func (c *stmtCursor) rowRef() (*rowRef, *problem) {
+	c.i++
+	c.skip()
+	var rr rowRef
+	if c.i < len(c.s) && c.s[c.i] == '"' {
+		label, p := c.quoted("row label")
+		if p != nil {
+			return nil, p
 		}
-		i++
-		skip()
-		var rr rowRef
-		if i < len(s) && s[i] == '"' {
-			j := strings.IndexByte(s[i+1:], '"')
-			if j < 0 {
-				return st, &problem{t.offset(i), "unclosed quote in the row label: close it with \""}
-			}
-			rr.label = s[i+1 : i+1+j]
-			i += j + 2
-		} else {
-			j := i
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			n, err := strconv.Atoi(s[i:j])
-			if err != nil || n < 1 {
-				return st, &problem{t.offset(i), "a row is a number from 1 (the first row under the header) or a \"row label\": write COLUMN[2] or COLUMN[\"label\"]"}
-			}
-			rr.n, rr.byNum = n, true
-			i = j
+		rr.label = label
+	} else {
+		j := c.i
+		for j < len(c.s) && isDigit(c.s[j]) {
+			j++
 		}
-		skip()
-		if i >= len(s) || s[i] != ']' {
-			return st, &problem{t.offset(i), "missing \"]\" after the row"}
+		n, err := strconv.Atoi(c.s[c.i:j])
+		if err != nil || n < 1 {
+			return nil, &problem{c.t.offset(c.i), "a row is a number from 1 (the first row under the header) or a \"row label\": write COLUMN[2] or COLUMN[\"label\"]"}
 		}
-		i++
-		skip()
-		st.row = &rr
+		rr.n, rr.byNum = n, true
+		c.i = j
 	}
+	c.skip()
+	if c.i >= len(c.s) || c.s[c.i] != ']' {
+		return nil, &problem{c.t.offset(c.i), "missing \"]\" after the row"}
+	}
+	c.i++
+	c.skip()
+	return &rr, nil
+}
+
+// expr reads "= EXPR" at the cursor; a format's EXPR is a number pattern,
+// quoted or not.
+func (c *stmtCursor) expr(st *statement) *problem {
+	s, i := c.s, c.i
 	if i >= len(s) || s[i] != '=' || (i+1 < len(s) && s[i+1] == '=') {
 		hint := calcHelp
 		if i < len(s) && s[i] != '=' {
 			hint = "quote a column name that has spaces or symbols: \"Fargate vs EC2\" = …"
 		}
-		return st, &problem{t.offset(min(i, len(s))), fmt.Sprintf("expected \"=\" after %s: %s", st.name, hint)}
+		return &problem{c.t.offset(min(i, len(s))), fmt.Sprintf("expected \"=\" after %s: %s", st.name, hint)}
 	}
 	i++
-	st.expr = trimmed(sub(t, i, len(s)))
+	st.expr = trimmed(sub(c.t, i, len(s)))
 	if st.expr.s == "" {
-		return st, &problem{t.offset(i), fmt.Sprintf("nothing after %s =: write an expression", st.name)}
+		return &problem{c.t.offset(i), fmt.Sprintf("nothing after %s =: write an expression", st.name)}
 	}
 	if st.kind == "format" {
 		p := st.expr.s
@@ -587,8 +634,8 @@ func parseStatement(t srcText) (statement, *problem) {
 			st.expr = sub(st.expr, 1, len(p)-1)
 		}
 		if _, ok := parsePattern(st.expr.s); !ok {
-			return st, &problem{st.expr.offset(0), fmt.Sprintf("format %q has no digits: write the number as it should look, e.g. \"0.00\", \"+0 %%\", \"USD 0.00000\" or \"#,##0 円\"", st.expr.s)}
+			return &problem{st.expr.offset(0), fmt.Sprintf("format %q has no digits: write the number as it should look, e.g. \"0.00\", \"+0 %%\", \"USD 0.00000\" or \"#,##0 円\"", st.expr.s)}
 		}
 	}
-	return st, nil
+	return nil
 }

@@ -253,10 +253,14 @@ func nums(args []any) []float64 {
 }
 
 func mathFuncs() []expr.Option {
+	return append(scalarFuncs(), listFuncs()...)
+}
+
+// scalarFuncs are the functions of one or two numbers, and the division
+// and remainder operators (which report a division by zero).
+func scalarFuncs() []expr.Option {
 	f1 := new(func(float64) float64)
 	f2 := new(func(float64, float64) float64)
-	fv := new(func(...float64) float64)
-	fa := new(func([]float64) float64)
 	return []expr.Option{
 		expr.Function("$div", func(a ...any) (any, error) {
 			x, y := num(a[0]), num(a[1])
@@ -293,28 +297,16 @@ func mathFuncs() []expr.Option {
 			p := math.Pow(10, d)
 			return math.Round(num(a[0])*p) / p, nil
 		}, f1, f2),
-		expr.Function("min", func(a ...any) (any, error) {
-			xs := nums(a)
-			if len(xs) == 0 {
-				return nil, errors.New("min of nothing")
-			}
-			m := xs[0]
-			for _, x := range xs[1:] {
-				m = math.Min(m, x)
-			}
-			return m, nil
-		}, fv, fa),
-		expr.Function("max", func(a ...any) (any, error) {
-			xs := nums(a)
-			if len(xs) == 0 {
-				return nil, errors.New("max of nothing")
-			}
-			m := xs[0]
-			for _, x := range xs[1:] {
-				m = math.Max(m, x)
-			}
-			return m, nil
-		}, fv, fa),
+	}
+}
+
+// listFuncs are the functions of a list of numbers (or of an array).
+func listFuncs() []expr.Option {
+	fv := new(func(...float64) float64)
+	fa := new(func([]float64) float64)
+	return []expr.Option{
+		expr.Function("min", extremum("min", math.Min), fv, fa),
+		expr.Function("max", extremum("max", math.Max), fv, fa),
 		expr.Function("sum", func(a ...any) (any, error) {
 			s := 0.0
 			for _, x := range nums(a) {
@@ -333,6 +325,21 @@ func mathFuncs() []expr.Option {
 			}
 			return s / float64(len(xs)), nil
 		}, fv, fa),
+	}
+}
+
+// extremum is min or max (name), choosing with pick.
+func extremum(name string, pick func(a, b float64) float64) func(a ...any) (any, error) {
+	return func(a ...any) (any, error) {
+		xs := nums(a)
+		if len(xs) == 0 {
+			return nil, errors.New(name + " of nothing")
+		}
+		m := xs[0]
+		for _, x := range xs[1:] {
+			m = pick(m, x)
+		}
+		return m, nil
 	}
 }
 

@@ -67,59 +67,12 @@ func parseNumber(s string) (number, bool) {
 // numberAt reads a number that starts exactly at s[i:].
 func numberAt(s string, i int) (number, bool) {
 	sh := shape{prefix: s[:i], minus: "-", decimals: 0}
-	j := i
-	neg := false
-	if r, size := utf8.DecodeRuneInString(s[j:]); isSign(r) {
-		neg = r == '-' || r == '−' || r == '－'
-		if neg {
-			sh.minus = string(r)
-		} else {
-			sh.plus = true
-		}
-		j += size
-		k := j
-		for k < len(s) && s[k] == ' ' {
-			k++
-		}
-		sh.signSpace = s[j:k]
-		j = k
-	}
-	start := j
-	var digits strings.Builder
-	// integer part, maybe grouped by thousands
-	n := 0
-	for j < len(s) && isDigit(s[j]) {
-		digits.WriteByte(s[j])
-		j++
-		n++
-	}
-	if n == 0 && !(j+1 < len(s) && s[j] == '.' && isDigit(s[j+1])) {
+	j, neg := readSign(s, i, &sh)
+	digits, j, ok := readDigits(s, j, &sh)
+	if !ok {
 		return number{}, false
 	}
-	if n > 1 && s[start] == '0' {
-		sh.pad = n
-	}
-	if n > 0 && n <= 3 {
-		for j+3 < len(s)+0 && s[j] == ',' && isDigit(s[j+1]) && isDigit(s[j+2]) && isDigit(s[j+3]) &&
-			(j+4 >= len(s) || !isDigit(s[j+4])) {
-			digits.WriteString(s[j+1 : j+4])
-			sh.group = true
-			j += 4
-		}
-	}
-	if j+1 < len(s) && s[j] == '.' && isDigit(s[j+1]) {
-		digits.WriteByte('.')
-		j++
-		for j < len(s) && isDigit(s[j]) {
-			digits.WriteByte(s[j])
-			sh.decimals++
-			j++
-		}
-	}
-	if j == start {
-		return number{}, false
-	}
-	v, err := strconv.ParseFloat(digits.String(), 64)
+	v, err := strconv.ParseFloat(digits, 64)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 		return number{}, false
 	}
@@ -136,6 +89,67 @@ func numberAt(s string, i int) (number, bool) {
 		sh.decimals = maxDecimals
 	}
 	return number{value: v, shape: sh}, true
+}
+
+// readSign reads a sign at s[j:] (and the spaces after it) into sh; it
+// returns where the digits start and whether the sign is a minus.
+func readSign(s string, j int, sh *shape) (int, bool) {
+	r, size := utf8.DecodeRuneInString(s[j:])
+	if !isSign(r) {
+		return j, false
+	}
+	neg := r == '-' || r == '−' || r == '－'
+	if neg {
+		sh.minus = string(r)
+	} else {
+		sh.plus = true
+	}
+	j += size
+	k := j
+	for k < len(s) && s[k] == ' ' {
+		k++
+	}
+	sh.signSpace = s[j:k]
+	return k, neg
+}
+
+// readDigits reads the digits of a number at s[j:], maybe grouped by
+// thousands and with decimals, into sh. It returns them as ParseFloat reads
+// them and where they end; ok is false if there are none.
+func readDigits(s string, j int, sh *shape) (digits string, end int, ok bool) {
+	start := j
+	var b strings.Builder
+	// integer part, maybe grouped by thousands
+	n := 0
+	for j < len(s) && isDigit(s[j]) {
+		b.WriteByte(s[j])
+		j++
+		n++
+	}
+	if n == 0 && !(j+1 < len(s) && s[j] == '.' && isDigit(s[j+1])) {
+		return "", j, false
+	}
+	if n > 1 && s[start] == '0' {
+		sh.pad = n
+	}
+	if n > 0 && n <= 3 {
+		for j+3 < len(s)+0 && s[j] == ',' && isDigit(s[j+1]) && isDigit(s[j+2]) && isDigit(s[j+3]) &&
+			(j+4 >= len(s) || !isDigit(s[j+4])) {
+			b.WriteString(s[j+1 : j+4])
+			sh.group = true
+			j += 4
+		}
+	}
+	if j+1 < len(s) && s[j] == '.' && isDigit(s[j+1]) {
+		b.WriteByte('.')
+		j++
+		for j < len(s) && isDigit(s[j]) {
+			b.WriteByte(s[j])
+			sh.decimals++
+			j++
+		}
+	}
+	return b.String(), j, j != start
 }
 
 // parsePattern reads a format pattern: a number written the way computed

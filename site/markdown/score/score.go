@@ -72,6 +72,37 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			d.Errorf(0, "score: internal error (%v): please report this with the table that causes it", r)
 		}
 	}()
+	items, markers := findTables(doc, src)
+	if len(markers) == 0 {
+		return
+	}
+	docConsts := newConsts()
+	for _, it := range items {
+		switch n := it.(type) {
+		case *east.Table:
+			if dirs := attachMarkers(n, markers, d); len(dirs) > 0 {
+				t.table(n, dirs, docConsts, d, src)
+			}
+		case *ast.HTMLBlock:
+			m := markers[n]
+			if m.attached {
+				continue
+			}
+			if !followedByTable(n, markers) {
+				t.loose(m, docConsts, d)
+			}
+		}
+	}
+	for n := range markers {
+		if p := n.Parent(); p != nil {
+			p.RemoveChild(p, n)
+		}
+	}
+}
+
+// findTables lists the document's tables and kiji comments in order, and
+// the comments by node.
+func findTables(doc *ast.Document, src []byte) ([]ast.Node, map[ast.Node]*marker) {
 	var items []ast.Node
 	markers := map[ast.Node]*marker{}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -91,44 +122,27 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 		}
 		return ast.WalkContinue, nil
 	})
-	if len(markers) == 0 {
-		return
-	}
-	docConsts := newConsts()
-	for _, it := range items {
-		switch n := it.(type) {
-		case *east.Table:
-			var dirs []directive
-			for p := n.PreviousSibling(); p != nil; p = p.PreviousSibling() {
-				m, ok := markers[p]
-				if !ok {
-					break
-				}
-				m.attached = true
-				if m.err != nil {
-					d.Errorf(m.dir.at, "%v", m.err)
-					continue
-				}
-				dirs = append([]directive{m.dir}, dirs...)
-			}
-			if len(dirs) > 0 {
-				t.table(n, dirs, docConsts, d, src)
-			}
-		case *ast.HTMLBlock:
-			m := markers[n]
-			if m.attached {
-				continue
-			}
-			if !followedByTable(n, markers) {
-				t.loose(m, docConsts, d)
-			}
+	return items, markers
+}
+
+// attachMarkers marks the comments right before table n as its own and
+// returns their directives in order; a comment that could not be read is
+// reported.
+func attachMarkers(n *east.Table, markers map[ast.Node]*marker, d *diag.Doc) []directive {
+	var dirs []directive
+	for p := n.PreviousSibling(); p != nil; p = p.PreviousSibling() {
+		m, ok := markers[p]
+		if !ok {
+			break
 		}
-	}
-	for n := range markers {
-		if p := n.Parent(); p != nil {
-			p.RemoveChild(p, n)
+		m.attached = true
+		if m.err != nil {
+			d.Errorf(m.dir.at, "%v", m.err)
+			continue
 		}
+		dirs = append([]directive{m.dir}, dirs...)
 	}
+	return dirs
 }
 
 // followedByTable reports whether kiji comments and then a table follow n.

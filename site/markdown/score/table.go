@@ -301,10 +301,7 @@ func (e *tableEval) formulas(stmts []statement) {
 		}
 	}
 	names := append(append([]string{"row"}, e.consts.names...), colNames...)
-	tf := func() tableFuncs { return e }
-	type key struct{ c, r int }
-	colDone := map[int]bool{}
-	cellDone := map[key]bool{}
+	placed := formulaPlaces{cols: map[int]bool{}, cells: map[[2]int]bool{}}
 	var formats []statement
 	for _, st := range stmts {
 		switch st.kind {
@@ -314,72 +311,91 @@ func (e *tableEval) formulas(stmts []statement) {
 			formats = append(formats, st)
 			continue
 		}
-		c, err := e.findColumn(st.name)
-		if err != nil {
-			e.d.Errorf(st.target, "formula for %q: %v", st.name, err)
-			continue
-		}
-		p, err := compile(st.expr.s, names, tf)
-		if err != nil {
-			ee := err.(*exprError)
-			e.d.Errorf(st.expr.offset(ee.at), "formula for %s: %s", describe(e.names[c], st.row), ee.msg)
-			continue
-		}
-		f := &formula{st: st, prog: p}
-		if st.row == nil {
-			if colDone[c] {
-				e.d.Errorf(st.target, "a second formula for the column %q: keep one", e.names[c])
-				continue
-			}
-			colDone[c] = true
-			for _, r := range e.data {
-				if r.cells[c].formula == nil || r.cells[c].formula.st.row == nil {
-					r.cells[c].formula = f
-				}
-			}
-			continue
-		}
-		ri, err := e.findRow(*st.row)
-		if err != nil {
-			e.d.Errorf(st.target, "formula for %s: %v", describe(e.names[c], st.row), err)
-			continue
-		}
-		if cellDone[key{c, ri}] {
-			e.d.Errorf(st.target, "a second formula for %s: keep one", describe(e.names[c], st.row))
-			continue
-		}
-		cellDone[key{c, ri}] = true
-		e.data[ri].cells[c].formula = f
+		e.placeFormula(st, names, placed)
 	}
 	for _, st := range formats {
-		c, err := e.findColumn(st.name)
+		e.applyFormat(st)
+	}
+}
+
+// formulaPlaces are the columns and the cells ({column, row}) that already
+// have a formula.
+type formulaPlaces struct {
+	cols  map[int]bool
+	cells map[[2]int]bool
+}
+
+// placeFormula compiles a formula statement and puts it on its column's
+// data cells (a cell's own formula wins) or on its one cell.
+func (e *tableEval) placeFormula(st statement, names []string, placed formulaPlaces) {
+	c, err := e.findColumn(st.name)
+	if err != nil {
+		e.d.Errorf(st.target, "formula for %q: %v", st.name, err)
+		return
+	}
+	p, err := compile(st.expr.s, names, func() tableFuncs { return e })
+	if err != nil {
+		ee := err.(*exprError)
+		e.d.Errorf(st.expr.offset(ee.at), "formula for %s: %s", describe(e.names[c], st.row), ee.msg)
+		return
+	}
+	f := &formula{st: st, prog: p}
+	if st.row == nil {
+		if placed.cols[c] {
+			e.d.Errorf(st.target, "a second formula for the column %q: keep one", e.names[c])
+			return
+		}
+		placed.cols[c] = true
+		for _, r := range e.data {
+			if r.cells[c].formula == nil || r.cells[c].formula.st.row == nil {
+				r.cells[c].formula = f
+			}
+		}
+		return
+	}
+	ri, err := e.findRow(*st.row)
+	if err != nil {
+		e.d.Errorf(st.target, "formula for %s: %v", describe(e.names[c], st.row), err)
+		return
+	}
+	if placed.cells[[2]int{c, ri}] {
+		e.d.Errorf(st.target, "a second formula for %s: keep one", describe(e.names[c], st.row))
+		return
+	}
+	placed.cells[[2]int{c, ri}] = true
+	e.data[ri].cells[c].formula = f
+}
+
+// applyFormat sets a format statement's number shape on the computed cells
+// of its column (a cell's own format wins) or on its one cell.
+func (e *tableEval) applyFormat(st statement) {
+	c, err := e.findColumn(st.name)
+	if err != nil {
+		e.d.Errorf(st.target, "format for %q: %v", st.name, err)
+		return
+	}
+	sh, _ := parsePattern(st.expr.s)
+	targets := e.data
+	if st.row != nil {
+		ri, err := e.findRow(*st.row)
 		if err != nil {
-			e.d.Errorf(st.target, "format for %q: %v", st.name, err)
-			continue
+			e.d.Errorf(st.target, "format for %s: %v", describe(e.names[c], st.row), err)
+			return
 		}
-		sh, _ := parsePattern(st.expr.s)
-		targets := e.data
-		if st.row != nil {
-			ri, err := e.findRow(*st.row)
-			if err != nil {
-				e.d.Errorf(st.target, "format for %s: %v", describe(e.names[c], st.row), err)
-				continue
-			}
-			targets = e.data[ri : ri+1]
-		}
-		any := false
-		for _, r := range targets {
-			if r.cells[c].formula != nil {
-				any = true
-				if r.cells[c].format == nil || st.row != nil {
-					s := sh
-					r.cells[c].format = &s
-				}
+		targets = e.data[ri : ri+1]
+	}
+	any := false
+	for _, r := range targets {
+		if r.cells[c].formula != nil {
+			any = true
+			if r.cells[c].format == nil || st.row != nil {
+				s := sh
+				r.cells[c].format = &s
 			}
 		}
-		if !any {
-			e.d.Errorf(st.target, "format for %s, which no formula computes: a format applies to computed cells only", describe(e.names[c], st.row))
-		}
+	}
+	if !any {
+		e.d.Errorf(st.target, "format for %s, which no formula computes: a format applies to computed cells only", describe(e.names[c], st.row))
 	}
 }
 
@@ -679,52 +695,81 @@ func setValue(tc *east.TableCell, v ast.Node) {
 // score computes the totals, checks or writes the total row, ranks the
 // columns and adds the chart.
 func (e *tableEval) score() {
-	sc := e.sc
 	if len(e.data) == 0 {
-		e.d.Errorf(sc.at, "the score table has no rated rows: add rows under the header")
+		e.d.Errorf(e.sc.at, "the score table has no rated rows: add rows under the header")
 		return
 	}
-	totals := make([]float64, len(e.names))
-	okCol := make([]bool, len(e.names))
-	weighted := false
+	t := e.columnTotals()
+	t.rank = e.ranks(t)
+	tr := e.totalRow()
+	texts := e.writeTotals(tr, t)
+	// the separators are not needed around a total row in HTML
+	for _, r := range e.rows {
+		if r.blank {
+			e.table.RemoveChild(e.table, r.node)
+		}
+	}
+	e.addChart(t, tr.label, texts)
+}
+
+// totals are a score table's column totals.
+type totals struct {
+	sum      []float64 // by column
+	ok       []bool    // the column's total could be computed
+	rank     []int     // 1 for the best computed total
+	weighted bool      // a weight column multiplied the ratings
+}
+
+// columnTotals adds up the (weighted) ratings of each score column.
+func (e *tableEval) columnTotals() totals {
+	t := totals{sum: make([]float64, len(e.names)), ok: make([]bool, len(e.names))}
 	for c := range e.names {
 		if !e.scored[c] {
 			continue
 		}
-		okCol[c] = true
+		t.ok[c] = true
 		for ri := range e.data {
 			v, err := e.value(ri, c)
 			if err != nil {
-				okCol[c] = false
+				t.ok[c] = false
 				continue
 			}
 			w := 1.0
 			if e.weight >= 0 {
 				wv, err := e.value(ri, e.weight)
 				if err != nil {
-					okCol[c] = false
+					t.ok[c] = false
 					continue
 				}
 				w = wv
-				weighted = true
+				t.weighted = true
 			}
-			totals[c] += v * w
+			t.sum[c] += v * w
 		}
 	}
-	// ranks among the columns that could be computed
+	return t
+}
+
+// ranks ranks the columns whose totals could be computed.
+func (e *tableEval) ranks(t totals) []int {
 	rank := make([]int, len(e.names))
 	for c := range e.names {
-		if !okCol[c] {
+		if !t.ok[c] {
 			continue
 		}
 		rank[c] = 1
 		for o := range e.names {
-			if okCol[o] && e.better(totals[o], totals[c]) {
+			if t.ok[o] && e.better(t.sum[o], t.sum[c]) {
 				rank[c]++
 			}
 		}
 	}
-	// the total row: the author's, checked, or a new one
+	return rank
+}
+
+// totalRow returns the total row: the author's, or a new one appended to
+// the table with the total label in its first cell.
+func (e *tableEval) totalRow() *row {
 	tr := e.total
 	if tr == nil {
 		tr = &row{node: east.NewTableRow(e.table.Alignments)}
@@ -736,7 +781,7 @@ func (e *tableEval) score() {
 			tr.node.AppendChild(tr.node, tc)
 			cl := &cell{node: tc}
 			if c == 0 {
-				label := sc.total
+				label := e.sc.total
 				if label == "" {
 					label = e.cfg.total
 				}
@@ -748,21 +793,29 @@ func (e *tableEval) score() {
 		e.table.AppendChild(e.table, tr.node)
 	}
 	tr.node.SetAttributeString("class", []byte("score-total"))
-	var written *shape
+	return tr
+}
+
+// writtenShape is the number shape of the first total the author wrote, to
+// write the other totals alike; nil if none.
+func (e *tableEval) writtenShape(tr *row) *shape {
 	for c, cl := range tr.cells {
 		if e.scored[c] && cl.text != "" {
 			if n, ok := parseNumber(cl.text); ok {
 				s := noNote(n.shape)
-				written = &s
-				break
+				return &s
 			}
 		}
 	}
+	return nil
+}
+
+// writeTotals checks the totals the author wrote and writes each column's
+// total, with its rank, into the total row. It returns the totals as
+// written, by column.
+func (e *tableEval) writeTotals(tr *row, t totals) []string {
+	written := e.writtenShape(tr)
 	texts := make([]string, len(e.names))
-	adds := "the ratings add up to"
-	if weighted {
-		adds = "the weighted ratings add up to"
-	}
 	for c, cl := range tr.cells {
 		if c >= len(e.scored) || !e.scored[c] || cl.node == nil {
 			continue
@@ -772,49 +825,61 @@ func (e *tableEval) score() {
 			sh = *written
 		}
 		if cl.text != "" {
-			n, ok := parseNumber(cl.text)
-			if !ok {
-				e.d.Errorf(cl.off, "score table: column %q: the total row says %q, which is not a number: write the total or leave the cell empty", e.names[c], cl.text)
-			} else {
-				sh = n.shape
-				if okCol[c] {
-					want, got := format(n.value, sh), format(totals[c], sh)
-					if want != got {
-						e.d.Errorf(cl.off, "score table: column %q: the total row says %s but %s %s: correct the total row or the ratings", e.names[c], want, adds, got)
-					}
-				}
-			}
+			sh = e.checkTotal(c, cl, t, sh)
 		}
 		v := &Value{Display: "?"}
-		if okCol[c] {
-			v.Display = format(totals[c], sh)
+		if t.ok[c] {
+			v.Display = format(t.sum[c], sh)
 			texts[c] = v.Display
-			v.Rank = fmt.Sprintf(e.cfg.rank, rank[c])
-			v.Best = rank[c] == 1
+			v.Rank = fmt.Sprintf(e.cfg.rank, t.rank[c])
+			v.Best = t.rank[c] == 1
 			if v.Best {
 				cl.node.SetAttributeString("class", []byte("score-best"))
 			}
 		}
 		setValue(cl.node, v)
 	}
-	// the separators are not needed around a total row in HTML
-	for _, r := range e.rows {
-		if r.blank {
-			e.table.RemoveChild(e.table, r.node)
+	return texts
+}
+
+// checkTotal reports a total the author wrote in column c that is not a
+// number or not the sum; it returns the shape to write the total in (the
+// author's, when it is a number).
+func (e *tableEval) checkTotal(c int, cl *cell, t totals, sh shape) shape {
+	n, ok := parseNumber(cl.text)
+	if !ok {
+		e.d.Errorf(cl.off, "score table: column %q: the total row says %q, which is not a number: write the total or leave the cell empty", e.names[c], cl.text)
+		return sh
+	}
+	if t.ok[c] {
+		adds := "the ratings add up to"
+		if t.weighted {
+			adds = "the weighted ratings add up to"
+		}
+		want, got := format(n.value, n.shape), format(t.sum[c], n.shape)
+		if want != got {
+			e.d.Errorf(cl.off, "score table: column %q: the total row says %s but %s %s: correct the total row or the ratings", e.names[c], want, adds, got)
 		}
 	}
+	return n.shape
+}
+
+// addChart draws the chart the scale asks for after the table, unless a
+// total could not be computed.
+func (e *tableEval) addChart(t totals, label string, texts []string) {
+	sc := e.sc
 	if sc.chart == "" {
 		return
 	}
 	for c := range e.names {
-		if e.scored[c] && !okCol[c] {
+		if e.scored[c] && !t.ok[c] {
 			return // the problems are reported; no chart of wrong numbers
 		}
 	}
 	var svg string
 	switch sc.chart {
 	case "bar":
-		svg = e.barChart(totals, rank, tr.label, texts)
+		svg = e.barChart(t.sum, t.rank, label, texts)
 	case "radar":
 		if len(e.data) < 3 {
 			e.d.Errorf(sc.optAt["chart"], "chart=radar needs at least 3 rated rows (it has %d): use chart=bar", len(e.data))

@@ -313,24 +313,7 @@ func readMeta(r io.Reader) (map[string]string, error) {
 					inTitle = true
 				}
 			case "meta":
-				var key, content string
-				for hasAttr {
-					var k, v []byte
-					k, v, hasAttr = z.TagAttr()
-					switch strings.ToLower(string(k)) {
-					case "property", "name", "itemprop":
-						if key == "" {
-							key = strings.ToLower(strings.TrimSpace(string(v)))
-						}
-					case "content":
-						content = string(v)
-					}
-				}
-				if key != "" && content != "" {
-					if _, seen := meta[key]; !seen {
-						meta[key] = content
-					}
-				}
+				readMetaTag(z, hasAttr, meta)
 			case "body":
 				if title.Len() > 0 {
 					meta["<title>"] = title.String()
@@ -355,6 +338,29 @@ func readMeta(r io.Reader) (map[string]string, error) {
 			if inTitle && title.Len() < 4096 {
 				title.Write(z.Text())
 			}
+		}
+	}
+}
+
+// readMetaTag records the content of the <meta> tag z is at under its
+// property, name or itemprop (lower-cased), unless a tag before gave it.
+func readMetaTag(z *html.Tokenizer, hasAttr bool, meta map[string]string) {
+	var key, content string
+	for hasAttr {
+		var k, v []byte
+		k, v, hasAttr = z.TagAttr()
+		switch strings.ToLower(string(k)) {
+		case "property", "name", "itemprop":
+			if key == "" {
+				key = strings.ToLower(strings.TrimSpace(string(v)))
+			}
+		case "content":
+			content = string(v)
+		}
+	}
+	if key != "" && content != "" {
+		if _, seen := meta[key]; !seen {
+			meta[key] = content
 		}
 	}
 }

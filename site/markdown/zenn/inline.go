@@ -44,51 +44,14 @@ func matchBrackets(line []byte) []int32 {
 	for i := range match {
 		match[i] = -1
 	}
-	// For each backtick run, where the next run of the same length starts.
-	type run struct{ start, n int }
-	var runs []run
-	runAt := map[int]int{}
-	for i := 0; i < len(line); {
-		if line[i] != '`' {
-			i++
-			continue
-		}
-		n := 0
-		for i+n < len(line) && line[i+n] == '`' {
-			n++
-		}
-		runAt[i] = len(runs)
-		runs = append(runs, run{i, n})
-		i += n
-	}
-	nextSame := make([]int, len(runs))
-	last := map[int]int{}
-	for k := len(runs) - 1; k >= 0; k-- {
-		if j, ok := last[runs[k].n]; ok {
-			nextSame[k] = j
-		} else {
-			nextSame[k] = -1
-		}
-		last[runs[k].n] = k
-	}
+	spans := codeSpans(line)
 	var stack []int32
 	for i := 0; i < len(line); {
 		switch line[i] {
 		case '\\':
 			i += 2
 		case '`':
-			k, ok := runAt[i]
-			if !ok { // inside a run (after an escape): skip the rest of it
-				for i < len(line) && line[i] == '`' {
-					i++
-				}
-				continue
-			}
-			next := i + runs[k].n
-			if j := nextSame[k]; j >= 0 && runs[j].start >= next {
-				next = runs[j].start + runs[j].n
-			}
-			i = next
+			i = spans.skip(line, i)
 		case '[':
 			stack = append(stack, int32(i))
 			i++
@@ -105,6 +68,63 @@ func matchBrackets(line []byte) []int32 {
 		}
 	}
 	return match
+}
+
+// backtickRun is a run of n backticks at start.
+type backtickRun struct{ start, n int }
+
+// backtickRuns are a line's backtick runs, for skipping code spans.
+type backtickRuns struct {
+	runs     []backtickRun
+	at       map[int]int // run index by start
+	nextSame []int       // for each run, the next run of the same length, or -1
+}
+
+// codeSpans finds the backtick runs of line and, for each, where the next
+// run of the same length starts.
+func codeSpans(line []byte) backtickRuns {
+	r := backtickRuns{at: map[int]int{}}
+	for i := 0; i < len(line); {
+		if line[i] != '`' {
+			i++
+			continue
+		}
+		n := 0
+		for i+n < len(line) && line[i+n] == '`' {
+			n++
+		}
+		r.at[i] = len(r.runs)
+		r.runs = append(r.runs, backtickRun{i, n})
+		i += n
+	}
+	r.nextSame = make([]int, len(r.runs))
+	last := map[int]int{}
+	for k := len(r.runs) - 1; k >= 0; k-- {
+		if j, ok := last[r.runs[k].n]; ok {
+			r.nextSame[k] = j
+		} else {
+			r.nextSame[k] = -1
+		}
+		last[r.runs[k].n] = k
+	}
+	return r
+}
+
+// skip returns where the code span starting with the backtick at i ends
+// (after its closing run), or the end of the opening run if it has none.
+func (r backtickRuns) skip(line []byte, i int) int {
+	k, ok := r.at[i]
+	if !ok { // inside a run (after an escape): skip the rest of it
+		for i < len(line) && line[i] == '`' {
+			i++
+		}
+		return i
+	}
+	next := i + r.runs[k].n
+	if j := r.nextSame[k]; j >= 0 && r.runs[j].start >= next {
+		next = r.runs[j].start + r.runs[j].n
+	}
+	return next
 }
 
 // closingBracket returns the index in line of the ']' matching the '[' at
@@ -138,17 +158,47 @@ func scanSizedImage(line []byte, labelEnd int) (im sizedImage, ok bool) {
 	if len(line) < 2 || line[0] != '!' || line[1] != '[' || labelEnd < 2 || labelEnd >= len(line) || line[labelEnd] != ']' {
 		return im, false
 	}
-	j := labelEnd
-	im.labelStart, im.labelEnd = 2, j
-	k := j + 1
+	im.labelStart, im.labelEnd = 2, labelEnd
+	k := labelEnd + 1
 	if k >= len(line) || line[k] != '(' {
 		return im, false
 	}
-	k++
+	k = skipSpaceOrTab(line, k+1)
+	if im.dest, k, ok = scanImageDest(line, k); !ok {
+		return im, false
+	}
+	ws := k
+	k = skipSpaceOrTab(line, k)
+	// optional title, after at least one space
+	if k > ws && k < len(line) && (line[k] == '"' || line[k] == '\'' || line[k] == '(') {
+		if im.title, k, ok = scanImageTitle(line, k); !ok {
+			return im, false
+		}
+		k = skipSpaceOrTab(line, k)
+	}
+	if im.width, im.height, k, ok = scanImageSize(line, k); !ok {
+		return im, false
+	}
+	k = skipSpaceOrTab(line, k)
+	if k >= len(line) || line[k] != ')' {
+		return im, false
+	}
+	im.end = k + 1
+	return im, true
+}
+
+// skipSpaceOrTab returns the index of the first byte of line from k on that
+// is not a space or a tab.
+func skipSpaceOrTab(line []byte, k int) int {
 	for k < len(line) && isSpaceOrTab(line[k]) {
 		k++
 	}
-	// destination
+	return k
+}
+
+// scanImageDest reads an image's destination at line[k:], <bracketed> or
+// bare (balanced parentheses), and returns it and where it ends.
+func scanImageDest(line []byte, k int) (dest []byte, end int, ok bool) {
 	if k < len(line) && line[k] == '<' {
 		e := k + 1
 		for e < len(line) && line[e] != '>' && line[e] != '<' && line[e] != '\n' && e-k <= maxImageDest {
@@ -158,10 +208,9 @@ func scanSizedImage(line []byte, labelEnd int) (im sizedImage, ok bool) {
 			e++
 		}
 		if e >= len(line) || line[e] != '>' {
-			return im, false
+			return nil, k, false
 		}
-		im.dest = line[k+1 : e]
-		k = e + 1
+		dest, k = line[k+1:e], e+1
 	} else {
 		s, open := k, 0
 		for k < len(line) && k-s <= maxImageDest {
@@ -183,69 +232,57 @@ func scanSizedImage(line []byte, labelEnd int) (im sizedImage, ok bool) {
 			k++
 		}
 		if k == s {
-			return im, false
+			return nil, k, false
 		}
-		im.dest = line[s:k]
+		dest = line[s:k]
 	}
-	if len(im.dest) > maxImageDest {
-		return im, false
+	return dest, k, len(dest) <= maxImageDest
+}
+
+// scanImageTitle reads an image's "title" ('title' or (title)) at line[k:]
+// and returns it and where it ends.
+func scanImageTitle(line []byte, k int) (title []byte, end int, ok bool) {
+	closer := line[k]
+	if closer == '(' {
+		closer = ')'
 	}
-	ws := k
-	for k < len(line) && isSpaceOrTab(line[k]) {
-		k++
-	}
-	// optional title, after at least one space
-	if k > ws && k < len(line) && (line[k] == '"' || line[k] == '\'' || line[k] == '(') {
-		closer := line[k]
-		if closer == '(' {
-			closer = ')'
-		}
-		e := k + 1
-		for e < len(line) && line[e] != closer && e-k <= maxImageTitle {
-			if line[e] == '\\' && e+1 < len(line) {
-				e++
-			}
+	e := k + 1
+	for e < len(line) && line[e] != closer && e-k <= maxImageTitle {
+		if line[e] == '\\' && e+1 < len(line) {
 			e++
 		}
-		if e >= len(line) || line[e] != closer {
-			return im, false
-		}
-		im.title = line[k+1 : e]
-		k = e + 1
-		for k < len(line) && isSpaceOrTab(line[k]) {
-			k++
-		}
+		e++
 	}
-	// the size, after a space: =W x H, W or H may be empty
+	if e >= len(line) || line[e] != closer {
+		return nil, k, false
+	}
+	return line[k+1 : e], e + 1, true
+}
+
+// scanImageSize reads Zenn's size after a space at line[k:]: =W x H, W or H
+// may be empty. It returns them and where they end.
+func scanImageSize(line []byte, k int) (width, height []byte, end int, ok bool) {
 	if k == 0 || k >= len(line) || line[k-1] != ' ' || line[k] != '=' {
-		return im, false
+		return nil, nil, k, false
 	}
 	k++
 	if k >= len(line) || !(line[k] == 'x' || isDigit(line[k])) {
-		return im, false
+		return nil, nil, k, false
 	}
 	s := k
 	for k < len(line) && (isDigit(line[k]) || line[k] == '%') {
 		k++
 	}
-	im.width = line[s:k]
+	width = line[s:k]
 	if k >= len(line) || line[k] != 'x' {
-		return im, false
+		return nil, nil, k, false
 	}
 	k++
 	s = k
 	for k < len(line) && (isDigit(line[k]) || line[k] == '%') {
 		k++
 	}
-	im.height = line[s:k]
-	for k < len(line) && isSpaceOrTab(line[k]) {
-		k++
-	}
-	if k >= len(line) || line[k] != ')' {
-		return im, false
-	}
-	im.end = k + 1
-	return im, true
+	return width, line[s:k], k, true
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

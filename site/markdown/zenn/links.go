@@ -60,6 +60,15 @@ func (linkTargets) Transform(doc *ast.Document, reader text.Reader, _ parser.Con
 		}
 		return ast.WalkContinue, nil
 	})
+	moveNotesAfterLinks(notes, noteLinks)
+	for _, n := range bad {
+		unlink(n, src)
+	}
+}
+
+// moveNotesAfterLinks moves each footnote reference notes[i] out of the
+// link noteLinks[i] to just after it (after the notes moved before it).
+func moveNotesAfterLinks(notes, noteLinks []ast.Node) {
 	moved := map[ast.Node]ast.Node{} // link → last note moved after it
 	for i, n := range notes {
 		l := noteLinks[i]
@@ -71,22 +80,24 @@ func (linkTargets) Transform(doc *ast.Document, reader text.Reader, _ parser.Con
 		l.Parent().InsertAfter(l.Parent(), after, n)
 		moved[l] = n
 	}
-	for _, n := range bad {
-		p := n.Parent()
-		if p == nil {
-			continue
-		}
-		if a, ok := n.(*ast.AutoLink); ok {
-			p.ReplaceChild(p, n, ast.NewString(append([]byte(nil), a.Label(src)...)))
-			continue
-		}
-		for c := n.FirstChild(); c != nil; {
-			next := c.NextSibling()
-			p.InsertBefore(p, n, c)
-			c = next
-		}
-		p.RemoveChild(p, n)
+}
+
+// unlink replaces a link by its text.
+func unlink(n ast.Node, src []byte) {
+	p := n.Parent()
+	if p == nil {
+		return
 	}
+	if a, ok := n.(*ast.AutoLink); ok {
+		p.ReplaceChild(p, n, ast.NewString(append([]byte(nil), a.Label(src)...)))
+		return
+	}
+	for c := n.FirstChild(); c != nil; {
+		next := c.NextSibling()
+		p.InsertBefore(p, n, c)
+		c = next
+	}
+	p.RemoveChild(p, n)
 }
 
 // trimSpace drops Unicode white space (and a byte-order mark) around b.

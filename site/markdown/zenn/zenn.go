@@ -60,18 +60,20 @@ type Extender struct {
 	cards *cardStore
 }
 
+// config is the extension's settings; New sets the defaults and the build
+// changes only cacheDir and offline (the tests set more, options_test.go).
 type config struct {
 	cacheDir    string
 	offline     bool
-	client      *http.Client
-	timeout     time.Duration
-	maxBytes    int64
-	concurrency int
-	userAgent   string
-	figmaHost   string
-	noBareURLs  bool
-	connect     time.Duration // to connect (DNS and TLS included)
-	budget      time.Duration // for all fetches of one build
+	client      *http.Client  // fetches card pages (nil: a client of its own)
+	timeout     time.Duration // for one card fetch, redirects and body included
+	maxBytes    int64         // of a card page read
+	concurrency int           // card fetches in flight
+	userAgent   string        // of card fetches
+	figmaHost   string        // the embed-host parameter Figma requires on embedded files
+	noBareURLs  bool          // keep bare URLs as ordinary links, not cards
+	connect     time.Duration // to connect (DNS and TLS included); an unreachable host is not tried again in the build
+	budget      time.Duration // for all fetches of one build; cards not fetched by then are plain until the next build
 	retryAfter  time.Duration // a page that could not be reached is not fetched again before
 }
 
@@ -87,45 +89,6 @@ func WithCardCacheDir(dir string) Option { return func(c *config) { c.cacheDir =
 // WithOffline never touches the network: cards come from the cache or are
 // plain cards showing the URL's host and path.
 func WithOffline(offline bool) Option { return func(c *config) { c.offline = offline } }
-
-// WithHTTPClient sets the client used to fetch link-card pages (tests use
-// an httptest client). The fetch timeout still applies to every request.
-func WithHTTPClient(client *http.Client) Option { return func(c *config) { c.client = client } }
-
-// WithFetchTimeout bounds one card fetch, redirects and body included
-// (default 5s).
-func WithFetchTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
-
-// WithConnectTimeout bounds connecting to a page's host, name lookup and
-// TLS included (default 2s). A host that cannot be reached is not tried
-// again in the same build, and when the first hosts tried all fail (no
-// answer at all), the network is taken as unreachable and no more cards
-// are fetched in that build.
-func WithConnectTimeout(d time.Duration) Option { return func(c *config) { c.connect = d } }
-
-// WithFetchBudget bounds the time all card fetches of one build may take
-// (default 20s); cards not fetched by then are plain, and fetched by the
-// next build.
-func WithFetchBudget(d time.Duration) Option { return func(c *config) { c.budget = d } }
-
-// WithRetryAfter sets how long a page that could not be reached (no
-// connection, no answer) is remembered in the cache and not fetched again
-// (default 24h).
-func WithRetryAfter(d time.Duration) Option { return func(c *config) { c.retryAfter = d } }
-
-// WithFetchConcurrency bounds the number of card fetches in flight
-// (default 8).
-func WithFetchConcurrency(n int) Option { return func(c *config) { c.concurrency = n } }
-
-// WithUserAgent sets the User-Agent of card fetches.
-func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
-
-// WithFigmaEmbedHost sets the embed-host parameter Figma requires on
-// embedded files (default "kiji").
-func WithFigmaEmbedHost(host string) Option { return func(c *config) { c.figmaHost = host } }
-
-// WithoutBareURLCards keeps bare URLs as ordinary links.
-func WithoutBareURLCards() Option { return func(c *config) { c.noBareURLs = true } }
 
 // New returns the extension.
 func New(opts ...Option) *Extender {

@@ -3,9 +3,7 @@ package zenn
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,14 +12,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer/html"
-	"golang.org/x/tools/txtar"
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/markdown/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // result is one conversion.
 type result struct {
@@ -60,19 +55,8 @@ func blankFrontMatter(src []byte) []byte {
 
 func convertWith(t testing.TB, md goldmark.Markdown, src string) result {
 	t.Helper()
-	var list diag.List
-	doc := &diag.Doc{File: "input.md", Src: []byte(src), List: &list}
-	pc := parser.NewContext()
-	diag.Attach(pc, doc)
-	var b bytes.Buffer
-	if err := md.Convert(doc.Src, &b, parser.WithContext(pc)); err != nil {
-		t.Fatalf("convert: %v", err)
-	}
-	var ps []string
-	for _, p := range list.Sorted() {
-		ps = append(ps, p.Error())
-	}
-	return result{html: b.String(), problems: ps, doc: doc}
+	r := golden.Convert(t, md, "input.md", []byte(src))
+	return result{html: r.HTML, problems: r.Problems, doc: r.Doc}
 }
 
 // convert renders src offline (no network).
@@ -85,79 +69,26 @@ func convert(t testing.TB, src string, opts ...Option) result {
 // the expected problems and the features the page needs. A cache.json
 // section seeds the card cache (the conversion is offline).
 func TestGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/golden/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
-		t.Run(name, func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
+	golden.Run(t, "testdata/golden/*.txtar", func(t *testing.T, a *golden.Archive) []golden.Output {
+		opts := []Option{WithOffline(true)}
+		if cache, ok := a.Section("cache.json"); ok {
+			dir := t.TempDir()
+			seedCache(t, dir, cache)
+			opts = append(opts, WithCardCacheDir(dir))
+		}
+		res := convertWith(t, newMD(New(opts...)), string(a.Input(t)))
+		var needs []string
+		for _, f := range []string{"tweet", "math", "mermaid"} {
+			if res.doc.Needs(f) {
+				needs = append(needs, f)
 			}
-			sections := map[string][]byte{}
-			for _, f := range ar.Files {
-				sections[f.Name] = f.Data
-			}
-			input, ok := sections["input.md"]
-			if !ok {
-				t.Fatal("no input.md section")
-			}
-			opts := []Option{WithOffline(true)}
-			if cache, ok := sections["cache.json"]; ok {
-				dir := t.TempDir()
-				seedCache(t, dir, cache)
-				opts = append(opts, WithCardCacheDir(dir))
-			}
-			res := convertWith(t, newMD(New(opts...)), string(input))
-			problems := strings.Join(res.problems, "\n")
-			if problems != "" {
-				problems += "\n"
-			}
-			var needs []string
-			for _, f := range []string{"tweet", "math", "mermaid"} {
-				if res.doc.Needs(f) {
-					needs = append(needs, f)
-				}
-			}
-			needStr := strings.Join(needs, "\n")
-			if needStr != "" {
-				needStr += "\n"
-			}
-			if *update {
-				var files []txtar.File
-				for _, f := range ar.Files {
-					switch f.Name {
-					case "output.html", "problems", "needs":
-						continue
-					}
-					files = append(files, f)
-				}
-				files = append(files, txtar.File{Name: "output.html", Data: []byte(res.html)})
-				if problems != "" {
-					files = append(files, txtar.File{Name: "problems", Data: []byte(problems)})
-				}
-				if needStr != "" {
-					files = append(files, txtar.File{Name: "needs", Data: []byte(needStr)})
-				}
-				ar.Files = files
-				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if diff := cmp.Diff(string(sections["output.html"]), res.html); diff != "" {
-				t.Errorf("output.html (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(string(sections["problems"]), problems); diff != "" {
-				t.Errorf("problems (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(string(sections["needs"]), needStr); diff != "" {
-				t.Errorf("needs (-want +got):\n%s", diff)
-			}
-		})
-	}
+		}
+		return []golden.Output{
+			{Name: "output.html", Data: []byte(res.html)},
+			{Name: "problems", Data: golden.Lines(res.problems)},
+			{Name: "needs", Data: golden.Lines(needs)},
+		}
+	})
 }
 
 // seedCache writes the cards of a JSON array into dir, as a previous build

@@ -1,15 +1,15 @@
 //go:build unix
 
-package code
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the CPU time (user + system) this process has used: on a busy
-// machine it measures the work where wall time (ns/op) measures the wait.
-func cpuTime() time.Duration {
+// Used returns the CPU time (user + system) this process has used so far,
+// or 0 if the system does not say.
+func Used() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0

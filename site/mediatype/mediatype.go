@@ -1,13 +1,33 @@
-package render
+// Package mediatype is kiji's one table of how a file of the built site is
+// served: its Content-Type and its Cache-Control, chosen by its path. The
+// dev server (site/serve) and deploy (site/deploy) both ask it, so a file is
+// served the same way in preview and in production; the theme (site/render)
+// names its assets with Fingerprint, the one name shape that the table
+// caches forever.
+//
+// Use:
+//
+//	mediatype.ContentType("assets/app.js")            // "text/javascript; charset=utf-8"
+//	mediatype.CacheControl("index.html")              // CacheRevalidate
+//	mediatype.Fingerprint("style.css", data)          // "style.1a2b3c4d5e.css"
+//	mediatype.CacheControl("assets/style.1a2b3c4d5e.css") // CacheImmutable
+//
+// To serve a new kind of file, add its extension to contentTypes (text types
+// end in "; charset=utf-8"; kiji writes all text as UTF-8) and, if its URL is
+// fixed but must show a new deploy at once (like a feed), to the revalidate
+// list in CacheControl. A change here changes what deploy uploads: files
+// whose headers changed are uploaded again on the next deploy.
+//
+// The package is a leaf: it imports only the standard library, so any room
+// may use it.
+package mediatype
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"path"
 	"strings"
 )
-
-// This file is the one MIME and caching table of kiji: the dev server and
-// deploy both ask it, so a file is served the same way in preview and in
-// production.
 
 const utf8 = "; charset=utf-8"
 
@@ -102,8 +122,19 @@ func CacheControl(name string) string {
 	return CacheDay
 }
 
+// Fingerprint returns the name an asset is published under: name with the
+// first 10 hex digits of the SHA-256 of data before its extension
+// ("style.css" becomes "style.1a2b3c4d5e.css"). Under assets/ such a name is
+// cached for a year (CacheImmutable): new bytes get a new name.
+func Fingerprint(name string, data []byte) string {
+	h := sha256.Sum256(data)
+	ext := path.Ext(name)
+	return strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(h[:])[:10] + ext
+}
+
 // fingerprinted reports whether base looks like name.HASH.ext, HASH being 8
-// or more hex digits.
+// or more hex digits (Fingerprint writes 10; 8 accepts shorter hashes of
+// files a theme fingerprints itself).
 func fingerprinted(base string) bool {
 	parts := strings.Split(base, ".")
 	if len(parts) < 3 || parts[0] == "" || parts[len(parts)-1] == "" {

@@ -1,4 +1,4 @@
-package render
+package mediatype
 
 import (
 	"testing"
@@ -81,5 +81,42 @@ func TestCacheControl(t *testing.T) {
 				t.Errorf("CacheControl(%q) (-want +got):\n%s", tt.file, diff)
 			}
 		})
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	tests := []struct {
+		name, file string
+		data       []byte
+		want       string
+	}{
+		// the hashes are the first 10 digits of `printf DATA | sha256sum`
+		{"css", "style.css", []byte("body{}"), "style.7c98040a54.css"},
+		{"dotted name", "app.min.js", []byte("x"), "app.min.2d711642b7.js"},
+		{"no extension", "LICENSE", []byte(""), "LICENSE.e3b0c44298"},
+		{"folder kept", "fonts/a.woff2", []byte("f"), "fonts/a.252f10c836.woff2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, Fingerprint(tt.file, tt.data)); diff != "" {
+				t.Errorf("Fingerprint(%q) (-want +got):\n%s", tt.file, diff)
+			}
+		})
+	}
+}
+
+// TestFingerprintIsImmutable holds the contract between the two halves of
+// the package: every asset named by Fingerprint is cached forever, and a
+// change of its bytes changes its name.
+func TestFingerprintIsImmutable(t *testing.T) {
+	for _, name := range []string{"style.css", "app.min.js", "fonts/inter.woff2", "logo.svg"} {
+		a := "assets/" + Fingerprint(name, []byte("one"))
+		b := "assets/" + Fingerprint(name, []byte("two"))
+		if a == b {
+			t.Errorf("Fingerprint(%q) is %s for two different contents", name, a)
+		}
+		if got := CacheControl(a); got != CacheImmutable {
+			t.Errorf("CacheControl(%q) = %q, want %q", a, got, CacheImmutable)
+		}
 	}
 }
