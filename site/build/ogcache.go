@@ -9,6 +9,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -84,24 +86,12 @@ func completePNG(b []byte) bool {
 		bytes.HasSuffix(b, []byte("\x00\x00\x00\x00IEND\xaeB`\x82"))
 }
 
-// writeCacheFile writes b to p through a temporary file and a rename, so
-// readers see the whole file or none. Errors are ignored: see ogImage.
+// writeCacheFile writes b to p in place. A reader that meets the file half
+// written, or a crash that leaves it so, fails its checksum and draws the
+// image again; a temporary file and a rename, which cost more than the
+// drawing, are not needed. Errors are ignored: see ogImage.
 func writeCacheFile(dir, p string, b []byte) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := os.WriteFile(p, b, 0o644); errors.Is(err, fs.ErrNotExist) && os.MkdirAll(dir, 0o755) == nil {
+		os.WriteFile(p, b, 0o644)
 	}
 }

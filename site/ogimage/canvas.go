@@ -129,20 +129,31 @@ func fillRoundRect(dst *image.Alpha, x0, y0, x1, y1, rad int) {
 
 // canvas is one card being drawn.
 type canvas struct {
-	pix []byte // height scanlines of stride bytes
-	bg  int
+	pix   []byte // height scanlines of stride bytes
+	bg    int
+	inked [height]bool // rows a glyph drew on
 }
 
-var canvases = sync.Pool{New: func() any { return &canvas{pix: make([]byte, height*stride)} }}
+var canvases = sync.Pool{New: func() any {
+	return &canvas{pix: append([]byte(nil), blank()...)}
+}}
 
 // newCanvas returns a blank card; release gives it back.
 func newCanvas() *canvas {
-	c := canvases.Get().(*canvas)
-	copy(c.pix, blank())
-	return c
+	return canvases.Get().(*canvas)
 }
 
-func (c *canvas) release() { canvases.Put(c) }
+// release blanks the rows that glyphs drew on and gives the canvas back.
+func (c *canvas) release() {
+	b := blank()
+	for y, inked := range c.inked {
+		if inked {
+			copy(c.pix[y*stride:(y+1)*stride], b[y*stride:])
+		}
+	}
+	c.inked = [height]bool{}
+	canvases.Put(c)
+}
 
 // paint draws p's glyphs.
 func (c *canvas) paint(p plan) {
@@ -170,17 +181,24 @@ func (c *canvas) span(x, y int, cov []byte, k int) {
 	if n := inkable.Max.X - x; len(cov) > n {
 		cov = cov[:max(n, 0)]
 	}
+	c.inked[y] = true
 	row := c.pix[y*stride+1+x:]
-	first, last := inkIndex(k, 1), inkIndex(k, inkLevels)
+	first := inkIndex(k, 1)
 	for i, a := range cov {
-		d := row[i]
-		had := 0
-		if d >= first && d <= last {
-			had = (int(d-first) + 1) * 255 / inkLevels
+		if d := row[i]; d-first < inkLevels { // the same ink: add the coverages
+			had := (int(d-first) + 1) * 255 / inkLevels
+			a = byte(int(a) + had - int(a)*had/255)
 		}
-		a := int(a) + had - int(a)*had/255
-		if l := level(a, inkLevels); l > 0 {
-			row[i] = inkIndex(k, l)
+		if l := inkOver[a]; l > 0 {
+			row[i] = first + l - 1
 		}
 	}
 }
+
+// inkOver maps a coverage to its ink level (0, none, to inkLevels).
+var inkOver = func() (t [256]byte) {
+	for a := range t {
+		t[a] = byte(level(a, inkLevels))
+	}
+	return t
+}()

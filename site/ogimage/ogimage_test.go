@@ -2,6 +2,7 @@ package ogimage
 
 import (
 	"bytes"
+	"hash/adler32"
 	"image"
 	"image/color"
 	"image/draw"
@@ -209,5 +210,52 @@ func BenchmarkOGImage(b *testing.B) {
 		if _, err := PNG(c); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestAdler32Combine(t *testing.T) {
+	data := []byte(strings.Repeat("kiji の OpenGraph \x00\xff", 9000))
+	for _, cut := range []int{0, 1, 65520, 65521, 65522, 100000, len(data) - 1, len(data)} {
+		a, b := data[:cut], data[cut:]
+		got := adler32Combine(adler32.Checksum(a), adler32.Checksum(b), len(b))
+		if want := adler32.Checksum(data); got != want {
+			t.Errorf("cut at %d: %08x, want %08x", cut, got, want)
+		}
+	}
+}
+
+// The PNG holds exactly the canvas's palette indices, whichever rows came
+// from the cache of blank runs.
+func TestPNGDecodes(t *testing.T) {
+	fs := testFonts(t)
+	for _, tt := range cards {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCanvas()
+			defer c.release()
+			c.paint(layout(fs, tt.card))
+			b, err := c.encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := decode(t, b)
+			for y := range height {
+				if !bytes.Equal(got.Pix[y*got.Stride:y*got.Stride+width], c.pix[y*stride+1:(y+1)*stride]) {
+					t.Fatalf("row %d differs from the canvas", y)
+				}
+			}
+		})
+	}
+}
+
+// A canvas given back is blank again for the next card.
+func TestCanvasRelease(t *testing.T) {
+	c := newCanvas()
+	c.paint(layout(testFonts(t), cards[0].card))
+	if bytes.Equal(c.pix, blank()) {
+		t.Fatal("painting left the canvas blank")
+	}
+	c.release()
+	if !bytes.Equal(c.pix, blank()) || c.inked != [height]bool{} {
+		t.Error("a released canvas is not blank")
 	}
 }
