@@ -17,11 +17,12 @@ const stride = 1 + width
 
 // The palette: cardLevels steps from the tint (0) to the card's white,
 // then inkLevels steps from the white to each ink. A flat colour is exact;
-// a blend is within 2/255 of the exact one.
+// a blend is within 4/255 of the exact one (half a step of 224/32 for the
+// title ink, less than the 7/255 of the 5-bit palette drawn before).
 const (
 	cardLevels = 32
 	white      = cardLevels - 1
-	inkLevels  = 96
+	inkLevels  = 32
 	paletteLen = cardLevels + len(inks)*inkLevels
 )
 

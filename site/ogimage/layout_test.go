@@ -72,6 +72,11 @@ func TestEmojiRune(t *testing.T) {
 	}
 }
 
+// wrapTitle breaks s into lines no wider than maxW, as layoutTitle does.
+func wrapTitle(f face, s string, maxW fixed.Int26_6) []string {
+	return wrapUnits(f, measureUnits(f, s), maxW)
+}
+
 func TestWrapTitle(t *testing.T) {
 	f := testFonts(t).face(60)
 	em := func(n int) fixed.Int26_6 { return fixed.I(60 * n) } // CJK glyphs are 1 em wide

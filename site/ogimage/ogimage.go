@@ -36,19 +36,26 @@
 //
 // # How it stays cheap
 //
-// A build draws one card per article, so a card costs well under a
-// millisecond (BenchmarkPNG); the steps are:
+// A build draws one card per article, so a card must cost well under a
+// millisecond (BenchmarkOGImage). The steps:
 //
-//   - layout.go lays the card out into a plan: which text goes where.
-//   - glyphs.go rasterizes each glyph once per process and size (at a
-//     quarter-pixel horizontal position, as Skia and Chrome do; baselines
-//     on whole pixels) and keeps its coverage mask and advance.
-//   - canvas.go paints on a palette image laid out as PNG scanlines: the
-//     card and its tint are copied from one drawing made at start, and a
-//     glyph's coverage becomes one of 64 levels between the card's white
-//     and the ink (within 2/255 of the exact blend).
-//   - png.go writes the scanlines through klauspost/compress's zlib at its
-//     fastest level, the PNG chunks around it by hand.
+//   - layout.go and wrap.go lay the card out into a plan: each glyph and
+//     its place. A glyph goes to the quarter pixel nearest its exact place
+//     and every baseline to a whole pixel, as Skia and Chrome place text,
+//     so that a few masks of a glyph serve every card.
+//   - glyphs.go rasterizes each glyph once per process, size and quarter
+//     pixel, and keeps its coverage and advance (up to maskBudget bytes).
+//   - canvas.go paints on a palette image held as PNG scanlines: the card
+//     and its tint are drawn once, and a glyph's coverage becomes one of
+//     32 steps between the card's white and the ink, within 4/255 of the
+//     exact blend (TestPNGMatchesReference).
+//   - png.go and runs.go write the PNG: klauspost/compress deflates the
+//     rows that glyphs drew on, at its fastest level; the runs of blank
+//     rows between them are the same in every card and are deflated once
+//     per process.
+//
+// A process keeps a few megabytes of masks and runs for a typical site,
+// at most about 40 MB.
 package ogimage
 
 import (

@@ -109,11 +109,6 @@ func measureUnits(f face, s string) []unit {
 	return us
 }
 
-// wrapTitle breaks s into lines no wider than maxW.
-func wrapTitle(f face, s string, maxW fixed.Int26_6) []string {
-	return wrapUnits(f, measureUnits(f, s), maxW)
-}
-
 // wrapUnits fills lines no wider than maxW with us in turn; a unit wider
 // than a line (a long word or URL) is cut anywhere.
 func wrapUnits(f face, us []unit, maxW fixed.Int26_6) []string {
