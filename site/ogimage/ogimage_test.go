@@ -259,3 +259,44 @@ func TestCanvasRelease(t *testing.T) {
 		t.Error("a released canvas is not blank")
 	}
 }
+
+type onePool struct{ b *png.EncoderBuffer }
+
+func (p *onePool) Get() *png.EncoderBuffer  { return p.b }
+func (p *onePool) Put(b *png.EncoderBuffer) { p.b = b }
+
+// go test ./site/ogimage -run '^$' -bench Encode -benchmem
+//
+// What png.go buys: the same painted card written by image/png at
+// BestSpeed (its encoder state kept between cards) and by encode.
+func BenchmarkEncode(b *testing.B) {
+	c := newCanvas()
+	defer c.release()
+	c.paint(layout(testFonts(b), cards[0].card))
+	b.Run("image-png", func(b *testing.B) {
+		img := image.NewPaletted(image.Rect(0, 0, width, height), palettes()[c.bg])
+		for y := range height {
+			copy(img.Pix[y*img.Stride:], c.pix[y*stride+1:(y+1)*stride])
+		}
+		enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &onePool{}}
+		var buf bytes.Buffer
+		for b.Loop() {
+			buf.Reset()
+			if err := enc.Encode(&buf, img); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(buf.Len()), "bytes")
+	})
+	b.Run("kiji", func(b *testing.B) {
+		var n int
+		for b.Loop() {
+			out, err := c.encode()
+			if err != nil {
+				b.Fatal(err)
+			}
+			n = len(out)
+		}
+		b.ReportMetric(float64(n), "bytes")
+	})
+}
