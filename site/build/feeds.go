@@ -8,7 +8,7 @@ package build
 //	sitemap.xml               every published page, with lastmod where known
 //	robots.txt                allows everything, names the sitemap
 //	.nojekyll                 empty: GitHub Pages serves the folder as is
-//	articles/<slug>/og.png    sharing image (see ogimage.go)
+//	articles/<slug>/og.png    sharing image (site/ogimage; cache in ogcache.go)
 //
 // Drafts never appear in a feed or the sitemap, even in a --drafts build:
 // such a build is a preview, and a feed reader or crawler that saw one

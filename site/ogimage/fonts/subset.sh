@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates the two font subsets that kiji embeds to draw the OpenGraph
-# images (site/build/ogimage.go). Not run by builds or CI: the output is
+# images (site/ogimage). Not run by builds or CI: the output is
 # committed. Needs Debian's fonts-noto-cjk, fonts-symbola and
 # python3-fonttools (apt-get install fonts-noto-cjk fonts-symbola
 # python3-fonttools); run it from this folder.

@@ -1,0 +1,153 @@
+// Package ogimage draws an article's OpenGraph image: the 1200×630 card
+// that og:image and the Twitter card point at, with the article's emoji,
+// its title and the site's name on a white card over a soft tint.
+//
+//	png, err := ogimage.PNG(ogimage.Card{Title: t, Emoji: e, Site: s})
+//
+// PNG is safe for concurrent use and deterministic: the same Card gives the
+// same bytes with the same kiji on the same CPU architecture (the
+// rasterizer works in float32). Version names everything besides the Card
+// that goes into the picture (the layout and both fonts): a cache of drawn
+// images keys on both (site/build keeps one under .kiji-cache/og/).
+//
+// # What is drawn
+//
+// The tint is picked by a hash of the title, so cards differ from article
+// to article but never from build to build. The title is set at the
+// largest of 68, 60, 52 and 46 px at which it fits in three lines, the
+// lines balanced (no lone character on the last) and broken by the kinsoku
+// rules (JIS X 4051, simplified); at 46 px it is cut with "…". Characters
+// neither font has are left out; text never fails to draw.
+//
+// # Fonts
+//
+// Both are embedded (see fonts/subset.sh and the LICENSE files there):
+//
+//   - Noto Sans CJK JP Bold, cut down to the characters of cp932 (JIS X
+//     0208 levels 1 and 2 with the NEC and IBM extensions), Latin and
+//     punctuation: ~2 MB. A character outside it falls back to the emoji
+//     font, then is left out.
+//   - Symbola, cut down to the emoji blocks (~1 MB): x/image cannot draw
+//     colour emoji (CBDT/COLR/SVG glyphs), so the emoji is drawn as
+//     Symbola's monochrome glyph. Emoji newer than Unicode 9.0, and
+//     sequences (ZWJ, flags, keycaps), have no single glyph there and are
+//     left out; a skin-tone modifier is dropped (it means nothing in one
+//     colour).
+//
+// # How it stays cheap
+//
+// A build draws one card per article, so a card must cost well under a
+// millisecond (BenchmarkOGImage). The steps:
+//
+//   - layout.go and wrap.go lay the card out into a plan: each glyph and
+//     its place. A glyph goes to the quarter pixel nearest its exact place
+//     and every baseline to a whole pixel, as Skia and Chrome place text,
+//     so that a few masks of a glyph serve every card.
+//   - glyphs.go rasterizes each glyph once per process, size and quarter
+//     pixel, and keeps its coverage and advance (up to maskBudget bytes).
+//   - canvas.go paints on a palette image held as PNG scanlines: the card
+//     and its tint are drawn once, and a glyph's coverage becomes one of
+//     32 steps between the card's white and the ink, within 4/255 of the
+//     exact blend (TestPNGMatchesReference).
+//   - png.go and runs.go write the PNG: klauspost/compress deflates the
+//     rows that glyphs drew on, at its fastest level; the runs of blank
+//     rows between them are the same in every card and are deflated once
+//     per process.
+//
+// A process keeps a few megabytes of masks and runs for a typical site,
+// at most about 40 MB.
+package ogimage
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"sync"
+
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
+)
+
+//go:embed fonts/NotoSansCJKjp-Bold.subset.otf
+var textFont []byte
+
+//go:embed fonts/Symbola.emoji.ttf
+var emojiFont []byte
+
+// layoutVersion is part of Version: change it whenever the drawing code
+// changes what a card looks like or its bytes, so cached images are redrawn.
+const layoutVersion = "2"
+
+// Card is what an OpenGraph image shows.
+type Card struct {
+	Title, Emoji, Site string
+}
+
+// PNG draws c and returns it as a PNG. It fails only if the embedded fonts
+// cannot be read; text it cannot draw is left out.
+func PNG(c Card) ([]byte, error) {
+	fs, err := loadFonts()
+	if err != nil {
+		return nil, err
+	}
+	cv := newCanvas()
+	defer cv.release()
+	cv.paint(layout(fs, c))
+	return cv.encode()
+}
+
+// Version names the layout and the fonts: two kijis that draw the same
+// Card differently have different Versions.
+func Version() (string, error) {
+	fs, err := loadFonts()
+	if err != nil {
+		return "", err
+	}
+	return layoutVersion + " " + fs.hash, nil
+}
+
+// fontSet holds the parsed fonts and their glyph caches at every size the
+// card uses.
+type fontSet struct {
+	text, emoji *sfnt.Font
+	hash        string // of both font files
+	sets        map[setKey]*glyphSet
+}
+
+// setKey names one font at one size.
+type setKey struct {
+	emoji bool
+	size  float64
+}
+
+var loadFonts = sync.OnceValues(func() (*fontSet, error) {
+	text, err := opentype.Parse(textFont)
+	if err != nil {
+		return nil, fmt.Errorf("parsing the embedded Noto Sans CJK JP subset: %w", err)
+	}
+	emoji, err := opentype.Parse(emojiFont)
+	if err != nil {
+		return nil, fmt.Errorf("parsing the embedded Symbola subset: %w", err)
+	}
+	h := sha256.New()
+	h.Write(textFont)
+	h.Write(emojiFont)
+	fs := &fontSet{text: text, emoji: emoji, hash: hex.EncodeToString(h.Sum(nil)), sets: map[setKey]*glyphSet{}}
+	for _, size := range append([]float64{siteSize, emojiSize}, titleSizes...) {
+		fs.sets[setKey{false, size}] = newGlyphSet(text, size)
+		fs.sets[setKey{true, size}] = newGlyphSet(emoji, size)
+	}
+	return fs, nil
+})
+
+// face is the text font at size, with the emoji font as its fallback.
+func (fs *fontSet) face(size float64) face {
+	return face{size: size, sets: [2]*glyphSet{fs.sets[setKey{false, size}], fs.sets[setKey{true, size}]}}
+}
+
+// emojiFace is the emoji font at the emoji's size, with the text font (for
+// its few symbols, such as ☀) as its fallback.
+func (fs *fontSet) emojiFace() face {
+	return face{size: emojiSize, sets: [2]*glyphSet{fs.sets[setKey{true, emojiSize}], fs.sets[setKey{false, emojiSize}]}}
+}

@@ -1,0 +1,302 @@
+package ogimage
+
+import (
+	"bytes"
+	"hash/adler32"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"strings"
+	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+)
+
+// decode reads a PNG back with image/png, failing the test if it cannot.
+func decode(t testing.TB, b []byte) *image.Paletted {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("image/png cannot read the card: %v", err)
+	}
+	p, ok := img.(*image.Paletted)
+	if !ok {
+		t.Fatalf("the card decodes as %T, want a palette image", img)
+	}
+	if p.Bounds() != image.Rect(0, 0, width, height) {
+		t.Fatalf("bounds %v, want 1200×630", p.Bounds())
+	}
+	return p
+}
+
+func mustPNG(t testing.TB, c Card) *image.Paletted {
+	t.Helper()
+	b, err := PNG(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decode(t, b)
+}
+
+// reference paints p the plain way: an RGBA image, each glyph rasterized
+// by x/image and composited with draw.Over. The card's PNG must look the
+// same.
+func reference(t testing.TB, p plan) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, width, height))
+	draw.Draw(img, img.Bounds(), image.NewUniform(backgrounds[p.bg]), image.Point{}, draw.Src)
+	card := image.NewAlpha(img.Bounds())
+	fillRoundRect(card, margin, margin, width-margin, height-margin, radius)
+	draw.DrawMask(img, img.Bounds(), image.NewUniform(cardWhite), image.Point{}, card, image.Point{}, draw.Over)
+	for _, g := range p.glyphs {
+		face, err := opentype.NewFace(g.set.font, &opentype.FaceOptions{Size: g.set.size, DPI: 72, Hinting: font.HintingNone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dr, mask, mp, _, ok := face.Glyph(g.dot, g.r)
+		if ok {
+			draw.DrawMask(img, dr, image.NewUniform(inks[g.ink]), image.Point{}, mask, mp, draw.Over)
+		}
+	}
+	return img
+}
+
+var cards = []struct {
+	name string
+	card Card
+}{
+	{"Japanese", Card{Title: "【初心者向け】Amazon ECS と EKS について改めて整理してみた", Emoji: "🐳", Site: "kiji のブログ"}},
+	{"long", Card{Title: strings.Repeat("とても長いタイトルです。", 12), Emoji: "📦", Site: strings.Repeat("site ", 60)}},
+	{"Latin", Card{Title: "Getting started with Lambda on Next.js: a walkthrough of the whole deployment", Emoji: "🔧", Site: "Tech notes"}},
+	{"symbol emoji, no site", Card{Title: "晴れの日の Go", Emoji: "☀️"}},
+	{"emoji in the title", Card{Title: "🐳 と 🐙 で始める Docker", Emoji: "👨‍💻", Site: "x"}},
+	{"touching glyphs", Card{Title: "ffi ffl fj WAVAV /// \\\\\\ ———", Emoji: "🔥", Site: "kerning"}},
+}
+
+// The PNG shows what the plain drawing shows: every pixel within 4/255 per
+// channel (half a step of the palette's 32 between white and an ink), the flat
+// colours exact.
+func TestPNGMatchesReference(t *testing.T) {
+	fs := testFonts(t)
+	for _, tt := range cards {
+		t.Run(tt.name, func(t *testing.T) {
+			want := reference(t, layout(fs, tt.card))
+			got := mustPNG(t, tt.card)
+			worst, at := 0, image.Point{}
+			for y := range height {
+				for x := range width {
+					a, c := want.RGBAAt(x, y), got.At(x, y).(color.RGBA)
+					for _, d := range []int{int(a.R) - int(c.R), int(a.G) - int(c.G), int(a.B) - int(c.B)} {
+						if d < 0 {
+							d = -d
+						}
+						if d > worst {
+							worst, at = d, image.Pt(x, y)
+						}
+					}
+				}
+			}
+			if worst > 4 {
+				t.Errorf("pixel %v is %v, the plain drawing %v: off by %d/255", at, got.At(at.X, at.Y), want.RGBAAt(at.X, at.Y), worst)
+			}
+			bg := backgrounds[layout(fs, tt.card).bg]
+			for _, pt := range []struct {
+				p    image.Point
+				want color.RGBA
+			}{{image.Pt(0, 0), bg}, {image.Pt(5, 600), bg}, {image.Pt(100, 100), cardWhite}, {image.Pt(1100, 580), cardWhite}} {
+				if c := got.At(pt.p.X, pt.p.Y); c != pt.want {
+					t.Errorf("pixel %v = %v, want exactly %v", pt.p, c, pt.want)
+				}
+			}
+		})
+	}
+}
+
+// inkPixels counts the pixels of img darker than the card in the box r.
+func inkPixels(img image.Image, r image.Rectangle) int {
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			c, _, _, _ := img.At(x, y).RGBA()
+			if c < 0x8000 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func TestPNGParts(t *testing.T) {
+	card := image.Rect(margin, margin, width-margin, height-margin)
+	emojiBox := image.Rect(width/2-emojiSize, emojiTop-10, width/2+emojiSize, emojiTop+emojiSize+10)
+	siteBox := image.Rect(margin, siteBase-siteSize, width-margin, siteBase+12)
+	titleBox := image.Rect(margin, emojiTop+emojiSize+12, width-margin, siteBase-siteSize-8)
+
+	full := mustPNG(t, Card{Title: "日本語のタイトル", Emoji: "🐳", Site: "ブログ"})
+	for name, box := range map[string]image.Rectangle{"emoji": emojiBox, "site name": siteBox, "title": titleBox} {
+		if n := inkPixels(full, box); n < 200 {
+			t.Errorf("the %s area has %d dark pixels: nothing was drawn there", name, n)
+		}
+	}
+	// Leaving out the emoji (one with no glyph) and the site name leaves
+	// their areas empty; the title still shows.
+	bare := mustPNG(t, Card{Title: "日本語のタイトル", Emoji: "🫠"})
+	if n := inkPixels(bare, emojiBox) + inkPixels(bare, siteBox); n != 0 {
+		t.Errorf("%d dark pixels where the left-out emoji and site name would be", n)
+	}
+	if n := inkPixels(bare, card); n < 1000 {
+		t.Errorf("only %d dark pixels without emoji: the title is missing", n)
+	}
+	// Nothing at all to write: an empty card, and no error.
+	if n := inkPixels(mustPNG(t, Card{}), card); n != 0 {
+		t.Errorf("an empty card has %d dark pixels", n)
+	}
+}
+
+// Drawing is deterministic: the same card twice, first with its glyphs
+// rasterized anew and then from the cache, concurrently with others, gives
+// the same bytes.
+func TestPNGDeterministic(t *testing.T) {
+	c := Card{Title: "決定的な描画 deterministic", Emoji: "🎯", Site: "kiji"}
+	first, err := PNG(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []byte)
+	for i := range 4 {
+		go func() {
+			other := Card{Title: strings.Repeat("並行", i+1), Emoji: "🐳", Site: "kiji"}
+			PNG(other)
+			b, _ := PNG(c)
+			done <- b
+		}()
+	}
+	for range 4 {
+		if b := <-done; !bytes.Equal(b, first) {
+			t.Error("the same card gave different bytes")
+		}
+	}
+}
+
+// Any title, emoji and site name give a PNG that image/png reads.
+func FuzzPNG(f *testing.F) {
+	for _, tt := range cards {
+		f.Add(tt.card.Title, tt.card.Emoji, tt.card.Site)
+	}
+	f.Add(strings.Repeat("W", 300), "👨‍💻", "")
+	f.Add(strings.Repeat("長い", 5000), "🐳", strings.Repeat("site ", 2000))
+	f.Add("\x00\t\u200b「」", "\ufe0f", "\xff\xfe")
+	f.Fuzz(func(t *testing.T, title, emoji, site string) {
+		b, err := PNG(Card{Title: title, Emoji: emoji, Site: site})
+		if err != nil {
+			t.Fatal(err)
+		}
+		decode(t, b)
+	})
+}
+
+// go test ./site/ogimage -run '^$' -bench OGImage -benchmem
+//
+// One card per iteration, its glyphs already rasterized (as for every card
+// of a build but the first few).
+func BenchmarkOGImage(b *testing.B) {
+	c := cards[0].card
+	if _, err := PNG(c); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := PNG(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestAdler32Combine(t *testing.T) {
+	data := []byte(strings.Repeat("kiji の OpenGraph \x00\xff", 9000))
+	for _, cut := range []int{0, 1, 65520, 65521, 65522, 100000, len(data) - 1, len(data)} {
+		a, b := data[:cut], data[cut:]
+		got := adler32Combine(adler32.Checksum(a), adler32.Checksum(b), len(b))
+		if want := adler32.Checksum(data); got != want {
+			t.Errorf("cut at %d: %08x, want %08x", cut, got, want)
+		}
+	}
+}
+
+// The PNG holds exactly the canvas's palette indices, whichever rows came
+// from the cache of blank runs.
+func TestPNGDecodes(t *testing.T) {
+	fs := testFonts(t)
+	for _, tt := range cards {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCanvas()
+			defer c.release()
+			c.paint(layout(fs, tt.card))
+			b, err := c.encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := decode(t, b)
+			for y := range height {
+				if !bytes.Equal(got.Pix[y*got.Stride:y*got.Stride+width], c.pix[y*stride+1:(y+1)*stride]) {
+					t.Fatalf("row %d differs from the canvas", y)
+				}
+			}
+		})
+	}
+}
+
+// A canvas given back is blank again for the next card.
+func TestCanvasRelease(t *testing.T) {
+	c := newCanvas()
+	c.paint(layout(testFonts(t), cards[0].card))
+	if bytes.Equal(c.pix, blank()) {
+		t.Fatal("painting left the canvas blank")
+	}
+	c.release()
+	if !bytes.Equal(c.pix, blank()) || c.inked != [height]bool{} {
+		t.Error("a released canvas is not blank")
+	}
+}
+
+type onePool struct{ b *png.EncoderBuffer }
+
+func (p *onePool) Get() *png.EncoderBuffer  { return p.b }
+func (p *onePool) Put(b *png.EncoderBuffer) { p.b = b }
+
+// go test ./site/ogimage -run '^$' -bench Encode -benchmem
+//
+// What png.go buys: the same painted card written by image/png at
+// BestSpeed (its encoder state kept between cards) and by encode.
+func BenchmarkEncode(b *testing.B) {
+	c := newCanvas()
+	defer c.release()
+	c.paint(layout(testFonts(b), cards[0].card))
+	b.Run("image-png", func(b *testing.B) {
+		img := image.NewPaletted(image.Rect(0, 0, width, height), palettes()[c.bg])
+		for y := range height {
+			copy(img.Pix[y*img.Stride:], c.pix[y*stride+1:(y+1)*stride])
+		}
+		enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &onePool{}}
+		var buf bytes.Buffer
+		for b.Loop() {
+			buf.Reset()
+			if err := enc.Encode(&buf, img); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(buf.Len()), "bytes")
+	})
+	b.Run("kiji", func(b *testing.B) {
+		var n int
+		for b.Loop() {
+			out, err := c.encode()
+			if err != nil {
+				b.Fatal(err)
+			}
+			n = len(out)
+		}
+		b.ReportMetric(float64(n), "bytes")
+	})
+}
