@@ -184,6 +184,10 @@ func (t *transformer) convert(d *diag.Doc, source []byte, fc *ast.FencedCodeBloc
 	n := seen[res.id]
 	seen[res.id] = n + 1
 	node.SVG = res.svg(n, node.Title)
+	d.Need(Feature)
+	if hasMarkdown(res.body) {
+		d.Need(FeatureMarkdown)
+	}
 	return node
 }
 
