@@ -97,7 +97,7 @@ func cutFonts() ([]fontFile, error) {
 			}
 			sum := sha256.Sum256(woff)
 			name := "d2-" + f.suffix + "-" + fr.name + "." + hex.EncodeToString(sum[:])[:10] + ".woff"
-			out = append(out, fontFile{face: f, name: name, data: woff, ranges: unicodeRange(set)})
+			out = append(out, fontFile{face: f, name: name, data: woff, ranges: unicodeRange(set, chars)})
 		}
 	}
 	return out, nil
@@ -124,19 +124,27 @@ func fontChars(ttf []byte) ([]rune, error) {
 	return out, nil
 }
 
-// unicodeRange writes sorted characters as a CSS unicode-range value,
-// runs of consecutive characters as one range: "U+20-7E,U+A0-FF,U+2013".
-// Below U+2000 (Latin, Greek, Cyrillic), runs less than mergeGap apart
-// make one range, to keep the stylesheet short: a character of a gap
-// only has the browser fetch the file in vain and set the character in
-// its own fonts. Above, where Japanese text finds its punctuation and
-// symbols, ranges are exact.
-func unicodeRange(set []rune) string {
+// unicodeRange writes sorted characters, some of the face's characters
+// all, as a CSS unicode-range value, runs of consecutive characters as one
+// range: "U+20-7E,U+A0-FF,U+2013". Below U+2000 (Latin, Greek, Cyrillic),
+// two runs less than mergeGap apart make one range when the face has no
+// character between them, to keep the stylesheet short: a character of
+// the gap only has the browser fetch the file in vain and set the
+// character in its own fonts. Above, where Japanese text finds its
+// punctuation and symbols, ranges are exact.
+func unicodeRange(set, all []rune) string {
 	const mergeGap = 64
+	index := make(map[rune]int, len(all))
+	for i, r := range all {
+		index[r] = i
+	}
+	next := func(a, b rune) bool {
+		return b == a+1 || b < 0x2000 && b-a <= mergeGap && index[b] == index[a]+1
+	}
 	var b strings.Builder
 	for i := 0; i < len(set); {
 		j := i
-		for j+1 < len(set) && (set[j+1] == set[j]+1 || set[j+1] < 0x2000 && set[j+1]-set[j] <= mergeGap) {
+		for j+1 < len(set) && next(set[j], set[j+1]) {
 			j++
 		}
 		if b.Len() > 0 {
