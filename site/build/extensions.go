@@ -76,7 +76,14 @@ func (r *run) reportCards() error {
 // fingerprints), fetched by browsers only for the characters a diagram
 // shows.
 func (r *run) addDiagramAssets() error {
-	assets, err := diagram.Assets()
+	var assets []diagram.Asset
+	var err error
+	for _, e := range markdown.Kiji(r.kijiOptions()) {
+		if d, ok := e.(*diagram.Extender); ok {
+			// The extension that draws the diagrams, with its cache.
+			assets, err = d.Assets()
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("preparing the diagrams' shared stylesheet: %w", err)
 	}

@@ -45,8 +45,12 @@ type Asset struct {
 // page for which diag.Doc.Needs(Feature) is true (without it a diagram has
 // neither its colours nor its fonts), and MarkdownStylesheetName from those
 // for which diag.Doc.Needs(FeatureMarkdown) is.
-func Assets(opts ...Option) ([]Asset, error) {
-	sh, err := newEngine(opts...).shared()
+func Assets(opts ...Option) ([]Asset, error) { return New(opts...).Assets() }
+
+// Assets returns what the extension's diagrams share; see the function
+// Assets. With WithCacheDir they are made once and kept there.
+func (x *Extender) Assets() ([]Asset, error) {
+	sh, err := x.e.shared()
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +85,7 @@ var fontsOnce = sync.OnceValues(cutFonts)
 
 // shared returns the engine's shared styles, made on first use.
 func (e *engine) shared() (*shared, error) {
-	e.sharedOnce.Do(func() { e.sh, e.shErr = newShared(e.cfg) })
+	e.sharedOnce.Do(func() { e.sh, e.shErr = e.loadShared() })
 	return e.sh, e.shErr
 }
 

@@ -5,6 +5,8 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -264,6 +266,44 @@ func TestUnicodeRange(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if diff := cmp.Diff(tt.want, unicodeRange(tt.in, tt.all)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSharedCache checks that the shared assets kept in the cache
+// directory come back the same, and that a damaged file is made again.
+func TestSharedCache(t *testing.T) {
+	want, err := Assets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	damage := map[string]func([]byte) []byte{
+		"none":      func(b []byte) []byte { return b },
+		"truncated": func(b []byte) []byte { return b[:len(b)/2] },
+		"flipped":   func(b []byte) []byte { b[len(b)-10] ^= 1; return b },
+		"garbage":   func([]byte) []byte { return []byte("kiji-d2-shared x 1 y\nz") },
+	}
+	for _, name := range []string{"none", "truncated", "flipped", "garbage"} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Assets(WithCacheDir(dir)); err != nil { // writes the file
+				t.Fatal(err)
+			}
+			files, _ := filepath.Glob(filepath.Join(dir, "shared-*.d2shared"))
+			if len(files) != 1 {
+				t.Fatalf("%d shared cache files, want 1", len(files))
+			}
+			data, _ := os.ReadFile(files[0])
+			if err := os.WriteFile(files[0], damage[name](data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := Assets(WithCacheDir(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("assets with a %s cache file (-want +got):\n%s", name, diff)
 			}
 		})
 	}
