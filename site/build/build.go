@@ -378,7 +378,7 @@ func (r *run) loadTheme() error {
 	}
 	r.theme = t
 	r.setupMarkdown()
-	return nil
+	return r.addDiagramAssets()
 }
 
 func (r *run) prepareOutput() error {

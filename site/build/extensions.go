@@ -3,12 +3,14 @@ package build
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"path/filepath"
 
 	"github.com/yuin/goldmark"
 
 	"github.com/kiji-ssg/kiji/site/markdown"
+	"github.com/kiji-ssg/kiji/site/markdown/diagram"
 	"github.com/kiji-ssg/kiji/site/markdown/zenn"
 )
 
@@ -63,6 +65,37 @@ func (r *run) reportCards() error {
 				r.probs.Warnf(filepath.ToSlash(filepath.Join(r.opts.CacheDir, "cards")), 0, 0, "%s", msg)
 			}
 		}
+	}
+	return nil
+}
+
+// addDiagramAssets adds what the D2 diagrams share to the theme assets:
+// the stylesheets (fingerprinted like the theme's own), linked only from
+// pages with a diagram (or a diagram with Markdown labels), and beside
+// them the font files they name (whose names carry their own
+// fingerprints), fetched by browsers only for the characters a diagram
+// shows.
+func (r *run) addDiagramAssets() error {
+	var assets []diagram.Asset
+	var err error
+	for _, e := range markdown.Kiji(r.kijiOptions()) {
+		if d, ok := e.(*diagram.Extender); ok {
+			// The extension that draws the diagrams, with its cache.
+			assets, err = d.Assets()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("preparing the diagrams' shared stylesheet: %w", err)
+	}
+	features := map[string]string{diagram.StylesheetName: diagram.Feature, diagram.MarkdownStylesheetName: diagram.FeatureMarkdown}
+	for _, a := range assets {
+		if f, ok := features[a.Name]; ok {
+			css := r.theme.AddAsset(a.Name, a.Data)
+			r.extras.styles[f] = []string{r.base.rel(css.Path)}
+			continue
+		}
+		// Theme assets are all in assets/, the stylesheet too.
+		r.extraFiles = append(r.extraFiles, extraFile{rel: "assets/" + a.Name, data: a.Data})
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/content"
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown"
+	"github.com/kiji-ssg/kiji/site/markdown/diagram"
 	"github.com/kiji-ssg/kiji/site/render"
 )
 
@@ -233,7 +234,7 @@ func (r *run) storeEntry(p string, e *articleEntry) {
 }
 
 func (r *run) addNeeds(p *render.Page, doc *diag.Doc) {
-	for _, f := range []string{"math", "mermaid", "tweet"} {
+	for _, f := range []string{"math", "mermaid", "tweet", diagram.Feature, diagram.FeatureMarkdown} {
 		if doc.Needs(f) {
 			p.Styles = append(p.Styles, r.extras.styles[f]...)
 			p.Scripts = append(p.Scripts, r.extras.scripts[f]...)

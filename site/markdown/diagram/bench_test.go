@@ -113,3 +113,31 @@ func BenchmarkDiagram(b *testing.B) {
 		report(b, start)
 	})
 }
+
+// BenchmarkSharedAssets measures making the shared stylesheets and font
+// files, which every build does once.
+func BenchmarkSharedAssets(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := cutFonts(); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := newShared(newEngine().cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSharedAssetsCached measures what a build with a warm cache
+// directory pays instead: reading them back.
+func BenchmarkSharedAssetsCached(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := Assets(WithCacheDir(dir)); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Assets(WithCacheDir(dir)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

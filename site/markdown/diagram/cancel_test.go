@@ -20,9 +20,9 @@ func TestCancelDoesNotWaitForLayout(t *testing.T) {
 	x := New(WithTimeout(time.Hour))
 	release := make(chan struct{})
 	defer close(release)
-	x.e.compile = func(context.Context, string, *textmeasure.Ruler, config) ([]byte, error) {
+	x.e.compile = func(context.Context, string, *textmeasure.Ruler, config) (rendered, error) {
 		<-release // a layout that takes as long as the test
-		return nil, context.Canceled
+		return rendered{}, context.Canceled
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)

@@ -22,7 +22,7 @@ const hint = ": fix the D2 source here (D2 syntax: https://d2lang.com/tour/intro
 // file:line:col with D2's message, and that the block falls back to a <pre>.
 func TestProblems(t *testing.T) {
 	panicky := func(e *Extender) {
-		e.e.compile = func(context.Context, string, *textmeasure.Ruler, config) ([]byte, error) {
+		e.e.compile = func(context.Context, string, *textmeasure.Ruler, config) (rendered, error) {
 			panic("boom")
 		}
 	}
@@ -109,7 +109,7 @@ func TestProblems(t *testing.T) {
 func TestPanicThenRecover(t *testing.T) {
 	x := New()
 	real := x.e.compile
-	x.e.compile = func(context.Context, string, *textmeasure.Ruler, config) ([]byte, error) { panic("boom") }
+	x.e.compile = func(context.Context, string, *textmeasure.Ruler, config) (rendered, error) { panic("boom") }
 	src := "```d2\na -> b\n```\n"
 	if _, ps := convert(t, x, "a.md", src); len(ps) != 1 {
 		t.Fatalf("want one problem, got %q", ps)
@@ -122,7 +122,7 @@ func TestPanicThenRecover(t *testing.T) {
 }
 
 var (
-	outerSVG = regexp.MustCompile(`<svg xmlns="http://www.w3.org/2000/svg"[^>]*>`)
+	outerSVG = regexp.MustCompile(`<svg class="d2"[^>]*>`)
 	titleEl  = regexp.MustCompile(`<title>([^<]*)</title>`)
 )
 
@@ -163,8 +163,8 @@ func TestSVGElement(t *testing.T) {
 			if got := strings.Contains(html, "<figcaption>"+tt.label+"</figcaption>"); got != tt.caption {
 				t.Errorf("figcaption present = %v, want %v", got, tt.caption)
 			}
-			if !strings.Contains(html, "@media screen and (prefers-color-scheme:dark)") {
-				t.Error("no dark-mode rules")
+			if strings.Contains(html, "<style") {
+				t.Error("a plain diagram must leave its styles to the shared stylesheet")
 			}
 			for _, text := range []string{">コンテナ</text>", ">ポッド</text>", ">起動</text>"} {
 				if !strings.Contains(html, text) {
@@ -178,15 +178,49 @@ func TestSVGElement(t *testing.T) {
 	}
 }
 
-// TestNoDarkTheme checks WithThemes with a negative dark id.
-func TestNoDarkTheme(t *testing.T) {
-	html, _ := convert(t, New(WithThemes(0, -1)), "a.md", "```d2\na -> b\n```\n")
-	if strings.Contains(html, "prefers-color-scheme") {
-		t.Error("dark rules emitted although the dark theme is off")
+// TestDarkTheme checks that the shared stylesheet follows the reader's
+// colour scheme, and has no dark rules under WithThemes with a negative
+// dark id.
+func TestDarkTheme(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		dark bool
+	}{
+		{"default", nil, true},
+		{"no dark theme", []Option{WithThemes(0, -1)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			html, _ := convert(t, New(tt.opts...), "a.md", "```d2\na -> b\n```\n")
+			if strings.Contains(html, "prefers-color-scheme") {
+				t.Error("the diagram carries dark rules of its own")
+			}
+			css := string(assetNamed(t, tt.opts, StylesheetName))
+			if got := strings.Contains(css, "@media screen and (prefers-color-scheme:dark){"); got != tt.dark {
+				t.Errorf("dark rules in %s: %v, want %v", StylesheetName, got, tt.dark)
+			}
+		})
 	}
 }
 
-var rectOf = regexp.MustCompile(`<g class="([^"]+)"><g class="shape" ><rect x="[^"]+" y="[^"]+" width="([0-9.]+)"`)
+// assetNamed returns the asset name of Assets(opts...).
+func assetNamed(t *testing.T, opts []Option, name string) []byte {
+	t.Helper()
+	assets, err := Assets(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range assets {
+		if a.Name == name {
+			return a.Data
+		}
+	}
+	t.Fatalf("no asset %s", name)
+	return nil
+}
+
+var rectOf = regexp.MustCompile(`<g class="shape"><rect x="[^"]+" y="[^"]+" width="([0-9.]+)"[^>]*/></g><text[^>]*>([^<]+)</text>`)
 
 // TestCJKWidths checks that boxes fit Japanese labels: at least one em per
 // character at 16px (so text does not overflow), and not absurdly wide.
@@ -197,12 +231,12 @@ func TestCJKWidths(t *testing.T) {
 	if len(ps) != 0 {
 		t.Fatal(ps)
 	}
-	widths := map[string]float64{}
+	widths := map[string]float64{} // by label
 	for _, m := range rectOf.FindAllStringSubmatch(html, -1) {
-		w, _ := strconv.ParseFloat(m[2], 64)
-		widths[m[1]] = w
+		w, _ := strconv.ParseFloat(m[1], 64)
+		widths[m[2]] = w
 	}
-	j, l := widths["ag=="], widths["bA=="] // base64 of the keys "j" and "l"
+	j, l := widths[label], widths["abcdefghijklmn"]
 	if j == 0 || l == 0 {
 		t.Fatalf("shapes not found: %v", widths)
 	}
@@ -245,6 +279,7 @@ func TestSeveralDiagramsOnAPage(t *testing.T) {
 		t.Fatalf("%d figures, want 3", len(figs))
 	}
 	var classes []string
+	rules := 0
 	for i, f := range figs {
 		m := regexp.MustCompile(`<svg class="(d2-[0-9a-f]{12}(?:-\d+)?) d2-svg"`).FindStringSubmatch(f)
 		if m == nil {
@@ -272,11 +307,16 @@ func TestSeveralDiagramsOnAPage(t *testing.T) {
 				}
 			}
 		}
-		for _, sel := range selectors(t, f) {
+		sels := selectors(t, f)
+		rules += len(sels)
+		for _, sel := range sels {
 			if !strings.HasPrefix(sel, "."+class+" ") {
 				t.Errorf("figure %d: CSS selector %q is not scoped to .%s", i, sel, class)
 			}
 		}
+	}
+	if rules == 0 {
+		t.Error("no CSS rules of a diagram's own found (the fill patterns have some)")
 	}
 	if classes[0] == classes[1] || classes[0] == classes[2] || classes[1] == classes[2] {
 		t.Errorf("diagram classes clash: %q", classes)
@@ -324,9 +364,6 @@ func selectors(t *testing.T, html string) []string {
 				}
 			}
 		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no CSS rules found")
 	}
 	return out
 }
@@ -426,7 +463,9 @@ func cacheFiles(t *testing.T, dir string) []string {
 		if strings.HasPrefix(e.Name(), ".tmp-") {
 			t.Errorf("temporary file left in the cache: %s", e.Name())
 		}
-		names = append(names, e.Name())
+		if strings.HasSuffix(e.Name(), ".d2svg") { // not the shared styles
+			names = append(names, e.Name())
+		}
 	}
 	return names
 }

@@ -21,6 +21,7 @@ import (
 	"oss.terrastruct.com/d2/d2layouts/d2dagrelayout"
 	"oss.terrastruct.com/d2/d2lib"
 	"oss.terrastruct.com/d2/d2parser"
+	"oss.terrastruct.com/d2/d2renderers/d2fonts"
 	"oss.terrastruct.com/d2/d2renderers/d2svg"
 	"oss.terrastruct.com/d2/d2themes/d2themescatalog"
 	d2log "oss.terrastruct.com/d2/lib/log"
@@ -30,7 +31,7 @@ import (
 
 // formatVersion changes whenever this package changes what it does to D2's
 // output, so that cached diagrams of an older kiji are not served.
-const formatVersion = "kiji-d2-3"
+const formatVersion = "kiji-d2-4"
 
 // Defaults.
 const (
@@ -105,7 +106,20 @@ type engine struct {
 	layouts, memHits, diskHits, diskCorrupt, diskWriteErrs atomic.Int64
 
 	// compile is d2's compile+render; a field so tests can make it fail.
-	compile func(ctx context.Context, src string, ruler *textmeasure.Ruler, c config) ([]byte, error)
+	compile func(ctx context.Context, src string, ruler *textmeasure.Ruler, c config) (rendered, error)
+
+	// The styles the engine's diagrams share, made on first use.
+	sharedOnce sync.Once
+	sh         *shared
+	shErr      error
+}
+
+// rendered is D2's SVG of a diagram.
+type rendered struct {
+	svg []byte
+	// plain is false for a diagram in sketch mode or with fonts other
+	// than D2's default ones: it keeps all of its styles.
+	plain bool
 }
 
 // entry is one diagram of the in-memory cache; done is closed when res or
@@ -272,7 +286,13 @@ func (e *engine) layout(key, src string) (res *result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return postprocess(out, "d2-"+key[:12])
+	var sh *shared
+	if out.plain {
+		// Without the shared styles (D2's fonts could not be read), the
+		// diagram keeps its own.
+		sh, _ = e.shared()
+	}
+	return postprocess(out.svg, "d2-"+key[:12], sh)
 }
 
 func (e *engine) getRuler() (*textmeasure.Ruler, error) {
@@ -304,7 +324,7 @@ func (noImports) Open(name string) (fs.File, error) {
 }
 
 // compileD2 compiles, lays out (dagre) and renders src to SVG.
-func compileD2(ctx context.Context, src string, ruler *textmeasure.Ruler, c config) ([]byte, error) {
+func compileD2(ctx context.Context, src string, ruler *textmeasure.Ruler, c config) (rendered, error) {
 	layout := "dagre"
 	pad := c.pad
 	theme := c.themeID
@@ -330,12 +350,16 @@ func compileD2(ctx context.Context, src string, ruler *textmeasure.Ruler, c conf
 	}
 	diagram, _, err := d2lib.Compile(ctx, src, co, ro)
 	if err != nil {
-		return nil, d2Errors(err)
+		return rendered{}, d2Errors(err)
 	}
 	if diagram == nil {
-		return nil, errors.New("D2 produced no diagram: check the D2 source")
+		return rendered{}, errors.New("D2 produced no diagram: check the D2 source")
 	}
-	return d2svg.Render(diagram, ro)
+	svg, err := d2svg.Render(diagram, ro)
+	plain := (ro.Sketch == nil || !*ro.Sketch) &&
+		(diagram.FontFamily == nil || *diagram.FontFamily == d2fonts.SourceSansPro) &&
+		(diagram.MonoFontFamily == nil || *diagram.MonoFontFamily == d2fonts.SourceCodePro)
+	return rendered{svg: svg, plain: plain}, err
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -396,7 +420,9 @@ func (r *result) svg(n int, title string) []byte {
 	label = htmlEscape(label)
 	var b bytes.Buffer
 	b.Grow(len(body) + 512)
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" class="d2" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet" style="display:block;margin:0 auto;max-width:%dpx;height:auto"><title>%s</title>`,
+	// In an HTML page, <svg> is SVG without xmlns (and xlink:href is
+	// XLink's without xmlns:xlink).
+	fmt.Fprintf(&b, `<svg class="d2" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet" style="display:block;margin:0 auto;max-width:%dpx;height:auto"><title>%s</title>`,
 		label, r.w, r.h, r.w, label)
 	b.Write(body)
 	b.WriteString("</svg>")
@@ -408,9 +434,11 @@ var attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"
 func htmlEscape(s string) string { return attrEscaper.Replace(s) }
 
 // postprocess takes D2's SVG apart: the outer element (replaced at write
-// time), D2's own id (replaced by id, derived from the content hash) and
-// its page-wide CSS rules (scoped to the diagram).
-func postprocess(out []byte, id string) (*result, error) {
+// time), the styles shared by every diagram (left out, when sh is not
+// nil), D2's own id (replaced by id, derived from the content hash), its
+// page-wide CSS rules (scoped to the diagram) and its numbers (written
+// short).
+func postprocess(out []byte, id string, sh *shared) (*result, error) {
 	bad := func(what string) error {
 		return fmt.Errorf("unexpected SVG from D2 (%s): report this with the diagram", what)
 	}
@@ -437,8 +465,12 @@ func postprocess(out []byte, id string) (*result, error) {
 		return nil, bad("no diagram class")
 	}
 	d2id := rest[:sp]
+	if sh != nil {
+		body = sh.unshare(body, string(d2id))
+	}
 	body = replaceToken(body, d2id, []byte(id), isDigit)
 	body = scopeStyles(body, id)
+	body = tidy(body)
 	return &result{id: id, w: w, h: h, body: body}, nil
 }
 

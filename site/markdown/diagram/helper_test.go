@@ -24,18 +24,23 @@ func convert(t testing.TB, x *Extender, file, src string) (string, []string) {
 }
 
 func convertErr(x *Extender, file, src string) (string, []string, error) {
-	md := goldmark.New(goldmark.WithExtensions(extension.GFM, x))
 	var list diag.List
 	doc := &diag.Doc{File: file, Src: []byte(src), List: &list}
 	pc := parser.NewContext()
 	diag.Attach(pc, doc)
+	return convertWith(x, doc, pc)
+}
+
+// convertWith renders doc, attached to pc.
+func convertWith(x *Extender, doc *diag.Doc, pc parser.Context) (string, []string, error) {
+	md := goldmark.New(goldmark.WithExtensions(extension.GFM, x))
 	root := md.Parser().Parse(text.NewReader(doc.Src), parser.WithContext(pc))
 	var buf bytes.Buffer
 	if err := md.Renderer().Render(&buf, doc.Src, root); err != nil {
 		return "", nil, err
 	}
 	var ps []string
-	for _, p := range list.Sorted() {
+	for _, p := range doc.List.Sorted() {
 		ps = append(ps, p.Error())
 	}
 	return buf.String(), ps, nil
