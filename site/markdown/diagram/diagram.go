@@ -315,9 +315,7 @@ func parseInfo(info []byte) (infoAttrs, []infoProblem) {
 		return a, nil
 	}
 	for i < len(s) {
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
-		}
+		i = skipBlanks(s, i)
 		if i >= len(s) {
 			break
 		}
@@ -331,42 +329,13 @@ func parseInfo(info []byte) (infoAttrs, []infoProblem) {
 				msg: fmt.Sprintf("d2 info string: %q is not a key=\"value\" attribute and is ignored: write title=\"...\"", key)})
 			continue
 		}
-		i++ // '='
-		var val string
-		if i < len(s) && (s[i] == '"' || s[i] == '\'') {
-			q := s[i]
-			vstart := i
-			i++
-			var b strings.Builder
-			closed := false
-			for i < len(s) {
-				c := s[i]
-				if c == '\\' && i+1 < len(s) && (s[i+1] == q || s[i+1] == '\\') {
-					b.WriteByte(s[i+1])
-					i += 2
-					continue
-				}
-				if c == q {
-					closed = true
-					i++
-					break
-				}
-				b.WriteByte(c)
-				i++
-			}
-			if !closed {
-				ps = append(ps, infoProblem{offset: vstart,
-					msg: fmt.Sprintf("d2 info string: the value of %s has no closing %c: close the quote", key, q)})
-				return a, ps
-			}
-			val = b.String()
-		} else {
-			vstart := i
-			for i < len(s) && s[i] != ' ' && s[i] != '\t' {
-				i++
-			}
-			val = s[vstart:i]
+		val, next, ok := infoValue(s, i+1)
+		if !ok {
+			ps = append(ps, infoProblem{offset: i + 1,
+				msg: fmt.Sprintf("d2 info string: the value of %s has no closing %c: close the quote", key, s[i+1])})
+			return a, ps
 		}
+		i = next
 		switch key {
 		case "title":
 			a.title = strings.TrimSpace(val)
@@ -376,4 +345,42 @@ func parseInfo(info []byte) (infoAttrs, []infoProblem) {
 		}
 	}
 	return a, ps
+}
+
+// skipBlanks returns the first index at or after i that is not a space or tab.
+func skipBlanks(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// infoValue reads the value of an attribute starting at i: quoted (with \"
+// and \\ escapes) or bare up to the next blank. It returns the value, the
+// index after it, and false when a quote is never closed.
+func infoValue(s string, i int) (string, int, bool) {
+	if i >= len(s) || (s[i] != '"' && s[i] != '\'') {
+		vstart := i
+		for i < len(s) && s[i] != ' ' && s[i] != '\t' {
+			i++
+		}
+		return s[vstart:i], i, true
+	}
+	q := s[i]
+	i++
+	var b strings.Builder
+	for i < len(s) {
+		c := s[i]
+		if c == '\\' && i+1 < len(s) && (s[i+1] == q || s[i+1] == '\\') {
+			b.WriteByte(s[i+1])
+			i += 2
+			continue
+		}
+		if c == q {
+			return b.String(), i + 1, true
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return "", i, false
 }
