@@ -91,8 +91,8 @@ func TestReadHistory(t *testing.T) {
 		t.Fatalf("Repo %v Shallow %v; want a full repository", tab.Repo, tab.Shallow)
 	}
 	want := map[string]Dates{
-		"articles/a.md":       {day("2020-01-02T03:04:05Z"), day("2021-06-01T00:00:00Z"), "git"},
-		"articles/b.md":       {day("2021-06-01T00:00:00Z"), day("2021-06-01T00:00:00Z"), "git"},
+		"articles/a.md":      {day("2020-01-02T03:04:05Z"), day("2021-06-01T00:00:00Z"), "git"},
+		"articles/b.md":      {day("2021-06-01T00:00:00Z"), day("2021-06-01T00:00:00Z"), "git"},
 		"articles/日本語 記事.md": {day("2022-03-04T00:00:00Z"), day("2022-03-04T00:00:00Z"), "git"},
 	}
 	if diff := cmp.Diff(want, tab.files); diff != "" {
