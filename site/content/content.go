@@ -46,6 +46,7 @@ import (
 	"unicode"
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/gitdates"
 	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
@@ -80,6 +81,10 @@ type Options struct {
 	// regular file (a FIFO, a device), is an error naming it, and is
 	// never read.
 	MaxFileBytes, MaxImageBytes int64
+	// Dates are the git dates of the content folder's files, for the
+	// articles and books whose front matter has no date (see dates.go).
+	// Nil: every such file is dated by its modification time.
+	Dates *gitdates.Table
 	// Ctx stops the reading between two files when it is done (the build
 	// was stopped); what was read is returned. Nil: never done.
 	Ctx context.Context
@@ -135,8 +140,10 @@ type Article struct {
 	Topics      []string // as written
 	Published   bool
 	Scheduled   bool   // published_at is in the future
-	PublishedAt string // as written
-	Date        time.Time
+	PublishedAt string    // as written
+	Date        time.Time // published (see dates.go); zero: unknown
+	Updated     time.Time // last changed; never before Date
+	DateFrom    string    // where Date came from: DateFromFrontMatter, DateFromGit or DateFromFile
 	Description string
 
 	// Body is the whole file with the front matter blanked, so that byte
@@ -231,6 +238,9 @@ func (s *Site) loadArticles(fsys fs.FS, l *diag.List) {
 				}
 				var al diag.List
 				a := s.parseArticle(p, src, &al)
+				if a != nil {
+					s.dateArticle(fsys, a)
+				}
 				s.addProblems(l, &al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
 				if a != nil && s.opts.LeaveBodies {
 					a.Front = nil // validated; its fields are in the Article
