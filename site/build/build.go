@@ -7,7 +7,9 @@
 //  2. read the content folder (articles, books, images) and validate it
 //  3. load the theme (the embedded default, overridden by themes/NAME/)
 //  4. convert and render every article, in parallel
-//  5. render the lists: home, topics, books, 404, feeds, sitemap
+//  5. render the lists (home, topics, books, archive: paginated, see
+//     lists.go), 404; write the feeds, sitemap and robots.txt (package
+//     feeds); draw the sharing images
 //  6. copy images and theme assets
 //  7. check every internal link, anchor and image of the output
 //  8. swap the new output in place of the old one
@@ -150,6 +152,7 @@ type run struct {
 	extras         extras
 	articleResults []articleResult
 	extraFiles     []extraFile
+	lists          map[string]listInfo // list pages by output path, for the sitemap
 
 	globalKey          string
 	oldState, newState *state
@@ -193,6 +196,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		{"render books", (*run).renderBooks},
 		{"report link cards", (*run).reportCards},
 		{"render lists", (*run).renderLists},
+		{"write feeds", (*run).writeFeeds},
 		{"render feeds", (*run).renderFeeds},
 		{"copy files", (*run).copyFiles},
 		{"check links", (*run).checkLinks},
@@ -351,7 +355,9 @@ func (r *run) readContent() error {
 		if r.b != nil {
 			probs = &diag.List{} // the Builder keeps them apart
 		}
-		r.site = content.Load(r.srcFS, r.contentOptions(), probs)
+		opts := r.contentOptions()
+		opts.Dates = r.readDates()
+		r.site = content.Load(r.srcFS, opts, probs)
 		r.b.loadedContent(r, probs)
 	}
 	r.images = newImageInfo(r.srcFS, r.site)

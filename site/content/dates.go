@@ -26,6 +26,16 @@ const (
 	DateFromFile        = "file"
 )
 
+// DateText is how a page shows an article's date: published_at as
+// written, else the date in Zenn's zone (Asia/Tokyo) as YYYY-MM-DD; ""
+// when unknown.
+func (a *Article) DateText() string {
+	if a.PublishedAt != "" || a.Date.IsZero() {
+		return a.PublishedAt
+	}
+	return a.Date.In(tokyo()).Format("2006-01-02")
+}
+
 func (s *Site) dates() *gitdates.Table {
 	if s.opts.Dates != nil {
 		return s.opts.Dates
@@ -42,7 +52,7 @@ func (s *Site) dateArticle(fsys fs.FS, a *Article) {
 	} else {
 		a.DateFrom = DateFromFrontMatter
 	}
-	a.Updated = later(a.Date, d.Updated)
+	a.Updated = Later(a.Date, d.Updated)
 }
 
 // dateBook dates a book by its files.
@@ -59,12 +69,13 @@ func (s *Site) dateBook(fsys fs.FS, b *Book) {
 		if !d.Published.IsZero() && (b.Date.IsZero() || d.Published.Before(b.Date)) {
 			b.Date = d.Published
 		}
-		b.Updated = later(b.Updated, d.Updated)
+		b.Updated = Later(b.Updated, d.Updated)
 	}
-	b.Updated = later(b.Date, b.Updated)
+	b.Updated = Later(b.Date, b.Updated)
 }
 
-func later(a, b time.Time) time.Time {
+// Later returns the later of a and b.
+func Later(a, b time.Time) time.Time {
 	if b.After(a) {
 		return b
 	}

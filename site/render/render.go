@@ -16,7 +16,10 @@
 //	book.html      a book: cover, summary, its chapters
 //	chapter.html   one chapter of a book, with previous/next chapter links
 //	books.html     all books
-//	_*.html        partials shared by the pages (e.g. _books.html: book cards)
+//	archive.html   the archive: years and months, or one year's articles
+//	_*.html        partials shared by the pages (e.g. _books.html: book cards;
+//	               _pager.html: "pager", the links between a list's pages,
+//	               and "pager-links", their rel=prev/next in <head>)
 //
 // Assets are served fingerprinted: {{asset "style.css"}} gives
 // /assets/style.1a2b3c4d.css (under the base path), so they can be cached
@@ -59,7 +62,7 @@ type Asset struct {
 }
 
 // pageTemplates are the templates that render a whole page.
-var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books"}
+var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books", "archive"}
 
 // LoadTheme reads a theme from layers, the first being the default theme
 // and each later one overriding files of the earlier ones. basePath is the
