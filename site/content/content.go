@@ -139,7 +139,7 @@ type Article struct {
 	Type        string
 	Topics      []string // as written
 	Published   bool
-	Scheduled   bool   // published_at is in the future
+	Scheduled   bool      // published_at is in the future
 	PublishedAt string    // as written
 	Date        time.Time // published (see dates.go); zero: unknown
 	Updated     time.Time // last changed; never before Date
