@@ -118,7 +118,9 @@ func (r *run) paged(s listSpec, idx map[*content.Article]*render.Summary) []list
 			p.Title = pageTitle(r.cfg.Language, s.page.Heading, i, total)
 			p.Intro = ""
 		}
-		r.lists[outputFile(path)] = infoOf(as, bs)
+		info := infoOf(as, bs)
+		info.live = info.live || path == "" // the home page, even of no article
+		r.lists[outputFile(path)] = info
 		out = append(out, listPage{path, s.tmpl, &p})
 	}
 	return out
