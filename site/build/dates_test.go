@@ -70,10 +70,10 @@ func TestDatesFromGit(t *testing.T) {
 	rep := buildSite(t, Options{Root: root, BaseURL: "https://example.com/"})
 	dest := filepath.Join(root, "public")
 	page := html.UnescapeString(string(readOut(t, dest, "articles/seed/index.html")))
-	if want := `<time datetime="2021-04-05T06:07:08+00:00">2021-04-05</time>`; !strings.Contains(page, want) {
+	if want := `<time datetime="2021-04-05T15:07:08+09:00">2021-04-05</time>`; !strings.Contains(page, want) {
 		t.Errorf("the page lacks its git date %s", want)
 	}
-	if want := `<time datetime="2021-04-05T06:07:08+00:00">2021-04-05</time>`; !strings.Contains(html.UnescapeString(string(readOut(t, dest, "index.html"))), want) {
+	if want := `<time datetime="2021-04-05T15:07:08+09:00">2021-04-05</time>`; !strings.Contains(html.UnescapeString(string(readOut(t, dest, "index.html"))), want) {
 		t.Errorf("the home page's card lacks %s", want)
 	}
 	f := parseFeed(t, readOut(t, dest, "feed.xml"))

@@ -80,7 +80,7 @@ func (r *run) writeFeed(rel, title, subtitle, page string, es []feeds.Entry) err
 	f := feeds.Feed{
 		Lang: r.cfg.Language, Title: title, Subtitle: subtitle,
 		Self: r.base.abs(rel), Page: r.base.abs(page), ID: r.atomID(page),
-		Author: r.cfg.Author, Version: Version, Entries: es,
+		Author: cmpOr(r.cfg.Author, r.cfg.Title), Version: Version, Entries: es,
 	}
 	key, kept := r.b.cachedFeed(r, rel, f)
 	if kept {

@@ -66,9 +66,7 @@ func (r *run) summary(a *content.Article, minutes int) *render.Summary {
 	if minutes > 0 {
 		s.ReadingTime = render.Translate(r.cfg.Language, "readingtime", minutes)
 	}
-	if !a.Date.IsZero() {
-		s.DateISO = a.Date.Format("2006-01-02T15:04:05-07:00")
-	}
+	s.DateISO = a.DateISO()
 	for _, t := range a.Topics {
 		slug := content.TopicSlug(t)
 		if slug == "" {

@@ -36,6 +36,20 @@ func (a *Article) DateText() string {
 	return a.Date.In(tokyo()).Format("2006-01-02")
 }
 
+// DateISO is the article's date for a datetime attribute, in the zone
+// DateText shows it in (the zone published_at was read in, else Asia/Tokyo);
+// "" when unknown.
+func (a *Article) DateISO() string {
+	if a.Date.IsZero() {
+		return ""
+	}
+	d := a.Date
+	if a.PublishedAt == "" {
+		d = d.In(tokyo())
+	}
+	return d.Format("2006-01-02T15:04:05-07:00")
+}
+
 func (s *Site) dates() *gitdates.Table {
 	if s.opts.Dates != nil {
 		return s.opts.Dates

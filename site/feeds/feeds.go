@@ -50,7 +50,7 @@ type Feed struct {
 	Lang, Title, Subtitle string
 	Self, Page            string // the feed's URL and its page's
 	ID                    string // see ID
-	Author                string // required by Atom; the site's title stands in
+	Author                string // required by Atom; empty: the feed's title stands in
 	Version               string // of kiji, for <generator>
 	Entries               []Entry
 }
