@@ -15,7 +15,7 @@
 //	type: "tech"                 # tech or idea
 //	topics: ["aws", "study"]     # up to 5
 //	published: true              # false: a draft, left out unless --drafts
-//	published_at: 2023-10-20 09:00   # optional, YYYY-MM-DD[ hh:mm]
+//	published_at: 2023-10-20 09:00   # optional, YYYY-MM-DD[ hh:mm]; default: git (dates.go)
 //	description: "…"             # optional, for feeds and sharing
 //	slug: "ecs-vs-eks"           # optional; default: the file name
 //	---
