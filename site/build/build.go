@@ -4,7 +4,8 @@
 // The pipeline is a list of steps (see Build):
 //
 //  1. read kiji.yaml
-//  2. read the content folder (articles, books, images) and validate it
+//  2. read the content folder (articles, books, images) and validate it;
+//     date the articles without published_at from git, in one pass (dates.go)
 //  3. load the theme (the embedded default, overridden by themes/NAME/)
 //  4. convert and render every article, in parallel
 //  5. render the lists (home, topics, books, archive: paginated, see
@@ -197,7 +198,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		{"report link cards", (*run).reportCards},
 		{"render lists", (*run).renderLists},
 		{"write feeds", (*run).writeFeeds},
-		{"render feeds", (*run).renderFeeds},
+		{"draw sharing images", (*run).renderFeeds},
 		{"copy files", (*run).copyFiles},
 		{"check links", (*run).checkLinks},
 	}
