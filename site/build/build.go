@@ -80,6 +80,10 @@ type Options struct {
 	ZennStrict bool
 	// OnBroken overrides on_broken from kiji.yaml ("error" or "warn").
 	OnBroken string
+	// NoGit never asks git for dates: articles without published_at are
+	// dated by their files (for a content folder inside a repository
+	// whose history is not its own, such as a test fixture).
+	NoGit bool
 }
 
 // Report summarizes a build.

@@ -14,6 +14,9 @@ import (
 // modification time. A shallow clone dates every old file by the clone:
 // that is a warning, with what to do.
 func (r *run) readDates() *gitdates.Table {
+	if r.opts.NoGit {
+		return gitdates.Empty()
+	}
 	t, err := gitdates.Read(r.ctx, r.opts.Source)
 	src := filepath.ToSlash(r.opts.Source)
 	if err != nil {

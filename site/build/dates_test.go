@@ -143,6 +143,21 @@ func TestDatesShallowClone(t *testing.T) {
 	if !strings.Contains(page, `>2023-03-04</time>`) {
 		t.Errorf("in a clone of one commit the seed is dated by that commit; the page says otherwise")
 	}
+
+	// NoGit: dated by the files, no word about git.
+	seed := filepath.Join(clone, "content/articles/seed.md")
+	if err := os.Chtimes(seed, testFileTime, testFileTime); err != nil {
+		t.Fatal(err)
+	}
+	rep = buildSite(t, Options{Root: clone, BaseURL: "https://example.com/", NoGit: true})
+	for _, p := range rep.Problems {
+		if strings.Contains(p.Msg, "git") {
+			t.Errorf("a NoGit build speaks of git: %s", p.Error())
+		}
+	}
+	if page := string(readOut(t, filepath.Join(clone, "public"), "articles/seed/index.html")); !strings.Contains(page, `>2023-12-01</time>`) {
+		t.Errorf("with NoGit the seed is not dated by its file")
+	}
 }
 
 // TestDatesRebuildAfterEdit: after an article is edited (and not

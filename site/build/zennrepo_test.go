@@ -51,6 +51,9 @@ func buildZennRepoWith(t *testing.T, source string, set func(*Options)) (*Report
 			Offline:  true,
 			Now:      zennNow,
 			Workers:  4,
+			// The fixtures are in kiji's repository, whose history
+			// (shallow in a CI clone) is not theirs.
+			NoGit: true,
 		}
 		if set != nil {
 			set(&opts)
