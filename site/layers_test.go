@@ -19,7 +19,7 @@ const module = "github.com/kiji-ssg/kiji/"
 // layers lists the packages from the bottom up; a package may import only
 // packages of lower layers (and, for markdown, its own subpackages).
 var layers = [][]string{
-	{"site/diag", "site/userfile", "site/mediatype", "site/cputime", "site/browsertest", "site/ogimage"},
+	{"site/diag", "site/userfile", "site/mediatype", "site/cputime", "site/browsertest", "site/ogimage", "site/gitdates", "site/feeds"},
 	{"site/content"},
 	{"site/zennlink"},
 	{"site/htmlsafe"},

@@ -118,8 +118,12 @@ func (r *run) renderBooks() error {
 			return err
 		}
 	}
-	heading := render.Translate(r.cfg.Language, "books")
-	return r.page("books/", "books", &render.Page{Site: site, Title: heading, Description: heading, Canonical: r.canonical("books/"), Heading: heading, Books: r.bookSummaries(books)})
+	for _, j := range r.bookPages(site) {
+		if err := r.page(j.path, j.tmpl, j.data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // copyCover copies a book's cover image next to the book's page.

@@ -4,17 +4,17 @@
 // The pipeline is a list of steps (see Build):
 //
 //  1. read kiji.yaml
-//  2. read the content folder (articles, books, images) and validate it
+//  2. read the content folder (articles, books, images) and validate it;
+//     date the articles without published_at from git, in one pass (dates.go)
 //  3. load the theme (the embedded default, overridden by themes/NAME/)
 //  4. convert and render every article, in parallel
-//  5. render the lists: home, topics, books, 404
-//  6. write the feeds (feed.xml), sitemap.xml, robots.txt (naming the
-//     sitemap) and each article's OG image (articles/SLUG/og.png, the
-//     card social sites show; drawn with the embedded fonts, cached):
-//     (feeds.go and ogimage.go, moving to site/feeds and site/ogimage)
-//  7. copy images and theme assets
-//  8. check every internal link, anchor and image of the output
-//  9. swap the new output in place of the old one
+//  5. render the lists (home, topics, books, archive: paginated, see
+//     lists.go), 404; write the feeds, sitemap and robots.txt (package
+//     feeds); draw the sharing images (articles/SLUG/og.png, package
+//     ogimage, cached in ogcache.go)
+//  6. copy images and theme assets
+//  7. check every internal link, anchor and image of the output
+//  8. swap the new output in place of the old one
 //
 // Formulas that run out of KaTeX's time may cost a build a minute at most
 // (see package math); when ctx is done, every step stops within a second
@@ -81,6 +81,10 @@ type Options struct {
 	ZennStrict bool
 	// OnBroken overrides on_broken from kiji.yaml ("error" or "warn").
 	OnBroken string
+	// NoGit never asks git for dates: articles without published_at are
+	// dated by their files (for a content folder inside a repository
+	// whose history is not its own, such as a test fixture).
+	NoGit bool
 }
 
 // Report summarizes a build.
@@ -154,6 +158,7 @@ type run struct {
 	extras         extras
 	articleResults []articleResult
 	extraFiles     []extraFile
+	lists          map[string]listInfo // list pages by output path, for the sitemap
 
 	globalKey          string                       // hash of what every page depends on (config, theme, images)
 	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it
@@ -197,7 +202,8 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		{"render books", (*run).renderBooks},
 		{"report link cards", (*run).reportCards},
 		{"render lists", (*run).renderLists},
-		{"render feeds", (*run).renderFeeds},
+		{"write feeds", (*run).writeFeeds},
+		{"draw sharing images", (*run).renderFeeds},
 		{"copy files", (*run).copyFiles},
 		{"check links", (*run).checkLinks},
 	}
@@ -355,7 +361,9 @@ func (r *run) readContent() error {
 		if r.b != nil {
 			probs = &diag.List{} // the Builder keeps them apart
 		}
-		r.site = content.Load(r.srcFS, r.contentOptions(), probs)
+		opts := r.contentOptions()
+		opts.Dates = r.readDates()
+		r.site = content.Load(r.srcFS, opts, probs)
 		r.b.loadedContent(r, probs)
 	}
 	r.images = newImageInfo(r.srcFS, r.site)

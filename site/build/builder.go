@@ -20,6 +20,7 @@ import (
 
 	"github.com/kiji-ssg/kiji/site/content"
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/feeds"
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/render"
 	"github.com/kiji-ssg/kiji/site/userfile"
@@ -417,6 +418,7 @@ func (b *Builder) reparse(p string, byPath map[string]*content.Article, opts con
 		probs.Add(l.Sorted()...)
 		return old, nil
 	}
+	keepDates(a, old, fi.ModTime())
 	if a.Slug != old.Slug || a.Draft() != old.Draft() || !a.Date.Equal(old.Date) ||
 		!slices.Equal(a.Topics, old.Topics) || (a.Draft() && !opts.Drafts) {
 		return nil, errFullLoad // lists, order or topics change
@@ -485,26 +487,12 @@ func (b *Builder) cachedList(r *run, rel, tmpl string, data *render.Page) (strin
 }
 
 // cachedFeed keeps a feed the previous build wrote from the same
-// articles. It returns the feed's key for stored.
-func (b *Builder) cachedFeed(r *run, rel, title, subtitle, page string, as []*content.Article, idx map[*content.Article]int) (string, bool) {
+// content. It returns the feed's key for stored.
+func (b *Builder) cachedFeed(r *run, rel string, f feeds.Feed) (string, bool) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%q %q %q\n", r.globalKey, title, subtitle, page)
-	n := 0
-	for _, a := range as {
-		if n == feedEntries {
-			break
-		}
-		if a.Draft() {
-			continue
-		}
-		n++
-		sum := ""
-		if i, ok := idx[a]; ok && i < len(r.articleResults) {
-			sum = r.articleResults[i].summary
-		}
-		io.WriteString(h, a.Path+"\x00")
-		h.Write(a.Hash[:])
-		io.WriteString(h, sum+"\x00")
+	fmt.Fprintf(h, "%s\x00%s\x00", r.globalKey, rel)
+	if err := json.NewEncoder(h).Encode(&f); err != nil {
+		return "", false
 	}
 	key := hex.EncodeToString(h.Sum(nil))
 	return key, b.cached(r, rel, key)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -191,12 +192,22 @@ func TestBuilderRebuildsOnlyWhatChanged(t *testing.T) {
 	if _, err := b.Build(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
+	fi, err := os.Stat(a)
+	if err != nil {
+		t.Fatal(err)
+	}
 	writeFile(t, a, builderArticle("One", `"go"`, "First, edited.\n"))
+	// Saved a minute later: the article's updated date is the file's, in
+	// the feeds and the sitemap.
+	later := fi.ModTime().Add(time.Minute)
+	if err := os.Chtimes(a, later, later); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := b.Build(context.Background(), []string{a})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"articles/one/index.html", "feed.xml", "topics/go/feed.xml"}, rep.Changed); diff != "" {
+	if diff := cmp.Diff([]string{"articles/one/index.html", "feed.xml", "sitemap.xml", "topics/go/feed.xml"}, rep.Changed); diff != "" {
 		t.Errorf("Changed (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(read(t, filepath.Join(root, "dev/articles/one/index.html")), "First, edited.") {

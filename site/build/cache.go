@@ -261,6 +261,7 @@ func (r *run) articleKey(a *content.Article, prev, next *render.Summary) string 
 	io.WriteString(h, r.globalKey)
 	io.WriteString(h, a.Path)
 	h.Write(a.Hash[:])
+	fmt.Fprintf(h, "\x00date %d", a.Date.UnixNano()) // from git or the file: not in its bytes
 	for _, s := range []*render.Summary{prev, next} {
 		if s == nil {
 			io.WriteString(h, "\x00none")

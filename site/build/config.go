@@ -28,6 +28,7 @@ import (
 //	theme: default                   # or a folder name under themes/
 //	drafts: false                    # build unpublished articles too
 //	og_images: true                  # draw a sharing image per article
+//	paginate: 20                     # articles per list page (0: one page)
 //	markdown:
 //	  soft_breaks: false             # true: CommonMark soft line breaks
 //	  trust_html: false              # true: raw HTML passes through (sanitized)
@@ -67,6 +68,18 @@ type Config struct {
 	OnBroken string `yaml:"on_broken"`
 	// Limits bound the size of one file.
 	Limits LimitsConfig `yaml:"limits"`
+	// Paginate is how many articles (or books) a list page holds: the
+	// home page, topic pages and the books page continue at page/2/,
+	// page/3/… (default 20; 0: every list on one page).
+	Paginate *int `yaml:"paginate"`
+}
+
+// perPage is Paginate with its default (0: one page).
+func (c Config) perPage() int {
+	if c.Paginate == nil {
+		return 20
+	}
+	return *c.Paginate
 }
 
 // LimitsConfig bounds what one file may hold, in MB (0: the default). A
@@ -146,6 +159,10 @@ func LoadConfig(fsys fs.FS, name, display string, l *diag.List) (Config, []byte)
 	if c.Limits.MarkdownMB < 0 || c.Limits.ImageMB < 0 {
 		l.Errorf(display, lineOf(b, "limits:"), 0, "limits must be sizes in MB above 0, such as markdown_mb: 20; remove a limit to keep its default")
 		c.Limits = LimitsConfig{}
+	}
+	if c.Paginate != nil && *c.Paginate < 0 {
+		l.Errorf(display, lineOf(b, "paginate:"), 0, "paginate is %d; write how many articles a list page holds (20 by default), or 0 for one page", *c.Paginate)
+		c.Paginate = nil
 	}
 	if c.BaseURL != "" {
 		if _, err := ParseBaseURL(c.BaseURL); err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/kiji-ssg/kiji/site/browsertest"
 )
 
 // TestDiagramStylesInBrowser builds an article with a D2 diagram and
@@ -17,7 +19,7 @@ import (
 // the colours of D2's light and dark themes from the shared stylesheet,
 // and its labels are set in D2's font, fetched from the font files.
 func TestDiagramStylesInBrowser(t *testing.T) {
-	exe := chromiumPath(t)
+	browsertest.Chromium(t) // skip (or fail in CI) before building
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "content/articles/d2.md"), "---\ntitle: \"図\"\nemoji: \"📈\"\ntype: \"tech\"\ntopics: [\"d2\"]\npublished: true\n---\n\n"+
 		"```d2\ncp: Control plane\ndp: Data plane\ncp -> dp: manages\n```\n")
@@ -27,7 +29,7 @@ func TestDiagramStylesInBrowser(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.FileServer(http.Dir(dest)))
 	defer srv.Close()
-	ctx := headless(t, exe)
+	ctx := browsertest.Start(t)
 	type look struct {
 		Fill  string `json:"fill"`  // a shape's fill (D2's B6)
 		Label string `json:"label"` // a label's fill (D2's N1)

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/feeds"
 )
 
 // The test decodes with its own structs, not the writer's, so a field the
@@ -97,9 +98,17 @@ func testSite(t *testing.T, files map[string]string) string {
 		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		// Outside git, a file's time dates an article without
+		// published_at: fixed, so the output is too.
+		if err := os.Chtimes(full, testFileTime, testFileTime); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return root
 }
+
+// testFileTime is the modification time of testSite's files.
+var testFileTime = time.Date(2023, 12, 1, 0, 0, 0, 0, time.UTC)
 
 var testNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
@@ -194,8 +203,10 @@ func TestFeedsWithBaseURL(t *testing.T) {
 	}
 
 	f := parseFeed(t, readOut(t, dest, "feed.xml"))
-	if diff := cmp.Diff([]string{"新しい記事 & <tags>", "古い記事", "日付のない記事"}, entryTitles(f)); diff != "" {
-		t.Errorf("site feed entries, newest first, no drafts (-want +got):\n%s", diff)
+	// The undated article is dated by its file; the book by its files
+	// (the same time: then by URL).
+	if diff := cmp.Diff([]string{"新しい記事 & <tags>", "古い記事", "日付のない記事", "本 gobook"}, entryTitles(f)); diff != "" {
+		t.Errorf("site feed entries, newest first, books too, no drafts (-want +got):\n%s", diff)
 	}
 	if f.Title != "テストブログ" || f.ID != "https://example.com/" || f.Lang != "ja" {
 		t.Errorf("feed title %q, id %q, lang %q", f.Title, f.ID, f.Lang)
@@ -227,8 +238,8 @@ func TestFeedsWithBaseURL(t *testing.T) {
 		t.Errorf("newest entry (-want +got):\n%s", diff)
 	}
 	undated := f.Entries[2]
-	if undated.Published != "" || undated.Updated != "1970-01-01T00:00:00Z" {
-		t.Errorf("undated entry: published %q updated %q; want none and the epoch", undated.Published, undated.Updated)
+	if undated.Published != "2023-12-01T00:00:00Z" || undated.Updated != "2023-12-01T00:00:00Z" {
+		t.Errorf("undated entry: published %q updated %q; want its file's time", undated.Published, undated.Updated)
 	}
 	for _, e := range f.Entries {
 		if e.ID == "" || e.Title == "" || e.Updated == "" || len(e.Links) == 0 {
@@ -244,6 +255,7 @@ func TestFeedsWithBaseURL(t *testing.T) {
 	}{
 		{"go", []string{"新しい記事 & <tags>", "古い記事"}},
 		{"web", []string{"新しい記事 & <tags>", "日付のない記事"}},
+		{"gobook", []string{"本 gobook"}},
 		{"secret", nil},
 	} {
 		tf := parseFeed(t, readOut(t, dest, "topics/"+tc.topic+"/feed.xml"))
@@ -267,15 +279,18 @@ func TestFeedsWithBaseURL(t *testing.T) {
 	}
 	wantURLs := []string{
 		"https://example.com/ 2024-03-04T09:30:00+09:00",
+		"https://example.com/archive/ 2024-03-04T09:30:00+09:00",
+		"https://example.com/archive/2023/ 2023-12-01T00:00:00Z",
+		"https://example.com/archive/2024/ 2024-03-04T09:30:00+09:00",
 		"https://example.com/articles/newer/ 2024-03-04T09:30:00+09:00",
 		"https://example.com/articles/older/ 2024-01-02T00:00:00+09:00",
-		"https://example.com/articles/undated/ ",
-		"https://example.com/books/ ",
-		"https://example.com/books/gobook/ ",
-		"https://example.com/books/gobook/intro/ ",
+		"https://example.com/articles/undated/ 2023-12-01T00:00:00Z",
+		"https://example.com/books/ 2023-12-01T00:00:00Z",
+		"https://example.com/books/gobook/ 2023-12-01T00:00:00Z",
+		"https://example.com/books/gobook/intro/ 2023-12-01T00:00:00Z",
 		"https://example.com/topics/ 2024-03-04T09:30:00+09:00",
 		"https://example.com/topics/go/ 2024-03-04T09:30:00+09:00",
-		"https://example.com/topics/gobook/ ",
+		"https://example.com/topics/gobook/ 2023-12-01T00:00:00Z",
 		"https://example.com/topics/web/ 2024-03-04T09:30:00+09:00",
 	}
 	if diff := cmp.Diff(wantURLs, got); diff != "" {
@@ -335,8 +350,9 @@ func TestFeedsSubPath(t *testing.T) {
 			dest := filepath.Join(root, "public")
 			rep := buildSite(t, Options{Root: root, BaseURL: tt.base})
 			sm := parseSitemap(t, readOut(t, dest, "sitemap.xml"))
-			if len(sm.URLs) != 7 {
-				t.Errorf("sitemap has %d URLs, want 7", len(sm.URLs))
+			// Home, archive and its two years, 3 articles, topics, go, web.
+			if len(sm.URLs) != 10 {
+				t.Errorf("sitemap has %d URLs, want 10", len(sm.URLs))
 			}
 			for _, u := range sm.URLs {
 				if !strings.HasPrefix(u.Loc, tt.prefix) {
@@ -417,23 +433,24 @@ func TestFeedsDeterministic(t *testing.T) {
 
 func TestFeedEntryLimit(t *testing.T) {
 	files := map[string]string{}
-	for i := 1; i <= feedEntries+5; i++ {
+	for i := 1; i <= feeds.Max+5; i++ {
 		files[fmt.Sprintf("content/articles/a%02d.md", i)] = article(fmt.Sprintf("記事 %02d", i), true, fmt.Sprintf("2024-01-%02d", i), "go")
 	}
 	root := testSite(t, files)
 	buildSite(t, Options{Root: root})
 	dest := filepath.Join(root, "public")
 	var want []string
-	for i := feedEntries + 5; i > 5; i-- {
+	for i := feeds.Max + 5; i > 5; i-- {
 		want = append(want, fmt.Sprintf("記事 %02d", i))
 	}
 	for _, rel := range []string{"feed.xml", "topics/go/feed.xml"} {
 		if diff := cmp.Diff(want, entryTitles(parseFeed(t, readOut(t, dest, rel)))); diff != "" {
-			t.Errorf("%s holds the newest %d (-want +got):\n%s", rel, feedEntries, diff)
+			t.Errorf("%s holds the newest %d (-want +got):\n%s", rel, feeds.Max, diff)
 		}
 	}
-	if n := len(parseSitemap(t, readOut(t, dest, "sitemap.xml")).URLs); n != feedEntries+5+3 {
-		t.Errorf("the sitemap lists %d URLs, want every article and list (%d)", n, feedEntries+5+3)
+	// Home and its page 2, the archive and its year, topics, go and its page 2.
+	if n := len(parseSitemap(t, readOut(t, dest, "sitemap.xml")).URLs); n != feeds.Max+5+7 {
+		t.Errorf("the sitemap lists %d URLs, want every article and list page (%d)", n, feeds.Max+5+7)
 	}
 }
 

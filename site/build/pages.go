@@ -50,6 +50,7 @@ func (r *run) siteData() *render.Site {
 		TopicsURL:   r.base.rel("topics/"),
 		BooksURL:    r.base.rel("books/"),
 		FeedURL:     r.base.rel("feed.xml"),
+		ArchiveURL:  r.base.rel("archive/"),
 		HasBooks:    len(r.site.Books) > 0,
 	}
 }
@@ -59,16 +60,14 @@ func (r *run) summary(a *content.Article, minutes int) *render.Summary {
 		URL:      r.base.rel(articleDir(a.Slug)),
 		Title:    a.Title,
 		Emoji:    a.Emoji,
-		DateText: a.PublishedAt,
+		DateText: a.DateText(),
 		Minutes:  minutes,
 		Draft:    a.Draft(),
 	}
 	if minutes > 0 {
 		s.ReadingTime = render.Translate(r.cfg.Language, "readingtime", minutes)
 	}
-	if !a.Date.IsZero() {
-		s.DateISO = a.Date.Format("2006-01-02T15:04:05-07:00")
-	}
+	s.DateISO = a.DateISO()
 	for _, t := range a.Topics {
 		slug := content.TopicSlug(t)
 		if slug == "" {
@@ -258,38 +257,13 @@ func truncate(s string, n int) string {
 	return string(rs[:n]) + "…"
 }
 
-// renderLists writes the home page, topic pages and the 404 page.
+// renderLists writes the home page, topic pages, the archive and the 404
+// page (see lists.go).
 func (r *run) renderLists() error {
 	site := r.siteData()
-	sums := make([]*render.Summary, len(r.site.Articles))
-	idx := map[*content.Article]*render.Summary{}
-	for i, a := range r.site.Articles {
-		sums[i] = r.summary(a, r.articleResults[i].minutes)
-		idx[a] = sums[i]
-	}
+	sums, idx := r.summaries()
 	r.b.primeSummaryKeys(r, sums)
-	desc := r.cfg.Description
-	if desc == "" {
-		desc = r.cfg.Title
-	}
-	// The home page (every article) comes first: it is the longest.
-	jobs := []listPage{{"", "list", &render.Page{Site: site, Description: desc, Canonical: r.canonical(""), Heading: render.Translate(r.cfg.Language, "latest"), Intro: r.cfg.Description, Articles: sums, Books: r.bookSummaries(r.site.Books)}}}
-	var topics []*render.TopicLink
-	for _, t := range r.site.Topics {
-		tl := &render.TopicLink{URL: r.base.rel(topicDir(t.Slug)), Name: t.Name, Count: len(t.Articles) + len(t.Books)}
-		topics = append(topics, tl)
-		var ts []*render.Summary
-		for _, a := range t.Articles {
-			ts = append(ts, idx[a])
-		}
-		heading := render.Translate(r.cfg.Language, "topicof", t.Name)
-		jobs = append(jobs, listPage{topicDir(t.Slug), "list", &render.Page{Site: site, Title: heading, Description: heading, Canonical: r.canonical(topicDir(t.Slug)), FeedURL: r.base.rel(topicFeedPath(t.Slug)), Heading: heading, Articles: ts, Books: r.bookSummaries(t.Books)}})
-	}
-	r.report.Topics = len(topics)
-	all := render.Translate(r.cfg.Language, "alltopics")
-	jobs = append(jobs,
-		listPage{"topics/", "topics", &render.Page{Site: site, Title: all, Description: all, Canonical: r.canonical("topics/"), Heading: all, Topics: topics}},
-		listPage{"404.html", "404", &render.Page{Site: site, Title: "404", Description: render.Translate(r.cfg.Language, "notfound")}})
+	jobs := r.listJobs(site, idx)
 	// Which pages the last build left as they must be (a rebuild keeps
 	// most): only the others are rendered, and only their cards.
 	keys := make([]string, len(jobs))

@@ -50,7 +50,9 @@ type Book struct {
 	Topics    []string
 	Published bool
 	Price     int
-	Date      time.Time // zero: Zenn books have no date
+	// Date is when the first of the book's files was published, Updated
+	// when the last of them changed (see dates.go).
+	Date, Updated time.Time
 
 	// Cover is the cover image's path in the content fs ("" without one),
 	// with its size in bytes and pixels (0 when it cannot be decoded).
@@ -79,6 +81,8 @@ type Chapter struct {
 	// offsets map to the file's lines. Hash is the SHA-256 of the file.
 	Body []byte
 	Hash [32]byte
+	// Updated is when the chapter's file last changed (see dates.go).
+	Updated time.Time
 }
 
 var (
@@ -204,6 +208,7 @@ func (s *Site) loadBook(fsys fs.FS, dir string, l *diag.List) *Book {
 	b.Price = c.price(fm)
 	s.loadCover(fsys, b, c, l)
 	b.Chapters = s.loadChapters(fsys, b, c, l)
+	s.dateBook(fsys, b)
 	return b
 }
 

@@ -15,7 +15,7 @@
 //	type: "tech"                 # tech or idea
 //	topics: ["aws", "study"]     # up to 5
 //	published: true              # false: a draft, left out unless --drafts
-//	published_at: 2023-10-20 09:00   # optional, YYYY-MM-DD[ hh:mm]
+//	published_at: 2023-10-20 09:00   # optional, YYYY-MM-DD[ hh:mm]; default: git (dates.go)
 //	description: "…"             # optional, for feeds and sharing
 //	slug: "ecs-vs-eks"           # optional; default: the file name
 //	---
@@ -48,6 +48,7 @@ import (
 	"unicode"
 
 	"github.com/kiji-ssg/kiji/site/diag"
+	"github.com/kiji-ssg/kiji/site/gitdates"
 	"github.com/kiji-ssg/kiji/site/userfile"
 )
 
@@ -82,6 +83,10 @@ type Options struct {
 	// regular file (a FIFO, a device), is an error naming it, and is
 	// never read.
 	MaxFileBytes, MaxImageBytes int64
+	// Dates are the git dates of the content folder's files, for the
+	// articles and books whose front matter has no date (see dates.go).
+	// Nil: every such file is dated by its modification time.
+	Dates *gitdates.Table
 	// Ctx stops the reading between two files when it is done (the build
 	// was stopped); what was read is returned. Nil: never done.
 	Ctx context.Context
@@ -136,9 +141,11 @@ type Article struct {
 	Type        string
 	Topics      []string // as written
 	Published   bool
-	Scheduled   bool   // published_at is in the future
-	PublishedAt string // as written
-	Date        time.Time
+	Scheduled   bool      // published_at is in the future
+	PublishedAt string    // as written
+	Date        time.Time // published (see dates.go); zero: unknown
+	Updated     time.Time // last changed; never before Date
+	DateFrom    string    // where Date came from: DateFromFrontMatter, DateFromGit or DateFromFile
 	Description string
 
 	// Body is the whole file with the front matter blanked, so that byte
@@ -242,6 +249,9 @@ func (s *Site) parseArticles(fsys fs.FS, names []string, l *diag.List) []*Articl
 				}
 				var al diag.List
 				a := s.parseArticle(p, src, &al)
+				if a != nil {
+					s.dateArticle(fsys, a)
+				}
 				s.addProblems(l, &al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
 				if a != nil && s.opts.LeaveBodies {
 					a.Front = nil // validated; its fields are in the Article

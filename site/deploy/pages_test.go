@@ -3,6 +3,7 @@ package deploy
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,7 +71,7 @@ func TestPagesWorkflow(t *testing.T) {
 
 	pinned := regexp.MustCompile(`^[\w.-]+/[\w.-]+@[0-9a-f]{40}$`)
 	uses := map[string]string{} // action → job
-	var build, artifactPath, goVersionFile string
+	var build, artifactPath, goVersionFile, fetchDepth, cachePath string
 	pagesID := ""
 	for name, job := range w.Jobs {
 		for _, s := range job.Steps {
@@ -87,6 +88,10 @@ func TestPagesWorkflow(t *testing.T) {
 					artifactPath = s.With["path"]
 				case "actions/setup-go":
 					goVersionFile = s.With["go-version-file"]
+				case "actions/checkout":
+					fetchDepth = s.With["fetch-depth"]
+				case "actions/cache":
+					cachePath = s.With["path"]
 				}
 			}
 			if strings.Contains(s.Run, "./cmd/kiji build") {
@@ -97,12 +102,21 @@ func TestPagesWorkflow(t *testing.T) {
 	want := map[string]string{
 		"actions/checkout":              "build",
 		"actions/setup-go":              "build",
+		"actions/cache":                 "build",
 		"actions/configure-pages":       "build",
 		"actions/upload-pages-artifact": "build",
 		"actions/deploy-pages":          "deploy",
 	}
 	if diff := cmp.Diff(want, uses); diff != "" {
 		t.Errorf("actions used, by job (-want +got):\n%s", diff)
+	}
+	// Articles without published_at are dated from the git history: all of
+	// it. The build cache and the last output are kept between runs.
+	if fetchDepth != "0" {
+		t.Errorf("checkout fetch-depth = %q, want 0 (the whole history, for the articles' dates)", fetchDepth)
+	}
+	if fields := strings.Fields(cachePath); !slices.Contains(fields, ".kiji-cache") || !slices.Contains(fields, "public") {
+		t.Errorf("actions/cache path = %q, want .kiji-cache and public", cachePath)
 	}
 	if goVersionFile != "go.mod" {
 		t.Errorf("setup-go go-version-file = %q, want go.mod", goVersionFile)

@@ -36,6 +36,14 @@ var words = map[string][2]string{ // key: {ja, en}
 	"backtobook":   {"本の目次へ戻る", "Back to the book's contents"},
 	"startreading": {"読み始める", "Start reading"},
 	"book":         {"本", "Book"},
+	"pagination":   {"ページ", "Pages"},
+	"prevpage":     {"← 前のページ", "← Previous page"},
+	"nextpage":     {"次のページ →", "Next page →"},
+	"pageof":       {"%d / %d ページ", "page %d of %d"},
+	"archive":      {"アーカイブ", "Archive"},
+	"archiveyear":  {"%d年の記事", "Articles of %d"},
+	"month":        {"%[1]d年%[3]d月", "%[2]s %[1]d"},
+	"articlecount": {"%d 件", "%d"},
 }
 
 // Translate returns the theme's word for key in lang ("ja…" or other), with

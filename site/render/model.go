@@ -14,6 +14,7 @@ type Site struct {
 	TopicsURL   string
 	BooksURL    string
 	FeedURL     string
+	ArchiveURL  string
 	HasBooks    bool
 }
 
@@ -39,6 +40,53 @@ type Page struct {
 	Articles []*Summary
 	Books    []*BookSummary
 	Topics   []*TopicLink
+	// Pager links the pages of a list split in pages (nil: one page).
+	Pager *Pager
+	// Archive pages.
+	Archive *ArchiveView
+}
+
+// Pager is where a list page stands among its list's pages.
+type Pager struct {
+	Number, Total int    // this page, 1-based; how many
+	Prev, Next    string // URLs of the pages before and after ("" at the ends)
+	Links         []PagerLink
+}
+
+// PagerLink is one numbered link of a pager: the first and last pages and
+// those around the current one; Gap stands for the pages left out.
+type PagerLink struct {
+	Number  int
+	URL     string
+	Current bool
+	Gap     bool
+}
+
+// ArchiveView is the archive: every year with the number of articles of
+// each month (Years, on the archive's first page), or one year with its
+// articles by month (Year, on that year's page).
+type ArchiveView struct {
+	Years []*ArchiveYear
+	Year  *ArchiveYear
+}
+
+// ArchiveYear is a year of the archive.
+type ArchiveYear struct {
+	Year   int
+	URL    string
+	Count  int
+	Months []*ArchiveMonth
+}
+
+// ArchiveMonth is a month of the archive; Articles are listed on the
+// year's page only.
+type ArchiveMonth struct {
+	Month    int
+	ID       string // "2024-05", the anchor on the year's page
+	Name     string // "2024年5月", "May 2024"
+	URL      string // the year's page with the anchor
+	Count    int
+	Articles []*Summary
 }
 
 // ArticleView is an article page's content.

@@ -16,7 +16,10 @@
 //	book.html      a book: cover, summary, its chapters
 //	chapter.html   one chapter of a book, with previous/next chapter links
 //	books.html     all books
-//	_*.html        partials shared by the pages (e.g. _books.html: book cards)
+//	archive.html   the archive: years and months, or one year's articles
+//	_*.html        partials shared by the pages (e.g. _books.html: book cards;
+//	               _pager.html: "pager", the links between a list's pages,
+//	               and "pager-links", their rel=prev/next in <head>)
 //
 // Template functions, beside html/template's own:
 //
@@ -74,7 +77,7 @@ type Asset struct {
 }
 
 // pageTemplates are the templates that render a whole page.
-var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books"}
+var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books", "archive"}
 
 // Limits bound the size of one theme file: a template (default
 // userfile.TextLimit) and an asset (default userfile.ImageLimit).

@@ -1,0 +1,233 @@
+package build
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kiji-ssg/kiji/site/content"
+	"github.com/kiji-ssg/kiji/site/feeds"
+	"github.com/kiji-ssg/kiji/site/render"
+)
+
+// The step "write feeds": the Atom feeds, sitemap.xml and robots.txt, in
+// the formats of package feeds.
+//
+//	feed.xml                  the site: its newest articles and books
+//	topics/<slug>/feed.xml    each topic: its newest articles and books
+//	sitemap.xml               every published page written so far
+//	robots.txt                unless the content folder ships static/robots.txt
+//
+// Drafts never appear in a feed or the sitemap, even in a --drafts build:
+// such a build is a preview, and a feed reader or crawler that saw one
+// would keep the draft forever. A build without base_url warns once: see
+// package feeds for why absolute URLs matter.
+
+func topicFeedPath(slug string) string { return topicDir(slug) + "feed.xml" }
+
+// writeFeeds writes the feeds, the sitemap and robots.txt.
+func (r *run) writeFeeds() error {
+	if r.base.url == "" && !r.opts.Dev {
+		r.probs.Warnf(filepath.ToSlash(r.opts.Config), 0, 0,
+			"no base_url is set, so the feeds, sitemap.xml, robots.txt and og:image use root-relative URLs, which crawlers, social sites and some feed readers do not resolve; set base_url: https://your.host/ in kiji.yaml or pass --base-url")
+	}
+	arts := make(map[*content.Article]feeds.Entry, len(r.site.Articles))
+	for i, a := range r.site.Articles {
+		if !a.Draft() {
+			arts[a] = r.articleEntry(a, i)
+		}
+	}
+	books := map[*content.Book]feeds.Entry{}
+	for _, b := range r.site.Books {
+		if !b.Draft() {
+			books[b] = r.bookEntry(b)
+		}
+	}
+	if err := r.writeFeed("feed.xml", r.cfg.Title, r.cfg.Description, "", entriesOf(r.site.Articles, r.site.Books, arts, books)); err != nil {
+		return err
+	}
+	for _, t := range r.site.Topics {
+		title := render.Translate(r.cfg.Language, "topicof", t.Name) + " | " + r.cfg.Title
+		if err := r.writeFeed(topicFeedPath(t.Slug), title, "", topicDir(t.Slug), entriesOf(t.Articles, t.Books, arts, books)); err != nil {
+			return err
+		}
+	}
+	if err := r.writeSitemap(); err != nil {
+		return err
+	}
+	return r.writeRobots()
+}
+
+// entriesOf returns the feed entries of the published articles and books.
+func entriesOf(as []*content.Article, bs []*content.Book, arts map[*content.Article]feeds.Entry, books map[*content.Book]feeds.Entry) []feeds.Entry {
+	var es []feeds.Entry
+	for _, a := range as {
+		if e, ok := arts[a]; ok {
+			es = append(es, e)
+		}
+	}
+	for _, b := range bs {
+		if e, ok := books[b]; ok {
+			es = append(es, e)
+		}
+	}
+	return feeds.Newest(es)
+}
+
+// writeFeed writes the Atom feed rel of the page at the URL path page.
+func (r *run) writeFeed(rel, title, subtitle, page string, es []feeds.Entry) error {
+	f := feeds.Feed{
+		Lang: r.cfg.Language, Title: title, Subtitle: subtitle,
+		Self: r.base.abs(rel), Page: r.base.abs(page), ID: r.atomID(page),
+		Author: cmpOr(r.cfg.Author, r.cfg.Title), Version: Version, Entries: es,
+	}
+	key, kept := r.b.cachedFeed(r, rel, f)
+	if kept {
+		r.pages.addFile(rel)
+		r.report.Pages++
+		return nil
+	}
+	b, err := feeds.Atom(f)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", rel, err)
+	}
+	if err := r.writeFile(rel, b); err != nil {
+		return err
+	}
+	r.b.stored(r, rel, key, nil)
+	return nil
+}
+
+func (r *run) articleEntry(a *content.Article, i int) feeds.Entry {
+	dir := articleDir(a.Slug)
+	e := feeds.Entry{Title: a.Title, URL: r.base.abs(dir), ID: r.atomID(dir),
+		Published: a.Date, Updated: a.Updated, News: a.Date, Summary: a.Description}
+	if e.Summary == "" && i < len(r.articleResults) {
+		e.Summary = truncate(r.articleResults[i].summary, 300)
+	}
+	e.Categories = categories(a.Topics)
+	return e
+}
+
+// bookEntry is a book in the feeds: published with its first file, news
+// again whenever one of its files changes (a new chapter).
+func (r *run) bookEntry(b *content.Book) feeds.Entry {
+	dir := bookDir(b.Slug)
+	e := feeds.Entry{Title: b.Title, URL: r.base.abs(dir), ID: r.atomID(dir),
+		Published: b.Date, Updated: b.Updated, News: b.Updated, Summary: truncate(b.Summary, 300)}
+	e.Categories = categories(b.Topics)
+	return e
+}
+
+func categories(topics []string) []feeds.Category {
+	var cs []feeds.Category
+	for _, t := range topics {
+		if slug := content.TopicSlug(t); slug != "" {
+			cs = append(cs, feeds.Category{Term: slug, Label: t})
+		}
+	}
+	return cs
+}
+
+// atomID returns the permanent id of the page at the URL path p: its
+// absolute URL when base_url is set, else feeds.ID.
+func (r *run) atomID(p string) string {
+	if r.base.url != "" {
+		return r.base.abs(p)
+	}
+	return feeds.ID(r.cfg.Title, r.base.rel(p))
+}
+
+// writeFile writes a generated file and registers it as a page.
+func (r *run) writeFile(rel string, b []byte) error {
+	if err := r.out.write(rel, b); err != nil {
+		return err
+	}
+	r.pages.addFile(rel)
+	r.report.Pages++
+	return nil
+}
+
+// writeSitemap lists every HTML page written so far (so a new kind of
+// page joins by itself) except 404.html, draft articles, draft books with
+// their chapters, and list pages that hold only drafts. lastmod is when the
+// page's article, book or chapter last changed, and for a list page the
+// newest of those it lists.
+func (r *run) writeSitemap() error {
+	if r.userFile("sitemap.xml") {
+		return nil
+	}
+	lastmod, skip, skipDirs := r.sitemapDates()
+	r.pages.mu.Lock()
+	var urls []feeds.URL
+	for rel := range r.pages.pages {
+		if !skip[rel] && strings.HasSuffix(rel, ".html") && !hasAnyPrefix(rel, skipDirs) {
+			urls = append(urls, feeds.URL{Loc: r.base.abs(strings.TrimSuffix(rel, "index.html")), LastMod: lastmod[rel]})
+		}
+	}
+	r.pages.mu.Unlock()
+	b, err := feeds.Sitemap(urls)
+	if err != nil {
+		return fmt.Errorf("writing sitemap.xml: %w", err)
+	}
+	return r.writeFile("sitemap.xml", b)
+}
+
+// sitemapDates returns each page's lastmod, the pages to leave out and the
+// folders all of whose pages are left out.
+func (r *run) sitemapDates() (map[string]time.Time, map[string]bool, []string) {
+	lastmod := map[string]time.Time{}
+	skip := map[string]bool{"404.html": true}
+	var skipDirs []string
+	for _, b := range r.site.Books {
+		if b.Draft() {
+			skipDirs = append(skipDirs, bookDir(b.Slug))
+			continue
+		}
+		lastmod[outputFile(bookDir(b.Slug))] = b.Updated
+		for _, ch := range b.Chapters {
+			lastmod[outputFile(chapterDir(ch))] = ch.Updated
+		}
+	}
+	for _, a := range r.site.Articles {
+		rel := outputFile(articleDir(a.Slug))
+		if a.Draft() {
+			skip[rel] = true
+			continue
+		}
+		lastmod[rel] = a.Updated
+	}
+	for rel, l := range r.lists {
+		if !l.live {
+			skip[rel] = true
+		}
+		lastmod[rel] = l.updated
+	}
+	return lastmod, skip, skipDirs
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeRobots writes robots.txt unless the content folder has its own.
+func (r *run) writeRobots() error {
+	if r.userFile("robots.txt") {
+		return nil
+	}
+	sitemap := ""
+	if r.base.url != "" {
+		sitemap = r.base.abs("sitemap.xml")
+	}
+	if err := r.out.write("robots.txt", feeds.Robots(r.base.path, sitemap)); err != nil {
+		return err
+	}
+	r.pages.addFile("robots.txt")
+	return nil
+}
