@@ -27,6 +27,17 @@ var (
 	testExtOnce sync.Once
 )
 
+// newExt is New with the defaults changed by set: tests set what no
+// option offers (timeouts, runtimes, goja only).
+func newExt(set func(*config)) *Extender {
+	c := defaultConfig()
+	set(&c)
+	return newExtender(c)
+}
+
+// gojaExt is one extension that runs KaTeX in goja only.
+var gojaExt = sync.OnceValue(func() *Extender { return newExt(func(c *config) { c.node = "" }) })
+
 func ext() *Extender {
 	testExtOnce.Do(func() { testExt = New() })
 	return testExt
@@ -100,7 +111,19 @@ func TestGolden(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden files: %v", err)
 	}
-	md := newMD(ext())
+	engines := []struct {
+		name string
+		ext  func(t *testing.T) *Extender
+	}{
+		{"goja", func(*testing.T) *Extender { return gojaExt() }},
+		{"node", func(t *testing.T) *Extender { requireNode(t); return ext() }},
+	}
+	for _, eng := range engines {
+		t.Run(eng.name, func(t *testing.T) { testGolden(t, files, newMD(eng.ext(t)), *update && eng.name == "goja") })
+	}
+}
+
+func testGolden(t *testing.T, files []string, md goldmark.Markdown, update bool) {
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
 		t.Run(name, func(t *testing.T) {
@@ -117,7 +140,7 @@ func TestGolden(t *testing.T) {
 			if got.needs {
 				needs = []byte("math\n")
 			}
-			if *update {
+			if update {
 				setSection(ar, "output.html", []byte(got.html))
 				setSection(ar, "problems", lines(got.problems))
 				setSection(ar, "needs", needs)
