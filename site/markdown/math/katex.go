@@ -137,7 +137,7 @@ func newEngine(c config) *engine {
 		inflight: map[[32]byte]*call{},
 	}
 	if c.node != "" {
-		e.node = newPool(c.runtimes, func() (worker, error) { return startNode(c.node, c.nodeIdle) })
+		e.node = newPool((c.runtimes+1)/2, func() (worker, error) { return startNode(c.node, c.nodeIdle) })
 	}
 	return e
 }

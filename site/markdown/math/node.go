@@ -14,22 +14,27 @@ import (
 )
 
 // KaTeX in node. goja interprets KaTeX at a few milliseconds a formula;
-// node compiles it, and renders the same formulas about four times faster
-// even in a process that lives for one build. So when a program named node
-// is on the PATH (KIJI_KATEX=goja in the environment says not to use it),
-// formulas are rendered by node processes: as many as goja runtimes would
-// be (GOMAXPROCS), started when the first formula needs one, each running
-// the same katex.min.js with the same options (renderJS), and stopped once
-// idle for DefaultNodeIdle or when kiji exits (their input closes).
+// node compiles it, and renders the same formulas three to four times
+// faster even in a process that lives for one build. So when a program
+// named node is on the PATH (KIJI_KATEX=goja in the environment says not
+// to use it), formulas are rendered by node processes: half as many as
+// goja runtimes would be (GOMAXPROCS), since each also keeps a core partly
+// busy with its compiler and collector threads. They are started when the
+// first formula needs one, each runs the same katex.min.js with the same
+// options (renderJS), and they stop once idle for DefaultNodeIdle or when
+// kiji exits (their input closes).
 //
 // The output is the same byte for byte: node only answers with what does
 // not depend on the JavaScript engine, a rendering or a KaTeX parse error
-// (FuzzNodeMatchesGoja compares the two). Anything else goes to goja, which
-// decides as before: an exception that is not KaTeX's, a process that
-// cannot start or dies. node runs with a small stack (nodeStackKB), so
-// that a formula nested too deeply for goja's stack overflows node's
-// first and goja gives its message. Timeouts and cancelling work as in
-// goja: the process is killed and a new one started for the next formula.
+// (TestGolden runs on both; FuzzNodeMatchesGoja compares them). Anything
+// else goes to goja, which decides as before: an exception that is not
+// KaTeX's, a process that cannot start or dies, and formulas with
+// characters outside the Basic Multilingual Plane (emoji, 𝔸), which goja's
+// KaTeX refuses where node's renders them. node runs with a small stack
+// (nodeStackKB), so that a formula nested too deeply for goja's stack
+// overflows node's first and goja gives its message. Timeouts and
+// cancelling work as in goja: the process is killed, and the next formula
+// gets a new one.
 
 // DefaultNodeIdle is how long an idle node process lives.
 const DefaultNodeIdle = 2 * time.Minute
@@ -99,7 +104,10 @@ type nodeProc struct {
 
 // startNode starts node and loads KaTeX in it.
 func startNode(path string, idle time.Duration) (worker, error) {
-	cmd := exec.Command(path, fmt.Sprintf("--stack-size=%d", nodeStackKB), "-e", nodeJS)
+	// --no-opt: V8's optimizing compiler costs more than it saves in a
+	// process that lives for one build (a quarter of node's CPU time on
+	// BenchmarkMath1000); its baseline compiler still runs.
+	cmd := exec.Command(path, fmt.Sprintf("--stack-size=%d", nodeStackKB), "--no-opt", "-e", nodeJS)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "NODE_OPTIONS=") {
 			cmd.Env = append(cmd.Env, kv)
