@@ -45,8 +45,14 @@ func convertCtx(t testing.TB, ctx context.Context, e *Extender, src []byte) conv
 	return c
 }
 
+// gojaOnly sets a goja engine with one runtime and timeout d: timings
+// below are goja's (node renders slowTeX faster; TestNodeTimeout).
+func gojaOnly(d time.Duration) func(*config) {
+	return func(c *config) { c.timeout, c.runtimes, c.node = d, 1, "" }
+}
+
 func TestTimeoutRemembered(t *testing.T) {
-	e := New(WithTimeout(100*time.Millisecond), WithRuntimes(1))
+	e := newExt(gojaOnly(100 * time.Millisecond))
 	if _, err := e.Render(slowTeX(0), true); err == nil || !strings.Contains(err.Error(), "longer than 100ms") {
 		t.Fatalf("err = %v, want a timeout", err)
 	}
@@ -70,11 +76,11 @@ func TestTimeoutRemembered(t *testing.T) {
 
 func TestTimeoutRememberedOnDisk(t *testing.T) {
 	dir := t.TempDir()
-	opts := []Option{WithTimeout(100 * time.Millisecond), WithRuntimes(1), WithCacheDir(dir)}
-	if _, err := New(opts...).Render(slowTeX(1), false); err == nil {
+	set := func(c *config) { gojaOnly(100 * time.Millisecond)(c); c.cacheDir = dir }
+	if _, err := newExt(set).Render(slowTeX(1), false); err == nil {
 		t.Fatal("no timeout")
 	}
-	e := New(opts...) // a later build: a new process
+	e := newExt(set) // a later build: a new process
 	if _, err := e.Render(slowTeX(1), false); err == nil || !strings.Contains(err.Error(), "remembered") {
 		t.Errorf("err = %v, want the timeout remembered on disk", err)
 	}
@@ -89,7 +95,7 @@ func TestTimeoutRememberedOnDisk(t *testing.T) {
 	b, _ := os.ReadFile(files[0])
 	b[len(b)/2] ^= 1
 	os.WriteFile(files[0], b, 0o644)
-	e = New(opts...)
+	e = newExt(set)
 	e.Render(slowTeX(1), false)
 	if n := e.eng.runs.Load(); n != 1 {
 		t.Errorf("KaTeX ran %d times after the memo was damaged, want 1", n)
@@ -97,7 +103,10 @@ func TestTimeoutRememberedOnDisk(t *testing.T) {
 }
 
 func TestArticleBudget(t *testing.T) {
-	e := New(WithTimeout(200*time.Millisecond), WithRuntimes(1), WithArticleBudget(500*time.Millisecond, time.Hour))
+	e := newExt(func(c *config) {
+		gojaOnly(200 * time.Millisecond)(c)
+		c.articleLost, c.articleTotal = 500*time.Millisecond, time.Hour
+	})
 	src := slowArticle(10)
 	for round := 0; round < 2; round++ {
 		before := e.eng.runs.Load()
@@ -123,7 +132,7 @@ func TestArticleBudget(t *testing.T) {
 }
 
 func TestBuildBudget(t *testing.T) {
-	e := New(WithTimeout(200*time.Millisecond), WithRuntimes(1))
+	e := newExt(gojaOnly(200 * time.Millisecond))
 	ctx := WithBuildBudget(context.Background(), 300*time.Millisecond)
 	convertCtx(t, ctx, e, slowArticle(3)) // 600 ms lost to timeouts
 	c := convertCtx(t, ctx, e, []byte("$$\n"+slowTeX(99)+"\n$$\n"))
@@ -133,7 +142,7 @@ func TestBuildBudget(t *testing.T) {
 }
 
 func TestCancelStopsKaTeX(t *testing.T) {
-	e := New(WithTimeout(time.Minute), WithRuntimes(1))
+	e := newExt(gojaOnly(time.Minute))
 	ctx, cancel := context.WithCancel(context.Background())
 	timer := time.AfterFunc(300*time.Millisecond, cancel)
 	defer timer.Stop()

@@ -64,7 +64,7 @@ func FuzzConvert(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
-	e := New(WithTimeout(2 * time.Second))
+	e := newExt(func(c *config) { c.timeout = 2 * time.Second })
 	md := newMD(e)
 	f.Fuzz(func(t *testing.T, src string) {
 		if len(src) > 4096 {

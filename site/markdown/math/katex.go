@@ -5,16 +5,11 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
-
-	"github.com/dop251/goja"
 )
 
 // KaTeXVersion is the version of the KaTeX files committed in katex/: from
@@ -33,18 +28,12 @@ const KaTeXVersion = "0.19.1"
 //go:embed katex/katex.min.js
 var katexJS string
 
-// The JavaScript compiled once per process and shared by every runtime: a
-// goja.Program is immutable and may run in several runtimes at once.
-var katexProgram = sync.OnceValues(func() (*goja.Program, error) {
-	return goja.Compile("katex.min.js", katexJS, true)
-})
-
-// renderJS is called with (tex, displayMode, macrosJSON). It builds fresh
-// options for every call, so \gdef in one formula cannot leak into the next
-// (KaTeX writes global definitions into the macros object it is given).
+// renderJS is called with (tex, displayMode). It builds fresh options for
+// every call, so \gdef in one formula cannot leak into the next (KaTeX
+// writes global definitions into the macros object it is given).
 // Commands that need trust (\href, \url, \includegraphics, \html…) are refused
 // and collected so the author can be told.
-const renderJS = `(function (tex, display, macros) {
+const renderJS = `(function (tex, display) {
   var blocked = [];
   var opts = {
     displayMode: display,
@@ -52,7 +41,7 @@ const renderJS = `(function (tex, display, macros) {
     throwOnError: true,
     strict: "ignore",
     maxExpand: 1000,
-    macros: JSON.parse(macros),
+    macros: {},
     trust: function (ctx) { blocked.push(ctx.command); return false; }
   };
   try {
@@ -103,22 +92,25 @@ const (
 	renderedOK outcome = iota // html, or an error that depends on the formula only
 	timedOut                  // remembered with its timeout
 	transient                 // an engine failure or a cancelled build: not remembered
+	undecided                 // node could not tell (see node.go): goja decides
 )
 
-// engine renders TeX with KaTeX in a pool of goja runtimes and caches the
-// results by formula hash, failures by timeout included (in memory, and on
-// disk when it has a cache dir). It is safe for concurrent use.
+// engine renders TeX with KaTeX, in node processes when it can and in goja
+// runtimes otherwise, and caches the results by formula hash, failures by
+// timeout included (in memory, and on disk when it has a cache dir). It is
+// safe for concurrent use.
 type engine struct {
-	macros   string // JSON object
-	id       string // hash of the KaTeX code and macros: keys the disk memo
+	id       string // hash of the KaTeX code and the JavaScript engines: keys the disk memo
 	timeout  time.Duration
 	maxCache int
 	cacheDir string
 	runs     atomic.Int64 // KaTeX runs, for tests
 
-	idle     chan *jsRuntime // runtimes ready for use
-	slots    chan struct{}   // one token per live runtime: bounds the pool
-	mu       sync.Mutex      // guards cache and inflight
+	goja    *pool
+	node    *pool       // nil without node
+	nodeOff atomic.Bool // node failed to start: goja only from then on
+
+	mu       sync.Mutex // guards cache and inflight
 	cache    map[[32]byte]result
 	inflight map[[32]byte]*call
 }
@@ -129,94 +121,26 @@ type call struct {
 	res  result
 }
 
-type jsRuntime struct {
-	vm     *goja.Runtime
-	render goja.Callable
-}
-
 func newEngine(c config) *engine {
-	macros, err := json.Marshal(c.macros)
-	if err != nil || c.macros == nil {
-		macros = []byte("{}")
+	engines := "goja " + gojaVersion()
+	if c.node != "" {
+		engines += ", node " + c.node
 	}
-	id := sha256.Sum256([]byte(katexJS + "\x00" + renderJS + "\x00" + string(macros) + "\x00" + gojaVersion()))
-	return &engine{
-		macros:   string(macros),
+	id := sha256.Sum256([]byte(katexJS + "\x00" + renderJS + "\x00" + engines))
+	e := &engine{
 		id:       hex.EncodeToString(id[:]),
 		timeout:  c.timeout,
 		maxCache: c.maxCache,
 		cacheDir: c.cacheDir,
-		idle:     make(chan *jsRuntime, c.runtimes),
-		slots:    make(chan struct{}, c.runtimes),
+		goja:     newPool(c.runtimes, newRuntime),
 		cache:    map[[32]byte]result{},
 		inflight: map[[32]byte]*call{},
 	}
+	if c.node != "" {
+		e.node = newPool((c.runtimes+1)/2, func() (worker, error) { return startNode(c.node, c.nodeIdle) })
+	}
+	return e
 }
-
-// gojaVersion is the version of the JavaScript engine linked in: a new one
-// may render in time what an old one did not.
-func gojaVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, m := range bi.Deps {
-			if m.Path == "github.com/dop251/goja" {
-				return m.Version
-			}
-		}
-	}
-	return "unknown"
-}
-
-func newRuntime() (*jsRuntime, error) {
-	prg, err := katexProgram()
-	if err != nil {
-		return nil, fmt.Errorf("compile katex.min.js: %w", err)
-	}
-	vm := goja.New()
-	// Deeply nested input ({{{{…}}}}) makes KaTeX recurse; stop it with a
-	// catchable error long before memory runs out. Real formulas stay far
-	// below this depth.
-	vm.SetMaxCallStackSize(5000)
-	if _, err := vm.RunProgram(prg); err != nil {
-		return nil, fmt.Errorf("load katex.min.js: %w", err)
-	}
-	fn, err := vm.RunString(renderJS)
-	if err != nil {
-		return nil, fmt.Errorf("define the KaTeX render function: %w", err)
-	}
-	call, ok := goja.AssertFunction(fn)
-	if !ok {
-		return nil, errors.New("the KaTeX render wrapper is not a function")
-	}
-	return &jsRuntime{vm: vm, render: call}, nil
-}
-
-// get returns an idle runtime, creating one while the pool is not full, and
-// otherwise waits for one to be put back (or for ctx to be done).
-func (e *engine) get(ctx context.Context) (*jsRuntime, error) {
-	select {
-	case rt := <-e.idle:
-		return rt, nil
-	default:
-	}
-	select {
-	case rt := <-e.idle:
-		return rt, nil
-	case e.slots <- struct{}{}:
-		rt, err := newRuntime()
-		if err != nil {
-			<-e.slots
-			return nil, err
-		}
-		return rt, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (e *engine) put(rt *jsRuntime) { e.idle <- rt }
-
-// drop forgets a runtime that may be in a bad state.
-func (e *engine) drop() { <-e.slots }
 
 func cacheKey(tex string, display bool) [32]byte {
 	h := sha256.New()
@@ -317,48 +241,45 @@ func cancelled(ctx context.Context) result {
 	return result{cancelled: true, err: &TeXError{Offset: -1, Msg: "cancelled: " + context.Cause(ctx).Error()}}
 }
 
-// renderNow runs KaTeX within lim; a done ctx interrupts it at once.
+// renderNow runs KaTeX within lim, in node when it can decide and in goja
+// otherwise; a done ctx interrupts it at once.
 func (e *engine) renderNow(ctx context.Context, tex string, display bool, lim limit) (result, outcome) {
 	if !utf8.ValidString(tex) {
 		return result{err: &TeXError{Offset: -1, Msg: "the formula is not valid UTF-8"}}, renderedOK
 	}
-	rt, err := e.get(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return cancelled(ctx), transient
+	if e.node != nil && !e.nodeOff.Load() && bmpOnly(tex) {
+		if r, out := e.runOn(ctx, e.node, tex, display, lim); out != undecided {
+			return r, out
 		}
+	}
+	return e.runOn(ctx, e.goja, tex, display, lim)
+}
+
+// runOn runs KaTeX on a worker of p.
+func (e *engine) runOn(ctx context.Context, p *pool, tex string, display bool, lim limit) (result, outcome) {
+	w, err := p.get(ctx)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return cancelled(ctx), transient
+	case err != nil && p == e.node:
+		e.nodeOff.Store(true)
+		return result{}, undecided
+	case err != nil:
 		return result{err: &TeXError{Offset: -1, Msg: err.Error()}}, transient
 	}
 	e.runs.Add(1)
-	timer := time.AfterFunc(lim.d, func() { rt.vm.Interrupt("timeout") })
-	stop := context.AfterFunc(ctx, func() { rt.vm.Interrupt("cancelled") })
-	v, err := rt.render(goja.Undefined(), rt.vm.ToValue(tex), rt.vm.ToValue(display), rt.vm.ToValue(e.macros))
-	if !timer.Stop() || !stop() {
-		// An interrupt was sent (or is being sent): the runtime is thrown
-		// away, whether or not KaTeX finished just in time.
-		e.drop()
-		var ie *goja.InterruptedError
-		if errors.As(err, &ie) {
-			if ie.Value() == "cancelled" {
-				return cancelled(ctx), transient
-			}
-			return result{timeout: lim.d, err: &TeXError{Offset: -1, Msg: fmt.Sprintf("rendering took longer than %v%s; simplify or split the formula", lim.d, lim.why)}}, timedOut
-		}
-	} else if err != nil {
-		// A JavaScript exception that is not a KaTeX parse error (stack
-		// overflow, internal error): do not reuse the runtime.
-		e.drop()
+	r, out, keep := w.run(ctx, tex, display, lim)
+	if keep {
+		p.put(w)
 	} else {
-		e.put(rt)
+		p.drop()
 	}
-	if err != nil {
-		var so *goja.StackOverflowError
-		if errors.As(err, &so) {
-			return result{err: &TeXError{Offset: -1, Msg: "the formula is nested too deeply to render; reduce the nesting of braces or environments"}}, renderedOK
-		}
-		return result{err: &TeXError{Offset: -1, Msg: "KaTeX failed: " + err.Error()}}, renderedOK
-	}
-	return decode(tex, v.Export()), renderedOK
+	return r, out
+}
+
+// timeoutResult is a formula that ran out of lim.
+func timeoutResult(lim limit) result {
+	return result{timeout: lim.d, err: &TeXError{Offset: -1, Msg: fmt.Sprintf("rendering took longer than %v%s; simplify or split the formula", lim.d, lim.why)}}
 }
 
 // decode turns the wrapper's return value into a result.

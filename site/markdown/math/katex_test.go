@@ -21,7 +21,8 @@ func TestKaTeXVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := rt.vm.Get("katex").ToObject(rt.vm).Get("version").String()
+	vm := rt.(*jsRuntime).vm
+	v := vm.Get("katex").ToObject(vm).Get("version").String()
 	if v != KaTeXVersion {
 		t.Errorf("katex.min.js is version %q, KaTeXVersion says %q", v, KaTeXVersion)
 	}
@@ -78,7 +79,7 @@ func TestRender(t *testing.T) {
 // \gdef writes into the macros object; every formula gets a fresh one, so a
 // definition never leaks into another formula (or another page).
 func TestGdefDoesNotLeak(t *testing.T) {
-	e := New(WithRuntimes(1))
+	e := newExt(func(c *config) { c.runtimes = 1 })
 	if _, err := e.Render(`\gdef\leak{42}\leak`, false); err != nil {
 		t.Fatal(err)
 	}
@@ -89,22 +90,8 @@ func TestGdefDoesNotLeak(t *testing.T) {
 	}
 }
 
-func TestWithMacros(t *testing.T) {
-	e := New(WithMacros(map[string]string{`\RR`: `\mathbb{R}`}))
-	html, err := e.Render(`x \in \RR`, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(html, "<mi mathvariant=\"double-struck\">R</mi>") {
-		t.Errorf(`\RR did not expand to \mathbb{R}:\n%s`, html)
-	}
-	if _, err := ext().Render(`\RR`, false); err == nil {
-		t.Errorf(`\RR renders without WithMacros`)
-	}
-}
-
 func TestTimeout(t *testing.T) {
-	e := New(WithTimeout(time.Millisecond), WithRuntimes(1))
+	e := newExt(func(c *config) { c.timeout, c.runtimes, c.node = time.Millisecond, 1, "" })
 	big := strings.Repeat(`\frac{a}{b}+`, 400) + "x"
 	_, err := e.Render(big, false)
 	var te *TeXError
@@ -114,7 +101,7 @@ func TestTimeout(t *testing.T) {
 	// A timeout is remembered with its time (TestTimeoutRemembered).
 	// The interrupted runtime was dropped (its slot is free again); a new
 	// one serves the next call.
-	if n := len(e.eng.slots); n != 0 {
+	if n := len(e.eng.goja.slots); n != 0 {
 		t.Errorf("%d runtimes live after a timeout, want 0", n)
 	}
 	e.eng.timeout = 10 * time.Second
@@ -126,13 +113,13 @@ func TestTimeout(t *testing.T) {
 // Concurrent rendering gives the same bytes as sequential rendering.
 func TestConcurrentRender(t *testing.T) {
 	formulas := []string{`x`, `\sum_{i=1}^n i`, `\begin{pmatrix}a&b\\c&d\end{pmatrix}`, `\frac{1}{`, `\sqrt[3]{2}`, `e^{i\pi}+1=0`}
-	seq := New(WithRuntimes(1))
+	seq := newExt(gojaOnly(DefaultTimeout))
 	want := map[string]string{}
 	for _, f := range formulas {
 		h, err := seq.Render(f, true)
 		want[f] = fmt.Sprint(h, err)
 	}
-	par := New(WithRuntimes(4))
+	par := newExt(func(c *config) { c.runtimes = 4 })
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var bad []string
@@ -153,8 +140,11 @@ func TestConcurrentRender(t *testing.T) {
 	if len(bad) > 0 {
 		t.Errorf("concurrent results differ for %q", bad)
 	}
-	if n := len(par.eng.slots); n > 4 {
+	if n := len(par.eng.goja.slots); n > 4 {
 		t.Errorf("%d runtimes live, want at most 4", n)
+	}
+	if par.eng.node != nil && len(par.eng.node.slots) > 4 {
+		t.Errorf("%d node processes live, want at most 4", len(par.eng.node.slots))
 	}
 }
 
@@ -234,7 +224,7 @@ func BenchmarkRenderFormula(b *testing.B) {
 		"matrix":   `\begin{pmatrix}a&b\\c&d\end{pmatrix}`,
 		"aligned":  `\begin{aligned} f(x) &= (x+1)^2 \\ &= x^2 + 2x + 1 \end{aligned}`,
 	}
-	e := New(WithRuntimes(1))
+	e := newExt(func(c *config) { c.runtimes = 1 })
 	if _, err := e.Render("x", false); err != nil { // start the runtime
 		b.Fatal(err)
 	}

@@ -18,6 +18,17 @@ var (
 	testExtOnce sync.Once
 )
 
+// newExt is New with the defaults changed by set: tests set what no
+// option offers (timeouts, runtimes, goja only).
+func newExt(set func(*config)) *Extender {
+	c := defaultConfig()
+	set(&c)
+	return newExtender(c)
+}
+
+// gojaExt is one extension that runs KaTeX in goja only.
+var gojaExt = sync.OnceValue(func() *Extender { return newExt(func(c *config) { c.node = "" }) })
+
 func ext() *Extender {
 	testExtOnce.Do(func() { testExt = New() })
 	return testExt
@@ -50,15 +61,26 @@ func convert(t testing.TB, md goldmark.Markdown, src []byte) converted {
 // (output.html), the problems (problems) and whether the page needs the math
 // assets (needs). Refresh with: go test ./site/markdown/math -update
 func TestGolden(t *testing.T) {
-	md := newMD(ext())
-	golden.Run(t, "testdata/*.txtar", func(t *testing.T, a *golden.Archive) []golden.Output {
-		got := convert(t, md, a.Input(t))
-		needs := []byte("no\n")
-		if got.needs {
-			needs = []byte("math\n")
-		}
-		return []golden.Output{{Name: "output.html", Data: []byte(got.html)}, {Name: "problems", Data: golden.Lines(got.problems)}, {Name: "needs", Data: needs}}
-	})
+	engines := []struct {
+		name string
+		ext  func(t *testing.T) *Extender
+	}{
+		{"goja", func(*testing.T) *Extender { return gojaExt() }},
+		{"node", func(t *testing.T) *Extender { requireNode(t); return ext() }},
+	}
+	for _, eng := range engines {
+		t.Run(eng.name, func(t *testing.T) {
+			md := newMD(eng.ext(t))
+			golden.Run(t, "testdata/*.txtar", func(t *testing.T, a *golden.Archive) []golden.Output {
+				got := convert(t, md, a.Input(t))
+				needs := []byte("no\n")
+				if got.needs {
+					needs = []byte("math\n")
+				}
+				return []golden.Output{{Name: "output.html", Data: []byte(got.html)}, {Name: "problems", Data: golden.Lines(got.problems)}, {Name: "needs", Data: needs}}
+			})
+		})
+	}
 }
 
 // Windows line endings: the CR is not part of the TeX.

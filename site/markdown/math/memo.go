@@ -13,8 +13,8 @@ import (
 
 // A formula that ran out of time is remembered on disk too (with a cache
 // dir), so that the next build does not spend that time again: one small
-// file per formula, named by the hash of the KaTeX code, the macros, the
-// goja version and the formula, holding
+// file per formula, named by the hash of the KaTeX code, the JavaScript
+// engines (goja's version, node's path) and the formula, holding
 //
 //	kiji-katex-timeout <timeout in ns> <sha256 of name and timeout>\n
 //

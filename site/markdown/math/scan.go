@@ -76,13 +76,6 @@ type inlineMatch struct {
 	display    bool // $$…$$
 }
 
-// scanInline matches inline math at the start of line, which begins with
-// '$'. The caller checks the character before the '$' (backslash, digit).
-func scanInline(line []byte) (inlineMatch, bool) {
-	var s scanner
-	return s.scan(line, 0)
-}
-
 // scanner matches inline math and remembers, for the line it last looked
 // at, where its closers and Zenn's link guard are, so that a line full of
 // '$' costs linear time instead of the quadratic time Zenn's regular

@@ -124,3 +124,10 @@ func TestManyDollarsLinearTime(t *testing.T) {
 		})
 	}
 }
+
+// scanInline matches inline math at the start of line, which begins with
+// '$'. The caller checks the character before the '$' (backslash, digit).
+func scanInline(line []byte) (inlineMatch, bool) {
+	var s scanner
+	return s.scan(line, 0)
+}
