@@ -157,7 +157,8 @@ type run struct {
 	stateLoaded        chan *state // the cache, read in the background // lists share summaries: hash each once
 	stateMu            sync.Mutex
 
-	b *Builder // the Builder running this build; nil for Build
+	b       *Builder    // the Builder running this build; nil for Build
+	journal *journalRun // what the next build compares (journal.go)
 
 	converted atomic.Int64 // articles and chapters converted (Report.Converted)
 }
@@ -181,9 +182,6 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	start := time.Now()
 	r := &run{ctx: math.WithBuildBudget(ctx, math.DefaultBuildLost), opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
 	r.report.Dest = r.opts.Dest
-	if b == nil {
-		r.startLoadingState()
-	}
 	steps := []step{
 		{"read kiji.yaml", (*run).readConfig},
 		{"read content", (*run).readContent},
@@ -197,7 +195,16 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		{"copy files", (*run).copyFiles},
 		{"check links", (*run).checkLinks},
 	}
-	err := r.runSteps(steps)
+	err := r.runSteps(steps[:1])
+	if err == nil && r.upToDate() {
+		return r.nothingToDo(start), nil // journal.go
+	}
+	if b == nil {
+		r.startLoadingState()
+	}
+	if err == nil {
+		err = r.runSteps(steps[1:])
+	}
 	var contentErr error // of a dev build, which publishes anyway
 	if err == nil {
 		r.applyOnBroken()
@@ -220,6 +227,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		r.out.abort()
 	}
 	r.fillReport(start)
+	r.writeJournal(err)
 	if err != nil {
 		if _, ok := diag.AsErrors(err); !ok && r.report.Errors > 0 {
 			// A step failed after content problems were found: report both.
