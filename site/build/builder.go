@@ -163,6 +163,7 @@ func (b *Builder) keep(r *run) {
 	}
 	b.state = r.newState
 	b.outs = b.nextOuts
+	r.newState.Outs = b.outs // for the cache on disk
 	b.destKnown = true
 	b.files = r.out.files
 	b.checked, b.checkedFiles, b.checkedKey = b.nextChecked, r.pages.files, r.globalKey
@@ -524,7 +525,10 @@ func (b *Builder) cached(r *run, rel, key string) bool {
 	}
 	outs, next, mu := r.oldState.Outs, r.newState.Outs, &r.stateMu
 	if b != nil {
-		outs, next, mu = b.outs, b.nextOuts, &b.nextMu
+		next, mu = b.nextOuts, &b.nextMu
+		if b.outs != nil {
+			outs = b.outs
+		} // else the Builder's first build: the cache read from disk
 	}
 	e, ok := outs[rel]
 	if !ok || e.Key != key || !r.out.unchanged(rel, e.OutHash) {
