@@ -75,12 +75,12 @@ func stampAll(ps []pathStamp, where func(string) string) bool {
 				if ps[i].Missing {
 					continue
 				}
-				fi, err := os.Lstat(where(ps[i].Path))
-				if err != nil || fi.Mode()&fs.ModeSymlink != 0 {
+				st, err := lstamp(where(ps[i].Path))
+				if err != nil || fs.FileMode(st.Mode)&fs.ModeSymlink != 0 {
 					bad.Store(true)
 					return
 				}
-				ps[i].stamp = stampOf(fi)
+				ps[i].stamp = st
 			}
 		}()
 	}
