@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -19,8 +20,10 @@ import (
 //
 //   - a key: kiji's build, kiji.yaml's bytes and the options;
 //   - the stamp (type, size, mtime, ctime, inode) of every file and folder
-//     of the content folder's articles/, books/, images/ and static/, and
-//     of the theme's folder, taken before the build read any of them;
+//     of the content folder's articles/, books/, images/ and static/, of
+//     the theme's folder, and of the git repository's HEAD, logs/HEAD and
+//     index (a commit, checkout or reset), taken before the build read any
+//     of them;
 //   - the stamp of every file kiji left in the output folder and of every
 //     folder holding one (or a file kiji did not write);
 //   - the report of that build (its counts and problems), and the time the
@@ -111,7 +114,34 @@ func (r *run) sourceRoots() []string {
 	if r.cfg.Theme != "default" {
 		roots = append(roots, filepath.Join(r.opts.Root, "themes", r.cfg.Theme))
 	}
-	return roots
+	return append(roots, gitFiles(r.opts.Source)...)
+}
+
+// gitFiles are the files of the git repository holding dir that change
+// with every commit, checkout or reset (dates may come from the history).
+func gitFiles(dir string) []string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		g := filepath.Join(d, ".git")
+		if fi, err := os.Stat(g); err == nil {
+			if !fi.IsDir() { // a worktree's: "gitdir: PATH"
+				b, _ := os.ReadFile(g)
+				if p, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: "); ok {
+					if !filepath.IsAbs(p) {
+						p = filepath.Join(d, p)
+					}
+					g = p
+				}
+			}
+			return []string{filepath.Join(g, "HEAD"), filepath.Join(g, "logs", "HEAD"), filepath.Join(g, "index")}
+		}
+		if filepath.Dir(d) == d {
+			return nil
+		}
+	}
 }
 
 // upToDate reports whether the output is what this build would write,

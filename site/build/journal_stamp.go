@@ -16,8 +16,8 @@ import (
 	"time"
 )
 
-// stampTrees stamps every file and folder under roots (a missing root is
-// recorded as missing), in a fixed order. It reports false when a tree
+// stampTrees stamps every file and folder under roots (a root may be a
+// file; a missing one is recorded as missing), in a fixed order. It reports false when a tree
 // cannot be stamped (a symbolic link, an unreadable folder): no journal
 // is written then.
 func stampTrees(roots []string) ([]pathStamp, bool) {
@@ -28,11 +28,11 @@ func stampTrees(roots []string) ([]pathStamp, bool) {
 			out = append(out, pathStamp{Path: root, stamp: stamp{Missing: true}})
 			continue
 		}
-		if err != nil || !fi.IsDir() {
+		if err != nil {
 			return nil, false
 		}
 		out = append(out, pathStamp{Path: root})
-		if !listTree(root, &out) {
+		if fi.IsDir() && !listTree(root, &out) {
 			return nil, false
 		}
 	}

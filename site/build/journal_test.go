@@ -214,3 +214,29 @@ func FuzzDecodeJournal(f *testing.F) {
 		}
 	})
 }
+
+// A commit changes no content file, but dates may come from the history.
+func TestJournalSeesACommit(t *testing.T) {
+	if !stampsSupported {
+		t.Skip("no ctimes and inodes on this system")
+	}
+	root, build := cacheSite(t)
+	writeFile(t, filepath.Join(root, ".git/HEAD"), "ref: refs/heads/main\n")
+	writeFile(t, filepath.Join(root, ".git/logs/HEAD"), "0 1 a <a@b> 1 +0000\tcommit: one\n")
+	writeFile(t, filepath.Join(root, ".git/index"), "DIRC")
+	settle()
+	build()
+	settle()
+	if rep := build(); !shortcut(rep) {
+		t.Fatalf("a rebuild with nothing changed did the whole build: %v", rep.Steps)
+	}
+	f, err := os.OpenFile(filepath.Join(root, ".git/logs/HEAD"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("1 2 a <a@b> 2 +0000\tcommit: two\n")
+	f.Close()
+	if rep := build(); shortcut(rep) {
+		t.Error("the journal was trusted after a commit")
+	}
+}
