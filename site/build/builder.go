@@ -322,18 +322,9 @@ func (b *Builder) reuseContent(r *run) bool {
 		return false
 	}
 	old := b.site
-	for _, as := range [][]*content.Article{old.Articles, old.Drafts} {
-		for _, a := range as {
-			if a.Scheduled && !a.Date.After(opts.Now) {
-				return false // its time has come: it changes lists
-			}
-		}
-	}
-	byPath := map[string]*content.Article{}
-	for _, as := range [][]*content.Article{old.Articles, old.Drafts} {
-		for _, a := range as {
-			byPath[a.Path] = a
-		}
+	byPath, due := articlesByPath(old, opts.Now)
+	if due {
+		return false // a scheduled article's time has come: it changes lists
 	}
 	repl := map[*content.Article]*content.Article{}
 	files := map[string]bool{}
@@ -374,6 +365,19 @@ func (b *Builder) reuseContent(r *run) bool {
 	b.pending = map[string]bool{}
 	r.probs.Add(ps...)
 	return true
+}
+
+// articlesByPath maps the site's articles and drafts by path, and reports
+// whether a scheduled one is due at now.
+func articlesByPath(s *content.Site, now time.Time) (byPath map[string]*content.Article, due bool) {
+	byPath = map[string]*content.Article{}
+	for _, as := range [][]*content.Article{s.Articles, s.Drafts} {
+		for _, a := range as {
+			byPath[a.Path] = a
+			due = due || (a.Scheduled && !a.Date.After(now))
+		}
+	}
+	return byPath, due
 }
 
 // reparse reads the changed file p again. It returns nil for a file the
