@@ -12,6 +12,10 @@
 //  7. check every internal link, anchor and image of the output
 //  8. swap the new output in place of the old one
 //
+// After step 1, a one-off build asks the stat journal whether anything
+// changed since the last build (journal.go); if nothing did, it stops
+// there with that build's report.
+//
 // Formulas that run out of KaTeX's time may cost a build a minute at most
 // (see package math); when ctx is done, every step stops within a second
 // and nothing is committed.
