@@ -16,6 +16,10 @@
 //  7. check every internal link, anchor and image of the output
 //  8. swap the new output in place of the old one
 //
+// After step 1, a one-off build asks the stat journal whether anything
+// changed since the last build (journal.go); if nothing did, it stops
+// there with that build's report.
+//
 // Formulas that run out of KaTeX's time may cost a build a minute at most
 // (see package math); when ctx is done, every step stops within a second
 // and nothing is committed.
@@ -166,7 +170,8 @@ type run struct {
 	stateLoaded        chan *state                  // the cache, read in the background
 	stateMu            sync.Mutex                   // guards newState and report.Pages
 
-	b *Builder // the Builder running this build; nil for Build
+	b       *Builder    // the Builder running this build; nil for Build
+	journal *journalRun // what the next build compares (journal.go)
 
 	converted atomic.Int64 // articles and chapters converted (Report.Converted)
 }
@@ -190,9 +195,6 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	start := time.Now()
 	r := &run{ctx: math.WithBuildBudget(ctx, math.DefaultBuildLost), opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
 	r.report.Dest = r.opts.Dest
-	if b == nil {
-		r.startLoadingState()
-	}
 	steps := []step{
 		{"read kiji.yaml", (*run).readConfig},
 		{"read content", (*run).readContent},
@@ -207,7 +209,16 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		{"copy files", (*run).copyFiles},
 		{"check links", (*run).checkLinks},
 	}
-	err := r.runSteps(steps)
+	err := r.runSteps(steps[:1])
+	if err == nil && r.upToDate() {
+		return r.nothingToDo(start), nil // journal.go
+	}
+	if b == nil {
+		r.startLoadingState()
+	}
+	if err == nil {
+		err = r.runSteps(steps[1:])
+	}
 	var contentErr error // of a dev build, which publishes anyway
 	if err == nil {
 		r.applyOnBroken()
@@ -230,6 +241,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		r.out.abort()
 	}
 	r.fillReport(start)
+	r.writeJournal(err)
 	if err != nil {
 		if _, ok := diag.AsErrors(err); !ok && r.report.Errors > 0 {
 			// A step failed after content problems were found: report both.

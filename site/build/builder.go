@@ -164,6 +164,7 @@ func (b *Builder) keep(r *run) {
 	}
 	b.state = r.newState
 	b.outs = b.nextOuts
+	r.newState.Outs = b.outs // for the cache on disk
 	b.destKnown = true
 	b.files = r.out.files
 	b.checked, b.checkedFiles, b.checkedKey = b.nextChecked, r.pages.files, r.globalKey
@@ -322,18 +323,9 @@ func (b *Builder) reuseContent(r *run) bool {
 		return false
 	}
 	old := b.site
-	for _, as := range [][]*content.Article{old.Articles, old.Drafts} {
-		for _, a := range as {
-			if a.Scheduled && !a.Date.After(opts.Now) {
-				return false // its time has come: it changes lists
-			}
-		}
-	}
-	byPath := map[string]*content.Article{}
-	for _, as := range [][]*content.Article{old.Articles, old.Drafts} {
-		for _, a := range as {
-			byPath[a.Path] = a
-		}
+	byPath, due := articlesByPath(old, opts.Now)
+	if due {
+		return false // a scheduled article's time has come: it changes lists
 	}
 	repl := map[*content.Article]*content.Article{}
 	files := map[string]bool{}
@@ -374,6 +366,19 @@ func (b *Builder) reuseContent(r *run) bool {
 	b.pending = map[string]bool{}
 	r.probs.Add(ps...)
 	return true
+}
+
+// articlesByPath maps the site's articles and drafts by path, and reports
+// whether a scheduled one is due at now.
+func articlesByPath(s *content.Site, now time.Time) (byPath map[string]*content.Article, due bool) {
+	byPath = map[string]*content.Article{}
+	for _, as := range [][]*content.Article{s.Articles, s.Drafts} {
+		for _, a := range as {
+			byPath[a.Path] = a
+			due = due || (a.Scheduled && !a.Date.After(now))
+		}
+	}
+	return byPath, due
 }
 
 // reparse reads the changed file p again. It returns nil for a file the
@@ -512,7 +517,10 @@ func (b *Builder) cached(r *run, rel, key string) bool {
 	}
 	outs, next, mu := r.oldState.Outs, r.newState.Outs, &r.stateMu
 	if b != nil {
-		outs, next, mu = b.outs, b.nextOuts, &b.nextMu
+		next, mu = b.nextOuts, &b.nextMu
+		if b.outs != nil {
+			outs = b.outs
+		} // else the Builder's first build: the cache read from disk
 	}
 	e, ok := outs[rel]
 	if !ok || e.Key != key || !r.out.unchanged(rel, e.OutHash) {

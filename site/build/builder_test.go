@@ -286,3 +286,38 @@ func TestBuilderSeesRewriteKeepingSizeAndMtime(t *testing.T) {
 		t.Error("the output still holds the image's old bytes")
 	}
 }
+
+// A second dev server keeps the list pages the first one left: its cache
+// on disk has them, and its first build takes them from there.
+func TestBuilderKeepsListsAcrossRuns(t *testing.T) {
+	root, _ := cacheSite(t)
+	opts := Options{Root: root, Offline: true, Dev: true}
+	first := NewBuilder(opts)
+	if _, err := first.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	disk := readState(filepath.Join(root, ".kiji-cache", "state-dev.gob"))
+	var lists []string
+	for rel := range disk.Outs {
+		lists = append(lists, rel)
+	}
+	if disk.Outs["index.html"] == nil {
+		t.Fatalf("the dev server's cache on disk has no home page; it has %v", lists)
+	}
+	second := NewBuilder(opts)
+	defer second.Close()
+	if _, err := second.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"index.html", "topics/index.html", "topics/go/index.html"} {
+		e := second.outs[rel]
+		// An entry taken from the cache has its links read (memo); one
+		// of a page rendered again has them only as written.
+		if e == nil || e.Links == nil || e.Links.memo == nil {
+			t.Errorf("%s was rendered again by the second server's first build", rel)
+		}
+	}
+}

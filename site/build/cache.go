@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
 	"errors"
@@ -13,7 +14,6 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/kiji-ssg/kiji/site/content"
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/render"
@@ -255,21 +255,29 @@ func (r *run) computeGlobalKey() {
 	r.globalKey = hex.EncodeToString(h.Sum(nil))
 }
 
-// articleKey is the cache key of one article page.
-func (r *run) articleKey(a *content.Article, prev, next *render.Summary) string {
-	h := sha256.New()
-	io.WriteString(h, r.globalKey)
-	io.WriteString(h, a.Path)
-	h.Write(a.Hash[:])
-	fmt.Fprintf(h, "\x00date %d", a.Date.UnixNano()) // from git or the file: not in its bytes
-	for _, s := range []*render.Summary{prev, next} {
-		if s == nil {
-			io.WriteString(h, "\x00none")
+// articleKey is the cache key of the page of r.site.Articles[i]: its
+// file, and what the page shows of its neighbours (slug, title, emoji;
+// the base URL is in the global key). It is computed for every article
+// of every build, so it is made of the articles' fields directly, not of
+// the summaries a page that is rendered shows.
+func (r *run) articleKey(i int) string {
+	as := r.site.Articles
+	a := as[i]
+	b := make([]byte, 0, 256)
+	b = append(b, r.globalKey...)
+	b = append(b, a.Path...)
+	b = append(b, a.Hash[:]...)
+	b = binary.LittleEndian.AppendUint64(b, uint64(a.Date.UnixNano())) // from git or the file: not in its bytes
+	for _, j := range []int{i + 1, i - 1} {                            // older, newer
+		if j < 0 || j >= len(as) {
+			b = append(b, "\x00none"...)
 			continue
 		}
-		fmt.Fprintf(h, "\x00%s\x00%s\x00%s", s.URL, s.Title, s.Emoji)
+		n := as[j]
+		b = append(append(append(append(append(append(b, 0), n.Slug...), 0), n.Title...), 0), n.Emoji...)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // addCached records a page the build did not render again.

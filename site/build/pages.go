@@ -99,6 +99,11 @@ func (r *run) renderArticles() error {
 
 func (r *run) renderArticle(i int) (res articleResult, err error) {
 	a := r.site.Articles[i]
+	rel := outputFile(articleDir(a.Slug))
+	key := r.articleKey(i)
+	if e, ok := r.reuseDocPage(a.Path, rel, key); ok {
+		return articleResult{minutes: e.Minutes, summary: e.Summary}, nil
+	}
 	// Older article is "previous", newer is "next" (the list is newest first).
 	var prev, next *render.Summary
 	if i+1 < len(r.site.Articles) {
@@ -106,11 +111,6 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	}
 	if i > 0 {
 		next = r.summary(r.site.Articles[i-1], 0)
-	}
-	rel := outputFile(articleDir(a.Slug))
-	key := r.articleKey(a, prev, next)
-	if e, ok := r.reuseDocPage(a.Path, rel, key); ok {
-		return articleResult{minutes: e.Minutes, summary: e.Summary}, nil
 	}
 	probs := &diag.List{}
 	defer func() {

@@ -141,3 +141,47 @@ func writeFileB(b *testing.B, p string, data []byte) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkBuilderSave is the dev server's rebuild after one article is
+// saved, on the corpus KIJI_BENCH_CORPUS names (a content folder, edited
+// in place and put back; skipped when unset). KIJI_BENCH_OUT keeps the
+// output and cache folders from run to run (else a temp folder: the first
+// build is a cold one).
+//
+//	KIJI_BENCH_CORPUS=DIR/content go test ./site/build -run '^$' -bench BuilderSave -benchtime 20x
+func BenchmarkBuilderSave(b *testing.B) {
+	src := os.Getenv("KIJI_BENCH_CORPUS")
+	if src == "" {
+		b.Skip("KIJI_BENCH_CORPUS names no content folder")
+	}
+	out := os.Getenv("KIJI_BENCH_OUT")
+	if out == "" {
+		out = b.TempDir()
+	}
+	cfg := filepath.Join(out, "kiji.yaml")
+	writeFileB(b, cfg, []byte("title: bench\nbase_url: https://example.com/\nog_images: false\n"))
+	art := filepath.Join(src, "articles", "slug-00500.md")
+	orig, err := os.ReadFile(art)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.WriteFile(art, orig, 0o644)
+	bl := NewBuilder(Options{Root: out, Source: src, Config: cfg, Dest: filepath.Join(out, "public"),
+		CacheDir: filepath.Join(out, "cache"), Offline: true, Dev: true})
+	defer bl.Close()
+	if _, err := bl.Build(context.Background(), nil); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		writeFileB(b, art, append(append([]byte{}, orig...), fmt.Sprintf("\n\nEdit %d.\n", n)...))
+		rep, err := bl.Build(context.Background(), []string{art})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Converted != 1 {
+			b.Fatalf("converted %d articles, want 1", rep.Converted)
+		}
+	}
+}

@@ -15,12 +15,22 @@ import (
 // page (here a Go client of the event stream) receiving its reload event:
 // the debounce, the rebuild and the event. It reports the median of 20
 // saves (ms/reload-median), and the slowest (ms/reload-max); ns/op is the
-// time of the 20 saves with their pauses, not a figure to read.
+// time of the 20 saves with their pauses, not a figure to read. It also
+// reports how long the server takes to start serving: its first build
+// with an empty cache (s/start-cold), and again with the cache the first
+// left (s/start-warm, a second `kiji serve`).
 //
 //	go test ./site/serve -run '^$' -bench Reload -benchtime 1x
 //
 // "seed" is the repository's content/; "1k" is the 1,000-article corpus of
-// ../shared/bench/gencorpus.go (seed 1), generated into a temp folder.
+// ../shared/bench/gencorpus.go (seed 1), generated into a temp folder; "10k"
+// runs when KIJI_BENCH_CORPUS names a content folder (the 10,000-article
+// corpus's), copied into a temp folder:
+//
+//	KIJI_BENCH_CORPUS=DIR/content go test ./site/serve -run '^$' -bench 'Reload/10k' -benchtime 1x -timeout 60m
+//
+// The corpus cases build without sharing images (og_images: false), as
+// scripts/bench.sh does.
 func BenchmarkReload(b *testing.B) {
 	b.Run("seed", func(b *testing.B) {
 		root := b.TempDir()
@@ -39,13 +49,40 @@ func BenchmarkReload(b *testing.B) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("generating the corpus: %v\n%s", err, out)
 		}
+		writeBenchConfig(b, root)
 		benchReload(b, root, "slug-00500")
 	})
+	b.Run("10k", func(b *testing.B) {
+		src := os.Getenv("KIJI_BENCH_CORPUS")
+		if src == "" {
+			b.Skip("KIJI_BENCH_CORPUS names no content folder: skipping the 10,000-article case")
+		}
+		root := b.TempDir()
+		if err := copyTree(src, filepath.Join(root, "content")); err != nil {
+			b.Fatalf("copying the corpus: %v", err)
+		}
+		writeBenchConfig(b, root)
+		benchReload(b, root, "slug-05000")
+	})
+}
+
+// writeBenchConfig turns the sharing images off, as scripts/bench.sh does.
+func writeBenchConfig(b *testing.B, root string) {
+	b.Helper()
+	if err := os.WriteFile(filepath.Join(root, "kiji.yaml"), []byte("title: bench\nog_images: false\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
 }
 
 func benchReload(b *testing.B, root, slug string) {
 	b.Helper()
+	t0 := time.Now()
+	_, _, stop := startServer(b, root, "127.0.0.1:0", 0)
+	cold := time.Since(t0)
+	stop() // writes the cache
+	t0 = time.Now()
 	url, _ := running(b, root, 0)
+	warm := time.Since(t0)
 	c := dialSSE(b, url)
 	c.next(b, 10*time.Second, "hello")
 	art := filepath.Join(root, "content", "articles", slug+".md")
@@ -85,6 +122,9 @@ func benchReload(b *testing.B, root, slug string) {
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	b.ReportMetric(ms(times[len(times)/2]), "ms/reload-median")
 	b.ReportMetric(ms(times[len(times)-1]), "ms/reload-max")
+	// After the loop: b.Loop's first call drops the metrics reported before.
+	b.ReportMetric(cold.Seconds(), "s/start-cold")
+	b.ReportMetric(warm.Seconds(), "s/start-warm")
 }
 
 // copyTree copies the folder from into to.

@@ -1,0 +1,223 @@
+package build
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// stampTrees stamps every file and folder under roots (a root may be a
+// file; a missing one is recorded as missing), in a fixed order. It reports false when a tree
+// cannot be stamped (a symbolic link, an unreadable folder): no journal
+// is written then.
+func stampTrees(roots []string) ([]pathStamp, bool) {
+	var out []pathStamp
+	for _, root := range roots {
+		fi, err := os.Lstat(root)
+		if errors.Is(err, fs.ErrNotExist) {
+			out = append(out, pathStamp{Path: root, stamp: stamp{Missing: true}})
+			continue
+		}
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, pathStamp{Path: root})
+		if fi.IsDir() && !listTree(root, &out) {
+			return nil, false
+		}
+	}
+	ok := stampAll(out, func(p string) string { return p })
+	return out, ok
+}
+
+// listTree appends the paths under dir, depth first, each folder's
+// entries in name order.
+func listTree(dir string, out *[]pathStamp) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		*out = append(*out, pathStamp{Path: p})
+		if e.IsDir() && !listTree(p, out) {
+			return false
+		}
+	}
+	return true
+}
+
+// stampAll fills the stamps of ps in parallel, each at where(path); it
+// reports false if one is a symbolic link or cannot be stamped.
+func stampAll(ps []pathStamp, where func(string) string) bool {
+	var next atomic.Int64
+	var bad atomic.Bool
+	var wg sync.WaitGroup
+	for range 2 * runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !bad.Load() {
+				i := int(next.Add(1)) - 1
+				if i >= len(ps) {
+					return
+				}
+				if ps[i].Missing {
+					continue
+				}
+				st, err := lstamp(where(ps[i].Path))
+				if err != nil || fs.FileMode(st.Mode)&fs.ModeSymlink != 0 {
+					bad.Store(true)
+					return
+				}
+				ps[i].stamp = st
+			}
+		}()
+	}
+	wg.Wait()
+	return !bad.Load()
+}
+
+// stampOutputs stamps what a committed build left in the output folder:
+// its files (the manifest's), the files kiji did not write, the manifest
+// and every folder holding any of them.
+func stampOutputs(o *output) ([]pathStamp, bool) {
+	o.mu.Lock()
+	rels := make([]string, 0, len(o.files)+len(o.unknown)+1)
+	for rel := range o.files {
+		rels = append(rels, rel)
+	}
+	o.mu.Unlock()
+	rels = append(rels, o.unknown...)
+	rels = append(rels, manifestName)
+	dirs := map[string]bool{".": true}
+	for _, rel := range rels {
+		for d := path.Dir(rel); d != "." && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	for d := range dirs {
+		rels = append(rels, d)
+	}
+	sort.Strings(rels)
+	at := time.Now()
+	ps := make([]pathStamp, len(rels))
+	for i, rel := range rels {
+		ps[i].Path = rel
+	}
+	if !stampAll(ps, func(rel string) string { return filepath.Join(o.dest, filepath.FromSlash(rel)) }) {
+		return nil, false
+	}
+	for i := range ps {
+		if !racy(ps[i].stamp, at.UnixNano()) || fs.FileMode(ps[i].Mode).IsDir() {
+			continue
+		}
+		switch st, ok := o.files[ps[i].Path]; {
+		case ok && st.Hash == "":
+			return nil, false
+		case ok:
+			ps[i].Hash = st.Hash
+		case ps[i].Path == manifestName:
+			sum := sha256.Sum256(o.manifest(nil))
+			ps[i].Hash = hex.EncodeToString(sum[:])
+		}
+	}
+	return ps, true
+}
+
+// racy reports whether a file stamped at time at may have changed since
+// without its stamp changing.
+func racy(s stamp, at int64) bool {
+	return !s.Missing && s.Ctime >= at-int64(racyWindow)
+}
+
+// outputsUnchanged reports whether the output folder holds what j
+// recorded: every stamp equal, a file stamped too soon after it was
+// written still of the same bytes, a folder stamped too soon holding
+// nothing j does not list.
+func outputsUnchanged(j *statJournal, dest string) bool {
+	if real, err := filepath.EvalSymlinks(dest); err != nil || real != j.Dest {
+		return false
+	}
+	now := make([]pathStamp, len(j.Outs))
+	for i, p := range j.Outs {
+		now[i].Path = p.Path
+	}
+	where := func(rel string) string { return filepath.Join(j.Dest, filepath.FromSlash(rel)) }
+	if !stampAll(now, where) || !sameSlice(j.Outs, now) {
+		return false
+	}
+	var listed map[string]bool
+	for _, p := range j.Outs {
+		if !racy(p.stamp, j.OutsAt) {
+			continue
+		}
+		if !fs.FileMode(p.Mode).IsDir() {
+			// No hash: a file kiji did not write, whose bytes do not matter.
+			if p.Hash != "" && hashPath(where(p.Path)) != p.Hash {
+				return false
+			}
+			continue
+		}
+		if listed == nil {
+			listed = make(map[string]bool, len(j.Outs))
+			for _, q := range j.Outs {
+				listed[q.Path] = true
+			}
+		}
+		if !holdsOnly(where(p.Path), p.Path, listed) {
+			return false
+		}
+	}
+	return true
+}
+
+// holdsOnly reports whether the folder dir (rel in the output) holds
+// only entries listed.
+func holdsOnly(dir, rel string, listed map[string]bool) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !listed[path.Join(rel, e.Name())] {
+			return false
+		}
+	}
+	return true
+}
+
+// hashPath is the hex SHA-256 of the file at p ("" if it cannot be read).
+func hashPath(p string) string {
+	f, err := os.Open(p)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// trustedSources reports whether every source stamp of j was taken long
+// enough after the file last changed to prove it unchanged.
+func trustedSources(j *statJournal) bool {
+	for _, s := range j.Sources {
+		if racy(s.stamp, j.SrcAt) {
+			return false
+		}
+	}
+	return true
+}
