@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -291,16 +290,6 @@ func TestDeployState(t *testing.T) {
 			t.Errorf("deletes %v", summarize(cs).Deletes)
 		}
 	})
-}
-
-// sortedKeys is for messages.
-func sortedKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // TestListRanges: a listing split into ranges at the expected keys finds

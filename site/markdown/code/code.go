@@ -74,21 +74,6 @@ type Option func(*Extender)
 // highlighted blocks (see WithMemo).
 const DefaultMemoEntries = 2048
 
-// WithMemo sets how many highlighted blocks are remembered, keyed by the
-// lexer, the diff mode and a SHA-256 of the code, so that a block seen
-// again (a rebuild in the dev server, the same snippet in many pages) is
-// not highlighted again. Up to 2×entries blocks and 16 MiB are kept.
-// entries <= 0 turns the memo off.
-func WithMemo(entries int) Option {
-	return func(e *Extender) { e.memo = newMemo(entries) }
-}
-
-// WithCopyButton turns the copy button on (the default) or off, e.g. for a
-// feed, where there is no script.
-func WithCopyButton(on bool) Option {
-	return func(e *Extender) { e.copyButton = on }
-}
-
 // New returns the extension. Usage:
 //
 //	md := goldmark.New(goldmark.WithExtensions(extension.GFM, code.New()))

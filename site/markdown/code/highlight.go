@@ -112,14 +112,6 @@ func lookupLexer(lang string) (l chroma.Lexer) {
 // for tokeniseStop.
 var fastBehind sync.Map // chroma.Lexer → *fastchroma.Lexer
 
-// tokenise runs the lexer over text. It returns ok=false when chroma fails,
-// panics, or returns tokens that do not add up to text exactly (so no byte of
-// the author's code is ever lost or changed by highlighting); the caller
-// then shows the block as plain text.
-func tokenise(l chroma.Lexer, text string) (tokens []chroma.Token, ok bool) {
-	return tokeniseStop(nil, l, text)
-}
-
 // tokeniseStop is tokenise, cut short (ok=false) once stop is closed.
 func tokeniseStop(stop <-chan struct{}, l chroma.Lexer, text string) (tokens []chroma.Token, ok bool) {
 	defer func() {
@@ -265,12 +257,6 @@ var diffLineClass = [...]string{
 	diffAdd:     "diff-line diff-add",
 	diffRemove:  "diff-line diff-remove",
 	diffContext: "diff-line diff-context",
-}
-
-// highlight returns the HTML that goes inside <code> for text, highlighted
-// with l (nil: plain text), in diff mode or not. text uses "\n" line ends.
-func highlight(l chroma.Lexer, text string, diff bool) []byte {
-	return highlightStop(nil, l, text, diff)
 }
 
 // highlightStop is highlight, giving up (plain text) once stop is closed.
@@ -427,17 +413,6 @@ func (m *memo) putLocked(k memoKey, v []byte) {
 	}
 	m.cur[k] = v
 	m.curBytes += len(v)
-}
-
-func (m *memo) len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.cur) + len(m.old)
-}
-
-// highlightMemo is highlight with the memo in front of it (m may be nil).
-func highlightMemo(m *memo, l chroma.Lexer, text string, diff bool) []byte {
-	return highlightMemoStop(nil, m, l, text, diff)
 }
 
 // highlightMemoStop is highlightMemo, giving up once stop is closed; what

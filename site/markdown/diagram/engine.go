@@ -58,34 +58,6 @@ type config struct {
 // damaged file is laid out again and rewritten.
 func WithCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
 
-// WithTimeout bounds the time one diagram may take to lay out (default
-// DefaultTimeout). A diagram over the limit is reported as an error.
-func WithTimeout(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.timeout = d
-		}
-	}
-}
-
-// WithMaxSourceBytes bounds the size of a d2 block (default
-// DefaultMaxSourceBytes); a larger block is reported as an error rather
-// than laid out.
-func WithMaxSourceBytes(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.maxSource = n
-		}
-	}
-}
-
-// WithThemes selects the D2 theme (d2themescatalog ids) used in light mode
-// and under prefers-color-scheme: dark. A negative dark id drops the dark
-// variant. The defaults are Neutral default (0) and Dark Mauve (200).
-func WithThemes(light, dark int64) Option {
-	return func(c *config) { c.themeID, c.darkThemeID = light, dark }
-}
-
 // Stats counts what an Extender has done.
 type Stats struct {
 	Layouts         int64 // diagrams laid out by D2

@@ -38,15 +38,6 @@ type Asset struct {
 	Data []byte
 }
 
-// Assets returns what the diagrams of New(opts...) share: the stylesheets
-// StylesheetName and MarkdownStylesheetName and the font files they name,
-// relative to themselves, so serve them from one folder. The font files'
-// names carry a fingerprint of their bytes. Link StylesheetName from every
-// page for which diag.Doc.Needs(Feature) is true (without it a diagram has
-// neither its colours nor its fonts), and MarkdownStylesheetName from those
-// for which diag.Doc.Needs(FeatureMarkdown) is.
-func Assets(opts ...Option) ([]Asset, error) { return New(opts...).Assets() }
-
 // Assets returns what the extension's diagrams share; see the function
 // Assets. With WithCacheDir they are made once and kept there.
 func (x *Extender) Assets() ([]Asset, error) {
