@@ -162,10 +162,11 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 	}
 	rel := outputFile(chapterDir(ch))
 	key := r.chapterKey(ch, book, prev, next)
-	if e, ok := r.oldState.Articles[ch.Path]; ok && e.Key == key && e.Rel == rel && r.samePages(e) && r.out.unchanged(rel, e.OutHash) {
+	if e, ok := r.oldState.Articles[ch.Path]; ok && e.Key == key && e.Rel == rel && r.samePages(e) && r.searchKept(e, b.Draft()) && r.out.unchanged(rel, e.OutHash) {
 		r.pages.addCached(rel, &e.Links)
 		r.probs.Add(e.Problems...)
 		r.storeEntry(ch.Path, e)
+		r.addToSearch(e.Search)
 		return true, nil
 	}
 	probs := &diag.List{}
@@ -213,7 +214,8 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 	}
 	r.addNeeds(page, doc)
 	if err := r.writeDocPage(docPage{rel: rel, file: ch.File, path: ch.Path, tmpl: "chapter", key: key,
-		page: page, mr: mr, minutes: view.Minutes, summary: mr.Summary, probs: probs, pages: r.pagesDep(used)}); err != nil {
+		page: page, mr: mr, minutes: view.Minutes, summary: mr.Summary, probs: probs, pages: r.pagesDep(used),
+		index: r.searchDoc(chapterDir(ch), title, b.Topics, b.Draft())}); err != nil {
 		return false, err
 	}
 	return true, nil

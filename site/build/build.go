@@ -43,6 +43,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/markdown/math"
 	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/search"
 	"github.com/kiji-ssg/kiji/site/userfile"
 	"github.com/kiji-ssg/kiji/site/zennlink"
 )
@@ -150,6 +151,7 @@ type run struct {
 	extras         extras
 	articleResults []articleResult
 	extraFiles     []extraFile
+	search         *search.Index // nil when search is off
 
 	globalKey          string
 	oldState, newState *state
@@ -194,6 +196,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		{"report link cards", (*run).reportCards},
 		{"render lists", (*run).renderLists},
 		{"render feeds", (*run).renderFeeds},
+		{"write search index", (*run).writeSearch},
 		{"copy files", (*run).copyFiles},
 		{"check links", (*run).checkLinks},
 	}
@@ -334,6 +337,9 @@ func (r *run) readConfig() error {
 		return err
 	}
 	r.base = b
+	if r.cfg.Search.on() {
+		r.search = &search.Index{}
+	}
 	return nil
 }
 

@@ -68,7 +68,23 @@ type Config struct {
 	OnBroken string `yaml:"on_broken"`
 	// Limits bound the size of one file.
 	Limits LimitsConfig `yaml:"limits"`
+	// Search writes a search index of the published articles and
+	// chapters and the /search/ page (see package search).
+	Search SearchConfig `yaml:"search"`
 }
+
+// SearchConfig is `search:` in kiji.yaml:
+//
+//	search:
+//	  enabled: true   # false: no index, no search box
+//	  code: true      # false: code blocks stay out of the index
+type SearchConfig struct {
+	Enabled *bool `yaml:"enabled"`
+	Code    *bool `yaml:"code"`
+}
+
+// on reports whether the search index is written.
+func (s SearchConfig) on() bool { return s.Enabled == nil || *s.Enabled }
 
 // LimitsConfig bounds what one file may hold, in MB (0: the default). A
 // file over its limit is an error naming it, and is never read whole.

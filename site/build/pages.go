@@ -14,6 +14,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/search"
 )
 
 // extras are the client-side assets pages may need (math, mermaid…), set
@@ -50,6 +51,7 @@ func (r *run) siteData() *render.Site {
 		BooksURL:    r.base.rel("books/"),
 		FeedURL:     r.base.rel("feed.xml"),
 		HasBooks:    len(r.site.Books) > 0,
+		SearchURL:   r.searchURL(),
 	}
 }
 
@@ -109,10 +111,11 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	}
 	rel := outputFile(articleDir(a.Slug))
 	key := r.articleKey(a, prev, next)
-	if e, ok := r.oldState.Articles[a.Path]; ok && e.Key == key && e.Rel == rel && r.samePages(e) && r.out.unchanged(rel, e.OutHash) {
+	if e, ok := r.oldState.Articles[a.Path]; ok && e.Key == key && e.Rel == rel && r.samePages(e) && r.searchKept(e, a.Draft()) && r.out.unchanged(rel, e.OutHash) {
 		r.pages.addCached(rel, &e.Links)
 		r.probs.Add(e.Problems...)
 		r.storeEntry(a.Path, e)
+		r.addToSearch(e.Search)
 		return articleResult{minutes: e.Minutes, summary: e.Summary}, nil
 	}
 	probs := &diag.List{}
@@ -158,7 +161,8 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	}
 	r.addNeeds(page, doc)
 	err = r.writeDocPage(docPage{rel: rel, file: a.File, path: a.Path, tmpl: "article", key: key,
-		page: page, mr: mr, minutes: res.minutes, summary: res.summary, probs: probs, pages: r.pagesDep(used)})
+		page: page, mr: mr, minutes: res.minutes, summary: res.summary, probs: probs, pages: r.pagesDep(used),
+		index: r.searchDoc(articleDir(a.Slug), a.Title, a.Topics, a.Draft())})
 	return res, err
 }
 
@@ -171,7 +175,8 @@ type docPage struct {
 	minutes         int
 	summary         string
 	probs           *diag.List
-	pages           string // articleEntry.Pages
+	pages           string      // articleEntry.Pages
+	index           *search.Doc // the page for the search index; nil: not indexed
 }
 
 // writeDocPage renders d, indexes its links, writes it and records its
@@ -188,7 +193,8 @@ func (r *run) writeDocPage(d docPage) error {
 		return err
 	}
 	r.storeEntry(d.path, &articleEntry{Key: d.key, Rel: d.rel, OutHash: outHash,
-		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}, Pages: d.pages}) // links filled in when saved
+		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}, Pages: d.pages, // links filled in when saved
+		Search: r.indexPage(d.index, d.mr.HTML)})
 	return nil
 }
 

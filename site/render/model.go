@@ -15,6 +15,7 @@ type Site struct {
 	BooksURL    string
 	FeedURL     string
 	HasBooks    bool
+	SearchURL   string // the search page; "" when search is off
 }
 
 // Page is the data of one rendered page.

@@ -59,7 +59,7 @@ type Asset struct {
 }
 
 // pageTemplates are the templates that render a whole page.
-var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books"}
+var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books", "search"}
 
 // LoadTheme reads a theme from layers, the first being the default theme
 // and each later one overriding files of the earlier ones. basePath is the
@@ -263,6 +263,12 @@ func (t *Theme) Card(site *Site, s *Summary) (template.HTML, error) {
 		return "", fmt.Errorf("rendering the card of %s in list.html: %w", s.URL, err)
 	}
 	return template.HTML(b.String()), nil
+}
+
+// Has reports whether the theme has the page template name.
+func (t *Theme) Has(name string) bool {
+	_, ok := t.pages[name]
+	return ok
 }
 
 // Execute renders the page template name ("article", "list", "topics",
