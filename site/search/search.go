@@ -129,31 +129,46 @@ func Tokens(d Doc, opts Options) []byte {
 		}
 	}
 	var toks []token
-	toks, _ = tokenize(Normalize(d.Title), 0, toks[:0], uni(inTitle))
-	add(toks, inTitle)
-	pos := uint32(HeadingBase)
-	for _, t := range d.Topics {
-		toks, pos = tokenize(Normalize(t), pos, toks[:0], uni(inHeading))
-		add(toks, inHeading)
+	pos := uint32(0)
+	for _, b := range Text(d, opts) {
+		flag := byte(inBody)
+		switch b.Field {
+		case Title:
+			flag = inTitle
+		case Heading:
+			flag = inHeading
+			pos = max(pos, HeadingBase)
+		case Body:
+			pos = max(pos, BodyBase)
+		}
+		toks, pos = tokenize(b.Text, pos, toks[:0], uni(flag))
+		add(toks, flag)
 		pos++
+	}
+	return encodePage(d, keys)
+}
+
+// Text is the normalised text of a page as the index reads it, block by
+// block: the title, each topic and each heading (Heading), then the body.
+// A query of CJK characters matches a page exactly when one of its blocks
+// contains it.
+func Text(d Doc, opts Options) []Block {
+	out := []Block{{Title, Normalize(d.Title)}}
+	for _, t := range d.Topics {
+		out = append(out, Block{Heading, Normalize(t)})
 	}
 	blocks := Blocks(d.Body, opts.Code)
 	for _, b := range blocks {
 		if b.Field == Heading {
-			toks, pos = tokenize(b.Text, pos, toks[:0], uni(inHeading))
-			add(toks, inHeading)
-			pos++
+			out = append(out, b)
 		}
 	}
-	pos = max(pos, BodyBase)
 	for _, b := range blocks {
 		if b.Field == Body {
-			toks, pos = tokenize(b.Text, pos, toks[:0], uni(inBody))
-			add(toks, inBody)
-			pos++
+			out = append(out, b)
 		}
 	}
-	return encodePage(d, keys)
+	return out
 }
 
 // encodePage writes a page's tokens: URL, title, topics, then for each
