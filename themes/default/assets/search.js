@@ -425,6 +425,12 @@
   // for tests and the benchmark
   window.kijiSearch = {
     normalize, parse,
+    // what a first screen of results costs: the ranked first n and their titles
+    async first(q, n) {
+      const r = await search(q, n);
+      await docs(await meta(), r.results.slice(0, n).map((x) => x.page));
+      return r.results.length;
+    },
     async urls(q) {
       const r = await search(q, 0);
       const m = await meta();
