@@ -83,9 +83,8 @@ type token struct {
 // tokenize appends the tokens of one block of normalised text, numbering
 // positions from pos; it returns the tokens and the next free position.
 // A word takes one position, a CJK character one; what separates them
-// takes none, so that "foo, bar" and "foo bar" read the same. The
-// unigrams (each CJK character once per block) go to uni.
-func tokenize(text string, pos uint32, toks []token, uni func(string)) ([]token, uint32) {
+// takes none, so that "foo, bar" and "foo bar" read the same.
+func tokenize(text string, pos uint32, toks []token) ([]token, uint32) {
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRuneInString(text[i:])
 		switch {
@@ -96,9 +95,6 @@ func tokenize(text string, pos uint32, toks []token, uni func(string)) ([]token,
 				toks = append(toks, token{text[i : j+m], pos})
 			} else {
 				toks = append(toks, token{text[i:j] + string(runEnd), pos})
-			}
-			if uni != nil {
-				uni(text[i:j])
 			}
 			pos++
 			i = j

@@ -64,6 +64,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Options say what the index holds.
@@ -95,39 +96,39 @@ const (
 	unigram   = 8 // a character on its own: counted, no positions
 )
 
-type keyData struct {
-	flags byte
-	pos   []uint32
-	count int
+// pageTokens gathers a page's tokens: each distinct key once, and every
+// occurrence as (key index, position), grouped by key when encoded.
+type pageTokens struct {
+	ids   map[string]int32
+	keys  []string
+	flags []byte
+	occ   []occurrence
+}
+
+type occurrence struct {
+	key int32
+	pos uint32
+}
+
+func (pt *pageTokens) add(toks []token, flag byte) {
+	for _, t := range toks {
+		id, ok := pt.ids[t.key]
+		if !ok {
+			id = int32(len(pt.keys))
+			pt.ids[t.key] = id
+			pt.keys = append(pt.keys, t.key)
+			pt.flags = append(pt.flags, 0)
+		}
+		pt.flags[id] |= flag
+		pt.occ = append(pt.occ, occurrence{id, t.pos})
+	}
 }
 
 // Tokens reads a page into the form the index is made from (and the
 // build cache keeps): its URL, title and topics, and for each key the
 // fields it occurs in and its positions.
 func Tokens(d Doc, opts Options) []byte {
-	keys := map[string]*keyData{}
-	add := func(toks []token, flag byte) {
-		for _, t := range toks {
-			k := keys[t.key]
-			if k == nil {
-				k = &keyData{}
-				keys[t.key] = k
-			}
-			k.flags |= flag
-			k.pos = append(k.pos, t.pos)
-		}
-	}
-	uni := func(flag byte) func(string) {
-		return func(c string) {
-			k := keys[c]
-			if k == nil {
-				k = &keyData{flags: unigram}
-				keys[c] = k
-			}
-			k.flags |= flag
-			k.count++
-		}
-	}
+	pt := pageTokens{ids: make(map[string]int32, 1024)}
 	var toks []token
 	pos := uint32(0)
 	for _, b := range Text(d, opts) {
@@ -141,11 +142,11 @@ func Tokens(d Doc, opts Options) []byte {
 		case Body:
 			pos = max(pos, BodyBase)
 		}
-		toks, pos = tokenize(b.Text, pos, toks[:0], uni(flag))
-		add(toks, flag)
+		toks, pos = tokenize(b.Text, pos, toks[:0])
+		pt.add(toks, flag)
 		pos++
 	}
-	return encodePage(d, keys)
+	return pt.encode(d)
 }
 
 // Text is the normalised text of a page as the index reads it, block by
@@ -171,39 +172,61 @@ func Text(d Doc, opts Options) []Block {
 	return out
 }
 
-// encodePage writes a page's tokens: URL, title, topics, then for each
-// key (sorted) its flags and positions (as varint deltas) or count.
-func encodePage(d Doc, keys map[string]*keyData) []byte {
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
+// encode writes a page's tokens: URL, title and topics, then for each
+// key its flags and positions (as varint deltas), and for each CJK
+// character its flags and count (a character occurs wherever a bigram
+// starts with it).
+func (pt *pageTokens) encode(d Doc) []byte {
+	// Group the occurrences by key (counting sort: positions stay in order).
+	start := make([]int32, len(pt.keys)+1)
+	for _, o := range pt.occ {
+		start[o.key+1]++
 	}
-	slices.Sort(names)
-	b := make([]byte, 0, 64+len(keys)*8)
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	pos := make([]uint32, len(pt.occ))
+	next := slices.Clone(start[:len(pt.keys)])
+	for _, o := range pt.occ {
+		pos[next[o.key]] = o.pos
+		next[o.key]++
+	}
+	type uni struct {
+		flags byte
+		count int
+	}
+	unis := map[string]uni{}
+	b := make([]byte, 0, 64+len(pt.keys)*8+len(pt.occ)*2)
 	b = appendString(b, d.URL)
 	b = appendString(b, d.Title)
 	b = binary.AppendUvarint(b, uint64(len(d.Topics)))
 	for _, t := range d.Topics {
 		b = appendString(b, t)
 	}
-	b = binary.AppendUvarint(b, uint64(len(names)))
+	b = binary.AppendUvarint(b, uint64(len(pt.keys)))
 	var deltas []byte
-	for _, name := range names {
-		k := keys[name]
-		b = appendString(b, name)
-		b = append(b, k.flags)
-		if k.flags&unigram != 0 {
-			b = binary.AppendUvarint(b, uint64(k.count))
-			continue
+	for id, name := range pt.keys {
+		ps := pos[start[id]:start[id+1]]
+		if r, n := utf8.DecodeRuneInString(name); IsCJK(r) {
+			u := unis[name[:n]]
+			unis[name[:n]] = uni{u.flags | pt.flags[id], u.count + len(ps)}
 		}
+		b = appendString(b, name)
+		b = append(b, pt.flags[id])
 		deltas = deltas[:0]
 		last := uint32(0)
-		for _, p := range k.pos {
+		for _, p := range ps {
 			deltas = binary.AppendUvarint(deltas, uint64(p-last))
 			last = p
 		}
 		b = binary.AppendUvarint(b, uint64(len(deltas)))
 		b = append(b, deltas...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(unis)))
+	for c, u := range unis {
+		b = appendString(b, c)
+		b = append(b, u.flags|unigram)
+		b = binary.AppendUvarint(b, uint64(u.count))
 	}
 	return b
 }

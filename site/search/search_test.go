@@ -41,7 +41,7 @@ func TestTokenize(t *testing.T) {
 		{"digits and marks in words", "k8s café", []token{{"k8s", 0}, {"café", 1}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, _ := tokenize(Normalize(tc.in), 0, nil, nil)
+			got, _ := tokenize(Normalize(tc.in), 0, nil)
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(token{})); diff != "" {
 				t.Errorf("tokenize(%q) (-want +got):\n%s", tc.in, diff)
 			}
@@ -154,7 +154,7 @@ func (ix *index) postings(key string) map[int][]uint32 {
 // phrase returns the pages holding a CJK phrase of two or more
 // characters: every bigram at consecutive positions.
 func (ix *index) phrase(q string) []string {
-	toks, _ := tokenize(q, 0, nil, nil)
+	toks, _ := tokenize(q, 0, nil)
 	toks = toks[:len(toks)-1] // the last character's run end: the text may go on
 	first := ix.postings(toks[0].key)
 	var out []string

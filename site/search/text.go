@@ -2,10 +2,8 @@ package search
 
 import (
 	"bytes"
+	"html"
 	"strings"
-
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 )
 
 // Field is the part of a page a piece of text comes from; a match in
@@ -27,116 +25,175 @@ type Block struct {
 }
 
 // skipped elements hold no text a reader searches for.
-var skipped = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Template: true, atom.Svg: true, atom.Math: true,
-	atom.Button: true, atom.Noscript: true, atom.Rt: true, atom.Rp: true, atom.Textarea: true,
-	atom.Select: true, atom.Iframe: true, atom.Object: true,
-}
+var skipped = set("script style template svg math button noscript rt rp textarea select iframe object")
+
+// rawText elements end only at their own end tag ("<" inside is text).
+var rawText = set("script style textarea")
 
 // inline elements continue the text around them: "<code>go</code>lang"
 // reads "golang".
-var inline = map[atom.Atom]bool{
-	atom.A: true, atom.Abbr: true, atom.B: true, atom.Bdi: true, atom.Bdo: true, atom.Cite: true,
-	atom.Code: true, atom.Data: true, atom.Dfn: true, atom.Em: true, atom.I: true, atom.Kbd: true,
-	atom.Mark: true, atom.Q: true, atom.S: true, atom.Samp: true, atom.Small: true, atom.Span: true,
-	atom.Strong: true, atom.Sub: true, atom.Sup: true, atom.Time: true, atom.U: true, atom.Var: true,
-	atom.Del: true, atom.Ins: true, atom.Wbr: true, atom.Label: true, atom.Font: true, atom.Ruby: true,
-	atom.Img: true, atom.Input: true, atom.Br: true, atom.Strike: true, atom.Tt: true, atom.Big: true,
+var inline = set("a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var del ins wbr label font ruby img input strike tt big")
+
+var void = set("area base br col embed hr img input link meta source track wbr")
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
 }
 
 // Blocks reads the text of an HTML fragment (an article's body as
 // rendered) as blocks: headings are Heading blocks, everything else Body.
 // Scripts, styles, SVG, MathML and whatever is aria-hidden are left out;
-// so is code in <pre> when code is false.
+// so is code in <pre> when code is false. It reads any input (raw HTML an
+// author wrote included) without failing: what is not a tag is text.
 func Blocks(body []byte, code bool) []Block {
-	z := html.NewTokenizer(bytes.NewReader(body))
-	var (
-		out      []Block
-		cur      strings.Builder
-		heading  int // depth inside h1–h6
-		skipTag  atom.Atom
-		skipName string
-		skip     int
-	)
-	flush := func() {
-		if cur.Len() == 0 {
-			return
+	s := blockScanner{code: code}
+	for i := 0; i < len(body); {
+		if body[i] != '<' {
+			j := bytes.IndexByte(body[i:], '<')
+			if j < 0 {
+				j = len(body) - i
+			}
+			if s.skip == 0 {
+				s.cur = append(s.cur, body[i:i+j]...)
+			}
+			i += j
+			continue
 		}
-		f := Body
-		if heading > 0 {
-			f = Heading
-		}
-		if t := Normalize(cur.String()); t != "" {
-			out = append(out, Block{f, t})
-		}
-		cur.Reset()
+		i = s.tag(body, i)
 	}
-	for {
-		tt := z.Next()
-		switch tt {
-		case html.ErrorToken:
-			flush()
-			return out
-		case html.TextToken:
-			if skip == 0 {
-				cur.Write(z.Text())
+	s.flush()
+	return s.out
+}
+
+type blockScanner struct {
+	code     bool
+	out      []Block
+	cur      []byte // text of the current block, entities not yet decoded
+	heading  int    // depth inside h1–h6
+	skip     int    // depth inside a skipped element
+	skipName string
+}
+
+func (s *blockScanner) flush() {
+	if len(s.cur) == 0 {
+		return
+	}
+	f := Body
+	if s.heading > 0 {
+		f = Heading
+	}
+	text := string(s.cur)
+	if bytes.IndexByte(s.cur, '&') >= 0 {
+		text = html.UnescapeString(text)
+	}
+	if t := Normalize(text); t != "" {
+		s.out = append(s.out, Block{f, t})
+	}
+	s.cur = s.cur[:0]
+}
+
+// tag reads the markup at body[i] ('<') and returns where it ends.
+func (s *blockScanner) tag(body []byte, i int) int {
+	if bytes.HasPrefix(body[i:], []byte("<!--")) {
+		end := bytes.Index(body[i+4:], []byte("-->"))
+		if end < 0 {
+			return len(body)
+		}
+		return i + 4 + end + 3
+	}
+	j, closing := i+1, false
+	if j < len(body) && body[j] == '/' {
+		closing, j = true, j+1
+	}
+	k := j
+	for k < len(body) && (body[k]|0x20 >= 'a' && body[k]|0x20 <= 'z' || k > j && (body[k] >= '0' && body[k] <= '9' || body[k] == '-')) {
+		k++
+	}
+	if k == j { // not a tag: a "<" in the text
+		if s.skip == 0 {
+			s.cur = append(s.cur, '<')
+		}
+		return i + 1
+	}
+	name := strings.ToLower(string(body[j:k]))
+	m, quote := k, byte(0)
+	for ; m < len(body); m++ {
+		c := body[m]
+		if quote != 0 {
+			if c == quote {
+				quote = 0
 			}
-		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-			name, hasAttr := z.TagName()
-			a := atom.Lookup(name)
-			if skip > 0 {
-				if a == skipTag && (a != 0 || string(name) == skipName) && tt != html.SelfClosingTagToken {
-					if tt == html.StartTagToken {
-						skip++
-					} else {
-						skip--
-					}
-				}
-				continue
+		} else if c == '"' || c == '\'' {
+			quote = c
+		} else if c == '>' {
+			break
+		}
+	}
+	attrs := body[k:min(m, len(body))]
+	end := min(m+1, len(body))
+	selfClosing := bytes.HasSuffix(attrs, []byte("/"))
+	if s.skip > 0 {
+		if name == s.skipName && !selfClosing {
+			if closing {
+				s.skip--
+			} else {
+				s.skip++
 			}
-			if tt == html.StartTagToken && (skipped[a] || a == atom.Pre && !code || hasAttr && ariaHidden(z)) {
-				if !voidElement(a) {
-					skipTag, skipName, skip = a, string(name), 1
-				}
-				continue
-			}
-			if a == atom.Br {
-				cur.WriteByte(' ')
-				continue
-			}
-			if inline[a] {
-				continue
-			}
-			flush()
-			if a == atom.H1 || a == atom.H2 || a == atom.H3 || a == atom.H4 || a == atom.H5 || a == atom.H6 {
-				if tt == html.StartTagToken {
-					heading++
-				} else if tt == html.EndTagToken && heading > 0 {
-					heading--
-				}
-			}
+		}
+		return end
+	}
+	if closing {
+		s.element(name, false)
+		return end
+	}
+	if rawText[name] {
+		close := bytes.Index(bytes.ToLower(body[end:]), []byte("</"+name))
+		if close < 0 {
+			return len(body)
+		}
+		gt := bytes.IndexByte(body[end+close:], '>')
+		if gt < 0 {
+			return len(body)
+		}
+		return end + close + gt + 1 // past its end tag
+	}
+	if (skipped[name] || name == "pre" && !s.code || hidden(attrs)) && !void[name] && !selfClosing {
+		s.skip, s.skipName = 1, name
+		return end
+	}
+	s.element(name, true)
+	return end
+}
+
+// element handles a start or end tag that is not skipped.
+func (s *blockScanner) element(name string, start bool) {
+	if name == "br" {
+		s.cur = append(s.cur, ' ')
+		return
+	}
+	if inline[name] {
+		return
+	}
+	s.flush()
+	if len(name) == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6' {
+		if start {
+			s.heading++
+		} else if s.heading > 0 {
+			s.heading--
 		}
 	}
 }
 
-// ariaHidden reports whether the tag being read has aria-hidden="true".
-func ariaHidden(z *html.Tokenizer) bool {
-	for {
-		k, v, more := z.TagAttr()
-		if string(k) == "aria-hidden" && string(v) == "true" {
-			return true
-		}
-		if !more {
-			return false
-		}
+// hidden reports whether a tag's attributes say aria-hidden="true".
+func hidden(attrs []byte) bool {
+	i := bytes.Index(attrs, []byte("aria-hidden="))
+	if i < 0 {
+		return false
 	}
-}
-
-func voidElement(a atom.Atom) bool {
-	switch a {
-	case atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input,
-		atom.Link, atom.Meta, atom.Source, atom.Track, atom.Wbr:
-		return true
-	}
-	return false
+	v := bytes.Trim(attrs[i+len("aria-hidden="):], `"'`)
+	return bytes.HasPrefix(v, []byte("true"))
 }

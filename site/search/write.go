@@ -98,7 +98,7 @@ func (ix *Index) Files() ([]File, error) {
 // mergePage appends page i's postings to accs.
 func mergePage(accs map[string]*keyAcc, i int, b []byte) error {
 	r := pageReader{b: b}
-	n := r.uvarint()
+	n := r.uvarint() // keys with positions
 	for j := uint64(0); j < n && !r.bad; j++ {
 		key := r.bytes()
 		flags := r.byte()
@@ -116,6 +116,19 @@ func mergePage(accs map[string]*keyAcc, i int, b []byte) error {
 		pos := r.bytes()
 		a.plist = binary.AppendUvarint(a.plist, uint64(len(pos))<<3|uint64(flags&7))
 		a.pos = append(a.pos, pos...)
+	}
+	n = r.uvarint() // characters
+	for j := uint64(0); j < n && !r.bad; j++ {
+		key := r.bytes()
+		flags := r.byte()
+		a := accs[string(key)]
+		if a == nil {
+			a = &keyAcc{last: -1, uni: true}
+			accs[string(key)] = a
+		}
+		a.plist = binary.AppendUvarint(a.plist, uint64(i-a.last))
+		a.last = i
+		a.plist = binary.AppendUvarint(a.plist, r.uvarint()<<3|uint64(flags&7))
 	}
 	if r.bad {
 		return fmt.Errorf("its cached tokens are damaged; delete .kiji-cache and build again")
