@@ -12,7 +12,7 @@
 #   2. Pagefind 1.6.0 (npm, in a temporary folder) on the same output,
 #      indexing the article element of each article page, as kiji does;
 #   3. TestSearchBenchmark (site/search) in Chromium: recall and precision
-#      on 200 generated queries (substrings of page text, Japanese and
+#      on 120 generated queries (substrings of page text, Japanese and
 #      English, 1 to 8 characters; truth: plain substring search over each
 #      page's normalised text), bytes and time for a first screen of ten
 #      results, index size.

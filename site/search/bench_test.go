@@ -41,11 +41,11 @@ func TestSearchBenchmark(t *testing.T) {
 	for _, p := range pages {
 		blocks = append(blocks, p.Blocks)
 	}
-	qs := genQueries(blocks, 200, 1)
+	qs := genQueries(blocks, 120, 1)
 	pfURL := pagefindURLs(t, filepath.Join(site, "pagefind"))
 	srv := httptest.NewServer(staticHost(site))
 	defer srv.Close()
-	ctx := headless(t, exe)
+	ctx := headless(t, exe, 100*time.Minute)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/search/"), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
 		t.Fatal(err)
 	}
@@ -343,4 +343,3 @@ func staticHost(dir string) http.Handler {
 	})
 }
 
-var _ = time.Second

@@ -246,7 +246,7 @@ func chromiumPath(t *testing.T) string {
 }
 
 // headless starts a headless Chromium with a fresh profile.
-func headless(t *testing.T, exe string) context.Context {
+func headless(t *testing.T, exe string, limit ...time.Duration) context.Context {
 	t.Helper()
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
@@ -256,7 +256,7 @@ func headless(t *testing.T, exe string) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1000, 700))
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelTime := context.WithTimeout(ctx, append(limit, 3*time.Minute)[0])
 	t.Cleanup(func() {
 		cancelTime()
 		cancel()

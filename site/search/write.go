@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -189,7 +190,7 @@ func writeFiles(accs map[string]*keyAcc, heads []pageHead) ([]File, error) {
 		return strings.Compare(a, b)
 	})
 	var pos bytes.Buffer
-	shards := make([]map[string][2]any, n)
+	shards := make([][]byte, n)
 	for _, k := range keys {
 		a := accs[k]
 		off := -1
@@ -198,17 +199,25 @@ func writeFiles(accs map[string]*keyAcc, heads []pageHead) ([]File, error) {
 			pos.Write(a.pos)
 		}
 		s := shardOf[k]
-		if shards[s] == nil {
-			shards[s] = map[string][2]any{}
+		b := shards[s]
+		if b == nil {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
 		}
-		shards[s][k] = [2]any{off, base64.RawStdEncoding.EncodeToString(a.plist)}
+		b = appendJSONString(b, k)
+		b = append(b, ":["...)
+		b = strconv.AppendInt(b, int64(off), 10)
+		b = append(b, ',', '"')
+		b = base64.RawStdEncoding.AppendEncode(b, a.plist)
+		shards[s] = append(b, '"', ']')
 	}
 	var files []File
 	for i, s := range shards {
 		if s == nil {
 			continue
 		}
-		files = append(files, File{fmt.Sprintf("k/%d.json", i), jsonBytes(s)})
+		files = append(files, File{"k/" + strconv.Itoa(i) + ".json", append(s, '}')})
 	}
 	files = append(files, File{"pos.bin", pos.Bytes()})
 	for i := 0; i < len(heads); i += DocsPerBlock {
@@ -239,6 +248,24 @@ func withMeta(files []File, shards, pages int) []File {
 	}
 	m := Meta{Version: 1, Dir: dir, Shards: shards, Pages: pages, Block: DocsPerBlock, Bases: [2]int{HeadingBase, BodyBase}}
 	return append(files, File{"search/meta.json", jsonBytes(m)})
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, `\u00`...)
+			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 func jsonBytes(v any) []byte {

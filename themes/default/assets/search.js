@@ -19,7 +19,7 @@
   function normalize(s) {
     let out = "";
     for (const ch of s.normalize("NFKC")) out += lowerChar(ch);
-    return out.replace(/\s+/gu, " ").trim();
+    return out.replace(/[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g, " ").trim(); // Go's unicode.IsSpace
   }
   // tokens of one term: {key, pos, cjk, end}
   function tokenize(text) {
