@@ -23,6 +23,7 @@ var layers = [][]string{
 	{"site/htmlsafe"},
 	{"site/markdown/*"},
 	{"site/markdown"},
+	{"site/search"},
 	{"site/render", "themes/default"},
 	{"site/build"},
 	{"site/serve", "site/deploy"},

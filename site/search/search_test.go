@@ -262,3 +262,50 @@ func TestFieldsAndDeterminism(t *testing.T) {
 		t.Errorf("the topic docker at %v: want a heading position", ps)
 	}
 }
+
+// FuzzTokens indexes any page and checks the promise the index makes: a
+// run of CJK characters of the page's text (its first eight) is found as
+// a phrase, and the written files read back.
+func FuzzTokens(f *testing.F) {
+	f.Add("コンテナの運用", "<p>本番でコンテナの運用を始める。</p><h2>監視</h2>")
+	f.Add("Go", "<p>a<script>x</script>b<!-- c --><pre>日本語</pre></p>")
+	f.Add("", "<p aria-hidden='true'>隠れ<p>見える<br>日本　語")
+	f.Add("ｺﾝﾃﾅ", "<svg><svg></svg>運用</svg>運用、監視")
+	f.Fuzz(func(t *testing.T, title, body string) {
+		d := Doc{URL: "a/", Title: title, Body: []byte(body)}
+		ix := writeTestIndex(t, []Doc{d})
+		for _, b := range Text(d, Options{Code: true}) {
+			rs := []rune(b.Text)
+			for i := 0; i < len(rs); {
+				if !IsCJK(rs[i]) {
+					i++
+					continue
+				}
+				j := i
+				for j < len(rs) && IsCJK(rs[j]) {
+					j++
+				}
+				if j-i >= 2 {
+					q := string(rs[i:min(j, i+8)])
+					if got := ix.phrase(q); len(got) != 1 {
+						t.Fatalf("the phrase %q of block %q is not found: %v", q, b.Text, got)
+					}
+				}
+				i = j
+			}
+		}
+	})
+}
+
+func FuzzBlocks(f *testing.F) {
+	f.Add([]byte(`<h2>見出し</h2><p>本文<code>go</code></p>`), true)
+	f.Add([]byte(`<script>if (a < b) {}</script><p>x`), false)
+	f.Add([]byte(`<<<>>><a href="x>y">z</a></`), true)
+	f.Fuzz(func(t *testing.T, html []byte, code bool) {
+		for _, b := range Blocks(html, code) {
+			if b.Text == "" || b.Field != Heading && b.Field != Body {
+				t.Errorf("block %+v: empty or of no field", b)
+			}
+		}
+	})
+}

@@ -424,7 +424,7 @@
   });
   // for tests and the benchmark
   window.kijiSearch = {
-    normalize, parse,
+    normalize, parse, tokenize,
     // what a first screen of results costs: the ranked first n and their titles
     async first(q, n) {
       const r = await search(q, n);
