@@ -342,4 +342,3 @@ func staticHost(dir string) http.Handler {
 		z.Close()
 	})
 }
-
