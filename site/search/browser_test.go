@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/net/html"
@@ -264,3 +265,69 @@ func headless(t *testing.T, exe string, limit ...time.Duration) context.Context 
 	})
 	return ctx
 }
+
+// TestSearchBoxKeys drives the header box of an article page with the
+// keyboard: / focuses it, typing lists results, arrows choose, Esc closes,
+// Enter opens the chosen page; with scripts off it is a plain link.
+func TestSearchBoxKeys(t *testing.T) {
+	exe := chromiumPath(t)
+	base, _ := buildFixture(t, fixture, fixtureTitles, fixtureTopics)
+	ctx := headless(t, exe)
+	eval := func(js string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	wait := func(js string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("waiting for %s: %v", js, err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/blog/articles/english/"), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+		t.Fatal(err)
+	}
+	wait(`!!document.querySelector("#kiji-search")`)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("/")); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval(`document.activeElement.id`); got != "kiji-search" {
+		t.Fatalf("after /, the focus is on %q, want the search box", got)
+	}
+	eval(`(() => { const i = document.activeElement; i.value = "運用"; i.dispatchEvent(new Event("input")); return ""; })()`)
+	wait(`!document.querySelector("#kiji-search-list").hidden && document.querySelectorAll("#kiji-search-list [role=option] a").length > 1`)
+	first := eval(`document.querySelector("#kiji-search-list [role=option] a").getAttribute("href")`)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval(`document.activeElement.getAttribute("aria-activedescendant") || ""`); got != "kiji-search-o0" {
+		t.Errorf("after ArrowDown the active option is %q, want kiji-search-o0", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval(`String(document.querySelector("#kiji-search-list").hidden)`); got != "true" {
+		t.Errorf("after Esc the list is shown")
+	}
+	eval(`(() => { const i = document.activeElement; i.value = "運用 "; i.dispatchEvent(new Event("input")); return ""; })()`)
+	wait(`!document.querySelector("#kiji-search-list").hidden`)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
+	// Enter opens the page: the old document goes, so look until the new one answers.
+	path := ""
+	for start := time.Now(); time.Since(start) < 20*time.Second && path != first; time.Sleep(200 * time.Millisecond) {
+		path, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+	}
+	if path != first {
+		t.Errorf("after ArrowDown and Enter the page is %s, want %s", path, first)
+	}
+	// The title match comes first: 運用ガイド (apart), コンテナの運用… or 運用の本.
+	if !slices.Contains([]string{"/blog/articles/apart/", "/blog/articles/ops/", "/blog/books/guide/intro/"}, first) {
+		t.Errorf("the first result %s has no 運用 in its title", first)
+	}
+}
+
