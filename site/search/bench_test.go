@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"sync/atomic"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 

@@ -330,4 +330,3 @@ func TestSearchBoxKeys(t *testing.T) {
 		t.Errorf("the first result %s has no 運用 in its title", first)
 	}
 }
-
