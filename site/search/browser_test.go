@@ -34,7 +34,7 @@ var fixture = map[string]string{
 	"content/articles/apart.md": art("運用ガイド", `["ops"]`, true,
 		"コンテナは便利です。本番の運用では、監視が大切です。\n\nコントロールプレーンは管理しません。プレーンテキストで書きます。\n\n```go\nfunc main() { fmt.Println(\"kubectl\") }\n```\n"),
 	"content/articles/kana.md": art("ひらがなとカタカナ", `["japanese"]`, true,
-		"こんてなはひらがなで、コンテナはカタカナです。日本語の検索は難しい。\n\n- 東京都の天気\n- 京都の寺\n"),
+		"こんてなはひらがなで、コンテナはカタカナです。日本語の検索は難しい。\n結論です。\n\n- 東京都の天気\n- 京都の寺\n"),
 	"content/articles/english.md": art("Deploying with Kubernetes", `["kubernetes", "aws"]`, true,
 		"We deploy the container to the cluster. Kubectl applies the manifest.\n\n## Rolling back\n\nRoll back the deployment when the health check fails. The deployer waits.\n"),
 	"content/articles/mixed.md": art("Goの並行処理", `["go"]`, true,
@@ -157,7 +157,7 @@ func TestSearchInChromium(t *testing.T) {
 		blocks = append(blocks, p.Blocks)
 	}
 	qs := genQueries(blocks, 160, 1)
-	for _, q := range []string{"コンテナの運用", "プレーンの管理", "運用", "コンテナ", "こんてな", "京都", "東京", "語", "aws", "ＡＷＳ", "Kube", "deploy", "roll back", "context.withtimeout", "goのgoroutine", "ふわふわ", "zyzzyva", "draftonly", "下書き"} {
+	for _, q := range []string{"コンテナの運用", "プレーンの管理", "運用", "コンテナ", "こんてな", "京都", "東京", "語", "aws", "ＡＷＳ", "Kube", "deploy", "roll back", "context.withtimeout", "goのgoroutine", "ふわふわ", "zyzzyva", "draftonly", "下書き", "い。結論", "しい。結論"} {
 		n := search.Normalize(q)
 		cjk := false
 		for _, r := range n {

@@ -115,8 +115,9 @@ type token struct {
 
 // tokenize appends the tokens of one block of normalised text, numbering
 // positions from pos; it returns the tokens and the next free position.
-// A word takes one position, a CJK character one; what separates them
-// takes none, so that "foo, bar" and "foo bar" read the same.
+// A word takes one position, a CJK character one, and so does each run
+// of what separates them, so that "foo, bar" and "foo bar" read the
+// same, but "日本 語" does not read as "日本語".
 func tokenize(text string, pos uint32, toks []token) ([]token, uint32) {
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRuneInString(text[i:])
@@ -144,7 +145,17 @@ func tokenize(text string, pos uint32, toks []token) ([]token, uint32) {
 			pos++
 			i = j
 		default:
-			i += n
+			// A run of anything else (spaces, punctuation) takes one
+			// position: tokens at consecutive positions are adjacent in
+			// the text, which is what lets a query check every other
+			// bigram only.
+			for i += n; i < len(text); i += n {
+				r, n = utf8.DecodeRuneInString(text[i:])
+				if IsCJK(r) || isWord(r) {
+					break
+				}
+			}
+			pos++
 		}
 	}
 	return toks, pos

@@ -35,10 +35,10 @@ func TestTokenize(t *testing.T) {
 	}{
 		{"a CJK run: one bigram a character, the last one ends the run", "日本語", []token{{"日本", 0}, {"本語", 1}, {"語$", 2}}},
 		{"a word then CJK", "goのコード", []token{{"go", 0}, {"のコ", 1}, {"コー", 2}, {"ード", 3}, {"ド$", 4}}},
-		{"punctuation separates words and takes no position", "foo, bar.baz", []token{{"foo", 0}, {"bar", 1}, {"baz", 2}}},
+		{"a run of punctuation and space takes one position", "foo, bar.baz", []token{{"foo", 0}, {"bar", 2}, {"baz", 4}}},
 		{"CJK punctuation is part of the run", "運用、監視", []token{{"運用", 0}, {"用、", 1}, {"、監", 2}, {"監視", 3}, {"視$", 4}}},
-		{"a space ends a run", "日本 語", []token{{"日本", 0}, {"本$", 1}, {"語$", 2}}},
-		{"digits and marks in words", "k8s café", []token{{"k8s", 0}, {"café", 1}}},
+		{"a space ends a run and takes a position", "日本 語", []token{{"日本", 0}, {"本$", 1}, {"語$", 3}}},
+		{"digits and marks in words", "k8s café", []token{{"k8s", 0}, {"café", 2}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, _ := tokenize(Normalize(tc.in), 0, nil)
@@ -156,6 +156,15 @@ func (ix *index) postings(key string) map[int][]uint32 {
 func (ix *index) phrase(q string) []string {
 	toks, _ := tokenize(q, 0, nil)
 	toks = toks[:len(toks)-1] // the last character's run end: the text may go on
+	// As search.js does: every other bigram and the last one cover the
+	// phrase (tokens at consecutive positions are adjacent in the text).
+	var cover []token
+	for i, tk := range toks {
+		if i%2 == 0 || i == len(toks)-1 {
+			cover = append(cover, tk)
+		}
+	}
+	toks = cover
 	first := ix.postings(toks[0].key)
 	var out []string
 	for page, starts := range first {
@@ -200,7 +209,7 @@ func sortedStrings(s []string) []string {
 var testDocs = []Doc{
 	{URL: "articles/ops/", Title: "コンテナの運用", Topics: []string{"docker"}, Body: []byte(`<p>本番でコンテナの運用を始める。</p><h2>監視</h2><p>CloudWatch で監視します。</p>`)},
 	{URL: "articles/apart/", Title: "運用ガイド", Body: []byte(`<p>コンテナは便利です。本番の運用では監視が大切。</p><p>コントロールプレーンは管理しません。</p>`)},
-	{URL: "articles/kana/", Title: "かな", Body: []byte(`<p>こんてなとコンテナ。東京都と京都。</p>`)},
+	{URL: "articles/kana/", Title: "かな", Body: []byte(`<p>こんてなとコンテナ。東京都と京都。</p><p>よい。<br>結論です。</p>`)},
 }
 
 func writeTestIndex(t *testing.T, docs []Doc) *index {
@@ -230,6 +239,7 @@ func TestPhraseMatching(t *testing.T) {
 		{"京都 is in 東京都 too", "京都", []string{"articles/kana/"}},
 		{"across a block boundary: no", "運用監視", nil},
 		{"CJK punctuation is text", "運用を始める。", []string{"articles/ops/"}},
+		{"a space between is not nothing", "い。結論", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, ix.phrase(Normalize(tc.q))); diff != "" {

@@ -37,7 +37,11 @@
         while (j < cs.length && isWord(cs[j], cs[j].codePointAt(0))) j++;
         toks.push({ key: cs.slice(i, j).join(""), pos, cjk: false });
         pos++; i = j;
-      } else i++;
+      } else {
+        // a run of spaces and punctuation takes one position, as in the index
+        while (i < cs.length && !isCJK(cs[i].codePointAt(0)) && !isWord(cs[i], cs[i].codePointAt(0))) i++;
+        pos++;
+      }
     }
     return toks;
   }
