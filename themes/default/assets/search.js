@@ -269,21 +269,29 @@
     if (!body) return null;
     body.querySelectorAll("script,style,svg,math,[aria-hidden=true]").forEach((e) => e.remove());
     const text = body.textContent.replace(/\s+/g, " ");
+    const cut = (s, e) => {
+      const from = Math.max(0, s - 50), to = Math.min(text.length, e + 80);
+      return [(from > 0 ? "…" : "") + text.slice(from, s), text.slice(s, e), text.slice(e, to) + (to < text.length ? "…" : "")];
+    };
+    // Most text needs only lower case to be found; NFKC, character by
+    // character, only when that fails (it is slow on a long page).
+    const low = text.toLowerCase();
+    if (low.length === text.length) {
+      for (const t of terms) { const j = low.indexOf(t.text); if (j >= 0) return cut(j, j + t.text.length); }
+    }
     let norm = "";
     const at = [];
-    for (let i = 0; i < text.length;) {
+    for (let i = 0; i < Math.min(text.length, 20000);) {
       const ch = String.fromCodePoint(text.codePointAt(i));
       const n = lowerChar(ch.normalize("NFKC"));
       for (let k = 0; k < n.length; k++) at.push(i);
       norm += n; i += ch.length;
     }
-    at.push(text.length);
+    at.push(Math.min(text.length, 20000));
     for (const t of terms) {
       const j = norm.indexOf(t.text);
       if (j < 0) continue;
-      const s = at[j], e = at[j + t.text.length];
-      const from = Math.max(0, s - 50), to = Math.min(text.length, e + 80);
-      return [(from > 0 ? "…" : "") + text.slice(from, s), text.slice(s, e), text.slice(e, to) + (to < text.length ? "…" : "")];
+      return cut(at[j], at[j + t.text.length]);
     }
     return null;
   }
