@@ -23,8 +23,7 @@ const maxFuncLines = 60
 // "dir/file.go:Func" (methods as "Type.Func"). Each is in a file another
 // change is rewriting at the same time; the lead empties this list after
 // merging those changes, and the test then holds every function.
-var longFuncExceptions = map[string]bool{
-}
+var longFuncExceptions = map[string]bool{}
 
 // funcName names a declaration "Func" or "Type.Func".
 func funcName(fd *ast.FuncDecl) string {

@@ -26,6 +26,7 @@ var layers = [][]string{
 	{"site/markdown/code/fastchroma"},
 	{"site/markdown/*"},
 	{"site/markdown"},
+	{"site/search"},
 	{"site/render", "themes/default"},
 	{"site/build"},
 	{"site/serve", "site/deploy"},

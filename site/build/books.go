@@ -158,7 +158,7 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 	prev, next := r.chapterNeighbours(ch)
 	rel := outputFile(chapterDir(ch))
 	key := r.chapterKey(ch, book, prev, next)
-	if _, ok := r.reuseDocPage(ch.Path, rel, key); ok {
+	if _, ok := r.reuseDocPage(ch.Path, rel, key, b.Draft()); ok {
 		return true, nil
 	}
 	probs := &diag.List{}
@@ -204,7 +204,8 @@ func (r *run) renderChapter(ch *content.Chapter) (ok bool, err error) {
 	}
 	r.addNeeds(page, doc)
 	if err := r.writeDocPage(docPage{rel: rel, file: ch.File, path: ch.Path, tmpl: "chapter", key: key,
-		page: page, mr: mr, minutes: view.Minutes, summary: mr.Summary, probs: probs, pages: r.pagesDep(used)}); err != nil {
+		page: page, mr: mr, minutes: view.Minutes, summary: mr.Summary, probs: probs, pages: r.pagesDep(used),
+		index: r.searchDoc(chapterDir(ch), title, b.Topics, b.Draft())}); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -51,6 +51,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/markdown/math"
 	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/search"
 	"github.com/kiji-ssg/kiji/site/userfile"
 	"github.com/kiji-ssg/kiji/site/zennlink"
 )
@@ -163,6 +164,7 @@ type run struct {
 	articleResults []articleResult
 	extraFiles     []extraFile
 	lists          map[string]listInfo // list pages by output path, for the sitemap
+	search         *search.Index       // nil when search is off
 
 	globalKey          string                       // hash of what every page depends on (config, theme, images)
 	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it
@@ -189,13 +191,9 @@ func Build(ctx context.Context, opts Options) (*Report, error) {
 	return build(ctx, opts, nil)
 }
 
-// build runs the pipeline; b, when not nil, is the Builder that keeps
-// state from build to build (see builder.go).
-func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
-	start := time.Now()
-	r := &run{ctx: math.WithBuildBudget(ctx, math.DefaultBuildLost), opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
-	r.report.Dest = r.opts.Dest
-	steps := []step{
+// pipeline is the build, step by step, in order (see the package doc).
+func pipeline() []step {
+	return []step{
 		{"read kiji.yaml", (*run).readConfig},
 		{"read content", (*run).readContent},
 		{"load theme", (*run).loadTheme},
@@ -206,9 +204,19 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		{"render lists", (*run).renderLists},
 		{"write feeds", (*run).writeFeeds},
 		{"draw sharing images", (*run).renderFeeds},
+		{"write search index", (*run).writeSearch},
 		{"copy files", (*run).copyFiles},
 		{"check links", (*run).checkLinks},
 	}
+}
+
+// build runs the pipeline; b, when not nil, is the Builder that keeps
+// state from build to build (see builder.go).
+func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
+	start := time.Now()
+	r := &run{ctx: math.WithBuildBudget(ctx, math.DefaultBuildLost), opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
+	r.report.Dest = r.opts.Dest
+	steps := pipeline()
 	err := r.runSteps(steps[:1])
 	if err == nil && r.upToDate() {
 		return r.nothingToDo(start), nil // journal.go
@@ -356,6 +364,9 @@ func (r *run) readConfig() error {
 		return err
 	}
 	r.base = b
+	if r.cfg.Search.on() {
+		r.search = &search.Index{}
+	}
 	return nil
 }
 

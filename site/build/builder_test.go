@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -207,8 +208,11 @@ func TestBuilderRebuildsOnlyWhatChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"articles/one/index.html", "feed.xml", "sitemap.xml", "topics/go/feed.xml"}, rep.Changed); diff != "" {
+	if diff := cmp.Diff([]string{"articles/one/index.html", "feed.xml", "sitemap.xml", "topics/go/feed.xml"}, withoutSearch(rep.Changed)); diff != "" {
 		t.Errorf("Changed (-want +got):\n%s", diff)
+	}
+	if !slices.Contains(rep.Changed, "search/meta.json") {
+		t.Errorf("Changed %v: the search index does not follow the edit", rep.Changed)
 	}
 	if !strings.Contains(read(t, filepath.Join(root, "dev/articles/one/index.html")), "First, edited.") {
 		t.Error("the page does not show the edit")
@@ -320,4 +324,23 @@ func TestBuilderKeepsListsAcrossRuns(t *testing.T) {
 			t.Errorf("%s was rendered again by the second server's first build", rel)
 		}
 	}
+}
+
+// withoutSearch leaves the search index's files out of a list of output
+// files: they change with any page's text.
+func withoutSearch(files []string) []string {
+	var out []string
+	for _, f := range files {
+		if !strings.HasPrefix(f, "search/") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// searchFiles counts the files of the search index written (new names:
+// the index's folder is named by its content; meta.json) in a list of
+// changed files, the old index's removed files aside.
+func searchFiles(changed []string) int {
+	return (len(changed) - len(withoutSearch(changed)) + 1) / 2
 }

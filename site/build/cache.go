@@ -54,6 +54,9 @@ type articleEntry struct {
 	// the page, when its links were resolved against the site's pages;
 	// "" when they were not.
 	Pages string
+	// Search is the page's tokens for the search index (package search);
+	// nil when it is not indexed.
+	Search []byte
 }
 
 // cachedLinks is pageLinks in a form gob can write.

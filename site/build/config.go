@@ -72,6 +72,9 @@ type Config struct {
 	// home page, topic pages and the books page continue at page/2/,
 	// page/3/… (default 20; 0: every list on one page).
 	Paginate *int `yaml:"paginate"`
+	// Search writes a search index of the published articles and
+	// chapters and the /search/ page (see package search).
+	Search SearchConfig `yaml:"search"`
 }
 
 // perPage is Paginate with its default (0: one page).
@@ -81,6 +84,19 @@ func (c Config) perPage() int {
 	}
 	return *c.Paginate
 }
+
+// SearchConfig is `search:` in kiji.yaml:
+//
+//	search:
+//	  enabled: true   # false: no index, no search box
+//	  code: true      # false: code blocks stay out of the index
+type SearchConfig struct {
+	Enabled *bool `yaml:"enabled"`
+	Code    *bool `yaml:"code"`
+}
+
+// on reports whether the search index is written.
+func (s SearchConfig) on() bool { return s.Enabled == nil || *s.Enabled }
 
 // LimitsConfig bounds what one file may hold, in MB (0: the default). A
 // file over its limit is an error naming it, and is never read whole.

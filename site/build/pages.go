@@ -15,6 +15,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/markdown/diagram"
 	"github.com/kiji-ssg/kiji/site/render"
+	"github.com/kiji-ssg/kiji/site/search"
 )
 
 // extras are the client-side assets pages may need (math, mermaid…), set
@@ -52,6 +53,7 @@ func (r *run) siteData() *render.Site {
 		FeedURL:     r.base.rel("feed.xml"),
 		ArchiveURL:  r.base.rel("archive/"),
 		HasBooks:    len(r.site.Books) > 0,
+		SearchURL:   r.searchURL(),
 	}
 }
 
@@ -101,7 +103,7 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	a := r.site.Articles[i]
 	rel := outputFile(articleDir(a.Slug))
 	key := r.articleKey(i)
-	if e, ok := r.reuseDocPage(a.Path, rel, key); ok {
+	if e, ok := r.reuseDocPage(a.Path, rel, key, a.Draft()); ok {
 		return articleResult{minutes: e.Minutes, summary: e.Summary}, nil
 	}
 	// Older article is "previous", newer is "next" (the list is newest first).
@@ -151,21 +153,23 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 	}
 	r.addNeeds(page, doc)
 	err = r.writeDocPage(docPage{rel: rel, file: a.File, path: a.Path, tmpl: "article", key: key,
-		page: page, mr: mr, minutes: res.minutes, summary: res.summary, probs: probs, pages: r.pagesDep(used)})
+		page: page, mr: mr, minutes: res.minutes, summary: res.summary, probs: probs, pages: r.pagesDep(used),
+		index: r.searchDoc(articleDir(a.Slug), a.Title, a.Topics, a.Draft())})
 	return res, err
 }
 
 // reuseDocPage reuses the page of an article or chapter (by its source
 // path) that the last build wrote with the same key and that is still in
 // the output as written: its links, problems and cache entry are kept.
-func (r *run) reuseDocPage(path, rel, key string) (*articleEntry, bool) {
+func (r *run) reuseDocPage(path, rel, key string, draft bool) (*articleEntry, bool) {
 	e, ok := r.oldState.Articles[path]
-	if !ok || e.Key != key || e.Rel != rel || !r.samePages(e) || !r.out.unchanged(rel, e.OutHash) {
+	if !ok || e.Key != key || e.Rel != rel || !r.samePages(e) || !r.searchKept(e, draft) || !r.out.unchanged(rel, e.OutHash) {
 		return nil, false
 	}
 	r.pages.addCached(rel, &e.Links)
 	r.probs.Add(e.Problems...)
 	r.storeEntry(path, e)
+	r.addToSearch(e.Search)
 	return e, true
 }
 
@@ -187,7 +191,8 @@ type docPage struct {
 	minutes         int
 	summary         string
 	probs           *diag.List
-	pages           string // articleEntry.Pages
+	pages           string      // articleEntry.Pages
+	index           *search.Doc // the page for the search index; nil: not indexed
 }
 
 // writeDocPage renders d, indexes its links, writes it and records its
@@ -204,7 +209,8 @@ func (r *run) writeDocPage(d docPage) error {
 		return err
 	}
 	r.storeEntry(d.path, &articleEntry{Key: d.key, Rel: d.rel, OutHash: outHash,
-		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}, Pages: d.pages}) // links filled in when saved
+		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}, Pages: d.pages, // links filled in when saved
+		Search: r.indexPage(d.index, d.mr.HTML)})
 	return nil
 }
 

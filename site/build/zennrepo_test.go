@@ -404,7 +404,7 @@ func TestBookRebuild(t *testing.T) {
 	if !strings.Contains(page("books/go-book-sample/install/index.html"), "へ戻る。") {
 		t.Errorf("a chapter's new text is not on its page")
 	}
-	if diff := cmp.Diff([]string{"books/go-book-sample/install/index.html", "feed.xml", "sitemap.xml", "topics/go/feed.xml"}, rep.Changed); diff != "" {
+	if diff := cmp.Diff([]string{"books/go-book-sample/install/index.html", "feed.xml", "sitemap.xml", "topics/go/feed.xml"}, withoutSearch(rep.Changed)); diff != "" {
 		t.Errorf("a chapter's new text: files written (-want +got):\n%s", diff)
 	}
 	b, _ = os.ReadFile(install)

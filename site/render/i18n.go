@@ -44,6 +44,14 @@ var words = map[string][2]string{ // key: {ja, en}
 	"archiveyear":  {"%d年の記事", "Articles of %d"},
 	"month":        {"%[1]d年%[3]d月", "%[2]s %[1]d"},
 	"articlecount": {"%d 件", "%d"},
+	"search":       {"検索", "Search"},
+	"searchall":    {"すべての結果を見る →", "All results →"},
+	"searchnone":   {"見つかりませんでした", "Nothing found"},
+	"searchcount":  {"%d 件", "%d results"},
+	"searchabout":  {"約 %d 件", "About %d results"},
+	"searchmore":   {"もっと見る", "More results"},
+	"searchnojs":   {"検索には JavaScript が必要です。", "Search needs JavaScript."},
+	"searchhint":   {"キーワード（/ で検索欄へ）", "Keywords (/ to focus)"},
 }
 
 // Translate returns the theme's word for key in lang ("ja…" or other), with

@@ -16,6 +16,7 @@ type Site struct {
 	FeedURL     string
 	ArchiveURL  string
 	HasBooks    bool
+	SearchURL   string // the search page; "" when search is off
 }
 
 // Page is the data of one rendered page.

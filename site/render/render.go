@@ -77,7 +77,7 @@ type Asset struct {
 }
 
 // pageTemplates are the templates that render a whole page.
-var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books", "archive"}
+var pageTemplates = []string{"article", "list", "topics", "404", "book", "chapter", "books", "archive", "search"}
 
 // Limits bound the size of one theme file: a template (default
 // userfile.TextLimit) and an asset (default userfile.ImageLimit).
@@ -274,6 +274,12 @@ func (t *Theme) Card(site *Site, s *Summary) (template.HTML, error) {
 		return "", fmt.Errorf("rendering the card of %s in list.html: %w", s.URL, err)
 	}
 	return template.HTML(b.String()), nil
+}
+
+// Has reports whether the theme has the page template name.
+func (t *Theme) Has(name string) bool {
+	_, ok := t.pages[name]
+	return ok
 }
 
 // Execute renders the page template name ("article", "list", "topics",

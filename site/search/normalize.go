@@ -1,0 +1,162 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize is the form in which both the text of a page and a query are
+// compared: NFKC (full-width letters and digits become ASCII, half-width
+// katakana full-width), then every rune lower-cased on its own (so the
+// text keeps its length in runes), and every run of white space one
+// space. Hiragana and katakana stay apart: "コンテナ" does not find
+// "こんてな".
+func Normalize(s string) string {
+	if !isASCII(s) {
+		s = norm.NFKC.String(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			if asciiSpace[c] {
+				space = true
+				continue
+			}
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if r >= 0x3001 && r <= 0x9FFF { // kana and kanji: no case, no space
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString(s[i-n : i])
+			continue
+		}
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// IsCJK reports whether r is indexed by character (in overlapping
+// bigrams) rather than in words: kanji, kana, hangul and the CJK
+// punctuation that sits between them (、。「」・ー…).
+func IsCJK(r rune) bool {
+	switch {
+	case r < 0x2E80:
+		return false
+	case r <= 0x2FDF, // radicals
+		r >= 0x3001 && r <= 0x303F,                                                         // CJK punctuation (not the ideographic space)
+		r >= 0x3040 && r <= 0x30FF,                                                         // hiragana, katakana
+		r >= 0x3130 && r <= 0x318F, r >= 0x1100 && r <= 0x11FF, r >= 0xAC00 && r <= 0xD7AF, // hangul
+		r >= 0x31F0 && r <= 0x31FF,                                                         // katakana extensions
+		r >= 0x3400 && r <= 0x4DBF, r >= 0x4E00 && r <= 0x9FFF, r >= 0xF900 && r <= 0xFAFF, // kanji
+		r >= 0x20000 && r <= 0x3FFFF:
+		return true
+	}
+	return false
+}
+
+// isWord reports whether r belongs to a word: a letter or digit that is
+// not CJK (and the marks that go with letters).
+func isWord(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || 'A' <= r && r <= 'Z'
+	}
+	return !IsCJK(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r))
+}
+
+// runEnd marks the end of a CJK run in a bigram key: the last character
+// of "日本語" is indexed as "語$", so that every character of a run
+// starts exactly one bigram.
+const runEnd = '$'
+
+// A token is one indexed unit of normalised text at a position: a word,
+// or the CJK bigram that starts at a character.
+type token struct {
+	key string
+	pos uint32
+}
+
+// tokenize appends the tokens of one block of normalised text, numbering
+// positions from pos; it returns the tokens and the next free position.
+// A word takes one position, a CJK character one, and so does each run
+// of what separates them, so that "foo, bar" and "foo bar" read the
+// same, but "日本 語" does not read as "日本語".
+func tokenize(text string, pos uint32, toks []token) ([]token, uint32) {
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case IsCJK(r):
+			j := i + n
+			next, m := utf8.DecodeRuneInString(text[j:])
+			if m > 0 && IsCJK(next) {
+				toks = append(toks, token{text[i : j+m], pos})
+			} else {
+				toks = append(toks, token{text[i:j] + string(runEnd), pos})
+			}
+			pos++
+			i = j
+		case isWord(r):
+			j := i + n
+			for j < len(text) {
+				r2, m := utf8.DecodeRuneInString(text[j:])
+				if !isWord(r2) {
+					break
+				}
+				j += m
+			}
+			toks = append(toks, token{text[i:j], pos})
+			pos++
+			i = j
+		default:
+			// A run of anything else (spaces, punctuation) takes one
+			// position: tokens at consecutive positions are adjacent in
+			// the text, which is what lets a query check every other
+			// bigram only.
+			for i += n; i < len(text); i += n {
+				r, n = utf8.DecodeRuneInString(text[i:])
+				if IsCJK(r) || isWord(r) {
+					break
+				}
+			}
+			pos++
+		}
+	}
+	return toks, pos
+}

@@ -1,0 +1,212 @@
+package search
+
+import (
+	"bytes"
+	"html"
+	"strings"
+)
+
+// Field is the part of a page a piece of text comes from; a match in
+// the title ranks above one in a heading (or a topic), which ranks above
+// one in the body.
+type Field uint8
+
+const (
+	Title Field = iota
+	Heading
+	Body
+)
+
+// A Block is one paragraph, list item, cell, heading… of a page's text,
+// normalised. No match spans two blocks.
+type Block struct {
+	Field Field
+	Text  string
+}
+
+// skipped elements hold no text a reader searches for.
+var skipped = set("script style template svg math button noscript rt rp textarea select iframe object")
+
+// rawText elements end only at their own end tag ("<" inside is text).
+var rawText = set("script style textarea")
+
+// inline elements continue the text around them: "<code>go</code>lang"
+// reads "golang".
+var inline = set("a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var del ins wbr label font ruby img input strike tt big")
+
+var void = set("area base br col embed hr img input link meta source track wbr")
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// Blocks reads the text of an HTML fragment (an article's body as
+// rendered) as blocks: headings are Heading blocks, everything else Body.
+// Scripts, styles, SVG, MathML and whatever is aria-hidden are left out;
+// so is code in <pre> when code is false. It reads any input (raw HTML an
+// author wrote included) without failing: what is not a tag is text.
+func Blocks(body []byte, code bool) []Block {
+	s := blockScanner{code: code}
+	for i := 0; i < len(body); {
+		if body[i] != '<' {
+			j := bytes.IndexByte(body[i:], '<')
+			if j < 0 {
+				j = len(body) - i
+			}
+			if s.skip == 0 {
+				s.cur = append(s.cur, body[i:i+j]...)
+			}
+			i += j
+			continue
+		}
+		i = s.tag(body, i)
+	}
+	s.flush()
+	return s.out
+}
+
+type blockScanner struct {
+	code     bool
+	out      []Block
+	cur      []byte // text of the current block, entities not yet decoded
+	heading  int    // depth inside h1–h6
+	skip     int    // depth inside a skipped element
+	skipName string
+}
+
+func (s *blockScanner) flush() {
+	if len(s.cur) == 0 {
+		return
+	}
+	f := Body
+	if s.heading > 0 {
+		f = Heading
+	}
+	text := string(s.cur)
+	if bytes.IndexByte(s.cur, '&') >= 0 {
+		text = html.UnescapeString(text)
+	}
+	if t := Normalize(text); t != "" {
+		s.out = append(s.out, Block{f, t})
+	}
+	s.cur = s.cur[:0]
+}
+
+// tag reads the markup at body[i] ('<') and returns where it ends.
+func (s *blockScanner) tag(body []byte, i int) int {
+	if bytes.HasPrefix(body[i:], []byte("<!--")) {
+		end := bytes.Index(body[i+4:], []byte("-->"))
+		if end < 0 {
+			return len(body)
+		}
+		return i + 4 + end + 3
+	}
+	j, closing := i+1, false
+	if j < len(body) && body[j] == '/' {
+		closing, j = true, j+1
+	}
+	k := j
+	for k < len(body) && (body[k]|0x20 >= 'a' && body[k]|0x20 <= 'z' || k > j && (body[k] >= '0' && body[k] <= '9' || body[k] == '-')) {
+		k++
+	}
+	if k == j { // not a tag: a "<" in the text
+		if s.skip == 0 {
+			s.cur = append(s.cur, '<')
+		}
+		return i + 1
+	}
+	name := strings.ToLower(string(body[j:k]))
+	m := tagEnd(body, k)
+	attrs := body[k:min(m, len(body))]
+	end := min(m+1, len(body))
+	selfClosing := bytes.HasSuffix(attrs, []byte("/"))
+	if s.skip > 0 {
+		if name == s.skipName && !selfClosing {
+			if closing {
+				s.skip--
+			} else {
+				s.skip++
+			}
+		}
+		return end
+	}
+	if closing {
+		s.element(name, false)
+		return end
+	}
+	if rawText[name] {
+		return pastEndTag(body, end, name)
+	}
+	if (skipped[name] || name == "pre" && !s.code || hidden(attrs)) && !void[name] && !selfClosing {
+		s.skip, s.skipName = 1, name
+		return end
+	}
+	s.element(name, true)
+	return end
+}
+
+// tagEnd returns the index of the ">" that ends the tag whose attributes
+// start at k (quoted values may hold ">"), or len(body).
+func tagEnd(body []byte, k int) int {
+	m, quote := k, byte(0)
+	for ; m < len(body); m++ {
+		c := body[m]
+		if quote != 0 {
+			if c == quote {
+				quote = 0
+			}
+		} else if c == '"' || c == '\'' {
+			quote = c
+		} else if c == '>' {
+			break
+		}
+	}
+	return m
+}
+
+// pastEndTag returns the index just past the end tag of the raw-text
+// element name (script, style…) whose content starts at end, or len(body).
+func pastEndTag(body []byte, end int, name string) int {
+	close := bytes.Index(bytes.ToLower(body[end:]), []byte("</"+name))
+	if close < 0 {
+		return len(body)
+	}
+	gt := bytes.IndexByte(body[end+close:], '>')
+	if gt < 0 {
+		return len(body)
+	}
+	return end + close + gt + 1
+}
+
+// element handles a start or end tag that is not skipped.
+func (s *blockScanner) element(name string, start bool) {
+	if name == "br" {
+		s.cur = append(s.cur, ' ')
+		return
+	}
+	if inline[name] {
+		return
+	}
+	s.flush()
+	if len(name) == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6' {
+		if start {
+			s.heading++
+		} else if s.heading > 0 {
+			s.heading--
+		}
+	}
+}
+
+// hidden reports whether a tag's attributes say aria-hidden="true".
+func hidden(attrs []byte) bool {
+	i := bytes.Index(attrs, []byte("aria-hidden="))
+	if i < 0 {
+		return false
+	}
+	v := bytes.Trim(attrs[i+len("aria-hidden="):], `"'`)
+	return bytes.HasPrefix(v, []byte("true"))
+}

@@ -1,0 +1,452 @@
+// kiji search: reads the index written by package search (site/search).
+// The header's search link becomes a box; /search/?q= lists every result.
+// No request is made until the reader searches.
+(() => {
+  "use strict";
+  const me = document.currentScript;
+  const root = (me && me.dataset.root) || "/";
+  const base = root + "search/";
+
+  // --- normalising and tokenising, as site/search does ---
+  const isCJK = (c) =>
+    c >= 0x2e80 && (c <= 0x2fdf || (c >= 0x3001 && c <= 0x303f) || (c >= 0x3040 && c <= 0x30ff) ||
+      (c >= 0x3130 && c <= 0x318f) || (c >= 0x1100 && c <= 0x11ff) || (c >= 0xac00 && c <= 0xd7af) ||
+      (c >= 0x31f0 && c <= 0x31ff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) ||
+      (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x3ffff));
+  const wordRe = /[\p{L}\p{N}\p{M}]/u;
+  const isWord = (ch, c) => !isCJK(c) && wordRe.test(ch);
+  const lowerChar = (ch) => { const l = ch.toLowerCase(); return [...l].length === 1 ? l : ch; };
+  function normalize(s) {
+    let out = "";
+    for (const ch of s.normalize("NFKC")) out += lowerChar(ch);
+    return out.replace(/[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g, " ").trim(); // Go's unicode.IsSpace
+  }
+  // tokens of one term: {key, pos, cjk, end}
+  function tokenize(text) {
+    const cs = [...text], toks = [];
+    let pos = 0;
+    for (let i = 0; i < cs.length;) {
+      const c = cs[i].codePointAt(0);
+      if (isCJK(c)) {
+        const n = cs[i + 1];
+        const next = n !== undefined && isCJK(n.codePointAt(0));
+        toks.push({ key: cs[i] + (next ? n : "$"), ch: cs[i], pos, cjk: true, end: !next });
+        pos++; i++;
+      } else if (isWord(cs[i], c)) {
+        let j = i + 1;
+        while (j < cs.length && isWord(cs[j], cs[j].codePointAt(0))) j++;
+        toks.push({ key: cs.slice(i, j).join(""), pos, cjk: false });
+        pos++; i = j;
+      } else {
+        // a run of spaces and punctuation takes one position, as in the index
+        while (i < cs.length && !isCJK(cs[i].codePointAt(0)) && !isWord(cs[i], cs[i].codePointAt(0))) i++;
+        pos++;
+      }
+    }
+    return toks;
+  }
+  function fnv(s) {
+    let h = 0x811c9dc5;
+    for (const b of new TextEncoder().encode(s)) { h ^= b; h = Math.imul(h, 16777619) >>> 0; }
+    return h >>> 0;
+  }
+  const shardKey = (k) => (isCJK(k.codePointAt(0)) ? k : [...k].slice(0, 2).join(""));
+
+  // --- fetching ---
+  let metaP = null;
+  const cache = new Map();
+  function meta() {
+    if (!metaP) metaP = fetch(base + "meta.json", { cache: "no-cache" }).then((r) => r.json());
+    return metaP;
+  }
+  function json(url) {
+    if (!cache.has(url)) cache.set(url, fetch(url).then((r) => (r.ok ? r.json() : {})));
+    return cache.get(url);
+  }
+  function shard(m, key) { return json(base + m.dir + "k/" + (fnv(shardKey(key)) % m.shards) + ".json"); }
+  function varints(b64) {
+    const bin = atob(b64), out = [];
+    let v = 0, s = 0;
+    for (let i = 0; i < bin.length; i++) {
+      const b = bin.charCodeAt(i);
+      v += (b & 0x7f) * 2 ** s;
+      if (b < 0x80) { out.push(v); v = 0; s = 0; } else s += 7;
+    }
+    return out;
+  }
+  // a key's postings: Map page → {len, flags, off}
+  const postCache = new Map();
+  function postings(m, entry, key) {
+    if (!entry) return new Map();
+    const ck = m.dir + key;
+    if (postCache.has(ck)) return postCache.get(ck);
+    const vs = varints(entry[1]), out = new Map();
+    let page = -1, off = entry[0];
+    for (let i = 0; i + 1 < vs.length; i += 2) {
+      page += vs[i];
+      const len = Math.floor(vs[i + 1] / 8);
+      out.set(page, { len, flags: vs[i + 1] & 7, off });
+      if (off >= 0) off += len;
+    }
+    postCache.set(ck, out);
+    return out;
+  }
+  // byte ranges of pos.bin; a server without Range support sends it all once
+  let wholePos = null;
+  async function ranges(m, list) {
+    list.sort((a, b) => a[0] - b[0]);
+    const merged = [];
+    for (const [s, e] of list) {
+      const last = merged[merged.length - 1];
+      if (last && s <= last[1] + 512) last[1] = Math.max(last[1], e); else merged.push([s, e]);
+    }
+    const url = base + m.dir + "pos.bin";
+    const got = await Promise.all(merged.map(async ([s, e]) => {
+      if (wholePos) return [s, (await wholePos).subarray(s, e)];
+      const r = await fetch(url, { headers: { Range: "bytes=" + s + "-" + (e - 1) } });
+      const buf = new Uint8Array(await r.arrayBuffer());
+      if (r.status === 200) { wholePos = Promise.resolve(buf); return [s, buf.subarray(s, e)]; }
+      return [s, buf];
+    }));
+    return (s, e) => {
+      for (const [gs, b] of got) if (s >= gs && e <= gs + b.length) return b.subarray(s - gs, e - gs);
+      return new Uint8Array(0);
+    };
+  }
+  function positions(bytes) {
+    const out = [];
+    let v = 0, s = 0, p = 0;
+    for (const b of bytes) {
+      v += (b & 0x7f) * 2 ** s;
+      if (b < 0x80) { p += v; out.push(p); v = 0; s = 0; } else s += 7;
+    }
+    return out;
+  }
+
+  // --- a query: terms (AND), each a phrase of tokens ---
+  function parse(q) {
+    const terms = [];
+    for (const m of normalize(q).matchAll(/"([^"]*)"?|([^\s"]+)/g)) {
+      const text = (m[1] !== undefined ? m[1] : m[2]).trim();
+      const toks = tokenize(text);
+      if (!toks.length) continue;
+      const last = toks[toks.length - 1];
+      let uni = null;
+      if (last.end) {
+        toks.pop(); // the query ends here, the text may go on
+        const prev = toks[toks.length - 1];
+        if (!prev || !prev.cjk || prev.pos !== last.pos - 1) uni = last.ch;
+      }
+      if (toks.length && !toks[toks.length - 1].cjk) toks[toks.length - 1].prefix = true;
+      // a cover of the CJK bigrams: every other one of a run, and its last
+      const keep = [];
+      let k = 0;
+      toks.forEach((t, i) => {
+        const prev = toks[i - 1], next = toks[i + 1];
+        k = t.cjk && prev && prev.cjk && !prev.end && prev.pos === t.pos - 1 ? k + 1 : 0;
+        const lastOfRun = !next || !next.cjk || next.pos !== t.pos + 1;
+        if (!t.cjk || t.end || k % 2 === 0 || lastOfRun) keep.push(t);
+      });
+      terms.push({ text, toks: keep, uni });
+    }
+    return terms;
+  }
+  async function termPostings(m, term) {
+    const lists = [];
+    for (const t of term.toks) {
+      const sh = await shard(m, t.key);
+      let keys = [t.key];
+      if (t.prefix) keys = Object.keys(sh).filter((k) => k.startsWith(t.key) && !isCJK(k.codePointAt(0)));
+      lists.push({ tok: t, keys: keys.map((k) => postings(m, sh[k], k)) });
+    }
+    if (term.uni) {
+      const sh = await shard(m, term.uni);
+      lists.push({ tok: null, keys: [postings(m, sh[term.uni], term.uni)] });
+    }
+    return lists;
+  }
+  const tierOf = (m, p) => (p < m.bases[0] ? 0 : p < m.bases[1] ? 1 : 2);
+  const flagTier = (f) => (f & 1 ? 0 : f & 2 ? 1 : 2);
+  // candidates of a term: Map page → {tier, count} estimated from the postings
+  function candidates(lists) {
+    let out = null;
+    for (const l of lists) {
+      const here = new Map();
+      for (const ps of l.keys) for (const [p, e] of ps) {
+        const h = here.get(p) || { tier: 2, count: 0 };
+        here.set(p, { tier: Math.min(h.tier, flagTier(e.flags)), count: h.count + e.len });
+      }
+      if (out === null) out = here;
+      else for (const [p, e] of out) {
+        const h = here.get(p);
+        if (!h) out.delete(p); else out.set(p, { tier: Math.max(e.tier, h.tier), count: Math.min(e.count, h.count) });
+      }
+    }
+    return out || new Map();
+  }
+  // verify checks the term's phrase in pages; returns Map page → {tier, count, first}
+  async function verify(m, lists, pages) {
+    const pos = lists.filter((l) => l.tok);
+    const want = [];
+    for (const l of pos) for (const ps of l.keys) for (const p of pages) {
+      const e = ps.get(p);
+      if (e && e.off >= 0) want.push([e.off, e.off + e.len]);
+    }
+    const get = await ranges(m, want);
+    const out = new Map();
+    for (const p of pages) {
+      const sets = pos.map((l) => {
+        const s = new Set();
+        for (const ps of l.keys) { const e = ps.get(p); if (e) for (const x of positions(get(e.off, e.off + e.len))) s.add(x); }
+        return s;
+      });
+      const d0 = pos[0].tok.pos;
+      let count = 0, first = Infinity;
+      for (const x of sets[0]) {
+        const start = x - d0;
+        if (pos.every((l, i) => sets[i].has(start + l.tok.pos))) { count++; first = Math.min(first, start); }
+      }
+      if (count) out.set(p, { tier: tierOf(m, first), count, first });
+    }
+    return out;
+  }
+  const needsPositions = (lists) => lists.filter((l) => l.tok).length > 1;
+
+  // search returns {results: [{page, tier, count, first}], total, complete}.
+  // limit bounds how many results must be exact and ranked (0: all).
+  async function search(q, limit) {
+    const m = await meta();
+    const terms = parse(q);
+    if (!terms.length) return { results: [], total: 0, complete: true, terms };
+    const tl = await Promise.all(terms.map((t) => termPostings(m, t)));
+    const cands = tl.map(candidates);
+    let pages = [...cands[0].keys()].filter((p) => cands.every((c) => c.has(p)));
+    const est = (p) => {
+      let tier = 2, count = 0;
+      for (const c of cands) { const e = c.get(p); tier = Math.min(tier, e.tier); count += e.count; }
+      return { tier, count };
+    };
+    const ests = new Map(pages.map((p) => [p, est(p)]));
+    pages.sort((a, b) => ests.get(a).tier - ests.get(b).tier || ests.get(b).count - ests.get(a).count || a - b);
+    const results = [];
+    let i = 0;
+    const batch = 24;
+    while (i < pages.length) {
+      const chunk = pages.slice(i, limit ? i + batch : pages.length);
+      i += chunk.length;
+      const checked = await Promise.all(tl.map((lists, ti) => (needsPositions(lists) ? verify(m, lists, chunk) : null)));
+      for (const p of chunk) {
+        let tier = 2, count = 0, first = Infinity, ok = true;
+        checked.forEach((v, ti) => {
+          if (!ok) return;
+          const e = v ? v.get(p) : { tier: cands[ti].get(p).tier, count: cands[ti].get(p).count, first: Infinity };
+          if (!e) { ok = false; return; }
+          tier = Math.min(tier, e.tier); count += e.count; first = Math.min(first, e.first);
+        });
+        if (ok) results.push({ page: p, tier, count, first });
+      }
+      if (limit && i < pages.length) {
+        const nextTier = ests.get(pages[i]).tier;
+        if (results.filter((r) => r.tier <= nextTier).length >= limit) break;
+      }
+    }
+    results.sort((a, b) => a.tier - b.tier || b.count - a.count || a.first - b.first || a.page - b.page);
+    const complete = i >= pages.length;
+    return { results, total: complete ? results.length : pages.length, complete, terms };
+  }
+  async function docs(m, pages) {
+    return Promise.all(pages.map(async (p) => {
+      const block = await json(base + m.dir + "d/" + Math.floor(p / m.block) + ".json");
+      const d = block[p % m.block] || ["", "", []];
+      return { page: p, url: root + d[0], title: d[1], topics: d[2] };
+    }));
+  }
+  // snippet: the page's text around the first match, the match marked
+  async function snippet(url, terms) {
+    const r = await fetch(url);
+    const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+    const body = doc.querySelector(".article-body") || doc.querySelector("main");
+    if (!body) return null;
+    body.querySelectorAll("script,style,svg,math,[aria-hidden=true]").forEach((e) => e.remove());
+    const text = body.textContent.replace(/\s+/g, " ");
+    const cut = (s, e) => {
+      const from = Math.max(0, s - 50), to = Math.min(text.length, e + 80);
+      return [(from > 0 ? "…" : "") + text.slice(from, s), text.slice(s, e), text.slice(e, to) + (to < text.length ? "…" : "")];
+    };
+    // Most text needs only lower case to be found; NFKC, character by
+    // character, only when that fails (it is slow on a long page).
+    const low = text.toLowerCase();
+    if (low.length === text.length) {
+      for (const t of terms) { const j = low.indexOf(t.text); if (j >= 0) return cut(j, j + t.text.length); }
+    }
+    let norm = "";
+    const at = [];
+    for (let i = 0; i < Math.min(text.length, 20000);) {
+      const ch = String.fromCodePoint(text.codePointAt(i));
+      const n = lowerChar(ch.normalize("NFKC"));
+      for (let k = 0; k < n.length; k++) at.push(i);
+      norm += n; i += ch.length;
+    }
+    at.push(Math.min(text.length, 20000));
+    for (const t of terms) {
+      const j = norm.indexOf(t.text);
+      if (j < 0) continue;
+      return cut(at[j], at[j + t.text.length]);
+    }
+    return null;
+  }
+
+  // --- the interface ---
+  function el(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    for (const k in attrs || {}) e.setAttribute(k, attrs[k]);
+    for (const c of kids) if (c != null) e.append(c);
+    return e;
+  }
+  function chips(topics) {
+    if (!topics.length) return null;
+    return el("span", { class: "search-topics" }, ...topics.map((t) => el("span", { class: "search-topic" }, "#" + t)));
+  }
+  const debounce = (f, ms) => { let t; return (...a) => { clearTimeout(t); t = setTimeout(() => f(...a), ms); }; };
+
+  // the header box: a combobox over the first results
+  function headerBox(link) {
+    const id = "kiji-search";
+    const form = el("form", { class: "search-box", role: "search", action: link.getAttribute("href") });
+    const input = el("input", {
+      id, name: "q", type: "search", autocomplete: "off", placeholder: link.dataset.placeholder || link.textContent,
+      "aria-label": link.textContent, role: "combobox", "aria-expanded": "false", "aria-controls": id + "-list",
+      "aria-autocomplete": "list", enterkeyhint: "search",
+    });
+    const list = el("ul", { id: id + "-list", role: "listbox", class: "search-popup", "aria-label": link.textContent, hidden: "" });
+    form.append(input, list);
+    link.replaceWith(form);
+    let active = -1, items = [], seq = 0;
+    const close = () => { list.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); active = -1; };
+    const mark = (i) => {
+      items.forEach((li, j) => li.setAttribute("aria-selected", j === i ? "true" : "false"));
+      active = i;
+      if (i >= 0) input.setAttribute("aria-activedescendant", items[i].id); else input.removeAttribute("aria-activedescendant");
+    };
+    const run = debounce(async () => {
+      const q = input.value, my = ++seq;
+      if (!normalize(q)) { close(); return; }
+      const res = await search(q, 8);
+      const m = await meta();
+      const ds = await docs(m, res.results.slice(0, 8).map((r) => r.page));
+      if (my !== seq) return;
+      list.replaceChildren();
+      items = ds.map((d, i) => {
+        const a = el("a", { href: d.url, tabindex: "-1" }, el("span", { class: "search-title" }, d.title), chips(d.topics));
+        return el("li", { id: id + "-o" + i, role: "option", "aria-selected": "false" }, a);
+      });
+      if (!items.length) list.append(el("li", { class: "search-none", role: "option", "aria-disabled": "true", "aria-selected": "false" }, link.dataset.none || "—"));
+      list.append(...items);
+      const all = el("li", { role: "option", id: id + "-all", "aria-selected": "false", class: "search-all" },
+        el("a", { href: form.action + "?q=" + encodeURIComponent(q), tabindex: "-1" }, link.dataset.all || "→"));
+      list.append(all);
+      items.push(all);
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      mark(-1);
+    }, 120);
+    input.addEventListener("input", run);
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (list.hidden || !items.length) return;
+        e.preventDefault();
+        const n = items.length;
+        mark(e.key === "ArrowDown" ? (active + 1) % n : (active - 1 + n) % n);
+      } else if (e.key === "Enter" && active >= 0 && !list.hidden) {
+        e.preventDefault();
+        location.href = items[active].querySelector("a").href;
+      } else if (e.key === "Escape") {
+        if (!list.hidden) { e.preventDefault(); close(); } else input.blur();
+      }
+    });
+    list.addEventListener("mousedown", (e) => e.preventDefault());
+    input.addEventListener("blur", () => setTimeout(close, 150));
+    input.addEventListener("focus", () => meta());
+    return input;
+  }
+
+  // the /search/ page
+  function searchPage(page) {
+    const input = page.querySelector("input[name=q]");
+    const out = page.querySelector(".search-results");
+    const status = page.querySelector(".search-status");
+    const more = page.querySelector(".search-more");
+    const per = 10;
+    let shown = 0, res = null, seq = 0;
+    async function show() {
+      const m = await meta();
+      const slice = res.results.slice(shown, shown + per);
+      const ds = await docs(m, slice.map((r) => r.page));
+      const lis = ds.map((d) => {
+        const p = el("p", { class: "search-snippet" });
+        const li = el("li", { class: "search-result" }, el("h2", {}, el("a", { href: d.url }, d.title)), chips(d.topics), p);
+        snippet(d.url, res.terms).then((s) => { if (s) p.append(s[0], el("mark", {}, s[1]), s[2]); }).catch(() => {});
+        return li;
+      });
+      out.append(...lis);
+      shown += slice.length;
+      more.hidden = shown >= res.results.length && res.complete;
+    }
+    async function run(q, push) {
+      const my = ++seq;
+      out.replaceChildren();
+      shown = 0;
+      if (push) history.replaceState(null, "", q ? "?q=" + encodeURIComponent(q) : location.pathname);
+      if (!normalize(q)) { status.textContent = ""; more.hidden = true; return; }
+      const r = await search(q, per);
+      if (my !== seq) return;
+      res = r;
+      status.textContent = (r.complete ? page.dataset.count : page.dataset.countAbout).replace("%d", String(r.total));
+      await show();
+    }
+    more.addEventListener("click", async () => {
+      if (shown >= res.results.length && !res.complete) {
+        const q = input.value;
+        const r = await search(q, shown + per * 3);
+        res = r;
+        status.textContent = (r.complete ? page.dataset.count : page.dataset.countAbout).replace("%d", String(r.total));
+      }
+      await show();
+    });
+    const q = new URLSearchParams(location.search).get("q") || "";
+    input.value = q;
+    input.addEventListener("input", debounce(() => run(input.value, true), 150));
+    page.querySelector("form").addEventListener("submit", (e) => { e.preventDefault(); run(input.value, true); });
+    run(q, false);
+    return input;
+  }
+
+  let box = null;
+  const link = document.querySelector("a.search-link");
+  const page = document.querySelector(".search-page");
+  if (page) box = searchPage(page);
+  else if (link) box = headerBox(link);
+  if (page && link) link.setAttribute("aria-current", "page");
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || !box) return;
+    const t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    e.preventDefault();
+    box.focus();
+  });
+  // for tests and the benchmark
+  window.kijiSearch = {
+    normalize, parse, tokenize,
+    // what a first screen of results costs: the ranked first n and their titles
+    async first(q, n) {
+      const r = await search(q, n);
+      await docs(await meta(), r.results.slice(0, n).map((x) => x.page));
+      return r.results.length;
+    },
+    async urls(q) {
+      const r = await search(q, 0);
+      const m = await meta();
+      return (await docs(m, r.results.map((x) => x.page))).map((d, i) => ({ url: d.url, tier: r.results[i].tier }));
+    },
+  };
+})();
