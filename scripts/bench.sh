@@ -19,8 +19,9 @@
 # performance issue sets, and the README's table.
 # KIJI_BENCH_SERVE=0 skips the serve figures, KIJI_BENCH_MATH=0 the math one.
 # kiji builds the same page set as Hugo's site in ../shared/bench/hugo
-# (articles, home, topics, feeds, sitemap): og_images are off for the
-# comparison, since Hugo draws none.
+# (articles, home, topics, feeds, sitemap): og_images and search are off
+# for the comparison, since Hugo draws no images and writes no index
+# (scripts/searchbench.sh measures search).
 set -euo pipefail
 N=${1:-10000}
 RUNS=${2:-5}
@@ -38,7 +39,7 @@ kiji=$work/kiji
 (cd "$here" && go build -o "$kiji" ./cmd/kiji)
 cfg=$work/cfg
 mkdir -p "$cfg"
-printf 'title: bench\nbase_url: https://example.com/\nog_images: false\n' >"$cfg/kiji.yaml"
+printf 'title: bench\nbase_url: https://example.com/\nog_images: false\nsearch:\n  enabled: false\n' >"$cfg/kiji.yaml"
 
 # measure LABEL PREP CMD...: runs PREP (untimed) then CMD, RUNS+1 times; prints "LABEL median_s peak_mib".
 measure() {
