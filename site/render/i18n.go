@@ -51,7 +51,7 @@ var words = map[string][2]string{ // key: {ja, en}
 	"searchabout":  {"約 %d 件", "About %d results"},
 	"searchmore":   {"もっと見る", "More results"},
 	"searchnojs":   {"検索には JavaScript が必要です。", "Search needs JavaScript."},
-	"searchhint":   {"キーワード（/ で検索欄へ）", "Keywords (/ to focus)"},
+	"searchhint":   {"記事を検索（/）", "Search (/)"},
 }
 
 // Translate returns the theme's word for key in lang ("ja…" or other), with
