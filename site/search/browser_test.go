@@ -313,7 +313,7 @@ func TestSearchBoxKeys(t *testing.T) {
 		t.Errorf("after Esc the list is shown")
 	}
 	eval(`(() => { const i = document.activeElement; i.value = "運用 "; i.dispatchEvent(new Event("input")); return ""; })()`)
-	wait(`!document.querySelector("#kiji-search-list").hidden`)
+	wait(`!document.querySelector("#kiji-search-list").hidden && document.querySelectorAll("#kiji-search-list [role=option] a").length > 1`)
 	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter)); err != nil {
 		t.Fatal(err)
 	}

@@ -364,6 +364,11 @@
         if (!list.hidden) { e.preventDefault(); close(); } else input.blur();
       }
     });
+    // A form submitted while an option is chosen opens that option (an Enter
+    // that arrives as a keypress too submits the form after the keydown).
+    form.addEventListener("submit", (e) => {
+      if (active >= 0 && !list.hidden) { e.preventDefault(); location.href = items[active].querySelector("a").href; }
+    });
     list.addEventListener("mousedown", (e) => e.preventDefault());
     input.addEventListener("blur", () => setTimeout(close, 150));
     input.addEventListener("focus", () => meta());
