@@ -18,27 +18,21 @@ const zennFixture = "../../site/build/testdata/zennfixture"
 func copyFixture(t *testing.T, skipDefects bool) string {
 	t.Helper()
 	dir := t.TempDir()
-	err := filepath.WalkDir(zennFixture, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(zennFixture, p)
-		if skipDefects && strings.Contains(filepath.Base(rel), "defect") {
-			return nil
-		}
-		target := filepath.Join(dir, "content", rel)
-		if rel == "kiji.yaml" {
-			target = filepath.Join(dir, "kiji.yaml")
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		os.MkdirAll(filepath.Dir(target), 0o755)
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
+	content := filepath.Join(dir, "content")
+	if err := os.CopyFS(content, os.DirFS(zennFixture)); err != nil {
 		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(content, "kiji.yaml"), filepath.Join(dir, "kiji.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if skipDefects {
+		defects, _ := filepath.Glob(filepath.Join(content, "*", "*defect*"))
+		deeper, _ := filepath.Glob(filepath.Join(content, "*", "*", "*defect*"))
+		for _, f := range append(defects, deeper...) {
+			if err := os.RemoveAll(f); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	return dir
 }

@@ -29,23 +29,10 @@ func fixtureProject(t testing.TB) string {
 	if r, err := filepath.EvalSymlinks(root); err == nil {
 		root = r
 	}
-	err := filepath.WalkDir(zennFixture, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(zennFixture, p)
-		target := filepath.Join(root, "content", rel)
-		if rel == "kiji.yaml" {
-			target = filepath.Join(root, "kiji.yaml")
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		os.MkdirAll(filepath.Dir(target), 0o755)
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
+	if err := os.CopyFS(filepath.Join(root, "content"), os.DirFS(zennFixture)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(root, "content", "kiji.yaml"), filepath.Join(root, "kiji.yaml")); err != nil {
 		t.Fatal(err)
 	}
 	return root
