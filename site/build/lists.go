@@ -196,12 +196,32 @@ func (r *run) bookPages(site *render.Site) []listPage {
 		page: render.Page{Site: site, Title: heading, Description: heading, Heading: heading}}, nil)
 }
 
-// archivePages are the archive's first page (years and months) and one
-// page per year. Articles without a date are in no year.
+// archivePages are the archive's first page (years and months) and the
+// pages of each year. Articles without a date are in no year.
 func (r *run) archivePages(site *render.Site, idx map[*content.Article]*render.Summary) []listPage {
 	lang := r.cfg.Language
+	years, src := r.archiveYears(idx)
+	per := archivePerPage(r.cfg.perPage())
+	for _, y := range years {
+		r.placeMonths(y, per)
+	}
+	title := render.Translate(lang, "archive")
+	r.lists[outputFile("archive/")] = infoOf(r.site.Articles, nil)
+	index := &render.Page{Site: site, Title: title, Description: title, Canonical: r.canonical("archive/"), Heading: title, Archive: &render.ArchiveView{Years: summaryYears(years)}}
+	jobs := []listPage{{"archive/", "archive", index}}
+	for _, y := range years {
+		jobs = append(jobs, r.archiveYearPages(site, y, src, per)...)
+	}
+	return jobs
+}
+
+// monthArticles are the articles of each month of the archive.
+type monthArticles map[*render.ArchiveMonth][]*content.Article
+
+// archiveYears groups the dated articles by year and month, newest first.
+func (r *run) archiveYears(idx map[*content.Article]*render.Summary) ([]*render.ArchiveYear, monthArticles) {
 	var years []*render.ArchiveYear
-	byYear := map[*render.ArchiveYear][]*content.Article{}
+	src := monthArticles{}
 	for _, a := range r.site.Articles { // newest first
 		text := a.DateText()
 		y, errY := strconv.Atoi(text[:min(4, len(text))])
@@ -214,27 +234,82 @@ func (r *run) archivePages(site *render.Site, idx map[*content.Article]*render.S
 		}
 		ay := years[len(years)-1]
 		ay.Count++
-		byYear[ay] = append(byYear[ay], a)
 		if len(ay.Months) == 0 || ay.Months[len(ay.Months)-1].Month != m {
-			id := text[:7]
-			name := render.Translate(lang, "month", y, time.Month(m).String(), m)
-			ay.Months = append(ay.Months, &render.ArchiveMonth{Month: m, ID: "m" + id, Name: name, URL: ay.URL + "#m" + id})
+			name := render.Translate(r.cfg.Language, "month", y, time.Month(m).String(), m)
+			ay.Months = append(ay.Months, &render.ArchiveMonth{Month: m, ID: "m" + text[:7], Name: name})
 		}
 		am := ay.Months[len(ay.Months)-1]
 		am.Count++
 		am.Articles = append(am.Articles, idx[a])
+		src[am] = append(src[am], a)
 	}
-	title := render.Translate(lang, "archive")
-	r.lists[outputFile("archive/")] = infoOf(r.site.Articles, nil)
-	index := &render.Page{Site: site, Title: title, Description: title, Canonical: r.canonical("archive/"), Heading: title, Archive: &render.ArchiveView{Years: summaryYears(years)}}
-	jobs := []listPage{{"archive/", "archive", index}}
-	for _, y := range years {
-		p := "archive/" + strconv.Itoa(y.Year) + "/"
-		heading := render.Translate(lang, "archiveyear", y.Year)
-		r.lists[outputFile(p)] = infoOf(byYear[y], nil)
-		jobs = append(jobs, listPage{p, "archive", &render.Page{Site: site, Title: heading, Description: heading, Canonical: r.canonical(p), Heading: heading, Archive: &render.ArchiveView{Year: y}}})
+	return years, src
+}
+
+// archivePerPage is how many articles a year's page lists: its rows are
+// one line each, so five times a list page's cards (0: one page).
+func archivePerPage(perPage int) int {
+	return 5 * perPage
+}
+
+// placeMonths points each month of y at the year's page its first article
+// is on.
+func (r *run) placeMonths(y *render.ArchiveYear, per int) {
+	base := "archive/" + strconv.Itoa(y.Year) + "/"
+	n := 0
+	for _, m := range y.Months {
+		page := 1
+		if per > 0 {
+			page = n/per + 1
+		}
+		m.URL = r.base.rel(pagePath(base, page)) + "#" + m.ID
+		n += m.Count
+	}
+}
+
+// archiveYearPages are the pages of one year: its articles by month, per
+// a page; a month cut by a page break goes on under its name on the next.
+func (r *run) archiveYearPages(site *render.Site, y *render.ArchiveYear, src monthArticles, per int) []listPage {
+	base := "archive/" + strconv.Itoa(y.Year) + "/"
+	heading := render.Translate(r.cfg.Language, "archiveyear", y.Year)
+	total := pageCount(y.Count, per)
+	var jobs []listPage
+	for i := 1; i <= total; i++ {
+		lo, hi := 0, y.Count
+		if total > 1 {
+			lo, hi = (i-1)*per, min(i*per, y.Count)
+		}
+		view, as := yearSlice(y, src, lo, hi)
+		path := pagePath(base, i)
+		p := &render.Page{Site: site, Title: heading, Description: heading, Canonical: r.canonical(path), Heading: heading, Archive: &render.ArchiveView{Year: view}, Pager: r.pager(base, i, total)}
+		if i > 1 {
+			p.Title = pageTitle(r.cfg.Language, heading, i, total)
+		}
+		r.lists[outputFile(path)] = infoOf(as, nil)
+		jobs = append(jobs, listPage{path, "archive", p})
 	}
 	return jobs
+}
+
+// yearSlice is the part of y from its lo-th to its hi-th article, by month,
+// and those articles.
+func yearSlice(y *render.ArchiveYear, src monthArticles, lo, hi int) (*render.ArchiveYear, []*content.Article) {
+	view := *y
+	view.Months = nil
+	var as []*content.Article
+	n := 0
+	for _, m := range y.Months {
+		from, to := max(lo-n, 0), min(hi-n, m.Count)
+		n += m.Count
+		if from >= to {
+			continue
+		}
+		cm := *m
+		cm.Articles = m.Articles[from:to]
+		as = append(as, src[m][from:to]...)
+		view.Months = append(view.Months, &cm)
+	}
+	return &view, as
 }
 
 // summaryYears is the archive's first page: years and months without

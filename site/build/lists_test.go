@@ -185,6 +185,54 @@ func TestArchive(t *testing.T) {
 	}
 }
 
+// TestArchivePages: a year's page lists five times paginate: articles; a
+// month cut by a page break goes on under its name on the next page, and
+// the archive's month links point at the page the month starts on.
+func TestArchivePages(t *testing.T) {
+	root := listSite(t, 35, "paginate: 1\n") // 2024-02: 7 articles, 2024-01: 28
+	buildSite(t, Options{Root: root})
+	dest := filepath.Join(root, "public")
+	monthRE := regexp.MustCompile(`<a href="(/archive/[^"]+)">([^<]+) <span class="count">(\d+)</span>`)
+	var got []string
+	for _, m := range monthRE.FindAllStringSubmatch(string(readOut(t, dest, "archive/index.html")), -1) {
+		got = append(got, m[1]+" "+m[2]+" "+m[3])
+	}
+	want := []string{"/archive/2024/#m2024-02 2024年2月 7", "/archive/2024/page/2/#m2024-01 2024年1月 28"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("archive/ month links (-want +got):\n%s", diff)
+	}
+	rowRE := regexp.MustCompile(`id="(m[\d-]+)"|<a href="/articles/(a\d+)/">`)
+	rows := func(rel string) string {
+		var out []string
+		for _, m := range rowRE.FindAllStringSubmatch(string(readOut(t, dest, rel)), -1) {
+			out = append(out, m[1]+m[2])
+		}
+		return strings.Join(out, " ")
+	}
+	tests := []struct{ page, want string }{
+		{"archive/2024/index.html", "m2024-02 a035 a034 a033 a032 a031"},
+		{"archive/2024/page/2/index.html", "m2024-02 a030 a029 m2024-01 a028 a027 a026"},
+		{"archive/2024/page/7/index.html", "m2024-01 a005 a004 a003 a002 a001"},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, rows(tt.page)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.page, diff)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dest, "archive/2024/page/8")); err == nil {
+		t.Errorf("35 articles at 5 a page wrote an 8th page")
+	}
+	p2 := string(readOut(t, dest, "archive/2024/page/2/index.html"))
+	for _, w := range []string{`<link rel="prev" href="/archive/2024/">`, `<link rel="next" href="/archive/2024/page/3/">`, `class="pager"`} {
+		if !strings.Contains(p2, w) {
+			t.Errorf("archive/2024/page/2/ lacks %s", w)
+		}
+	}
+	if !strings.Contains(string(readOut(t, dest, "sitemap.xml")), "/archive/2024/page/7/</loc>") {
+		t.Errorf("the sitemap lacks the year's last page")
+	}
+}
+
 // TestPager: the first and last pages and two on each side of the current
 // one are linked, the others stand as one gap.
 func TestPager(t *testing.T) {
