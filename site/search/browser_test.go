@@ -5,13 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,6 +63,12 @@ type builtPage struct {
 // the server's URL and the published pages.
 func buildFixture(t *testing.T, files map[string]string, titles map[string]string, topics map[string][]string) (string, []builtPage) {
 	t.Helper()
+	return buildFixtureServed(t, files, titles, topics, func(h http.Handler) http.Handler { return h })
+}
+
+// buildFixtureServed is buildFixture with the server's handler wrapped.
+func buildFixtureServed(t *testing.T, files map[string]string, titles map[string]string, topics map[string][]string, wrap func(http.Handler) http.Handler) (string, []builtPage) {
+	t.Helper()
 	root := t.TempDir()
 	for p, s := range files {
 		os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755)
@@ -78,7 +87,7 @@ func buildFixture(t *testing.T, files map[string]string, titles map[string]strin
 	}
 	slices.SortFunc(pages, func(a, b builtPage) int { return strings.Compare(a.URL, b.URL) })
 	mux := http.NewServeMux()
-	mux.Handle("/blog/", http.StripPrefix("/blog", http.FileServer(http.Dir(dest))))
+	mux.Handle("/blog/", wrap(http.StripPrefix("/blog", http.FileServer(http.Dir(dest)))))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL, pages
@@ -328,5 +337,50 @@ func TestSearchBoxKeys(t *testing.T) {
 	// The title match comes first: 運用ガイド (apart), コンテナの運用… or 運用の本.
 	if !slices.Contains([]string{"/blog/articles/apart/", "/blog/articles/ops/", "/blog/books/guide/intro/"}, first) {
 		t.Errorf("the first result %s has no 運用 in its title", first)
+	}
+}
+
+// TestSearchPageStaleIndex opens a shared /search/?q= link while the HTTP
+// cache still holds meta.json of an index a newer build replaced (its
+// folder is gone: 404): the page asks for meta.json afresh once and lists
+// the results; meta.json is preloaded, so asked once before that. While the results and their snippets arrive nothing on the
+// page moves (no layout shift).
+func TestSearchPageStaleIndex(t *testing.T) {
+	exe := chromiumPath(t)
+	var stale atomic.Int32
+	base, _ := buildFixtureServed(t, fixture, fixtureTitles, fixtureTopics, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/blog/search/meta.json" {
+				h.ServeHTTP(w, r)
+				return
+			}
+			if stale.Add(1) == 1 { // what the cache holds: the old folder
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"v":1,"dir":"0123456789ab/","shards":1,"pages":6,"block":64,"bases":[1000,2000]}`)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	ctx := headless(t, exe)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/blog/search/?q="+url.QueryEscape("運用"))); err != nil {
+		t.Fatal(err)
+	}
+	done := `document.querySelectorAll(".search-result").length > 0 && !!document.querySelector(".search-snippet mark")`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](done, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the search page listed no results with snippets: %v", err)
+	}
+	if n := stale.Load(); n != 2 { // the preload, used by the script, and once afresh
+		t.Errorf("meta.json was asked %d times, want 2", n)
+	}
+	shift, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`new Promise((done) => {
+		new PerformanceObserver((l) => done(l.getEntries().reduce((s, e) => s + e.value, 0))).observe({type: "layout-shift", buffered: true});
+		setTimeout(() => done(0), 1000); // no shift: no entry, no call
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shift > 0.001 {
+		t.Errorf("the search page moved while results arrived: layout shift %.4f, want 0", shift)
 	}
 }

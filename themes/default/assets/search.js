@@ -53,14 +53,22 @@
   const shardKey = (k) => (isCJK(k.codePointAt(0)) ? k : [...k].slice(0, 2).join(""));
 
   // --- fetching ---
-  let metaP = null;
+  // meta.json names the index's folder. The search page preloads it (one
+  // round trip less); elsewhere it is revalidated. A 404 from the index means
+  // that folder was replaced by a newer build: meta.json is then fetched
+  // afresh, once, and the search run again.
+  const onPage = !!document.querySelector(".search-page");
+  let metaP = null, fresh = !onPage;
   const cache = new Map();
-  function meta() {
-    if (!metaP) metaP = fetch(base + "meta.json", { cache: "no-cache" }).then((r) => r.json());
+  class Stale extends Error {}
+  function meta(again) {
+    if (again && !fresh) { fresh = true; metaP = null; wholePos = null; cache.clear(); postCache.clear(); }
+    if (!metaP) metaP = fetch(base + "meta.json", fresh ? { cache: "no-cache" } : {}).then((r) => r.json());
     return metaP;
   }
+  const checked = (r) => { if (r.status === 404 && !fresh) throw new Stale(); return r; };
   function json(url) {
-    if (!cache.has(url)) cache.set(url, fetch(url).then((r) => (r.ok ? r.json() : {})));
+    if (!cache.has(url)) cache.set(url, fetch(url).then(checked).then((r) => (r.ok ? r.json() : {})));
     return cache.get(url);
   }
   function shard(m, key) { return json(base + m.dir + "k/" + (fnv(shardKey(key)) % m.shards) + ".json"); }
@@ -103,7 +111,7 @@
     const url = base + m.dir + "pos.bin";
     const got = await Promise.all(merged.map(async ([s, e]) => {
       if (wholePos) return [s, (await wholePos).subarray(s, e)];
-      const r = await fetch(url, { headers: { Range: "bytes=" + s + "-" + (e - 1) } });
+      const r = checked(await fetch(url, { headers: { Range: "bytes=" + s + "-" + (e - 1) } }));
       const buf = new Uint8Array(await r.arrayBuffer());
       if (r.status === 200) { wholePos = Promise.resolve(buf); return [s, buf.subarray(s, e)]; }
       return [s, buf];
@@ -215,7 +223,14 @@
   // search returns {results: [{page, tier, count, first}], total, complete}.
   // limit bounds how many results must be exact and ranked (0: all).
   async function search(q, limit) {
-    const m = await meta();
+    try {
+      return await searchIn(await meta(), q, limit);
+    } catch (e) {
+      if (!(e instanceof Stale)) throw e;
+      return searchIn(await meta(true), q, limit);
+    }
+  }
+  async function searchIn(m, q, limit) {
     const terms = parse(q);
     if (!terms.length) return { results: [], total: 0, complete: true, terms };
     const tl = await Promise.all(terms.map((t) => termPostings(m, t)));
@@ -270,7 +285,7 @@
     body.querySelectorAll("script,style,svg,math,[aria-hidden=true]").forEach((e) => e.remove());
     const text = body.textContent.replace(/\s+/g, " ");
     const cut = (s, e) => {
-      const from = Math.max(0, s - 50), to = Math.min(text.length, e + 80);
+      const from = Math.max(0, s - 40), to = Math.min(text.length, e + 80);
       return [(from > 0 ? "…" : "") + text.slice(from, s), text.slice(s, e), text.slice(e, to) + (to < text.length ? "…" : "")];
     };
     // Most text needs only lower case to be found; NFKC, character by
