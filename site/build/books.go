@@ -41,6 +41,9 @@ func (r *run) bookSummary(b *content.Book) *render.BookSummary {
 		Chapters: len(b.Chapters),
 		Summary:  b.Summary,
 		Draft:    b.Draft(),
+
+		DateText: b.DateText(),
+		DateISO:  b.DateISO(),
 	}
 	if c := coverFile(b); c != "" {
 		s.Cover = r.base.rel(c)

@@ -273,3 +273,15 @@ func TestPager(t *testing.T) {
 		})
 	}
 }
+
+// TestBookCardDate: a book's card carries the day it was published (its
+// first file), as an article's card does.
+func TestBookCardDate(t *testing.T) {
+	root := testSite(t, withBooks(map[string]string{"content/articles/.keep": ""}))
+	buildSite(t, Options{Root: root})
+	got := string(readOut(t, filepath.Join(root, "public"), "books/index.html"))
+	want := `<span class="card-meta"><time datetime="2023-12-01T09:00:00&#43;09:00">2023-12-01</time> · 1 チャプター</span>`
+	if !strings.Contains(got, want) {
+		t.Errorf("the book's card lacks its date %s:\n%s", want, got)
+	}
+}

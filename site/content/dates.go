@@ -50,6 +50,23 @@ func (a *Article) DateISO() string {
 	return d.Format("2006-01-02T15:04:05-07:00")
 }
 
+// DateText is the day the book was published (its first file), in
+// Asia/Tokyo; "" when unknown.
+func (b *Book) DateText() string {
+	if b.Date.IsZero() {
+		return ""
+	}
+	return b.Date.In(tokyo()).Format("2006-01-02")
+}
+
+// DateISO is DateText's moment for a datetime attribute.
+func (b *Book) DateISO() string {
+	if b.Date.IsZero() {
+		return ""
+	}
+	return b.Date.In(tokyo()).Format("2006-01-02T15:04:05-07:00")
+}
+
 func (s *Site) dates() *gitdates.Table {
 	if s.opts.Dates != nil {
 		return s.opts.Dates

@@ -154,6 +154,9 @@ type BookSummary struct {
 	CoverWidth, CoverHeight int
 	Topics                  []*TopicLink
 	Draft                   bool
+	// DateText is the day the book was published ("" when unknown),
+	// DateISO the same for a datetime attribute, as on article cards.
+	DateText, DateISO string
 }
 
 // BookView is a book's page: the book and its table of contents.
