@@ -98,8 +98,10 @@ if [ "${KIJI_BENCH_SERVE:-1}" != 0 ]; then
 fi
 # math: ns per formula of the 1,000-formula benchmark, when there is one.
 if [ "${KIJI_BENCH_MATH:-1}" != 0 ]; then
-  if (cd "$here" && go test ./site/markdown/math -list '^BenchmarkMath1000' 2>/dev/null | grep -q '^BenchmarkMath1000'); then
-    mt=$(cd "$here" && go test ./site/markdown/math -run '^$' -bench Math1000 -benchtime 3x 2>&1 | awk '/^BenchmarkMath1000/ { print $3 / 1e9; exit }')
+  # (the list is read whole: grep -q would end the pipe early, and pipefail fail it)
+  list=$(cd "$here" && go test ./site/markdown/math -list '^BenchmarkMath1000' 2>/dev/null || true)
+  if grep -q '^BenchmarkMath1000' <<<"$list"; then
+    mt=$(cd "$here" && go test ./site/markdown/math -run '^$' -bench Math1000 -benchtime 3x 2>&1 | awk '/^BenchmarkMath1000/ && !done { print $3 / 1e9; done = 1 }')
     results+=("math ${mt:-failed}")
   else
     results+=("math not-available")
