@@ -300,6 +300,9 @@ func TestSearchBoxKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait(`!!document.querySelector("#kiji-search")`)
+	if shift := layoutShift(t, ctx); shift > 0.001 {
+		t.Errorf("the header moved when the Search link became the box: layout shift %.4f, want 0", shift)
+	}
 	if err := chromedp.Do(ctx, chromedp.KeyEvent("/")); err != nil {
 		t.Fatal(err)
 	}
@@ -373,6 +376,14 @@ func TestSearchPageStaleIndex(t *testing.T) {
 	if n := stale.Load(); n != 2 { // the preload, used by the script, and once afresh
 		t.Errorf("meta.json was asked %d times, want 2", n)
 	}
+	if shift := layoutShift(t, ctx); shift > 0.001 {
+		t.Errorf("the search page moved while results arrived: layout shift %.4f, want 0", shift)
+	}
+}
+
+// layoutShift is the sum of the page's layout shifts so far.
+func layoutShift(t *testing.T, ctx context.Context) float64 {
+	t.Helper()
 	shift, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`new Promise((done) => {
 		new PerformanceObserver((l) => done(l.getEntries().reduce((s, e) => s + e.value, 0))).observe({type: "layout-shift", buffered: true});
 		setTimeout(() => done(0), 1000); // no shift: no entry, no call
@@ -380,7 +391,5 @@ func TestSearchPageStaleIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if shift > 0.001 {
-		t.Errorf("the search page moved while results arrived: layout shift %.4f, want 0", shift)
-	}
+	return shift
 }

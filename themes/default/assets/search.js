@@ -245,7 +245,7 @@
     pages.sort((a, b) => ests.get(a).tier - ests.get(b).tier || ests.get(b).count - ests.get(a).count || a - b);
     const results = [];
     let i = 0;
-    const batch = 24;
+    const batch = Math.max(limit + 2, 12); // one round of position checks for a first screen
     while (i < pages.length) {
       const chunk = pages.slice(i, limit ? i + batch : pages.length);
       i += chunk.length;
