@@ -31,7 +31,7 @@ import (
 
 // formatVersion changes whenever this package changes what it does to D2's
 // output, so that cached diagrams of an older kiji are not served.
-const formatVersion = "kiji-d2-4"
+const formatVersion = "kiji-d2-5"
 
 // Defaults.
 const (
@@ -442,7 +442,7 @@ func postprocess(out []byte, id string, sh *shared) (*result, error) {
 	}
 	body = replaceToken(body, d2id, []byte(id), isDigit)
 	body = scopeStyles(body, id)
-	body = tidy(body)
+	body = hoistTextDefaults(tidy(body))
 	return &result{id: id, w: w, h: h, body: body}, nil
 }
 
