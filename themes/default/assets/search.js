@@ -249,6 +249,8 @@
     while (i < pages.length) {
       const chunk = pages.slice(i, limit ? i + batch : pages.length);
       i += chunk.length;
+      // the titles of a screen's candidates load while their positions are checked (most pass)
+      if (limit) docs(m, chunk).catch(() => {});
       const checked = await Promise.all(tl.map((lists, ti) => (needsPositions(lists) ? verify(m, lists, chunk) : null)));
       for (const p of chunk) {
         let tier = 2, count = 0, first = Infinity, ok = true;
