@@ -227,6 +227,9 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	if err == nil {
 		err = r.runSteps(steps[1:])
 	}
+	if r.search != nil {
+		r.search.Close() // what a failed build spilled
+	}
 	var contentErr error // of a dev build, which publishes anyway
 	if err == nil {
 		r.applyOnBroken()
@@ -364,9 +367,6 @@ func (r *run) readConfig() error {
 		return err
 	}
 	r.base = b
-	if r.cfg.Search.on() {
-		r.search = &search.Index{}
-	}
 	return nil
 }
 
@@ -424,6 +424,7 @@ func (r *run) prepareOutput() error {
 	if !r.b.restoreState(r) {
 		r.loadState()
 	}
+	r.openSearch()
 	r.computeGlobalKey()
 	return nil
 }

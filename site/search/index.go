@@ -1,0 +1,289 @@
+package search
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Config says how an index is made.
+type Config struct {
+	Options
+	// Pages is how many pages the site indexes, about: it decides the
+	// number of shards, so it must depend only on the content.
+	Pages int
+	// CacheDir is the folder where the index keeps what the next build
+	// reuses ("" keeps nothing: the pages are held in memory).
+	CacheDir string
+	// PrevID is the ID that Write returned to the build whose cache is in
+	// CacheDir; a cache with another ID is not trusted.
+	PrevID string
+}
+
+// Index collects the pages of a site: AddDoc tokenises a page, Keep
+// takes one the last build indexed from the cache; both may be called
+// from many goroutines. Write writes the index.
+//
+// A page's entries are split by group (a group is a set of shards, with
+// one positions file) and spilled to one file per group as pages come,
+// so the index is never held whole in memory. The files of a group are
+// written again only when one of its entries changed.
+type Index struct {
+	cfg            Config
+	shards, groups int
+	cache          string // the folder of the cache ("" for none)
+	old            *cacheIndex
+	oldHeads       map[string]int // URL → index in old.Heads
+
+	mu    sync.Mutex
+	heads map[string]pageHead // pages added
+	kept  map[string]bool     // pages kept from the cache
+	spill []*spill
+	err   error
+}
+
+// pageHead is a page's URL, title and topics.
+type pageHead struct {
+	URL, Title string
+	Topics     []string
+}
+
+// spill is a group's entries of the pages added, in the order they came:
+// records of (URL, entries).
+type spill struct {
+	mu  sync.Mutex
+	f   *os.File
+	w   *bufio.Writer
+	mem bytes.Buffer // without a cache folder
+}
+
+// shardsFor is the number of key shards for a site of n pages: a power
+// of two that keeps a shard near 16 KB of postings (about 2 KB a page).
+func shardsFor(pages int) int {
+	n := 1
+	for n < 4096 && n*8 < pages {
+		n *= 2
+	}
+	return n
+}
+
+// ShardsPerGroup is how many key shards share a group (and its
+// positions file).
+const ShardsPerGroup = 16
+
+// NewIndex starts an index. The cache the last build left in
+// cfg.CacheDir is read; a missing or damaged one means every page must be
+// added again (Has reports false).
+func NewIndex(cfg Config, dev bool) *Index {
+	ix := &Index{cfg: cfg, shards: shardsFor(cfg.Pages), heads: map[string]pageHead{}, kept: map[string]bool{}}
+	ix.groups = max(1, ix.shards/ShardsPerGroup)
+	if cfg.CacheDir != "" {
+		name := "search"
+		if dev {
+			name = "search-dev"
+		}
+		ix.cache = filepath.Join(cfg.CacheDir, name)
+		ix.readCache()
+	}
+	return ix
+}
+
+// Has reports whether the cache holds the page at url: a page not added
+// again (Keep) keeps its entries.
+func (ix *Index) Has(url string) bool {
+	_, ok := ix.oldHeads[url]
+	return ok
+}
+
+// Keep keeps a page from the cache (Has must have said yes).
+func (ix *Index) Keep(url string) {
+	ix.mu.Lock()
+	ix.kept[url] = true
+	ix.mu.Unlock()
+}
+
+// Len is the number of pages added or kept.
+func (ix *Index) Len() int {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return len(ix.heads) + len(ix.kept)
+}
+
+// AddDoc tokenises a page and adds it.
+func (ix *Index) AddDoc(d Doc) error {
+	tz := tokenizers.Get().(*tokenizer)
+	defer tokenizers.Put(tz)
+	tz.reset(ix.groups)
+	tz.read(d, ix.cfg.Options)
+	tz.encode(ix.shards, ix.groups)
+	ix.mu.Lock()
+	ix.heads[d.URL] = pageHead{d.URL, d.Title, slices.Clone(d.Topics)}
+	if ix.spill == nil {
+		ix.err = ix.openSpill()
+	}
+	err := ix.err
+	ix.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for g, part := range tz.parts {
+		if len(part) > 0 {
+			if err := ix.spill[g].add(d.URL, part); err != nil {
+				return fmt.Errorf("search index: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (ix *Index) openSpill() error {
+	ix.spill = make([]*spill, ix.groups)
+	if ix.cache != "" {
+		if err := os.MkdirAll(ix.cache, 0o755); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	for g := range ix.spill {
+		s := &spill{}
+		if ix.cache != "" {
+			f, err := os.CreateTemp(ix.cache, "spill-*.tmp")
+			if err != nil {
+				return fmt.Errorf("search index: %w", err)
+			}
+			s.f, s.w = f, bufio.NewWriterSize(f, 16<<10)
+		}
+		ix.spill[g] = s
+	}
+	return nil
+}
+
+func (s *spill) add(url string, part []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var w io.Writer = &s.mem
+	if s.w != nil {
+		w = s.w
+	}
+	var hdr [2 * binary.MaxVarintLen64]byte
+	b := binary.AppendUvarint(hdr[:0], uint64(len(url)))
+	if _, err := w.Write(append(b, url...)); err != nil {
+		return err
+	}
+	b = binary.AppendUvarint(hdr[:0], uint64(len(part)))
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	_, err := w.Write(part)
+	return err
+}
+
+// contents returns what was spilled, and removes the file.
+func (s *spill) contents() ([]byte, error) {
+	if s == nil {
+		return nil, nil
+	}
+	if s.f == nil {
+		return s.mem.Bytes(), nil
+	}
+	defer os.Remove(s.f.Name())
+	defer s.f.Close()
+	if err := s.w.Flush(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(s.f.Name())
+}
+
+// Close removes the files the index spilled, when Write is not called
+// (a build that failed).
+func (ix *Index) Close() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, s := range ix.spill {
+		if s != nil && s.f != nil {
+			s.f.Close()
+			os.Remove(s.f.Name())
+		}
+	}
+	ix.spill = nil
+}
+
+// record is one page's entries in a group.
+type record struct {
+	url  string
+	id   int32
+	data []byte
+}
+
+// readRecords reads (URL, entries) records; ids are left for the caller.
+func readRecords(b []byte, into []record) ([]record, error) {
+	r := pageReader{b: b}
+	for len(r.b) > 0 {
+		url := r.bytes()
+		data := r.bytes()
+		if r.bad {
+			return into, errors.New("damaged records")
+		}
+		into = append(into, record{url: string(url), data: data})
+	}
+	return into, nil
+}
+
+// groupRecords gathers group g's records: the spilled ones and, for the
+// pages kept, the cached ones; sorted by page.
+func (ix *Index) groupRecords(g int, ids map[string]int32) ([]record, error) {
+	var recs []record
+	if ix.old != nil && len(ix.kept) > 0 && ix.old.Groups[g].File != "" {
+		b, err := os.ReadFile(filepath.Join(ix.cache, ix.old.Groups[g].File))
+		if err != nil {
+			return nil, fmt.Errorf("search index: the cache lost a file (%w); delete %s and build again", err, ix.cache)
+		}
+		old, err := readRecords(b, nil)
+		if err != nil {
+			return nil, fmt.Errorf("search index: the cache file %s is damaged; delete %s and build again", ix.old.Groups[g].File, ix.cache)
+		}
+		for _, rc := range old {
+			if ix.kept[rc.url] {
+				recs = append(recs, rc)
+			}
+		}
+	}
+	var s *spill
+	if ix.spill != nil {
+		s = ix.spill[g]
+	}
+	b, err := s.contents()
+	if err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	if recs, err = readRecords(b, recs); err != nil {
+		return nil, fmt.Errorf("search index: spilled entries: %w", err)
+	}
+	for i := range recs {
+		recs[i].id = ids[recs[i].url]
+	}
+	slices.SortFunc(recs, func(a, b record) int { return int(a.id) - int(b.id) })
+	return slices.CompactFunc(recs, func(a, b record) bool { return a.id == b.id }), nil
+}
+
+// pages lists the pages of the index, added and kept, in URL order.
+func (ix *Index) pages() []pageHead {
+	out := make([]pageHead, 0, len(ix.heads)+len(ix.kept))
+	for _, h := range ix.heads {
+		out = append(out, h)
+	}
+	for u := range ix.kept {
+		if _, ok := ix.heads[u]; !ok {
+			out = append(out, ix.old.Heads[ix.oldHeads[u]])
+		}
+	}
+	slices.SortFunc(out, func(a, b pageHead) int { return strings.Compare(a.URL, b.URL) })
+	return out
+}
