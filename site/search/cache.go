@@ -63,9 +63,10 @@ func (ix *Index) readCache() {
 	}
 }
 
-// writeCache writes the group's records to the cache folder (unless the
-// last build left the same file) and returns its name.
-func (ix *Index) writeCache(g int, key string, recs []record) (string, error) {
+// writeCache puts the group's records in the cache folder (unless the
+// last build left the same file) and returns its name. When the spill
+// file holds them all (and no others), it becomes the cache file.
+func (ix *Index) writeCache(g int, key string, recs []record, spilledOnly bool) (string, error) {
 	if ix.cache == "" || len(recs) == 0 {
 		return "", nil
 	}
@@ -73,7 +74,17 @@ func (ix *Index) writeCache(g int, key string, recs []record) (string, error) {
 	if ix.old != nil && ix.old.Groups[g].File == name {
 		return name, nil
 	}
-	var b []byte
+	if spilledOnly {
+		if err := ix.spillOf(g).take(filepath.Join(ix.cache, name)); err != nil {
+			return "", fmt.Errorf("search index: %w", err)
+		}
+		return name, nil
+	}
+	size := 0
+	for _, rc := range recs {
+		size += len(rc.url) + len(rc.data) + 2*binary.MaxVarintLen32
+	}
+	b := make([]byte, 0, size)
 	for _, rc := range recs {
 		b = appendString(b, rc.url)
 		b = binary.AppendUvarint(b, uint64(len(rc.data)))

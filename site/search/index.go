@@ -77,7 +77,7 @@ func shardsFor(pages int) int {
 
 // ShardsPerGroup is how many key shards share a group (and its
 // positions file).
-const ShardsPerGroup = 16
+const ShardsPerGroup = 8
 
 // NewIndex starts an index. The cache the last build left in
 // cfg.CacheDir is read; a missing or damaged one means every page must be
@@ -185,7 +185,8 @@ func (s *spill) add(url string, part []byte) error {
 	return err
 }
 
-// contents returns what was spilled, and removes the file.
+// contents returns what was spilled (the file stays until Close or
+// take).
 func (s *spill) contents() ([]byte, error) {
 	if s == nil {
 		return nil, nil
@@ -193,12 +194,21 @@ func (s *spill) contents() ([]byte, error) {
 	if s.f == nil {
 		return s.mem.Bytes(), nil
 	}
-	defer os.Remove(s.f.Name())
-	defer s.f.Close()
 	if err := s.w.Flush(); err != nil {
 		return nil, err
 	}
 	return os.ReadFile(s.f.Name())
+}
+
+// take moves the spill file to name (it holds a group's entries whole).
+func (s *spill) take(name string) error {
+	if s == nil || s.f == nil {
+		return errors.New("nothing spilled")
+	}
+	s.f.Close()
+	err := os.Rename(s.f.Name(), name)
+	s.f = nil
+	return err
 }
 
 // Close removes the files the index spilled, when Write is not called
@@ -237,17 +247,17 @@ func readRecords(b []byte, into []record) ([]record, error) {
 }
 
 // groupRecords gathers group g's records: the spilled ones and, for the
-// pages kept, the cached ones; sorted by page.
-func (ix *Index) groupRecords(g int, ids map[string]int32) ([]record, error) {
-	var recs []record
+// pages kept, the cached ones; sorted by page. spilledOnly says that the
+// spill file holds them all.
+func (ix *Index) groupRecords(g int, ids map[string]int32) (recs []record, spilledOnly bool, err error) {
 	if ix.old != nil && len(ix.kept) > 0 && ix.old.Groups[g].File != "" {
 		b, err := os.ReadFile(filepath.Join(ix.cache, ix.old.Groups[g].File))
 		if err != nil {
-			return nil, fmt.Errorf("search index: the cache lost a file (%w); delete %s and build again", err, ix.cache)
+			return nil, false, fmt.Errorf("search index: the cache lost a file (%w); delete %s and build again", err, ix.cache)
 		}
 		old, err := readRecords(b, nil)
 		if err != nil {
-			return nil, fmt.Errorf("search index: the cache file %s is damaged; delete %s and build again", ix.old.Groups[g].File, ix.cache)
+			return nil, false, fmt.Errorf("search index: the cache file %s is damaged; delete %s and build again", ix.old.Groups[g].File, ix.cache)
 		}
 		for _, rc := range old {
 			if ix.kept[rc.url] {
@@ -255,22 +265,28 @@ func (ix *Index) groupRecords(g int, ids map[string]int32) ([]record, error) {
 			}
 		}
 	}
-	var s *spill
-	if ix.spill != nil {
-		s = ix.spill[g]
-	}
-	b, err := s.contents()
+	spilledOnly = len(recs) == 0
+	b, err := ix.spillOf(g).contents()
 	if err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
+		return nil, false, fmt.Errorf("search index: %w", err)
 	}
 	if recs, err = readRecords(b, recs); err != nil {
-		return nil, fmt.Errorf("search index: spilled entries: %w", err)
+		return nil, false, fmt.Errorf("search index: spilled entries: %w", err)
 	}
 	for i := range recs {
 		recs[i].id = ids[recs[i].url]
 	}
 	slices.SortFunc(recs, func(a, b record) int { return int(a.id) - int(b.id) })
-	return slices.CompactFunc(recs, func(a, b record) bool { return a.id == b.id }), nil
+	n := len(recs)
+	recs = slices.CompactFunc(recs, func(a, b record) bool { return a.id == b.id })
+	return recs, spilledOnly && n == len(recs), nil
+}
+
+func (ix *Index) spillOf(g int) *spill {
+	if ix.spill == nil {
+		return nil
+	}
+	return ix.spill[g]
 }
 
 // pages lists the pages of the index, added and kept, in URL order.

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -77,7 +78,6 @@ func (ix *Index) Write(out Sink) (string, error) {
 	}
 	close(work)
 	wg.Wait()
-	ix.spill = nil
 	if err := errors.Join(errs...); err != nil {
 		return "", err
 	}
@@ -90,7 +90,7 @@ func (ix *Index) Write(out Sink) (string, error) {
 // writeGroup writes group g's files unless the output holds them as the
 // last build wrote them from the same entries.
 func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink) (cachedGroup, error) {
-	recs, err := ix.groupRecords(g, ids)
+	recs, spilledOnly, err := ix.groupRecords(g, ids)
 	if err != nil || len(recs) == 0 {
 		return cachedGroup{}, err
 	}
@@ -98,7 +98,7 @@ func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink) (cachedGroup,
 	if ix.old != nil && ix.old.Groups[g].Key == key && keepAll(out, ix.old.Groups[g].Out) {
 		return ix.old.Groups[g], nil
 	}
-	files, err := groupFiles(g, recs, ix.shards, ix.groups)
+	files, err := groupFiles(g, recs, ix.shards)
 	if err != nil {
 		return cachedGroup{}, err
 	}
@@ -111,7 +111,7 @@ func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink) (cachedGroup,
 		}
 		cg.Out = append(cg.Out, outFile{p, h})
 	}
-	cg.File, err = ix.writeCache(g, key, recs)
+	cg.File, err = ix.writeCache(g, key, recs, spilledOnly)
 	return cg, err
 }
 
@@ -141,92 +141,141 @@ func groupKey(shards, groups int, recs []record) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// posting is one key's entry in one page.
+// posting is one key's entry in one page: its data, at data[off:off+n]
+// of the group's records, is its positions (as varint deltas), or the
+// count of a character.
 type posting struct {
-	key   []byte
-	shard int32
-	page  int32
-	flags byte
-	data  []byte // positions (varint deltas), or the count of a character
+	page, key int32
+	off, n    uint32
+}
+
+// groupKeys are the distinct keys of a group, each with its shard and
+// whether it is a character on its own.
+type groupKeys struct {
+	ids   map[string]int32
+	names []string
+	shard []int32
+	uni   []bool
+}
+
+func (gk *groupKeys) id(key []byte, flags byte, shards int) int32 {
+	if id, ok := gk.ids[string(key)]; ok {
+		return id
+	}
+	id := int32(len(gk.names))
+	name := string(key)
+	gk.ids[name] = id
+	gk.names = append(gk.names, name)
+	gk.shard = append(gk.shard, int32(shardOf(key, shards)))
+	gk.uni = append(gk.uni, flags&unigram != 0)
+	return id
 }
 
 // groupFiles makes a group's files: its key shards (N.json) and its
-// positions (pos.bin).
-func groupFiles(g int, recs []record, shards, groups int) ([]File, error) {
-	var ps []posting
+// positions (pos.bin). Records come in page order; the postings are
+// grouped by key keeping it (a counting sort), and the keys sorted by
+// shard, then key.
+func groupFiles(g int, recs []record, shards int) ([]File, error) {
+	data, ps, gk, err := readPostings(g, recs, shards)
+	if err != nil {
+		return nil, err
+	}
+	start := make([]int32, len(gk.names)+1)
+	for _, p := range ps {
+		start[p.key+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	byKey := make([]int32, len(ps))
+	next := slices.Clone(start[:len(gk.names)])
+	for i, p := range ps {
+		byKey[next[p.key]] = int32(i)
+		next[p.key]++
+	}
+	order := make([]int32, len(gk.names))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		return cmp.Or(cmp.Compare(gk.shard[a], gk.shard[b]), strings.Compare(gk.names[a], gk.names[b]))
+	})
+	return encodeGroup(gk, order, start, byKey, ps, data), nil
+}
+
+// readPostings reads the records' entries: their data, copied into one
+// buffer, and a posting for each.
+func readPostings(g int, recs []record, shards int) ([]byte, []posting, *groupKeys, error) {
+	size := 0
+	for _, rc := range recs {
+		size += len(rc.data)
+	}
+	data := make([]byte, 0, size)
+	ps := make([]posting, 0, size/10)
+	gk := &groupKeys{ids: make(map[string]int32, size/64)}
 	for _, rc := range recs {
 		r := pageReader{b: rc.data}
 		for len(r.b) > 0 && !r.bad {
-			p := posting{key: r.bytes(), page: rc.id}
-			p.flags = r.byte()
-			if p.flags&unigram != 0 {
+			key := r.bytes()
+			flags := r.byte()
+			var d []byte
+			if flags&unigram != 0 {
 				start := r.b
 				r.uvarint()
-				p.data = start[:len(start)-len(r.b)]
+				d = start[:len(start)-len(r.b)]
 			} else {
-				p.data = r.bytes()
+				d = r.bytes()
 			}
-			p.shard = int32(shardOf(p.key, shards))
-			ps = append(ps, p)
+			ps = append(ps, posting{page: rc.id, key: gk.id(key, flags, shards), off: uint32(len(data)), n: uint32(len(d))<<3 | uint32(flags&7)})
+			data = append(data, d...)
 		}
 		if r.bad {
-			return nil, fmt.Errorf("search index: group %d: page %s: damaged entries", g, rc.url)
+			return nil, nil, nil, fmt.Errorf("search index: group %d: page %s: damaged entries", g, rc.url)
 		}
 	}
-	slices.SortFunc(ps, func(a, b posting) int {
-		if c := cmp.Compare(a.shard, b.shard); c != 0 {
-			return c
-		}
-		if c := bytes.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.page, b.page)
-	})
-	return encodeGroup(ps), nil
+	return data, ps, gk, nil
 }
 
-// encodeGroup writes sorted postings as key shards and positions.
-func encodeGroup(ps []posting) []File {
+// encodeGroup writes the postings of the keys, in order, as key shards
+// and positions.
+func encodeGroup(gk *groupKeys, order, start, byKey []int32, ps []posting, data []byte) []File {
 	var files []File
 	var pos, shard, plist []byte
-	for i := 0; i < len(ps); {
-		j := i + 1
-		for j < len(ps) && ps[j].shard == ps[i].shard && bytes.Equal(ps[j].key, ps[i].key) {
-			j++
-		}
+	for i, k := range order {
 		off := -1
-		if ps[i].flags&unigram == 0 {
+		if !gk.uni[k] {
 			off = len(pos)
 		}
 		plist = plist[:0]
 		last := int32(-1)
-		for _, p := range ps[i:j] {
+		for _, pi := range byKey[start[k]:start[k+1]] {
+			p := ps[pi]
+			d := data[p.off : p.off+p.n>>3]
 			plist = binary.AppendUvarint(plist, uint64(p.page-last))
 			last = p.page
-			if p.flags&unigram != 0 {
-				v, _ := binary.Uvarint(p.data)
-				plist = binary.AppendUvarint(plist, v<<3|uint64(p.flags&7))
+			if gk.uni[k] {
+				v, _ := binary.Uvarint(d)
+				plist = binary.AppendUvarint(plist, v<<3|uint64(p.n&7))
 				continue
 			}
-			plist = binary.AppendUvarint(plist, uint64(len(p.data))<<3|uint64(p.flags&7))
-			pos = append(pos, p.data...)
+			plist = binary.AppendUvarint(plist, uint64(len(d))<<3|uint64(p.n&7))
+			pos = append(pos, d...)
 		}
 		if len(shard) == 0 {
 			shard = append(shard, '{')
 		} else {
 			shard = append(shard, ',')
 		}
-		shard = appendJSONString(shard, string(ps[i].key))
+		shard = appendJSONString(shard, gk.names[k])
 		shard = append(shard, ":["...)
 		shard = strconv.AppendInt(shard, int64(off), 10)
 		shard = append(shard, ',', '"')
 		shard = base64.RawStdEncoding.AppendEncode(shard, plist)
 		shard = append(shard, '"', ']')
-		if j == len(ps) || ps[j].shard != ps[i].shard {
-			files = append(files, File{strconv.Itoa(int(ps[i].shard)) + ".json", append(shard, '}')})
+		if i+1 == len(order) || gk.shard[order[i+1]] != gk.shard[k] {
+			files = append(files, File{strconv.Itoa(int(gk.shard[k])) + ".json", append(shard, '}')})
 			shard = nil
 		}
-		i = j
 	}
 	return append(files, File{"pos.bin", pos})
 }
