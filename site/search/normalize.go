@@ -1,7 +1,6 @@
 package search
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,56 +14,60 @@ import (
 // space. Hiragana and katakana stay apart: "コンテナ" does not find
 // "こんてな".
 func Normalize(s string) string {
-	if !isASCII(s) {
-		s = norm.NFKC.String(s)
+	return string(appendNormalized(nil, []byte(s)))
+}
+
+// appendNormalized appends Normalize(src) to dst.
+func appendNormalized(dst, src []byte) []byte {
+	if !isASCII(src) && !norm.NFKC.IsNormal(src) {
+		src = norm.NFKC.Bytes(src)
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	start := len(dst)
 	space := false
-	for i := 0; i < len(s); {
-		c := s[i]
+	for i := 0; i < len(src); {
+		c := src[i]
 		if c < utf8.RuneSelf {
 			i++
 			if asciiSpace[c] {
 				space = true
 				continue
 			}
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
+			if space && len(dst) > start {
+				dst = append(dst, ' ')
 			}
 			space = false
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			b.WriteByte(c)
+			dst = append(dst, c)
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := utf8.DecodeRune(src[i:])
 		i += n
 		if r >= 0x3001 && r <= 0x9FFF { // kana and kanji: no case, no space
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
+			if space && len(dst) > start {
+				dst = append(dst, ' ')
 			}
 			space = false
-			b.WriteString(s[i-n : i])
+			dst = append(dst, src[i-n:i]...)
 			continue
 		}
 		if unicode.IsSpace(r) {
 			space = true
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+		if space && len(dst) > start {
+			dst = append(dst, ' ')
 		}
 		space = false
-		b.WriteRune(unicode.ToLower(r))
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 	}
-	return b.String()
+	return dst
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
-func isASCII(s string) bool {
+func isASCII(s []byte) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
