@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestNormalize(t *testing.T) {
@@ -349,4 +350,19 @@ func FuzzBlocks(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStableRunes checks the fast path of Normalize: every rune it takes
+// for NFKC-stable is, alone and before another such rune.
+func TestStableRunes(t *testing.T) {
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		if !stableRune(r) {
+			continue
+		}
+		for _, s := range []string{string(r), string(r) + "あ", "か" + string(r), string(r) + "ア"} {
+			if got := norm.NFKC.String(s); got != s {
+				t.Errorf("NFKC(%q) = %q: U+%04X is not stable", s, got, r)
+			}
+		}
+	}
 }

@@ -176,43 +176,58 @@ func (gk *groupKeys) id(key []byte, flags byte, shards int) int32 {
 // grouped by key keeping it (a counting sort), and the keys sorted by
 // shard, then key.
 func groupFiles(g int, recs []record, shards int) ([]File, error) {
-	data, ps, gk, err := readPostings(g, recs, shards)
-	if err != nil {
+	w := groupWorks.Get().(*groupWork)
+	defer groupWorks.Put(w)
+	if err := w.readPostings(g, recs, shards); err != nil {
 		return nil, err
 	}
-	start := make([]int32, len(gk.names)+1)
-	for _, p := range ps {
-		start[p.key+1]++
+	gk := &w.keys
+	w.start = slices.Grow(w.start[:0], len(gk.names)+1)[:len(gk.names)+1]
+	clear(w.start)
+	for _, p := range w.ps {
+		w.start[p.key+1]++
 	}
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
+	for i := 1; i < len(w.start); i++ {
+		w.start[i] += w.start[i-1]
 	}
-	byKey := make([]int32, len(ps))
-	next := slices.Clone(start[:len(gk.names)])
-	for i, p := range ps {
-		byKey[next[p.key]] = int32(i)
-		next[p.key]++
+	w.byKey = slices.Grow(w.byKey[:0], len(w.ps))[:len(w.ps)]
+	w.next = append(w.next[:0], w.start[:len(gk.names)]...)
+	for i, p := range w.ps {
+		w.byKey[w.next[p.key]] = int32(i)
+		w.next[p.key]++
 	}
-	order := make([]int32, len(gk.names))
-	for i := range order {
-		order[i] = int32(i)
+	w.order = w.order[:0]
+	for i := range gk.names {
+		w.order = append(w.order, int32(i))
 	}
-	slices.SortFunc(order, func(a, b int32) int {
+	slices.SortFunc(w.order, func(a, b int32) int {
 		return cmp.Or(cmp.Compare(gk.shard[a], gk.shard[b]), strings.Compare(gk.names[a], gk.names[b]))
 	})
-	return encodeGroup(gk, order, start, byKey, ps, data), nil
+	return encodeGroup(gk, w.order, w.start, w.byKey, w.ps, w.data), nil
 }
 
+// groupWork is what making a group's files needs, kept for the next one.
+type groupWork struct {
+	data                      []byte
+	ps                        []posting
+	keys                      groupKeys
+	start, next, byKey, order []int32
+}
+
+var groupWorks = sync.Pool{New: func() any { return &groupWork{keys: groupKeys{ids: map[string]int32{}}} }}
+
 // readPostings reads the records' entries: their data, copied into one
-// buffer, and a posting for each.
-func readPostings(g int, recs []record, shards int) ([]byte, []posting, *groupKeys, error) {
+// buffer (w.data), and a posting for each (w.ps).
+func (w *groupWork) readPostings(g int, recs []record, shards int) error {
 	size := 0
 	for _, rc := range recs {
 		size += len(rc.data)
 	}
-	data := make([]byte, 0, size)
-	ps := make([]posting, 0, size/10)
-	gk := &groupKeys{ids: make(map[string]int32, size/64)}
+	data := slices.Grow(w.data[:0], size)
+	ps := w.ps[:0]
+	gk := &w.keys
+	clear(gk.ids)
+	gk.names, gk.shard, gk.uni = gk.names[:0], gk.shard[:0], gk.uni[:0]
 	for _, rc := range recs {
 		r := pageReader{b: rc.data}
 		for len(r.b) > 0 && !r.bad {
@@ -230,10 +245,11 @@ func readPostings(g int, recs []record, shards int) ([]byte, []posting, *groupKe
 			data = append(data, d...)
 		}
 		if r.bad {
-			return nil, nil, nil, fmt.Errorf("search index: group %d: page %s: damaged entries", g, rc.url)
+			return fmt.Errorf("search index: group %d: page %s: damaged entries", g, rc.url)
 		}
 	}
-	return data, ps, gk, nil
+	w.data, w.ps = data, ps
+	return nil
 }
 
 // encodeGroup writes the postings of the keys, in order, as key shards
