@@ -103,11 +103,34 @@ func (s searchSink) Keep(p, hash string) bool {
 	return true
 }
 
-// writeSearch writes the index files and the search page.
-func (r *run) writeSearch() error {
+// startSearch writes the search page, and starts writing the index
+// files in the background: it overlaps copying the files (waitSearch).
+func (r *run) startSearch() error {
 	if r.search == nil {
 		return nil
 	}
+	done := make(chan error, 1)
+	r.searchDone = done
+	go func() { done <- r.writeSearch() }()
+	if !r.theme.Has("search") {
+		return nil
+	}
+	title := render.Translate(r.cfg.Language, "search")
+	return r.page("search/", "search", &render.Page{Site: r.siteData(), Title: title, Description: title, Canonical: r.canonical("search/"), Heading: title})
+}
+
+// waitSearch waits for the index files to be written.
+func (r *run) waitSearch() error {
+	if r.searchDone == nil {
+		return nil
+	}
+	err := <-r.searchDone
+	r.searchDone = nil
+	return err
+}
+
+// writeSearch writes the index files.
+func (r *run) writeSearch() error {
 	id, err := r.search.Write(searchSink{r})
 	if err != nil {
 		return err
@@ -115,9 +138,5 @@ func (r *run) writeSearch() error {
 	r.stateMu.Lock()
 	r.newState.SearchID = id
 	r.stateMu.Unlock()
-	if !r.theme.Has("search") {
-		return nil
-	}
-	title := render.Translate(r.cfg.Language, "search")
-	return r.page("search/", "search", &render.Page{Site: r.siteData(), Title: title, Description: title, Canonical: r.canonical("search/"), Heading: title})
+	return nil
 }
