@@ -86,7 +86,8 @@ func (ix *Index) writeCache(g int, key string, recs []record, spilledOnly bool) 
 	}
 	b := make([]byte, 0, size)
 	for _, rc := range recs {
-		b = appendString(b, rc.url)
+		b = binary.AppendUvarint(b, uint64(len(rc.url)))
+		b = append(b, rc.url...)
 		b = binary.AppendUvarint(b, uint64(len(rc.data)))
 		b = append(b, rc.data...)
 	}

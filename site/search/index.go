@@ -185,11 +185,11 @@ func (s *spill) add(url string, part []byte) error {
 	return err
 }
 
-// contents returns what was spilled (the file stays until Close or
-// take).
-func (s *spill) contents() ([]byte, error) {
+// contents returns what was spilled, read into buf (the file stays
+// until Close or take).
+func (s *spill) contents(buf []byte) ([]byte, error) {
 	if s == nil {
-		return nil, nil
+		return buf[:0], nil
 	}
 	if s.f == nil {
 		return s.mem.Bytes(), nil
@@ -197,7 +197,23 @@ func (s *spill) contents() ([]byte, error) {
 	if err := s.w.Flush(); err != nil {
 		return nil, err
 	}
-	return os.ReadFile(s.f.Name())
+	return readInto(buf, s.f.Name())
+}
+
+// readInto reads a file into buf, grown as needed.
+func readInto(buf []byte, name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	buf = slices.Grow(buf[:0], int(fi.Size()))[:fi.Size()]
+	_, err = io.ReadFull(f, buf)
+	return buf, err
 }
 
 // take moves the spill file to name (it holds a group's entries whole).
@@ -227,7 +243,7 @@ func (ix *Index) Close() {
 
 // record is one page's entries in a group.
 type record struct {
-	url  string
+	url  []byte
 	id   int32
 	data []byte
 }
@@ -241,45 +257,42 @@ func readRecords(b []byte, into []record) ([]record, error) {
 		if r.bad {
 			return into, errors.New("damaged records")
 		}
-		into = append(into, record{url: string(url), data: data})
+		into = append(into, record{url: url, data: data})
 	}
 	return into, nil
 }
 
-// groupRecords gathers group g's records: the spilled ones and, for the
-// pages kept, the cached ones; sorted by page. spilledOnly says that the
-// spill file holds them all.
-func (ix *Index) groupRecords(g int, ids map[string]int32) (recs []record, spilledOnly bool, err error) {
+// groupRecords gathers group g's records into w.recs: the spilled ones
+// and, for the pages kept, the cached ones; sorted by page. spilledOnly
+// says that the spill file holds them all.
+func (ix *Index) groupRecords(g int, ids map[string]int32, w *groupWork) (spilledOnly bool, err error) {
+	recs := w.recs[:0]
 	if ix.old != nil && len(ix.kept) > 0 && ix.old.Groups[g].File != "" {
-		b, err := os.ReadFile(filepath.Join(ix.cache, ix.old.Groups[g].File))
+		w.cached, err = readInto(w.cached, filepath.Join(ix.cache, ix.old.Groups[g].File))
 		if err != nil {
-			return nil, false, fmt.Errorf("search index: the cache lost a file (%w); delete %s and build again", err, ix.cache)
+			return false, fmt.Errorf("search index: the cache lost a file (%w); delete %s and build again", err, ix.cache)
 		}
-		old, err := readRecords(b, nil)
-		if err != nil {
-			return nil, false, fmt.Errorf("search index: the cache file %s is damaged; delete %s and build again", ix.old.Groups[g].File, ix.cache)
+		if recs, err = readRecords(w.cached, recs); err != nil {
+			return false, fmt.Errorf("search index: the cache file %s is damaged; delete %s and build again", ix.old.Groups[g].File, ix.cache)
 		}
-		for _, rc := range old {
-			if ix.kept[rc.url] {
-				recs = append(recs, rc)
-			}
-		}
+		recs = slices.DeleteFunc(recs, func(rc record) bool { return !ix.kept[string(rc.url)] })
 	}
 	spilledOnly = len(recs) == 0
-	b, err := ix.spillOf(g).contents()
+	w.spilled, err = ix.spillOf(g).contents(w.spilled)
 	if err != nil {
-		return nil, false, fmt.Errorf("search index: %w", err)
+		return false, fmt.Errorf("search index: %w", err)
 	}
-	if recs, err = readRecords(b, recs); err != nil {
-		return nil, false, fmt.Errorf("search index: spilled entries: %w", err)
+	if recs, err = readRecords(w.spilled, recs); err != nil {
+		return false, fmt.Errorf("search index: spilled entries: %w", err)
 	}
 	for i := range recs {
-		recs[i].id = ids[recs[i].url]
+		recs[i].id = ids[string(recs[i].url)]
 	}
 	slices.SortFunc(recs, func(a, b record) int { return int(a.id) - int(b.id) })
 	n := len(recs)
 	recs = slices.CompactFunc(recs, func(a, b record) bool { return a.id == b.id })
-	return recs, spilledOnly && n == len(recs), nil
+	w.recs = recs
+	return spilledOnly && n == len(recs), nil
 }
 
 func (ix *Index) spillOf(g int) *spill {

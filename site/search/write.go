@@ -90,7 +90,10 @@ func (ix *Index) Write(out Sink) (string, error) {
 // writeGroup writes group g's files unless the output holds them as the
 // last build wrote them from the same entries.
 func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink) (cachedGroup, error) {
-	recs, spilledOnly, err := ix.groupRecords(g, ids)
+	w := groupWorks.Get().(*groupWork)
+	defer groupWorks.Put(w)
+	spilledOnly, err := ix.groupRecords(g, ids, w)
+	recs := w.recs
 	if err != nil || len(recs) == 0 {
 		return cachedGroup{}, err
 	}
@@ -98,7 +101,7 @@ func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink) (cachedGroup,
 	if ix.old != nil && ix.old.Groups[g].Key == key && keepAll(out, ix.old.Groups[g].Out) {
 		return ix.old.Groups[g], nil
 	}
-	files, err := groupFiles(g, recs, ix.shards)
+	files, err := w.groupFiles(g, ix.shards)
 	if err != nil {
 		return cachedGroup{}, err
 	}
@@ -175,10 +178,8 @@ func (gk *groupKeys) id(key []byte, flags byte, shards int) int32 {
 // positions (pos.bin). Records come in page order; the postings are
 // grouped by key keeping it (a counting sort), and the keys sorted by
 // shard, then key.
-func groupFiles(g int, recs []record, shards int) ([]File, error) {
-	w := groupWorks.Get().(*groupWork)
-	defer groupWorks.Put(w)
-	if err := w.readPostings(g, recs, shards); err != nil {
+func (w *groupWork) groupFiles(g int, shards int) ([]File, error) {
+	if err := w.readPostings(g, w.recs, shards); err != nil {
 		return nil, err
 	}
 	gk := &w.keys
@@ -203,15 +204,19 @@ func groupFiles(g int, recs []record, shards int) ([]File, error) {
 	slices.SortFunc(w.order, func(a, b int32) int {
 		return cmp.Or(cmp.Compare(gk.shard[a], gk.shard[b]), strings.Compare(gk.names[a], gk.names[b]))
 	})
-	return encodeGroup(gk, w.order, w.start, w.byKey, w.ps, w.data), nil
+	return w.encodeGroup(), nil
 }
 
 // groupWork is what making a group's files needs, kept for the next one.
 type groupWork struct {
+	cached, spilled           []byte // the files the records are read from
+	recs                      []record
 	data                      []byte
 	ps                        []posting
 	keys                      groupKeys
 	start, next, byKey, order []int32
+	json, pos, plist          []byte // the files made
+	files                     []File
 }
 
 var groupWorks = sync.Pool{New: func() any { return &groupWork{keys: groupKeys{ids: map[string]int32{}}} }}
@@ -245,7 +250,7 @@ func (w *groupWork) readPostings(g int, recs []record, shards int) error {
 			data = append(data, d...)
 		}
 		if r.bad {
-			return fmt.Errorf("search index: group %d: page %s: damaged entries", g, rc.url)
+			return fmt.Errorf("search index: group %d: page %s: damaged entries", g, string(rc.url))
 		}
 	}
 	w.data, w.ps = data, ps
@@ -253,20 +258,21 @@ func (w *groupWork) readPostings(g int, recs []record, shards int) error {
 }
 
 // encodeGroup writes the postings of the keys, in order, as key shards
-// and positions.
-func encodeGroup(gk *groupKeys, order, start, byKey []int32, ps []posting, data []byte) []File {
-	var files []File
-	var pos, shard, plist []byte
-	for i, k := range order {
+// and positions (in w's buffers: written before w makes another group).
+func (w *groupWork) encodeGroup() []File {
+	gk := &w.keys
+	w.files, w.json, w.pos = w.files[:0], w.json[:0], w.pos[:0]
+	from := 0
+	for i, k := range w.order {
 		off := -1
 		if !gk.uni[k] {
-			off = len(pos)
+			off = len(w.pos)
 		}
-		plist = plist[:0]
+		plist := w.plist[:0]
 		last := int32(-1)
-		for _, pi := range byKey[start[k]:start[k+1]] {
-			p := ps[pi]
-			d := data[p.off : p.off+p.n>>3]
+		for _, pi := range w.byKey[w.start[k]:w.start[k+1]] {
+			p := w.ps[pi]
+			d := w.data[p.off : p.off+p.n>>3]
 			plist = binary.AppendUvarint(plist, uint64(p.page-last))
 			last = p.page
 			if gk.uni[k] {
@@ -275,25 +281,29 @@ func encodeGroup(gk *groupKeys, order, start, byKey []int32, ps []posting, data 
 				continue
 			}
 			plist = binary.AppendUvarint(plist, uint64(len(d))<<3|uint64(p.n&7))
-			pos = append(pos, d...)
+			w.pos = append(w.pos, d...)
 		}
-		if len(shard) == 0 {
-			shard = append(shard, '{')
+		w.plist = plist
+		b := w.json
+		if len(b) == from {
+			b = append(b, '{')
 		} else {
-			shard = append(shard, ',')
+			b = append(b, ',')
 		}
-		shard = appendJSONString(shard, gk.names[k])
-		shard = append(shard, ":["...)
-		shard = strconv.AppendInt(shard, int64(off), 10)
-		shard = append(shard, ',', '"')
-		shard = base64.RawStdEncoding.AppendEncode(shard, plist)
-		shard = append(shard, '"', ']')
-		if i+1 == len(order) || gk.shard[order[i+1]] != gk.shard[k] {
-			files = append(files, File{strconv.Itoa(int(gk.shard[k])) + ".json", append(shard, '}')})
-			shard = nil
+		b = appendJSONString(b, gk.names[k])
+		b = append(b, ":["...)
+		b = strconv.AppendInt(b, int64(off), 10)
+		b = append(b, ',', '"')
+		b = base64.RawStdEncoding.AppendEncode(b, plist)
+		b = append(b, '"', ']')
+		if i+1 == len(w.order) || gk.shard[w.order[i+1]] != gk.shard[k] {
+			b = append(b, '}')
+			w.files = append(w.files, File{strconv.Itoa(int(gk.shard[k])) + ".json", b[from:]})
+			from = len(b)
 		}
+		w.json = b
 	}
-	return append(files, File{"pos.bin", pos})
+	return append(w.files, File{"pos.bin", w.pos})
 }
 
 // ShardKey is what decides a key's shard: the key itself for CJK, the
