@@ -110,13 +110,6 @@ func (ix *Index) Keep(url string) {
 	ix.mu.Unlock()
 }
 
-// Len is the number of pages added or kept.
-func (ix *Index) Len() int {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return len(ix.heads) + len(ix.kept)
-}
-
 // AddDoc tokenises a page and adds it.
 func (ix *Index) AddDoc(d Doc) error {
 	tz := tokenizers.Get().(*tokenizer)

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -142,12 +143,30 @@ type token struct {
 	pos uint32
 }
 
+// runEndKey is c + "$", from ends when it has it (or adds it).
+func runEndKey(c string, ends map[string]string) string {
+	if k, ok := ends[c]; ok {
+		return k
+	}
+	k := c + string(runEnd)
+	if ends != nil {
+		ends[strings.Clone(c)] = k
+	}
+	return k
+}
+
 // tokenize appends the tokens of one block of normalised text, numbering
 // positions from pos; it returns the tokens and the next free position.
 // A word takes one position, a CJK character one, and so does each run
 // of what separates them, so that "foo, bar" and "foo bar" read the
 // same, but "日本 語" does not read as "日本語".
 func tokenize(text string, pos uint32, toks []token) ([]token, uint32) {
+	return tokenizeWith(text, pos, toks, nil)
+}
+
+// tokenizeWith is tokenize taking the keys that end a run ("語$") from
+// ends, where they are made once.
+func tokenizeWith(text string, pos uint32, toks []token, ends map[string]string) ([]token, uint32) {
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRuneInString(text[i:])
 		switch {
@@ -157,7 +176,7 @@ func tokenize(text string, pos uint32, toks []token) ([]token, uint32) {
 			if m > 0 && IsCJK(next) {
 				toks = append(toks, token{text[i : j+m], pos})
 			} else {
-				toks = append(toks, token{text[i:j] + string(runEnd), pos})
+				toks = append(toks, token{runEndKey(text[i:j], ends), pos})
 			}
 			pos++
 			i = j

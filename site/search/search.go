@@ -34,30 +34,42 @@
 //
 // # The files (under search/ in the output)
 //
-//	search/index.html         the search page (theme template "search")
-//	search/meta.json          the current index: its folder, shard count
-//	search/HASH/k/N.json      key shards: for each key (a bigram, a
-//	                          character or a word) its pages, as base64
-//	                          varints: page delta, then positions length
-//	                          (or count) << 3 | fields
-//	search/HASH/pos.bin       the positions of every key in every page,
-//	                          varint deltas; read with HTTP Range requests,
-//	                          only for the pages being checked
-//	search/HASH/d/N.json      URL, title and topics of 64 pages each
+//	search/index.html          the search page (theme template "search")
+//	search/meta.json           the current index: the shard and group
+//	                           counts, each group's folder and each docs
+//	                           file's name
+//	search/g/HASH/N.json       key shard N: for each key (a bigram, a
+//	                           character or a word) its offset in the
+//	                           group's pos.bin and its pages, as base64
+//	                           varints: page delta, then positions length
+//	                           (or count) << 3 | fields
+//	search/g/HASH/pos.bin      the positions of the group's keys in every
+//	                           page, varint deltas; read with HTTP Range
+//	                           requests, only for the pages being checked
+//	search/d/HASH.json         URL, title and topics of 64 pages
 //
 // A key goes to the shard FNV-1a(shard key) mod shards, where the shard
 // key is the key itself for CJK and the first two letters of a word (so
-// a prefix of two letters or more reads one shard). A query reads
-// meta.json, the shards of its keys, the byte ranges of pos.bin it must
-// check, and the page lists of the results it shows. HASH changes with
-// the content, so a browser never mixes two builds' files.
+// a prefix of two letters or more reads one shard); shard N is in group
+// N mod groups (ShardsPerGroup shards a group). The number of shards
+// follows the number of pages (a shard holds about 16 KB of postings). A
+// query reads meta.json, the shards of its keys, the byte ranges of the
+// pos.bin files it must check, and the docs files of the results it
+// shows. Every name but meta.json's is a hash of the content, so a
+// browser never mixes two builds' files.
 //
 // # Cost
 //
-// Tokenising happens while each page is rendered (in parallel), and what
-// it produces is kept in the build cache: an unchanged page is not read
-// again. Writing the index merges the pages' tokens; see the benchmark in
-// scripts/searchbench.sh for figures.
+// A page is tokenised when it is rendered (in parallel, from its HTML,
+// in one pass), and its entries are spilled, group by group, to files in
+// the build's cache folder (search/): the index is never whole in memory.
+// Writing the index reads one group at a time, groups its postings by key
+// with a counting sort and writes the group's files; the spilled file
+// becomes the group's cache file. The next build renders only the pages
+// that changed: the others keep their entries in the cache, and a group
+// none of whose entries changed is not written again (an edit that keeps
+// the number of words of the text changes only the groups of the keys it
+// touches). See scripts/searchbench.sh for figures.
 package search
 
 import (
@@ -110,7 +122,8 @@ type tokenizer struct {
 	pos         []uint32
 	uniIDs      map[string]int32
 	unis        []uni
-	parts       [][]byte // the page's entries, by group
+	ends        map[string]string // run-end keys ("語$"), kept from page to page
+	parts       [][]byte          // the page's entries, by group
 }
 
 type occurrence struct {
@@ -125,7 +138,7 @@ type uni struct {
 }
 
 var tokenizers = sync.Pool{New: func() any {
-	return &tokenizer{ids: make(map[string]int32, 2048), uniIDs: make(map[string]int32, 512)}
+	return &tokenizer{ids: make(map[string]int32, 2048), uniIDs: make(map[string]int32, 512), ends: map[string]string{}}
 }}
 
 func (tz *tokenizer) reset(groups int) {
@@ -169,7 +182,7 @@ func (tz *tokenizer) read(d Doc, opts Options) {
 		case Body:
 			pos = max(pos, BodyBase)
 		}
-		tz.toks, pos = tokenize(b.Text, pos, tz.toks[:0])
+		tz.toks, pos = tokenizeWith(b.Text, pos, tz.toks[:0], tz.ends)
 		tz.add(tz.toks, flag)
 		pos++
 	}
