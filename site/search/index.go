@@ -1,8 +1,6 @@
 package search
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -57,13 +55,14 @@ type pageHead struct {
 }
 
 // spill is a group's entries of the pages added, in the order they came:
-// records of (URL, entries).
+// records of (URL, entries), in buf until it holds spillChunk bytes, then
+// in the file (f is nil without a cache folder: buf holds them all).
 type spill struct {
-	mu  sync.Mutex
 	f   *os.File
-	w   *bufio.Writer
-	mem bytes.Buffer // without a cache folder
+	buf []byte
 }
+
+const spillChunk = 32 << 10
 
 // shardsFor is the number of key shards for a site of n pages: a power
 // of two that keeps a shard near 16 KB of postings (about 2 KB a page).
@@ -118,23 +117,17 @@ func (ix *Index) AddDoc(d Doc) error {
 	tz.read(d, ix.cfg.Options)
 	tz.encode(ix.shards, ix.groups)
 	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	ix.heads[d.URL] = pageHead{d.URL, d.Title, slices.Clone(d.Topics)}
-	if ix.spill == nil {
+	if ix.spill == nil && ix.err == nil {
 		ix.err = ix.openSpill()
 	}
-	err := ix.err
-	ix.mu.Unlock()
-	if err != nil {
-		return err
-	}
 	for g, part := range tz.parts {
-		if len(part) > 0 {
-			if err := ix.spill[g].add(d.URL, part); err != nil {
-				return fmt.Errorf("search index: %w", err)
-			}
+		if len(part) > 0 && ix.err == nil {
+			ix.err = ix.spill[g].add(d.URL, part)
 		}
 	}
-	return nil
+	return ix.err
 }
 
 func (ix *Index) openSpill() error {
@@ -151,7 +144,7 @@ func (ix *Index) openSpill() error {
 			if err != nil {
 				return fmt.Errorf("search index: %w", err)
 			}
-			s.f, s.w = f, bufio.NewWriterSize(f, 16<<10)
+			s.f = f
 		}
 		ix.spill[g] = s
 	}
@@ -159,23 +152,22 @@ func (ix *Index) openSpill() error {
 }
 
 func (s *spill) add(url string, part []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var w io.Writer = &s.mem
-	if s.w != nil {
-		w = s.w
+	s.buf = binary.AppendUvarint(s.buf, uint64(len(url)))
+	s.buf = append(s.buf, url...)
+	s.buf = binary.AppendUvarint(s.buf, uint64(len(part)))
+	s.buf = append(s.buf, part...)
+	if s.f != nil && len(s.buf) >= spillChunk {
+		return s.flush()
 	}
-	var hdr [2 * binary.MaxVarintLen64]byte
-	b := binary.AppendUvarint(hdr[:0], uint64(len(url)))
-	if _, err := w.Write(append(b, url...)); err != nil {
-		return err
+	return nil
+}
+
+func (s *spill) flush() error {
+	if _, err := s.f.Write(s.buf); err != nil {
+		return fmt.Errorf("search index: %w", err)
 	}
-	b = binary.AppendUvarint(hdr[:0], uint64(len(part)))
-	if _, err := w.Write(b); err != nil {
-		return err
-	}
-	_, err := w.Write(part)
-	return err
+	s.buf = s.buf[:0]
+	return nil
 }
 
 // contents returns what was spilled, read into buf (the file stays
@@ -185,9 +177,9 @@ func (s *spill) contents(buf []byte) ([]byte, error) {
 		return buf[:0], nil
 	}
 	if s.f == nil {
-		return s.mem.Bytes(), nil
+		return s.buf, nil
 	}
-	if err := s.w.Flush(); err != nil {
+	if err := s.flush(); err != nil {
 		return nil, err
 	}
 	return readInto(buf, s.f.Name())
@@ -278,12 +270,22 @@ func (ix *Index) groupRecords(g int, ids map[string]int32, w *groupWork) (spille
 	if recs, err = readRecords(w.spilled, recs); err != nil {
 		return false, fmt.Errorf("search index: spilled entries: %w", err)
 	}
-	for i := range recs {
-		recs[i].id = ids[string(recs[i].url)]
+	// In page order: each record in its page's place.
+	w.byPage = slices.Grow(w.byPage[:0], len(ids))[:len(ids)]
+	clear(w.byPage)
+	for _, rc := range recs {
+		if id, ok := ids[string(rc.url)]; ok {
+			rc.id = id
+			w.byPage[id] = rc
+		}
 	}
-	slices.SortFunc(recs, func(a, b record) int { return int(a.id) - int(b.id) })
 	n := len(recs)
-	recs = slices.CompactFunc(recs, func(a, b record) bool { return a.id == b.id })
+	recs = recs[:0]
+	for _, rc := range w.byPage {
+		if rc.url != nil {
+			recs = append(recs, rc)
+		}
+	}
 	w.recs = recs
 	return spilledOnly && n == len(recs), nil
 }

@@ -3,7 +3,6 @@ package search
 import (
 	"bytes"
 	"html"
-	"strings"
 )
 
 // Field is the part of a page a piece of text comes from; a match in
@@ -35,22 +34,28 @@ const (
 	isHeading             // h1–h6
 )
 
-var kinds = func() map[string]uint8 {
-	m := map[string]uint8{}
-	add := func(k uint8, words string) {
-		for _, w := range strings.Fields(words) {
-			m[w] |= k
-		}
+// kindOf is what the text reader knows of an element (0: a block).
+func kindOf(name []byte) uint8 {
+	switch string(name) {
+	case "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd", "label", "mark", "q", "ruby", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var":
+		return inline
+	case "img", "input", "wbr":
+		return inline | void
+	case "h1", "h2", "h3", "h4", "h5", "h6":
+		return isHeading
+	case "pre":
+		return isPre
+	case "button", "iframe", "math", "noscript", "object", "rp", "rt", "select", "svg", "template":
+		return skipped
+	case "script", "style", "textarea":
+		return skipped | rawText
+	case "area", "base", "col", "embed", "hr", "link", "meta", "source", "track":
+		return void
+	case "br":
+		return void | isBr
 	}
-	add(skipped, "script style template svg math button noscript rt rp textarea select iframe object")
-	add(rawText, "script style textarea")
-	add(inline, "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var del ins wbr label font ruby img input strike tt big")
-	add(void, "area base br col embed hr img input link meta source track wbr")
-	add(isPre, "pre")
-	add(isBr, "br")
-	add(isHeading, "h1 h2 h3 h4 h5 h6")
-	return m
-}()
+	return 0
+}
 
 // Blocks reads the text of an HTML fragment (an article's body as
 // rendered) as blocks: headings are Heading blocks, everything else Body.
@@ -136,7 +141,7 @@ func (s *blockScanner) tag(body []byte, i int) int {
 			s.name[i] = c + 'a' - 'A'
 		}
 	}
-	kind := kinds[string(s.name)]
+	kind := kindOf(s.name)
 	m := tagEnd(body, k)
 	attrs := body[k:min(m, len(body))]
 	end := min(m+1, len(body))

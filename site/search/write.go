@@ -210,7 +210,7 @@ func (w *groupWork) groupFiles(g int, shards int) ([]File, error) {
 // groupWork is what making a group's files needs, kept for the next one.
 type groupWork struct {
 	cached, spilled           []byte // the files the records are read from
-	recs                      []record
+	recs, byPage              []record
 	data                      []byte
 	ps                        []posting
 	keys                      groupKeys
