@@ -46,6 +46,28 @@ type Index struct {
 	kept  map[string]bool     // pages kept from the cache
 	spill []*spill
 	err   error
+
+	// tokenizers free for a page: kept for the whole build (a sync.Pool
+	// drops them at every collection, and they are big).
+	freeMu sync.Mutex
+	free   []*tokenizer
+}
+
+func (ix *Index) tokenizer() *tokenizer {
+	ix.freeMu.Lock()
+	defer ix.freeMu.Unlock()
+	if n := len(ix.free); n > 0 {
+		tz := ix.free[n-1]
+		ix.free = ix.free[:n-1]
+		return tz
+	}
+	return newTokenizer()
+}
+
+func (ix *Index) putTokenizer(tz *tokenizer) {
+	ix.freeMu.Lock()
+	ix.free = append(ix.free, tz)
+	ix.freeMu.Unlock()
 }
 
 // pageHead is a page's URL, title and topics.
@@ -111,8 +133,8 @@ func (ix *Index) Keep(url string) {
 
 // AddDoc tokenises a page and adds it.
 func (ix *Index) AddDoc(d Doc) error {
-	tz := tokenizers.Get().(*tokenizer)
-	defer tokenizers.Put(tz)
+	tz := ix.tokenizer()
+	defer ix.putTokenizer(tz)
 	tz.reset(ix.groups)
 	tz.read(d, ix.cfg.Options)
 	tz.encode(ix.shards, ix.groups)

@@ -75,7 +75,6 @@ package search
 import (
 	"encoding/binary"
 	"slices"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -110,7 +109,7 @@ const (
 
 // tokenizer gathers a page's tokens: each distinct key once, and every
 // occurrence as (key index, position), grouped by key when encoded. One
-// is reused from page to page (tokenizers), with its map and slices.
+// is reused from page to page (Index.tokenizer), with its map and slices.
 type tokenizer struct {
 	ids   map[string]int32
 	keys  []string
@@ -137,9 +136,9 @@ type uni struct {
 	count int
 }
 
-var tokenizers = sync.Pool{New: func() any {
+func newTokenizer() *tokenizer {
 	return &tokenizer{ids: make(map[string]int32, 2048), uniIDs: make(map[string]int32, 512), ends: map[string]string{}}
-}}
+}
 
 func (tz *tokenizer) reset(groups int) {
 	clear(tz.ids)

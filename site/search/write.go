@@ -68,8 +68,9 @@ func (ix *Index) Write(out Sink) (string, error) {
 	work := make(chan int)
 	for range min(ix.groups, max(1, runtime.GOMAXPROCS(0))) {
 		wg.Go(func() {
+			w := &groupWork{keys: groupKeys{ids: map[string]int32{}}} // this worker's, group after group
 			for g := range work {
-				groups[g], errs[g] = ix.writeGroup(g, ids, out)
+				groups[g], errs[g] = ix.writeGroup(g, ids, out, w)
 			}
 		})
 	}
@@ -89,9 +90,7 @@ func (ix *Index) Write(out Sink) (string, error) {
 
 // writeGroup writes group g's files unless the output holds them as the
 // last build wrote them from the same entries.
-func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink) (cachedGroup, error) {
-	w := groupWorks.Get().(*groupWork)
-	defer groupWorks.Put(w)
+func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink, w *groupWork) (cachedGroup, error) {
 	spilledOnly, err := ix.groupRecords(g, ids, w)
 	recs := w.recs
 	if err != nil || len(recs) == 0 {
@@ -218,8 +217,6 @@ type groupWork struct {
 	json, pos, plist          []byte // the files made
 	files                     []File
 }
-
-var groupWorks = sync.Pool{New: func() any { return &groupWork{keys: groupKeys{ids: map[string]int32{}}} }}
 
 // readPostings reads the records' entries: their data, copied into one
 // buffer (w.data), and a posting for each (w.ps).
