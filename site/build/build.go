@@ -165,6 +165,7 @@ type run struct {
 	extraFiles     []extraFile
 	lists          map[string]listInfo // list pages by output path, for the sitemap
 	search         *search.Index       // nil when search is off
+	searchDone     chan error          // the index being written (search.go)
 
 	globalKey          string                       // hash of what every page depends on (config, theme, images)
 	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it
@@ -204,8 +205,9 @@ func pipeline() []step {
 		{"render lists", (*run).renderLists},
 		{"write feeds", (*run).writeFeeds},
 		{"draw sharing images", (*run).renderFeeds},
-		{"write search index", (*run).writeSearch},
+		{"write search index", (*run).startSearch}, // in the background, while files are copied
 		{"copy files", (*run).copyFiles},
+		{"finish search index", (*run).waitSearch},
 		{"check links", (*run).checkLinks},
 	}
 }
@@ -226,6 +228,10 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	}
 	if err == nil {
 		err = r.runSteps(steps[1:])
+	}
+	if r.search != nil {
+		r.waitSearch()
+		r.search.Close() // what a failed build spilled
 	}
 	var contentErr error // of a dev build, which publishes anyway
 	if err == nil {
@@ -364,9 +370,6 @@ func (r *run) readConfig() error {
 		return err
 	}
 	r.base = b
-	if r.cfg.Search.on() {
-		r.search = &search.Index{}
-	}
 	return nil
 }
 
@@ -424,6 +427,7 @@ func (r *run) prepareOutput() error {
 	if !r.b.restoreState(r) {
 		r.loadState()
 	}
+	r.openSearch()
 	r.computeGlobalKey()
 	return nil
 }

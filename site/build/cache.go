@@ -32,13 +32,16 @@ import (
 // foreign cache file fails its checksum and is ignored: the build is then
 // a full one, never a wrong one.
 
-const stateHeader = "kiji-state v3\n"
+const stateHeader = "kiji-state v4\n"
 
 type state struct {
 	Articles map[string]*articleEntry // by content path
 	// Outs are the list pages, feeds and sharing images by output path,
 	// with the key of what each was made from.
 	Outs map[string]*outEntry
+	// SearchID names the search index's cache (package search) that goes
+	// with this state; the pages' tokens are kept there, not here.
+	SearchID string
 }
 
 // articleEntry is what a rebuild needs from an article it does not render.
@@ -54,9 +57,6 @@ type articleEntry struct {
 	// the page, when its links were resolved against the site's pages;
 	// "" when they were not.
 	Pages string
-	// Search is the page's tokens for the search index (package search);
-	// nil when it is not indexed.
-	Search []byte
 }
 
 // cachedLinks is pageLinks in a form gob can write.
@@ -168,6 +168,9 @@ func decodeState(b []byte) (*state, error) {
 	if err := dec.Decode(&s.Outs); err != nil {
 		return nil, err
 	}
+	if err := dec.Decode(&s.SearchID); err != nil {
+		return nil, err
+	}
 	if s.Outs == nil {
 		s.Outs = map[string]*outEntry{}
 	}
@@ -195,7 +198,8 @@ func (r *run) saveState() error {
 }
 
 // writeState streams the cache: the header, a gob stream (the number of
-// articles, each article's path and entry, the list pages' entries), then
+// articles, each article's path and entry, the list pages' entries, the
+// search index's cache ID), then
 // a newline and the SHA-256 of all that. Entries are encoded one at a
 // time, so no copy of the whole cache is ever held in memory; pages
 // rendered by this build keep only a pointer to their links while the
@@ -228,6 +232,9 @@ func (r *run) writeState(f *os.File) error {
 		}
 	}
 	if err := enc.Encode(r.newState.Outs); err != nil {
+		return err
+	}
+	if err := enc.Encode(r.newState.SearchID); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {

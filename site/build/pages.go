@@ -163,13 +163,13 @@ func (r *run) renderArticle(i int) (res articleResult, err error) {
 // the output as written: its links, problems and cache entry are kept.
 func (r *run) reuseDocPage(path, rel, key string, draft bool) (*articleEntry, bool) {
 	e, ok := r.oldState.Articles[path]
-	if !ok || e.Key != key || e.Rel != rel || !r.samePages(e) || !r.searchKept(e, draft) || !r.out.unchanged(rel, e.OutHash) {
+	if !ok || e.Key != key || e.Rel != rel || !r.samePages(e) || !r.searchKept(rel, draft) || !r.out.unchanged(rel, e.OutHash) {
 		return nil, false
 	}
 	r.pages.addCached(rel, &e.Links)
 	r.probs.Add(e.Problems...)
 	r.storeEntry(path, e)
-	r.addToSearch(e.Search)
+	r.keepInSearch(rel, draft)
 	return e, true
 }
 
@@ -208,9 +208,11 @@ func (r *run) writeDocPage(d docPage) error {
 	if err != nil {
 		return err
 	}
+	if err := r.indexPage(d.index, d.mr.HTML); err != nil {
+		return err
+	}
 	r.storeEntry(d.path, &articleEntry{Key: d.key, Rel: d.rel, OutHash: outHash,
-		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}, Pages: d.pages, // links filled in when saved
-		Search: r.indexPage(d.index, d.mr.HTML)})
+		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}, Pages: d.pages}) // links filled in when saved
 	return nil
 }
 

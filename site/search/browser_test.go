@@ -357,9 +357,9 @@ func TestSearchPageStaleIndex(t *testing.T) {
 				h.ServeHTTP(w, r)
 				return
 			}
-			if stale.Add(1) == 1 { // what the cache holds: the old folder
+			if stale.Add(1) == 1 { // what the cache holds: files a newer build removed
 				w.Header().Set("Content-Type", "application/json")
-				io.WriteString(w, `{"v":1,"dir":"0123456789ab/","shards":1,"pages":6,"block":64,"bases":[1000,2000]}`)
+				io.WriteString(w, `{"v":1,"shards":1,"groups":1,"pages":6,"block":64,"bases":[1000,2000],"g":["0123456789ab"],"d":["0123456789ab"]}`)
 				return
 			}
 			h.ServeHTTP(w, r)

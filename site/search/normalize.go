@@ -15,62 +15,92 @@ import (
 // space. Hiragana and katakana stay apart: "コンテナ" does not find
 // "こんてな".
 func Normalize(s string) string {
-	if !isASCII(s) {
-		s = norm.NFKC.String(s)
+	return string(appendNormalized(nil, []byte(s)))
+}
+
+// appendNormalized appends Normalize(src) to dst.
+func appendNormalized(dst, src []byte) []byte {
+	if !nfkcStable(src) && !norm.NFKC.IsNormal(src) {
+		src = norm.NFKC.Bytes(src)
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	start := len(dst)
 	space := false
-	for i := 0; i < len(s); {
-		c := s[i]
+	for i := 0; i < len(src); {
+		c := src[i]
 		if c < utf8.RuneSelf {
 			i++
 			if asciiSpace[c] {
 				space = true
 				continue
 			}
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
+			if space && len(dst) > start {
+				dst = append(dst, ' ')
 			}
 			space = false
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			b.WriteByte(c)
+			dst = append(dst, c)
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := utf8.DecodeRune(src[i:])
 		i += n
 		if r >= 0x3001 && r <= 0x9FFF { // kana and kanji: no case, no space
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
+			if space && len(dst) > start {
+				dst = append(dst, ' ')
 			}
 			space = false
-			b.WriteString(s[i-n : i])
+			dst = append(dst, src[i-n:i]...)
 			continue
 		}
 		if unicode.IsSpace(r) {
 			space = true
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+		if space && len(dst) > start {
+			dst = append(dst, ' ')
 		}
 		space = false
-		b.WriteRune(unicode.ToLower(r))
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 	}
-	return b.String()
+	return dst
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
+// nfkcStable reports whether NFKC leaves s as it is for sure, checking
+// only that each rune is ASCII or one of the most common Japanese
+// characters, which NFKC maps to themselves and which compose with
+// nothing (a combining mark after them is not in the set): most of a
+// Japanese page, read several times faster than norm's own check.
+func nfkcStable(s []byte) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(s[i:])
+		if !stableRune(r) {
 			return false
 		}
+		i += n
 	}
 	return true
+}
+
+// stableRune: kanji, hiragana and katakana (without the iteration marks
+// and digraphs that NFKC spells out), 、。・ー and the CJK brackets.
+func stableRune(r rune) bool {
+	switch {
+	case r >= 0x4E00 && r <= 0x9FFF,
+		r >= 0x3041 && r <= 0x3096,
+		r >= 0x30A1 && r <= 0x30FC,
+		r >= 0x3001 && r <= 0x3002,
+		r >= 0x3008 && r <= 0x3011:
+		return true
+	}
+	return false
 }
 
 // IsCJK reports whether r is indexed by character (in overlapping
@@ -113,12 +143,30 @@ type token struct {
 	pos uint32
 }
 
+// runEndKey is c + "$", from ends when it has it (or adds it).
+func runEndKey(c string, ends map[string]string) string {
+	if k, ok := ends[c]; ok {
+		return k
+	}
+	k := c + string(runEnd)
+	if ends != nil {
+		ends[strings.Clone(c)] = k
+	}
+	return k
+}
+
 // tokenize appends the tokens of one block of normalised text, numbering
 // positions from pos; it returns the tokens and the next free position.
 // A word takes one position, a CJK character one, and so does each run
 // of what separates them, so that "foo, bar" and "foo bar" read the
 // same, but "日本 語" does not read as "日本語".
 func tokenize(text string, pos uint32, toks []token) ([]token, uint32) {
+	return tokenizeWith(text, pos, toks, nil)
+}
+
+// tokenizeWith is tokenize taking the keys that end a run ("語$") from
+// ends, where they are made once.
+func tokenizeWith(text string, pos uint32, toks []token, ends map[string]string) ([]token, uint32) {
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRuneInString(text[i:])
 		switch {
@@ -128,7 +176,7 @@ func tokenize(text string, pos uint32, toks []token) ([]token, uint32) {
 			if m > 0 && IsCJK(next) {
 				toks = append(toks, token{text[i : j+m], pos})
 			} else {
-				toks = append(toks, token{text[i:j] + string(runEnd), pos})
+				toks = append(toks, token{runEndKey(text[i:j], ends), pos})
 			}
 			pos++
 			i = j

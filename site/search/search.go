@@ -34,36 +34,47 @@
 //
 // # The files (under search/ in the output)
 //
-//	search/index.html         the search page (theme template "search")
-//	search/meta.json          the current index: its folder, shard count
-//	search/HASH/k/N.json      key shards: for each key (a bigram, a
-//	                          character or a word) its pages, as base64
-//	                          varints: page delta, then positions length
-//	                          (or count) << 3 | fields
-//	search/HASH/pos.bin       the positions of every key in every page,
-//	                          varint deltas; read with HTTP Range requests,
-//	                          only for the pages being checked
-//	search/HASH/d/N.json      URL, title and topics of 64 pages each
+//	search/index.html          the search page (theme template "search")
+//	search/meta.json           the current index: the shard and group
+//	                           counts, each group's folder and each docs
+//	                           file's name
+//	search/g/HASH/N.json       key shard N: for each key (a bigram, a
+//	                           character or a word) its offset in the
+//	                           group's pos.bin and its pages, as base64
+//	                           varints: page delta, then positions length
+//	                           (or count) << 3 | fields
+//	search/g/HASH/pos.bin      the positions of the group's keys in every
+//	                           page, varint deltas; read with HTTP Range
+//	                           requests, only for the pages being checked
+//	search/d/HASH.json         URL, title and topics of 64 pages
 //
 // A key goes to the shard FNV-1a(shard key) mod shards, where the shard
 // key is the key itself for CJK and the first two letters of a word (so
-// a prefix of two letters or more reads one shard). A query reads
-// meta.json, the shards of its keys, the byte ranges of pos.bin it must
-// check, and the page lists of the results it shows. HASH changes with
-// the content, so a browser never mixes two builds' files.
+// a prefix of two letters or more reads one shard); shard N is in group
+// N mod groups (ShardsPerGroup shards a group). The number of shards
+// follows the number of pages (a shard holds about 16 KB of postings). A
+// query reads meta.json, the shards of its keys, the byte ranges of the
+// pos.bin files it must check, and the docs files of the results it
+// shows. Every name but meta.json's is a hash of the content, so a
+// browser never mixes two builds' files.
 //
 // # Cost
 //
-// Tokenising happens while each page is rendered (in parallel), and what
-// it produces is kept in the build cache: an unchanged page is not read
-// again. Writing the index merges the pages' tokens; see the benchmark in
-// scripts/searchbench.sh for figures.
+// A page is tokenised when it is rendered (in parallel, from its HTML,
+// in one pass), and its entries are spilled, group by group, to files in
+// the build's cache folder (search/): the index is never whole in memory.
+// Writing the index reads one group at a time, groups its postings by key
+// with a counting sort and writes the group's files; the spilled file
+// becomes the group's cache file. The next build renders only the pages
+// that changed: the others keep their entries in the cache, and a group
+// none of whose entries changed is not written again (an edit that keeps
+// the number of words of the text changes only the groups of the keys it
+// touches). See scripts/searchbench.sh for figures.
 package search
 
 import (
 	"encoding/binary"
 	"slices"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -96,13 +107,22 @@ const (
 	unigram   = 8 // a character on its own: counted, no positions
 )
 
-// pageTokens gathers a page's tokens: each distinct key once, and every
-// occurrence as (key index, position), grouped by key when encoded.
-type pageTokens struct {
+// tokenizer gathers a page's tokens: each distinct key once, and every
+// occurrence as (key index, position), grouped by key when encoded. One
+// is reused from page to page (Index.tokenizer), with its map and slices.
+type tokenizer struct {
 	ids   map[string]int32
 	keys  []string
 	flags []byte
 	occ   []occurrence
+	toks  []token
+	// encoding
+	start, next []int32
+	pos         []uint32
+	uniIDs      map[string]int32
+	unis        []uni
+	ends        map[string]string // run-end keys ("語$"), kept from page to page
+	parts       [][]byte          // the page's entries, by group
 }
 
 type occurrence struct {
@@ -110,26 +130,45 @@ type occurrence struct {
 	pos uint32
 }
 
-func (pt *pageTokens) add(toks []token, flag byte) {
-	for _, t := range toks {
-		id, ok := pt.ids[t.key]
-		if !ok {
-			id = int32(len(pt.keys))
-			pt.ids[t.key] = id
-			pt.keys = append(pt.keys, t.key)
-			pt.flags = append(pt.flags, 0)
-		}
-		pt.flags[id] |= flag
-		pt.occ = append(pt.occ, occurrence{id, t.pos})
+type uni struct {
+	char  string
+	flags byte
+	count int
+}
+
+func newTokenizer() *tokenizer {
+	return &tokenizer{ids: make(map[string]int32, 2048), uniIDs: make(map[string]int32, 512), ends: map[string]string{}}
+}
+
+func (tz *tokenizer) reset(groups int) {
+	clear(tz.ids)
+	clear(tz.uniIDs)
+	tz.keys, tz.flags, tz.occ, tz.unis = tz.keys[:0], tz.flags[:0], tz.occ[:0], tz.unis[:0]
+	if cap(tz.parts) < groups {
+		tz.parts = make([][]byte, groups)
+	}
+	tz.parts = tz.parts[:groups]
+	for i := range tz.parts {
+		tz.parts[i] = tz.parts[i][:0]
 	}
 }
 
-// Tokens reads a page into the form the index is made from (and the
-// build cache keeps): its URL, title and topics, and for each key the
-// fields it occurs in and its positions.
-func Tokens(d Doc, opts Options) []byte {
-	pt := pageTokens{ids: make(map[string]int32, 1024)}
-	var toks []token
+func (tz *tokenizer) add(toks []token, flag byte) {
+	for _, t := range toks {
+		id, ok := tz.ids[t.key]
+		if !ok {
+			id = int32(len(tz.keys))
+			tz.ids[t.key] = id
+			tz.keys = append(tz.keys, t.key)
+			tz.flags = append(tz.flags, 0)
+		}
+		tz.flags[id] |= flag
+		tz.occ = append(tz.occ, occurrence{id, t.pos})
+	}
+}
+
+// read tokenises a page's text, block by block.
+func (tz *tokenizer) read(d Doc, opts Options) {
 	pos := uint32(0)
 	for _, b := range Text(d, opts) {
 		flag := byte(inBody)
@@ -142,11 +181,10 @@ func Tokens(d Doc, opts Options) []byte {
 		case Body:
 			pos = max(pos, BodyBase)
 		}
-		toks, pos = tokenize(b.Text, pos, toks[:0])
-		pt.add(toks, flag)
+		tz.toks, pos = tokenizeWith(b.Text, pos, tz.toks[:0], tz.ends)
+		tz.add(tz.toks, flag)
 		pos++
 	}
-	return pt.encode(d)
 }
 
 // Text is the normalised text of a page as the index reads it, block by
@@ -172,63 +210,81 @@ func Text(d Doc, opts Options) []Block {
 	return out
 }
 
-// encode writes a page's tokens: URL, title and topics, then for each
-// key its flags and positions (as varint deltas), and for each CJK
-// character its flags and count (a character occurs wherever a bigram
-// starts with it).
-func (pt *pageTokens) encode(d Doc) []byte {
-	// Group the occurrences by key (counting sort: positions stay in order).
-	start := make([]int32, len(pt.keys)+1)
-	for _, o := range pt.occ {
-		start[o.key+1]++
-	}
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
-	}
-	pos := make([]uint32, len(pt.occ))
-	next := slices.Clone(start[:len(pt.keys)])
-	for _, o := range pt.occ {
-		pos[next[o.key]] = o.pos
-		next[o.key]++
-	}
-	type uni struct {
-		flags byte
-		count int
-	}
-	unis := map[string]uni{}
-	b := make([]byte, 0, 64+len(pt.keys)*8+len(pt.occ)*2)
-	b = appendString(b, d.URL)
-	b = appendString(b, d.Title)
-	b = binary.AppendUvarint(b, uint64(len(d.Topics)))
-	for _, t := range d.Topics {
-		b = appendString(b, t)
-	}
-	b = binary.AppendUvarint(b, uint64(len(pt.keys)))
-	var deltas []byte
-	for id, name := range pt.keys {
-		ps := pos[start[id]:start[id+1]]
+// encode writes a page's entries into tz.parts, each in the part of its
+// key's group: for each key its flags and positions (as varint deltas),
+// and for each CJK character its flags and count (a character occurs
+// wherever a bigram starts with it). Keys come in the order they first
+// occur, so the same page gives the same bytes.
+func (tz *tokenizer) encode(shards, groups int) {
+	tz.groupOccurrences()
+	for id, name := range tz.keys {
+		ps := tz.pos[tz.start[id]:tz.start[id+1]]
 		if r, n := utf8.DecodeRuneInString(name); IsCJK(r) {
-			u := unis[name[:n]]
-			unis[name[:n]] = uni{u.flags | pt.flags[id], u.count + len(ps)}
+			tz.countChar(name[:n], tz.flags[id], len(ps))
 		}
-		b = appendString(b, name)
-		b = append(b, pt.flags[id])
-		deltas = deltas[:0]
+		g := Shard(ShardKey(name), shards) % groups
+		b := appendString(tz.parts[g], name)
+		b = append(b, tz.flags[id])
+		size := 0
 		last := uint32(0)
 		for _, p := range ps {
-			deltas = binary.AppendUvarint(deltas, uint64(p-last))
+			size += uvarintLen(uint64(p - last))
 			last = p
 		}
-		b = binary.AppendUvarint(b, uint64(len(deltas)))
-		b = append(b, deltas...)
+		b = binary.AppendUvarint(b, uint64(size))
+		last = 0
+		for _, p := range ps {
+			b = binary.AppendUvarint(b, uint64(p-last))
+			last = p
+		}
+		tz.parts[g] = b
 	}
-	b = binary.AppendUvarint(b, uint64(len(unis)))
-	for c, u := range unis {
-		b = appendString(b, c)
+	for _, u := range tz.unis {
+		g := Shard(u.char, shards) % groups
+		b := appendString(tz.parts[g], u.char)
 		b = append(b, u.flags|unigram)
-		b = binary.AppendUvarint(b, uint64(u.count))
+		tz.parts[g] = binary.AppendUvarint(b, uint64(u.count))
 	}
-	return b
+}
+
+// groupOccurrences sorts the occurrences by key (a counting sort, so
+// that positions stay in order): key i's are tz.pos[start[i]:start[i+1]].
+func (tz *tokenizer) groupOccurrences() {
+	n := len(tz.keys)
+	tz.start = slices.Grow(tz.start[:0], n+1)[:n+1]
+	clear(tz.start)
+	for _, o := range tz.occ {
+		tz.start[o.key+1]++
+	}
+	for i := 1; i < len(tz.start); i++ {
+		tz.start[i] += tz.start[i-1]
+	}
+	tz.next = append(tz.next[:0], tz.start[:n]...)
+	tz.pos = slices.Grow(tz.pos[:0], len(tz.occ))[:len(tz.occ)]
+	for _, o := range tz.occ {
+		tz.pos[tz.next[o.key]] = o.pos
+		tz.next[o.key]++
+	}
+}
+
+func (tz *tokenizer) countChar(c string, flags byte, count int) {
+	i, ok := tz.uniIDs[c]
+	if !ok {
+		i = int32(len(tz.unis))
+		tz.uniIDs[c] = i
+		tz.unis = append(tz.unis, uni{char: c})
+	}
+	tz.unis[i].flags |= flags
+	tz.unis[i].count += count
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }
 
 func appendString(b []byte, s string) []byte {
@@ -236,8 +292,8 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// pageReader reads what encodePage wrote; a short or damaged input
-// (a cache file cut off) reads as empty.
+// pageReader reads what encode and the index's files wrote; a short or
+// damaged input (a cache file cut off) reads as bad.
 type pageReader struct {
 	b   []byte
 	bad bool
@@ -272,30 +328,4 @@ func (r *pageReader) byte() byte {
 	c := r.b[0]
 	r.b = r.b[1:]
 	return c
-}
-
-// pageHead is a page's URL, title and topics.
-type pageHead struct {
-	URL, Title string
-	Topics     []string
-}
-
-func (r *pageReader) head() pageHead {
-	h := pageHead{URL: string(r.bytes()), Title: string(r.bytes())}
-	n := r.uvarint()
-	for i := uint64(0); i < n && !r.bad; i++ {
-		h.Topics = append(h.Topics, string(r.bytes()))
-	}
-	return h
-}
-
-// PageURL returns the URL a page's tokens were made for ("" if they
-// cannot be read).
-func PageURL(tokens []byte) string {
-	r := pageReader{b: tokens}
-	u := string(r.bytes())
-	if r.bad {
-		return ""
-	}
-	return strings.Clone(u)
 }

@@ -1,13 +1,17 @@
 package search
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestNormalize(t *testing.T) {
@@ -78,39 +82,63 @@ func TestBlocks(t *testing.T) {
 type index struct {
 	meta   Meta
 	shards map[int]map[string][2]any
-	pos    []byte
+	pos    map[int][]byte // by group
 	docs   []string
 }
 
-func readIndex(t *testing.T, files []File) *index {
-	t.Helper()
-	ix := &index{shards: map[int]map[string][2]any{}}
-	byPath := map[string][]byte{}
-	for _, f := range files {
-		byPath[f.Path] = f.Data
+// memSink is an output folder in memory.
+type memSink struct {
+	files   map[string][]byte
+	written []string
+}
+
+func (m *memSink) Write(p string, data []byte) (string, error) {
+	if m.files == nil {
+		m.files = map[string][]byte{}
 	}
+	m.files[p] = slices.Clone(data)
+	m.written = append(m.written, p)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func (m *memSink) Keep(p, hash string) bool {
+	b, ok := m.files[p]
+	sum := sha256.Sum256(b)
+	return ok && hex.EncodeToString(sum[:]) == hash
+}
+
+func readIndex(t *testing.T, byPath map[string][]byte) *index {
+	t.Helper()
+	ix := &index{shards: map[int]map[string][2]any{}, pos: map[int][]byte{}}
 	if err := json.Unmarshal(byPath["search/meta.json"], &ix.meta); err != nil {
 		t.Fatal(err)
 	}
-	dir := "search/" + ix.meta.Dir
-	ix.pos = byPath[dir+"pos.bin"]
+	for g, dir := range ix.meta.G {
+		if dir != "" {
+			ix.pos[g] = byPath["search/g/"+dir+"/pos.bin"]
+		}
+	}
 	for i := 0; i < ix.meta.Shards; i++ {
 		var s map[string][2]any
-		if b, ok := byPath[dir+"k/"+itoa(i)+".json"]; ok {
+		if b, ok := byPath["search/g/"+ix.meta.G[i%ix.meta.Groups]+"/"+itoa(i)+".json"]; ok {
 			if err := json.Unmarshal(b, &s); err != nil {
 				t.Fatal(err)
 			}
 		}
 		ix.shards[i] = s
 	}
-	for i := 0; i*DocsPerBlock < ix.meta.Pages; i++ {
+	for _, name := range ix.meta.D {
 		var block [][]any
-		if err := json.Unmarshal(byPath[dir+"d/"+itoa(i)+".json"], &block); err != nil {
+		if err := json.Unmarshal(byPath["search/d/"+name+".json"], &block); err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range block {
 			ix.docs = append(ix.docs, d[0].(string))
 		}
+	}
+	if len(ix.docs) != ix.meta.Pages {
+		t.Fatalf("meta.json says %d pages, the docs files list %d", ix.meta.Pages, len(ix.docs))
 	}
 	return ix
 }
@@ -119,10 +147,12 @@ func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 // postings returns a key's pages and, for each, its positions.
 func (ix *index) postings(key string) map[int][]uint32 {
-	e, ok := ix.shards[Shard(ShardKey(key), ix.meta.Shards)][key]
+	n := Shard(ShardKey(key), ix.meta.Shards)
+	e, ok := ix.shards[n][key]
 	if !ok {
 		return nil
 	}
+	pos := ix.pos[n%ix.meta.Groups]
 	raw, _ := base64.RawStdEncoding.DecodeString(e[1].(string))
 	off := int(e[0].(float64))
 	out := map[int][]uint32{}
@@ -136,7 +166,7 @@ func (ix *index) postings(key string) map[int][]uint32 {
 		l := int(v >> 3)
 		var ps []uint32
 		if off >= 0 {
-			b := ix.pos[off : off+l]
+			b := pos[off : off+l]
 			p := uint32(0)
 			for len(b) > 0 {
 				x, k := binary.Uvarint(b)
@@ -214,15 +244,17 @@ var testDocs = []Doc{
 
 func writeTestIndex(t *testing.T, docs []Doc) *index {
 	t.Helper()
-	var ix Index
+	ix := NewIndex(Config{Options: Options{Code: true}, Pages: len(docs)}, false)
 	for _, d := range docs {
-		ix.Add(Tokens(d, Options{Code: true}))
+		if err := ix.AddDoc(d); err != nil {
+			t.Fatal(err)
+		}
 	}
-	files, err := ix.Files()
-	if err != nil {
+	var out memSink
+	if _, err := ix.Write(&out); err != nil {
 		t.Fatal(err)
 	}
-	return readIndex(t, files)
+	return readIndex(t, out.files)
 }
 
 func TestPhraseMatching(t *testing.T) {
@@ -318,4 +350,19 @@ func FuzzBlocks(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStableRunes checks the fast path of Normalize: every rune it takes
+// for NFKC-stable is, alone and before another such rune.
+func TestStableRunes(t *testing.T) {
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		if !stableRune(r) {
+			continue
+		}
+		for _, s := range []string{string(r), string(r) + "あ", "か" + string(r), string(r) + "ア"} {
+			if got := norm.NFKC.String(s); got != s {
+				t.Errorf("NFKC(%q) = %q: U+%04X is not stable", s, got, r)
+			}
+		}
+	}
 }

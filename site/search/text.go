@@ -3,7 +3,6 @@ package search
 import (
 	"bytes"
 	"html"
-	"strings"
 )
 
 // Field is the part of a page a piece of text comes from; a match in
@@ -24,24 +23,38 @@ type Block struct {
 	Text  string
 }
 
-// skipped elements hold no text a reader searches for.
-var skipped = set("script style template svg math button noscript rt rp textarea select iframe object")
+// What the text reader needs to know of an element, by name.
+const (
+	skipped   = 1 << iota // holds no text a reader searches for
+	rawText               // ends only at its own end tag ("<" inside is text)
+	inline                // continues the text around it: "<code>go</code>lang" reads "golang"
+	void                  // has no end tag
+	isPre                 // code blocks
+	isBr                  // a line break: a space
+	isHeading             // h1–h6
+)
 
-// rawText elements end only at their own end tag ("<" inside is text).
-var rawText = set("script style textarea")
-
-// inline elements continue the text around them: "<code>go</code>lang"
-// reads "golang".
-var inline = set("a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u var del ins wbr label font ruby img input strike tt big")
-
-var void = set("area base br col embed hr img input link meta source track wbr")
-
-func set(words string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(words) {
-		m[w] = true
+// kindOf is what the text reader knows of an element (0: a block).
+func kindOf(name []byte) uint8 {
+	switch string(name) {
+	case "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd", "label", "mark", "q", "ruby", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var":
+		return inline
+	case "img", "input", "wbr":
+		return inline | void
+	case "h1", "h2", "h3", "h4", "h5", "h6":
+		return isHeading
+	case "pre":
+		return isPre
+	case "button", "iframe", "math", "noscript", "object", "rp", "rt", "select", "svg", "template":
+		return skipped
+	case "script", "style", "textarea":
+		return skipped | rawText
+	case "area", "base", "col", "embed", "hr", "link", "meta", "source", "track":
+		return void
+	case "br":
+		return void | isBr
 	}
-	return m
+	return 0
 }
 
 // Blocks reads the text of an HTML fragment (an article's body as
@@ -73,6 +86,8 @@ type blockScanner struct {
 	code     bool
 	out      []Block
 	cur      []byte // text of the current block, entities not yet decoded
+	norm     []byte // the block normalised
+	name     []byte // the current tag's name, lower case
 	heading  int    // depth inside h1–h6
 	skip     int    // depth inside a skipped element
 	skipName string
@@ -86,12 +101,13 @@ func (s *blockScanner) flush() {
 	if s.heading > 0 {
 		f = Heading
 	}
-	text := string(s.cur)
+	text := s.cur
 	if bytes.IndexByte(s.cur, '&') >= 0 {
-		text = html.UnescapeString(text)
+		text = []byte(html.UnescapeString(string(text)))
 	}
-	if t := Normalize(text); t != "" {
-		s.out = append(s.out, Block{f, t})
+	s.norm = appendNormalized(s.norm[:0], text)
+	if len(s.norm) > 0 {
+		s.out = append(s.out, Block{f, string(s.norm)})
 	}
 	s.cur = s.cur[:0]
 }
@@ -119,13 +135,19 @@ func (s *blockScanner) tag(body []byte, i int) int {
 		}
 		return i + 1
 	}
-	name := strings.ToLower(string(body[j:k]))
+	s.name = append(s.name[:0], body[j:k]...)
+	for i, c := range s.name {
+		if 'A' <= c && c <= 'Z' {
+			s.name[i] = c + 'a' - 'A'
+		}
+	}
+	kind := kindOf(s.name)
 	m := tagEnd(body, k)
 	attrs := body[k:min(m, len(body))]
 	end := min(m+1, len(body))
 	selfClosing := bytes.HasSuffix(attrs, []byte("/"))
 	if s.skip > 0 {
-		if name == s.skipName && !selfClosing {
+		if string(s.name) == s.skipName && !selfClosing {
 			if closing {
 				s.skip--
 			} else {
@@ -135,17 +157,17 @@ func (s *blockScanner) tag(body []byte, i int) int {
 		return end
 	}
 	if closing {
-		s.element(name, false)
+		s.element(kind, false)
 		return end
 	}
-	if rawText[name] {
-		return pastEndTag(body, end, name)
+	if kind&rawText != 0 {
+		return pastEndTag(body, end, string(s.name))
 	}
-	if (skipped[name] || name == "pre" && !s.code || hidden(attrs)) && !void[name] && !selfClosing {
-		s.skip, s.skipName = 1, name
+	if (kind&skipped != 0 || kind&isPre != 0 && !s.code || hidden(attrs)) && kind&void == 0 && !selfClosing {
+		s.skip, s.skipName = 1, string(s.name)
 		return end
 	}
-	s.element(name, true)
+	s.element(kind, true)
 	return end
 }
 
@@ -183,16 +205,16 @@ func pastEndTag(body []byte, end int, name string) int {
 }
 
 // element handles a start or end tag that is not skipped.
-func (s *blockScanner) element(name string, start bool) {
-	if name == "br" {
+func (s *blockScanner) element(kind uint8, start bool) {
+	if kind&isBr != 0 {
 		s.cur = append(s.cur, ' ')
 		return
 	}
-	if inline[name] {
+	if kind&inline != 0 {
 		return
 	}
 	s.flush()
-	if len(name) == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6' {
+	if kind&isHeading != 0 {
 		if start {
 			s.heading++
 		} else if s.heading > 0 {

@@ -22,8 +22,9 @@ var benchPage = func() []byte {
 func BenchmarkTokens(b *testing.B) {
 	d := Doc{URL: "articles/x/", Title: "Next.js で始める Helm 運用", Topics: []string{"aws", "go"}, Body: benchPage}
 	b.SetBytes(int64(len(benchPage)))
+	ix := NewIndex(Config{Options: Options{Code: true}, Pages: 1000}, false)
 	for b.Loop() {
-		Tokens(d, Options{Code: true})
+		ix.AddDoc(d)
 	}
 }
 

@@ -2,12 +2,15 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,127 +27,280 @@ type File struct {
 	Data []byte
 }
 
-// Index collects the pages of a site; Add may be called from many
-// goroutines.
-type Index struct {
-	mu    sync.Mutex
-	pages [][]byte
-}
-
-// Add adds a page, as Tokens encoded it.
-func (ix *Index) Add(tokens []byte) {
-	ix.mu.Lock()
-	ix.pages = append(ix.pages, tokens)
-	ix.mu.Unlock()
-}
-
-// Len is the number of pages added.
-func (ix *Index) Len() int {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return len(ix.pages)
-}
-
-// keyAcc gathers one key's postings over all pages, in page order.
-type keyAcc struct {
-	plist []byte // page delta, len<<3|fields (or count<<3|fields)
-	pos   []byte // positions, page after page
-	last  int    // last page, -1 before the first
-	uni   bool
-}
-
 // Meta is search/meta.json.
 type Meta struct {
-	Version int    `json:"v"`
-	Dir     string `json:"dir"`    // the folder of this index, under search/
-	Shards  int    `json:"shards"` // key shards
-	Pages   int    `json:"pages"`
-	Block   int    `json:"block"` // pages per docs file
-	Bases   [2]int `json:"bases"` // HeadingBase, BodyBase
+	Version int      `json:"v"`
+	Shards  int      `json:"shards"` // key shards
+	Groups  int      `json:"groups"` // shard n is in group n % groups
+	Pages   int      `json:"pages"`
+	Block   int      `json:"block"` // pages per docs file
+	Bases   [2]int   `json:"bases"` // HeadingBase, BodyBase
+	G       []string `json:"g"`     // each group's folder, under search/g/ ("": empty)
+	D       []string `json:"d"`     // each docs file's name, under search/d/
 }
 
-// Files writes the index: meta.json, the key shards, pos.bin and the
-// docs files, all under search/. Pages are numbered in URL order, so the
-// same pages give the same bytes.
-func (ix *Index) Files() ([]File, error) {
+// A Sink receives the index's files: Write writes one and returns its
+// hash (hex SHA-256); Keep keeps a file the output already holds with
+// that hash, and reports whether it could.
+type Sink interface {
+	Write(path string, data []byte) (hash string, err error)
+	Keep(path, hash string) bool
+}
+
+// Write writes the index: for each group whose entries changed, its key
+// shards and positions file; the docs files; meta.json. Pages are
+// numbered in URL order, so the same pages give the same bytes. It
+// returns the ID of the cache it leaves, for the next build's Config.
+func (ix *Index) Write(out Sink) (string, error) {
 	ix.mu.Lock()
-	pages := slices.Clone(ix.pages)
-	ix.mu.Unlock()
-	heads := make([]pageHead, 0, len(pages))
-	type page struct {
-		head pageHead
-		rest []byte
+	defer ix.mu.Unlock()
+	if ix.err != nil {
+		return "", ix.err
 	}
-	ps := make([]page, 0, len(pages))
-	for _, t := range pages {
-		r := pageReader{b: t}
-		h := r.head()
-		if r.bad || h.URL == "" {
-			continue
-		}
-		ps = append(ps, page{h, r.b})
+	heads := ix.pages()
+	ids := make(map[string]int32, len(heads))
+	for i, h := range heads {
+		ids[h.URL] = int32(i)
 	}
-	slices.SortFunc(ps, func(a, b page) int { return strings.Compare(a.head.URL, b.head.URL) })
-	ps = slices.CompactFunc(ps, func(a, b page) bool { return a.head.URL == b.head.URL })
-	accs := map[string]*keyAcc{}
-	for i, p := range ps {
-		heads = append(heads, p.head)
-		if err := mergePage(accs, i, p.rest); err != nil {
-			return nil, fmt.Errorf("search index: page %s: %w", p.head.URL, err)
-		}
+	groups := make([]cachedGroup, ix.groups)
+	errs := make([]error, ix.groups)
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range min(ix.groups, max(1, runtime.GOMAXPROCS(0))) {
+		wg.Go(func() {
+			w := &groupWork{keys: groupKeys{ids: map[string]int32{}}} // this worker's, group after group
+			for g := range work {
+				groups[g], errs[g] = ix.writeGroup(g, ids, out, w)
+			}
+		})
 	}
-	return writeFiles(accs, heads)
+	for g := range groups {
+		work <- g
+	}
+	close(work)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return "", err
+	}
+	if err := writeDocs(out, groups, heads, ix.shards); err != nil {
+		return "", err
+	}
+	return ix.saveCache(groups, heads)
 }
 
-// mergePage appends page i's postings to accs.
-func mergePage(accs map[string]*keyAcc, i int, b []byte) error {
-	r := pageReader{b: b}
-	n := r.uvarint() // keys with positions
-	for j := uint64(0); j < n && !r.bad; j++ {
-		key := r.bytes()
-		flags := r.byte()
-		a := accs[string(key)]
-		if a == nil {
-			a = &keyAcc{last: -1, uni: flags&unigram != 0}
-			accs[string(key)] = a
-		}
-		a.plist = binary.AppendUvarint(a.plist, uint64(i-a.last))
-		a.last = i
-		if flags&unigram != 0 {
-			a.plist = binary.AppendUvarint(a.plist, r.uvarint()<<3|uint64(flags&7))
-			continue
-		}
-		pos := r.bytes()
-		a.plist = binary.AppendUvarint(a.plist, uint64(len(pos))<<3|uint64(flags&7))
-		a.pos = append(a.pos, pos...)
+// writeGroup writes group g's files unless the output holds them as the
+// last build wrote them from the same entries.
+func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink, w *groupWork) (cachedGroup, error) {
+	spilledOnly, err := ix.groupRecords(g, ids, w)
+	recs := w.recs
+	if err != nil || len(recs) == 0 {
+		return cachedGroup{}, err
 	}
-	n = r.uvarint() // characters
-	for j := uint64(0); j < n && !r.bad; j++ {
-		key := r.bytes()
-		flags := r.byte()
-		a := accs[string(key)]
-		if a == nil {
-			a = &keyAcc{last: -1, uni: true}
-			accs[string(key)] = a
+	key := groupKey(ix.shards, ix.groups, recs)
+	if ix.old != nil && ix.old.Groups[g].Key == key && keepAll(out, ix.old.Groups[g].Out) {
+		return ix.old.Groups[g], nil
+	}
+	files, err := w.groupFiles(g, ix.shards)
+	if err != nil {
+		return cachedGroup{}, err
+	}
+	cg := cachedGroup{Key: key}
+	for _, f := range files {
+		p := "search/g/" + key[:12] + "/" + f.Path
+		h, err := out.Write(p, f.Data)
+		if err != nil {
+			return cachedGroup{}, err
 		}
-		a.plist = binary.AppendUvarint(a.plist, uint64(i-a.last))
-		a.last = i
-		a.plist = binary.AppendUvarint(a.plist, r.uvarint()<<3|uint64(flags&7))
+		cg.Out = append(cg.Out, outFile{p, h})
 	}
-	if r.bad {
-		return fmt.Errorf("its cached tokens are damaged; delete .kiji-cache and build again")
+	cg.File, err = ix.writeCache(g, key, recs, spilledOnly)
+	return cg, err
+}
+
+func keepAll(out Sink, files []outFile) bool {
+	for _, f := range files {
+		if !out.Keep(f.Path, f.Hash) {
+			return false
+		}
 	}
+	return true
+}
+
+// groupKey hashes what a group's files are made from.
+func groupKey(shards, groups int, recs []record) string {
+	h := sha256.New()
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(shards))
+	b = binary.AppendUvarint(b, uint64(groups))
+	for _, rc := range recs {
+		b = binary.AppendUvarint(b, uint64(rc.id))
+		b = binary.AppendUvarint(b, uint64(len(rc.data)))
+		h.Write(b)
+		h.Write(rc.data)
+		b = b[:0]
+	}
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// posting is one key's entry in one page: its data, at data[off:off+n]
+// of the group's records, is its positions (as varint deltas), or the
+// count of a character.
+type posting struct {
+	page, key int32
+	off, n    uint32
+}
+
+// groupKeys are the distinct keys of a group, each with its shard and
+// whether it is a character on its own.
+type groupKeys struct {
+	ids   map[string]int32
+	names []string
+	shard []int32
+	uni   []bool
+}
+
+func (gk *groupKeys) id(key []byte, flags byte, shards int) int32 {
+	if id, ok := gk.ids[string(key)]; ok {
+		return id
+	}
+	id := int32(len(gk.names))
+	name := string(key)
+	gk.ids[name] = id
+	gk.names = append(gk.names, name)
+	gk.shard = append(gk.shard, int32(shardOf(key, shards)))
+	gk.uni = append(gk.uni, flags&unigram != 0)
+	return id
+}
+
+// groupFiles makes a group's files: its key shards (N.json) and its
+// positions (pos.bin). Records come in page order; the postings are
+// grouped by key keeping it (a counting sort), and the keys sorted by
+// shard, then key.
+func (w *groupWork) groupFiles(g int, shards int) ([]File, error) {
+	if err := w.readPostings(g, w.recs, shards); err != nil {
+		return nil, err
+	}
+	gk := &w.keys
+	w.start = slices.Grow(w.start[:0], len(gk.names)+1)[:len(gk.names)+1]
+	clear(w.start)
+	for _, p := range w.ps {
+		w.start[p.key+1]++
+	}
+	for i := 1; i < len(w.start); i++ {
+		w.start[i] += w.start[i-1]
+	}
+	w.byKey = slices.Grow(w.byKey[:0], len(w.ps))[:len(w.ps)]
+	w.next = append(w.next[:0], w.start[:len(gk.names)]...)
+	for i, p := range w.ps {
+		w.byKey[w.next[p.key]] = int32(i)
+		w.next[p.key]++
+	}
+	w.order = w.order[:0]
+	for i := range gk.names {
+		w.order = append(w.order, int32(i))
+	}
+	slices.SortFunc(w.order, func(a, b int32) int {
+		return cmp.Or(cmp.Compare(gk.shard[a], gk.shard[b]), strings.Compare(gk.names[a], gk.names[b]))
+	})
+	return w.encodeGroup(), nil
+}
+
+// groupWork is what making a group's files needs, kept for the next one.
+type groupWork struct {
+	cached, spilled           []byte // the files the records are read from
+	recs, byPage              []record
+	data                      []byte
+	ps                        []posting
+	keys                      groupKeys
+	start, next, byKey, order []int32
+	json, pos, plist          []byte // the files made
+	files                     []File
+}
+
+// readPostings reads the records' entries: their data, copied into one
+// buffer (w.data), and a posting for each (w.ps).
+func (w *groupWork) readPostings(g int, recs []record, shards int) error {
+	size := 0
+	for _, rc := range recs {
+		size += len(rc.data)
+	}
+	data := slices.Grow(w.data[:0], size)
+	ps := w.ps[:0]
+	gk := &w.keys
+	clear(gk.ids)
+	gk.names, gk.shard, gk.uni = gk.names[:0], gk.shard[:0], gk.uni[:0]
+	for _, rc := range recs {
+		r := pageReader{b: rc.data}
+		for len(r.b) > 0 && !r.bad {
+			key := r.bytes()
+			flags := r.byte()
+			var d []byte
+			if flags&unigram != 0 {
+				start := r.b
+				r.uvarint()
+				d = start[:len(start)-len(r.b)]
+			} else {
+				d = r.bytes()
+			}
+			ps = append(ps, posting{page: rc.id, key: gk.id(key, flags, shards), off: uint32(len(data)), n: uint32(len(d))<<3 | uint32(flags&7)})
+			data = append(data, d...)
+		}
+		if r.bad {
+			return fmt.Errorf("search index: group %d: page %s: damaged entries", g, string(rc.url))
+		}
+	}
+	w.data, w.ps = data, ps
 	return nil
 }
 
-// shardCount picks a power of two that keeps the key shards near 16 KB
-// of postings each.
-func shardCount(total int) int {
-	n := 1
-	for n < 4096 && total/n > 16<<10 {
-		n *= 2
+// encodeGroup writes the postings of the keys, in order, as key shards
+// and positions (in w's buffers: written before w makes another group).
+func (w *groupWork) encodeGroup() []File {
+	gk := &w.keys
+	w.files, w.json, w.pos = w.files[:0], w.json[:0], w.pos[:0]
+	from := 0
+	for i, k := range w.order {
+		off := -1
+		if !gk.uni[k] {
+			off = len(w.pos)
+		}
+		plist := w.plist[:0]
+		last := int32(-1)
+		for _, pi := range w.byKey[w.start[k]:w.start[k+1]] {
+			p := w.ps[pi]
+			d := w.data[p.off : p.off+p.n>>3]
+			plist = binary.AppendUvarint(plist, uint64(p.page-last))
+			last = p.page
+			if gk.uni[k] {
+				v, _ := binary.Uvarint(d)
+				plist = binary.AppendUvarint(plist, v<<3|uint64(p.n&7))
+				continue
+			}
+			plist = binary.AppendUvarint(plist, uint64(len(d))<<3|uint64(p.n&7))
+			w.pos = append(w.pos, d...)
+		}
+		w.plist = plist
+		b := w.json
+		if len(b) == from {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, gk.names[k])
+		b = append(b, ":["...)
+		b = strconv.AppendInt(b, int64(off), 10)
+		b = append(b, ',', '"')
+		b = base64.RawStdEncoding.AppendEncode(b, plist)
+		b = append(b, '"', ']')
+		if i+1 == len(w.order) || gk.shard[w.order[i+1]] != gk.shard[k] {
+			b = append(b, '}')
+			w.files = append(w.files, File{strconv.Itoa(int(gk.shard[k])) + ".json", b[from:]})
+			from = len(b)
+		}
+		w.json = b
 	}
-	return n
+	return append(w.files, File{"pos.bin", w.pos})
 }
 
 // ShardKey is what decides a key's shard: the key itself for CJK, the
@@ -161,6 +317,21 @@ func ShardKey(key string) string {
 	return key
 }
 
+// shardOf is Shard(ShardKey(key), n) for a key in bytes.
+func shardOf(key []byte, n int) int {
+	r, k := utf8.DecodeRune(key)
+	if !IsCJK(r) && k < len(key) {
+		_, m := utf8.DecodeRune(key[k:])
+		key = key[:k+m]
+	}
+	h := uint32(2166136261)
+	for _, c := range key {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return int(h % uint32(n))
+}
+
 // Shard is the shard of a key among n.
 func Shard(key string, n int) int {
 	h := uint32(2166136261)
@@ -171,63 +342,16 @@ func Shard(key string, n int) int {
 	return int(h % uint32(n))
 }
 
-func writeFiles(accs map[string]*keyAcc, heads []pageHead) ([]File, error) {
-	keys := make([]string, 0, len(accs))
-	total := 0
-	for k, a := range accs {
-		keys = append(keys, k)
-		total += len(a.plist)
-	}
-	n := shardCount(total)
-	shardOf := make(map[string]int, len(keys))
-	for _, k := range keys {
-		shardOf[k] = Shard(ShardKey(k), n)
-	}
-	slices.SortFunc(keys, func(a, b string) int {
-		if c := shardOf[a] - shardOf[b]; c != 0 {
-			return c
+// writeDocs writes the pages' URL, title and topics, DocsPerBlock pages
+// a file (d/HASH.json), and meta.json, which names them and the groups.
+func writeDocs(out Sink, groups []cachedGroup, heads []pageHead, shards int) error {
+	m := Meta{Version: 2, Shards: shards, Groups: len(groups), Pages: len(heads), Block: DocsPerBlock,
+		Bases: [2]int{HeadingBase, BodyBase}, G: make([]string, len(groups)), D: []string{}}
+	for i, g := range groups {
+		if g.Key != "" {
+			m.G[i] = g.Key[:12]
 		}
-		return strings.Compare(a, b)
-	})
-	var pos bytes.Buffer
-	shards := make([][]byte, n)
-	for _, k := range keys {
-		a := accs[k]
-		off := -1
-		if !a.uni {
-			off = pos.Len()
-			pos.Write(a.pos)
-		}
-		s := shardOf[k]
-		b := shards[s]
-		if b == nil {
-			b = append(b, '{')
-		} else {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ":["...)
-		b = strconv.AppendInt(b, int64(off), 10)
-		b = append(b, ',', '"')
-		b = base64.RawStdEncoding.AppendEncode(b, a.plist)
-		shards[s] = append(b, '"', ']')
 	}
-	var files []File
-	for i, s := range shards {
-		if s == nil {
-			continue
-		}
-		files = append(files, File{"k/" + strconv.Itoa(i) + ".json", append(s, '}')})
-	}
-	files = append(files, File{"pos.bin", pos.Bytes()})
-	files = append(files, docFiles(heads)...)
-	return withMeta(files, n, len(heads)), nil
-}
-
-// docFiles writes the pages' URL, title and topics, DocsPerBlock pages a
-// file (d/N.json).
-func docFiles(heads []pageHead) []File {
-	var files []File
 	for i := 0; i < len(heads); i += DocsPerBlock {
 		var block [][]any
 		for _, h := range heads[i:min(i+DocsPerBlock, len(heads))] {
@@ -237,25 +361,16 @@ func docFiles(heads []pageHead) []File {
 			}
 			block = append(block, []any{h.URL, h.Title, topics})
 		}
-		files = append(files, File{fmt.Sprintf("d/%d.json", i/DocsPerBlock), jsonBytes(block)})
+		b := jsonBytes(block)
+		sum := sha256.Sum256(b)
+		name := hex.EncodeToString(sum[:])[:12]
+		if _, err := out.Write("search/d/"+name+".json", b); err != nil {
+			return err
+		}
+		m.D = append(m.D, name)
 	}
-	return files
-}
-
-// withMeta puts the files in a folder named by their hash, and adds
-// meta.json, which names it.
-func withMeta(files []File, shards, pages int) []File {
-	h := sha256.New()
-	for _, f := range files {
-		fmt.Fprintf(h, "%s %d\n", f.Path, len(f.Data))
-		h.Write(f.Data)
-	}
-	dir := hex.EncodeToString(h.Sum(nil))[:12] + "/"
-	for i := range files {
-		files[i].Path = "search/" + dir + files[i].Path
-	}
-	m := Meta{Version: 1, Dir: dir, Shards: shards, Pages: pages, Block: DocsPerBlock, Bases: [2]int{HeadingBase, BodyBase}}
-	return append(files, File{"search/meta.json", jsonBytes(m)})
+	_, err := out.Write("search/meta.json", jsonBytes(m))
+	return err
 }
 
 // appendJSONString appends s as a JSON string.

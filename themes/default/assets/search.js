@@ -53,16 +53,16 @@
   const shardKey = (k) => (isCJK(k.codePointAt(0)) ? k : [...k].slice(0, 2).join(""));
 
   // --- fetching ---
-  // meta.json names the index's folder. The search page preloads it (one
+  // meta.json names the index's files. The search page preloads it (one
   // round trip less); elsewhere it is revalidated. A 404 from the index means
-  // that folder was replaced by a newer build: meta.json is then fetched
+  // those files were replaced by a newer build: meta.json is then fetched
   // afresh, once, and the search run again.
   const onPage = !!document.querySelector(".search-page");
   let metaP = null, fresh = !onPage;
   const cache = new Map();
   class Stale extends Error {}
   function meta(again) {
-    if (again && !fresh) { fresh = true; metaP = null; wholePos = null; cache.clear(); postCache.clear(); }
+    if (again && !fresh) { fresh = true; metaP = null; wholePos.clear(); cache.clear(); postCache.clear(); }
     if (!metaP) metaP = fetch(base + "meta.json", fresh ? { cache: "no-cache" } : {}).then((r) => r.json());
     return metaP;
   }
@@ -71,7 +71,17 @@
     if (!cache.has(url)) cache.set(url, fetch(url).then(checked).then((r) => (r.ok ? r.json() : {})));
     return cache.get(url);
   }
-  function shard(m, key) { return json(base + m.dir + "k/" + (fnv(shardKey(key)) % m.shards) + ".json"); }
+  // a key's shard n is in group n % m.groups: the folder g/m.g[group]/
+  // holds the group's shards (n.json) and the positions they point into
+  // (pos.bin); "" is a group with no keys
+  function groupDir(m, key) {
+    const n = fnv(shardKey(key)) % m.shards, g = m.g[n % m.groups];
+    return g ? { dir: base + "g/" + g + "/", n } : null;
+  }
+  function shard(m, key) {
+    const at = groupDir(m, key);
+    return at ? json(at.dir + at.n + ".json") : Promise.resolve({});
+  }
   function varints(b64) {
     const bin = atob(b64), out = [];
     let v = 0, s = 0;
@@ -82,42 +92,42 @@
     }
     return out;
   }
-  // a key's postings: Map page → {len, flags, off}
+  // a key's postings: Map page → {len, flags, off, url (its positions file)}
   const postCache = new Map();
   function postings(m, entry, key) {
     if (!entry) return new Map();
-    const ck = m.dir + key;
-    if (postCache.has(ck)) return postCache.get(ck);
+    if (postCache.has(key)) return postCache.get(key);
     const vs = varints(entry[1]), out = new Map();
+    const url = groupDir(m, key).dir + "pos.bin";
     let page = -1, off = entry[0];
     for (let i = 0; i + 1 < vs.length; i += 2) {
       page += vs[i];
       const len = Math.floor(vs[i + 1] / 8);
-      out.set(page, { len, flags: vs[i + 1] & 7, off });
+      out.set(page, { len, flags: vs[i + 1] & 7, off, url });
       if (off >= 0) off += len;
     }
-    postCache.set(ck, out);
+    postCache.set(key, out);
     return out;
   }
-  // byte ranges of pos.bin; a server without Range support sends it all once
-  let wholePos = null;
-  async function ranges(m, list) {
-    list.sort((a, b) => a[0] - b[0]);
+  // byte ranges of the groups' pos.bin files, [url, start, end] each; a
+  // server without Range support sends a file whole, once
+  const wholePos = new Map();
+  async function ranges(list) {
+    list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
     const merged = [];
-    for (const [s, e] of list) {
+    for (const [url, s, e] of list) {
       const last = merged[merged.length - 1];
-      if (last && s <= last[1] + 512) last[1] = Math.max(last[1], e); else merged.push([s, e]);
+      if (last && last[0] === url && s <= last[2] + 512) last[2] = Math.max(last[2], e); else merged.push([url, s, e]);
     }
-    const url = base + m.dir + "pos.bin";
-    const got = await Promise.all(merged.map(async ([s, e]) => {
-      if (wholePos) return [s, (await wholePos).subarray(s, e)];
+    const got = await Promise.all(merged.map(async ([url, s, e]) => {
+      if (wholePos.has(url)) return [url, s, (await wholePos.get(url)).subarray(s, e)];
       const r = checked(await fetch(url, { headers: { Range: "bytes=" + s + "-" + (e - 1) } }));
       const buf = new Uint8Array(await r.arrayBuffer());
-      if (r.status === 200) { wholePos = Promise.resolve(buf); return [s, buf.subarray(s, e)]; }
-      return [s, buf];
+      if (r.status === 200) { wholePos.set(url, Promise.resolve(buf)); return [url, s, buf.subarray(s, e)]; }
+      return [url, s, buf];
     }));
-    return (s, e) => {
-      for (const [gs, b] of got) if (s >= gs && e <= gs + b.length) return b.subarray(s - gs, e - gs);
+    return (url, s, e) => {
+      for (const [gu, gs, b] of got) if (gu === url && s >= gs && e <= gs + b.length) return b.subarray(s - gs, e - gs);
       return new Uint8Array(0);
     };
   }
@@ -198,14 +208,14 @@
     const want = [];
     for (const l of pos) for (const ps of l.keys) for (const p of pages) {
       const e = ps.get(p);
-      if (e && e.off >= 0) want.push([e.off, e.off + e.len]);
+      if (e && e.off >= 0) want.push([e.url, e.off, e.off + e.len]);
     }
-    const get = await ranges(m, want);
+    const get = await ranges(want);
     const out = new Map();
     for (const p of pages) {
       const sets = pos.map((l) => {
         const s = new Set();
-        for (const ps of l.keys) { const e = ps.get(p); if (e) for (const x of positions(get(e.off, e.off + e.len))) s.add(x); }
+        for (const ps of l.keys) { const e = ps.get(p); if (e) for (const x of positions(get(e.url, e.off, e.off + e.len))) s.add(x); }
         return s;
       });
       const d0 = pos[0].tok.pos;
@@ -273,7 +283,7 @@
   }
   async function docs(m, pages) {
     return Promise.all(pages.map(async (p) => {
-      const block = await json(base + m.dir + "d/" + Math.floor(p / m.block) + ".json");
+      const block = await json(base + "d/" + m.d[Math.floor(p / m.block)] + ".json");
       const d = block[p % m.block] || ["", "", []];
       return { page: p, url: root + d[0], title: d[1], topics: d[2] };
     }));

@@ -1,0 +1,176 @@
+package search
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// siteDocs makes n pages of Japanese and English text.
+func siteDocs(n int) []Doc {
+	words := strings.Fields("コンテナ 運用 監視 設定 東京 京都 デプロイ 本番 環境 変数 クラスタ 認証 ログ 障害 対応 改善")
+	latin := strings.Fields("kubernetes terraform lambda cache deploy build rollout metrics")
+	rng := rand.New(rand.NewPCG(1, 2))
+	var docs []Doc
+	for i := range n {
+		var b strings.Builder
+		for p := range 6 {
+			if p == 3 {
+				fmt.Fprintf(&b, "<h2>見出し%d</h2>", i)
+			}
+			b.WriteString("<p>")
+			for range 20 {
+				b.WriteString(words[rng.IntN(len(words))])
+				if rng.IntN(4) == 0 {
+					b.WriteString(" " + latin[rng.IntN(len(latin))] + " ")
+				}
+			}
+			b.WriteString("。</p>")
+		}
+		docs = append(docs, Doc{URL: fmt.Sprintf("articles/a%04d/", i), Title: fmt.Sprintf("記事 %d", i),
+			Topics: []string{latin[i%len(latin)]}, Body: []byte(b.String())})
+	}
+	return docs
+}
+
+// outputSink is an output folder across builds: a build's files are what
+// it wrote or kept; the others go (as the output's commit removes them).
+type outputSink struct {
+	memSink
+	build map[string][]byte
+}
+
+func (o *outputSink) begin() {
+	o.build, o.written = map[string][]byte{}, nil
+}
+
+func (o *outputSink) Write(p string, data []byte) (string, error) {
+	h, err := o.memSink.Write(p, data)
+	o.build[p] = o.files[p]
+	return h, err
+}
+
+func (o *outputSink) Keep(p, hash string) bool {
+	if !o.memSink.Keep(p, hash) {
+		return false
+	}
+	o.build[p] = o.files[p]
+	return true
+}
+
+func (o *outputSink) end() { o.files = maps.Clone(o.build) }
+
+// coldIndex is the index of docs as a first build writes it.
+func coldIndex(t *testing.T, docs []Doc) map[string][]byte {
+	t.Helper()
+	ix := NewIndex(Config{Options: Options{Code: true}, Pages: len(docs), CacheDir: t.TempDir()}, false)
+	for _, d := range docs {
+		if err := ix.AddDoc(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out memSink
+	if _, err := ix.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	return out.files
+}
+
+// rebuild indexes docs again as a build does: pages in changed are added
+// again, the others kept from the cache.
+func rebuild(t *testing.T, cache, prev string, docs []Doc, changed map[string]bool, out *outputSink) string {
+	t.Helper()
+	ix := NewIndex(Config{Options: Options{Code: true}, Pages: len(docs), CacheDir: cache, PrevID: prev}, false)
+	out.begin()
+	for _, d := range docs {
+		if !changed[d.URL] && ix.Has(d.URL) {
+			ix.Keep(d.URL)
+			continue
+		}
+		if err := ix.AddDoc(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id, err := ix.Write(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	out.end()
+	return id
+}
+
+func groupFilesWritten(written []string) int {
+	n := 0
+	for _, p := range written {
+		if strings.HasPrefix(p, "search/g/") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestIncrementalIndex edits one page of 300: the index is the one a
+// first build makes of the edited pages, only the groups whose entries
+// changed are written again, and the cache holds nothing else.
+func TestIncrementalIndex(t *testing.T) {
+	docs := siteDocs(300)
+	cache := t.TempDir()
+	out := &outputSink{}
+	id := rebuild(t, cache, "", docs, nil, out)
+	all := groupFilesWritten(out.written)
+
+	edited := slices.Clone(docs)
+	e := &edited[120]
+	body := string(e.Body)
+	i := strings.Index(body, "運用")
+	if i < 0 {
+		t.Fatal("the page to edit has no 運用")
+	}
+	e.Body = []byte(body[:i] + "活用" + body[i+len("運用"):]) // one character: no position moves
+	id2 := rebuild(t, cache, id, edited, map[string]bool{e.URL: true}, out)
+	if diff := cmp.Diff(coldIndex(t, edited), out.files); diff != "" {
+		t.Errorf("the index after the edit is not the one a first build writes (-cold +incremental):\n%s", diff)
+	}
+	t.Logf("the edit wrote %d of %d group files", groupFilesWritten(out.written), all)
+	if n := groupFilesWritten(out.written); n == 0 || n > all/2 {
+		t.Errorf("the edit wrote %d of the index's %d group files; want some, at most half", n, all)
+	}
+
+	if rebuild(t, cache, id2, edited, nil, out); groupFilesWritten(out.written) != 0 {
+		t.Errorf("a build with nothing changed wrote %v", out.written)
+	}
+	ents, _ := os.ReadDir(cache)
+	for _, d := range ents {
+		if strings.HasSuffix(d.Name(), ".tmp") {
+			t.Errorf("the cache keeps %s", d.Name())
+		}
+	}
+
+	// A page removed: the index is a first build's.
+	fewer := slices.Delete(slices.Clone(edited), 10, 11)
+	id3 := rebuild(t, cache, id2, fewer, nil, out)
+	if diff := cmp.Diff(coldIndex(t, fewer), out.files); diff != "" {
+		t.Errorf("the index after a page went is not the one a first build writes (-cold +incremental):\n%s", diff)
+	}
+
+	// A cache that is not the one the state names is not used.
+	stale := NewIndex(Config{Options: Options{Code: true}, Pages: len(fewer), CacheDir: cache, PrevID: id}, false)
+	if stale.Has(fewer[0].URL) {
+		t.Error("a cache of another build is used")
+	}
+	if fresh := NewIndex(Config{Options: Options{Code: true}, Pages: len(fewer), CacheDir: cache, PrevID: id3}, false); !fresh.Has(fewer[0].URL) {
+		t.Error("the cache the state names is not used")
+	}
+	if _, err := os.Stat(filepath.Join(cache, "search", "index.gob")); err != nil {
+		t.Error(err)
+	}
+}
