@@ -165,6 +165,7 @@ type run struct {
 	extraFiles     []extraFile
 	lists          map[string]listInfo // list pages by output path, for the sitemap
 	search         *search.Index       // nil when search is off
+	feedSummary    map[string]int      // article index by feed entry URL, for its summary
 
 	globalKey          string                       // hash of what every page depends on (config, theme, images)
 	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it

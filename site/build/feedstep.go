@@ -3,6 +3,7 @@ package build
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,9 +34,15 @@ func (r *run) writeFeeds() error {
 			"no base_url is set, so the feeds, sitemap.xml, robots.txt and og:image use root-relative URLs, which crawlers, social sites and some feed readers do not resolve; set base_url: https://your.host/ in kiji.yaml or pass --base-url")
 	}
 	arts := make(map[*content.Article]feeds.Entry, len(r.site.Articles))
-	for i, a := range r.site.Articles {
+	for _, a := range r.site.Articles {
 		if !a.Draft() {
-			arts[a] = r.articleEntry(a, i)
+			arts[a] = r.articleEntry(a)
+		}
+	}
+	r.feedSummary = map[string]int{}
+	for i, a := range r.site.Articles {
+		if e, ok := arts[a]; ok && e.Summary == "" && i < len(r.articleResults) {
+			r.feedSummary[e.URL] = i
 		}
 	}
 	books := map[*content.Book]feeds.Entry{}
@@ -75,8 +82,21 @@ func entriesOf(as []*content.Article, bs []*content.Book, arts map[*content.Arti
 	return feeds.Newest(es)
 }
 
+// withSummaries fills in the summaries of the articles of es that have no
+// description: they are made only for the entries a feed keeps (a few
+// hundred), not for each of the site's articles.
+func (r *run) withSummaries(es []feeds.Entry) []feeds.Entry {
+	for k := range es {
+		if i, ok := r.feedSummary[es[k].URL]; ok && es[k].Summary == "" {
+			es[k].Summary = truncate(r.articleResults[i].summary, 300)
+		}
+	}
+	return es
+}
+
 // writeFeed writes the Atom feed rel of the page at the URL path page.
 func (r *run) writeFeed(rel, title, subtitle, page string, es []feeds.Entry) error {
+	es = r.withSummaries(es)
 	f := feeds.Feed{
 		Lang: r.cfg.Language, Title: title, Subtitle: subtitle,
 		Self: r.base.abs(rel), Page: r.base.abs(page), ID: r.atomID(page),
@@ -99,13 +119,12 @@ func (r *run) writeFeed(rel, title, subtitle, page string, es []feeds.Entry) err
 	return nil
 }
 
-func (r *run) articleEntry(a *content.Article, i int) feeds.Entry {
+func (r *run) articleEntry(a *content.Article) feeds.Entry {
 	dir := articleDir(a.Slug)
+	// Without a description, the summary is filled in by withSummaries,
+	// once the entry is known to be in a feed.
 	e := feeds.Entry{Title: a.Title, URL: r.base.abs(dir), ID: r.atomID(dir),
 		Published: a.Date, Updated: a.Updated, News: a.Date, Summary: a.Description}
-	if e.Summary == "" && i < len(r.articleResults) {
-		e.Summary = truncate(r.articleResults[i].summary, 300)
-	}
 	e.Categories = categories(a.Topics)
 	return e
 }
@@ -167,11 +186,22 @@ func (r *run) writeSitemap() error {
 		}
 	}
 	r.pages.mu.Unlock()
+	slices.SortFunc(urls, func(a, b feeds.URL) int { return strings.Compare(a.Loc, b.Loc) })
+	key, kept := r.b.cachedSitemap(r, urls)
+	if kept {
+		r.pages.addFile("sitemap.xml")
+		r.report.Pages++
+		return nil
+	}
 	b, err := feeds.Sitemap(urls)
 	if err != nil {
 		return fmt.Errorf("writing sitemap.xml: %w", err)
 	}
-	return r.writeFile("sitemap.xml", b)
+	if err := r.writeFile("sitemap.xml", b); err != nil {
+		return err
+	}
+	r.b.stored(r, "sitemap.xml", key, nil)
+	return nil
 }
 
 // sitemapDates returns each page's lastmod, the pages to leave out and the

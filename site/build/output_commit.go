@@ -1,7 +1,6 @@
 package build
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -433,12 +432,12 @@ func (o *output) manifest(prev map[string]fileState) []byte {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var b bytes.Buffer
-	b.WriteString(manifestHeader + "\n")
+	b := make([]byte, 0, len(names)*(64+40))
+	b = append(b, manifestHeader+"\n"...)
 	for _, n := range names {
-		fmt.Fprintf(&b, "%s %s\n", all[n], n)
+		b = append(append(append(append(b, all[n]...), ' '), n...), '\n')
 	}
-	return b.Bytes()
+	return b
 }
 
 // writeStats records the files' sizes and mtimes in the cache folder;
@@ -453,15 +452,18 @@ func (o *output) writeStats() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var st bytes.Buffer
+	st := make([]byte, 0, len(names)*64)
 	for _, n := range names {
 		f := o.files[n]
-		fmt.Fprintf(&st, "%d %d %s\n", f.Size, f.ModTime, n)
+		st = strconv.AppendInt(st, f.Size, 10)
+		st = append(st, ' ')
+		st = strconv.AppendInt(st, f.ModTime, 10)
+		st = append(append(append(st, ' '), n...), '\n')
 	}
 	o.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(o.statsFile), 0o755); err == nil {
 		tmp := o.statsFile + ".tmp"
-		if os.WriteFile(tmp, st.Bytes(), 0o644) == nil {
+		if os.WriteFile(tmp, st, 0o644) == nil {
 			os.Rename(tmp, o.statsFile)
 		}
 	}

@@ -1,0 +1,201 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kiji-ssg/kiji/site/render"
+)
+
+// rebuildArticle is an article of the rebuild tests: topics as YAML
+// items, a day of January 2024, a body.
+func rebuildArticle(title, topics string, day int, extra, body string) string {
+	return fmt.Sprintf("---\ntitle: %q\nemoji: \"📝\"\ntype: \"tech\"\ntopics: [%s]\npublished: true\npublished_at: 2024-01-%02d\n%s---\n\n%s", title, topics, day, extra, body)
+}
+
+// rebuildSite writes a project of seven articles listed two per page,
+// linking to each other's headings, with an image.
+func rebuildSite(t *testing.T) (root string) {
+	t.Helper()
+	root = t.TempDir()
+	for i, name := range []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7"} {
+		topics := `"go"`
+		if i%2 == 1 {
+			topics = `"go", "web"`
+		}
+		body := fmt.Sprintf("## Setup %s\n\nText of %s ![](/images/a.png)\n\nSee [the first](/articles/a1/#setup-a1).\n", name, name)
+		writeFile(t, filepath.Join(root, "content/articles", name+".md"), rebuildArticle("Article "+name, topics, i+1, "", body))
+	}
+	writeFile(t, filepath.Join(root, "content/images/a.png"), string(tinyPNG))
+	writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Rebuild test\nbase_url: https://example.com/\npaginate: 2\n")
+	return root
+}
+
+// editArticle rewrites one article of rebuildSite with old replaced by
+// new.
+func editArticle(t *testing.T, root, name, old, new string) {
+	t.Helper()
+	p := filepath.Join(root, "content/articles", name+".md")
+	s := read(t, p)
+	if !strings.Contains(s, old) {
+		t.Fatalf("%s has no %q", p, old)
+	}
+	writeFile(t, p, strings.Replace(s, old, new, 1))
+}
+
+// TestRebuildMatchesColdBuild edits a project step by step, building it
+// after each step into the same output and cache folders, and checks
+// that each such build writes byte for byte what a cold build of the
+// same content writes (in an empty output and cache folder), and reports
+// the same problems.
+func TestRebuildMatchesColdBuild(t *testing.T) {
+	root := rebuildSite(t)
+	art := func(name string) string { return filepath.Join(root, "content/articles", name+".md") }
+	steps := []struct {
+		name    string
+		edit    func(t *testing.T)
+		wantErr bool
+	}{
+		{"first build", func(t *testing.T) {}, false},
+		{"nothing changed", func(t *testing.T) { settle() }, false},
+		{"body edit", func(t *testing.T) { editArticle(t, root, "a3", "Text of a3", "Changed text of a3") }, false},
+		{"title edit: lists, neighbours and feeds show it", func(t *testing.T) {
+			editArticle(t, root, "a4", `"Article a4"`, `"Renamed a4"`)
+		}, false},
+		{"topic added", func(t *testing.T) { editArticle(t, root, "a5", `topics: ["go"]`, `topics: ["go", "rust"]`) }, false},
+		{"topic removed", func(t *testing.T) { editArticle(t, root, "a2", `topics: ["go", "web"]`, `topics: ["go"]`) }, false},
+		{"new article", func(t *testing.T) {
+			writeFile(t, art("a8"), rebuildArticle("Article a8", `"web"`, 20, "", "## Setup a8\n\nNew.\n"))
+		}, false},
+		{"article removed: gone from lists, feeds and sitemap", func(t *testing.T) { os.Remove(art("a6")) }, false},
+		{"date changed: the order changes", func(t *testing.T) {
+			editArticle(t, root, "a1", "published_at: 2024-01-01", "published_at: 2024-01-25")
+		}, false},
+		{"unpublished", func(t *testing.T) { editArticle(t, root, "a7", "published: true", "published: false") }, false},
+		{"description added", func(t *testing.T) {
+			editArticle(t, root, "a3", "published: true\n", "published: true\ndescription: \"About a3\"\n")
+		}, false},
+		{"a heading of an unchanged page's target renamed: its link breaks", func(t *testing.T) {
+			editArticle(t, root, "a1", "## Setup a1", "## Install a1")
+		}, true},
+		{"heading restored", func(t *testing.T) { editArticle(t, root, "a1", "## Install a1", "## Setup a1") }, false},
+		{"edit keeping size and mtime", func(t *testing.T) {
+			p := art("a2")
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			editArticle(t, root, "a2", "Text of a2", "Tuxt of a2")
+			if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+		{"replaced by a rename", func(t *testing.T) {
+			tmp := filepath.Join(root, "content", "a4.tmp")
+			writeFile(t, tmp, rebuildArticle("Renamed a4", `"go", "web"`, 4, "", "## Setup a4\n\nRenamed into place.\n"))
+			if err := os.Rename(tmp, art("a4")); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+		{"image added", func(t *testing.T) {
+			writeFile(t, filepath.Join(root, "content/images/b.png"), string(tinyPNG)+"b")
+			editArticle(t, root, "a5", "Text of a5", "Text of a5 ![](/images/b.png)")
+		}, false},
+		{"link to a missing article", func(t *testing.T) { editArticle(t, root, "a8", "New.", "New, see [gone](/articles/a6/).") }, true},
+		{"the missing article is back", func(t *testing.T) {
+			writeFile(t, art("a6"), rebuildArticle("Article a6", `"go"`, 6, "", "## Setup a6\n\nBack.\n"))
+		}, false},
+		{"kiji.yaml", func(t *testing.T) {
+			writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Rebuild test\nbase_url: https://example.com/\npaginate: 3\n")
+		}, false},
+		{"clock moved backwards", func(t *testing.T) {
+			p := art("a8")
+			editArticle(t, root, "a8", "New,", "Newer,")
+			old := time.Now().Add(-72 * time.Hour)
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+	}
+	dest, cache := filepath.Join(root, "public"), filepath.Join(root, "cache")
+	for i, s := range steps {
+		s.edit(t)
+		rep, err := Build(context.Background(), Options{Root: root, Dest: dest, CacheDir: cache, Offline: true, NoGit: true})
+		if (err != nil) != s.wantErr {
+			t.Fatalf("step %d (%s): rebuild error = %v, want error: %v", i, s.name, err, s.wantErr)
+		}
+		fresh := t.TempDir()
+		want, werr := Build(context.Background(), Options{Root: root, Dest: filepath.Join(fresh, "out"), CacheDir: filepath.Join(fresh, "cache"), Offline: true, NoGit: true})
+		if (werr != nil) != s.wantErr {
+			t.Fatalf("step %d (%s): cold build error = %v, want error: %v", i, s.name, werr, s.wantErr)
+		}
+		if diff := cmp.Diff(problemStrings(want.Problems), problemStrings(rep.Problems)); diff != "" {
+			t.Errorf("step %d (%s): problems differ (-cold +rebuild):\n%s", i, s.name, diff)
+		}
+		if s.wantErr {
+			continue // neither is published
+		}
+		if diff := cmp.Diff(tree(t, filepath.Join(fresh, "out")), tree(t, dest)); diff != "" {
+			t.Errorf("step %d (%s): output differs (-cold +rebuild):\n%s", i, s.name, diff)
+		}
+	}
+}
+
+// TestSummaryKeySeesEveryField changes each field of a summary (but its
+// card, made from the others) and checks that its key changes: a field
+// added to render.Summary and left out of summaryKey fails here.
+func TestSummaryKeySeesEveryField(t *testing.T) {
+	base := func() *render.Summary {
+		return &render.Summary{URL: "/a/", Title: "t", Emoji: "e", DateText: "2024-01-01", DateISO: "2024-01-01T00:00:00+09:00",
+			Minutes: 3, ReadingTime: "3 min", Topics: []*render.TopicLink{{URL: "/topics/go/", Name: "go", Count: 2}}}
+	}
+	k0 := summaryKey(base())
+	typ := reflect.TypeOf(render.Summary{})
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if f.Name == "Card" {
+			continue
+		}
+		s := base()
+		v := reflect.ValueOf(s).Elem().Field(i)
+		switch v.Kind() {
+		case reflect.String:
+			v.SetString(v.String() + "x")
+		case reflect.Int:
+			v.SetInt(v.Int() + 1)
+		case reflect.Bool:
+			v.SetBool(!v.Bool())
+		case reflect.Slice:
+			s.Topics[0] = &render.TopicLink{URL: "/topics/go/", Name: "go", Count: 3}
+		default:
+			t.Fatalf("summaryKey: field %s of kind %s is not covered by this test", f.Name, v.Kind())
+		}
+		if summaryKey(s) == k0 {
+			t.Errorf("changing Summary.%s leaves its key as it was", f.Name)
+		}
+	}
+}
+
+func FuzzEscapePath(f *testing.F) {
+	for _, s := range []string{"articles/x/", "topics/c++/", "a b/é/", "images/a%20b.png", "~a/_b-.c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		segs := strings.Split(p, "/")
+		for i, s := range segs {
+			segs[i] = url.PathEscape(s)
+		}
+		if want, got := strings.Join(segs, "/"), escapePath(p); got != want {
+			t.Errorf("escapePath(%q) = %q, want %q", p, got, want)
+		}
+	})
+}
