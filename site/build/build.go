@@ -100,6 +100,9 @@ type Report struct {
 	// Converted counts the articles and chapters converted from Markdown
 	// (the others came from the build cache).
 	Converted int
+	// Parsed counts the article files read and parsed; a one-off build
+	// takes the others from the content snapshot (journal_content.go).
+	Parsed int
 	// Changed lists the output files this build wrote or removed (paths
 	// relative to Dest, sorted), for the dev server's live reload.
 	Changed  []string
@@ -165,7 +168,6 @@ type run struct {
 	extraFiles     []extraFile
 	lists          map[string]listInfo // list pages by output path, for the sitemap
 	search         *search.Index       // nil when search is off
-	feedSummary    map[string]int      // article index by feed entry URL, for its summary
 
 	globalKey          string                       // hash of what every page depends on (config, theme, images)
 	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it
@@ -302,6 +304,9 @@ func (r *run) commitOutput() error {
 // fillReport records the build's problems and duration in its report.
 func (r *run) fillReport(start time.Time) {
 	r.report.Problems, r.report.Converted = r.probs.Sorted(), int(r.converted.Load())
+	if jr := r.journal; jr != nil && jr.priors != nil {
+		r.report.Parsed = int(jr.priors.parsed.Load())
+	}
 	r.report.Errors, r.report.Warnings = r.probs.Count()
 	r.report.Publishable = r.countPublishable(r.report.Problems)
 	if r.opts.Dev && r.site != nil {
@@ -387,6 +392,7 @@ func (r *run) readContent() error {
 		}
 		opts := r.contentOptions()
 		opts.Dates = r.readDates()
+		r.useSnapshot(&opts) // journal_content.go
 		r.site = content.Load(r.srcFS, opts, probs)
 		r.b.loadedContent(r, probs)
 	}

@@ -33,30 +33,23 @@ func (r *run) writeFeeds() error {
 		r.probs.Warnf(filepath.ToSlash(r.opts.Config), 0, 0,
 			"no base_url is set, so the feeds, sitemap.xml, robots.txt and og:image use root-relative URLs, which crawlers, social sites and some feed readers do not resolve; set base_url: https://your.host/ in kiji.yaml or pass --base-url")
 	}
-	arts := make(map[*content.Article]feeds.Entry, len(r.site.Articles))
-	for _, a := range r.site.Articles {
-		if !a.Draft() {
-			arts[a] = r.articleEntry(a)
-		}
-	}
-	r.feedSummary = map[string]int{}
+	items := map[any]*feedItem{}
 	for i, a := range r.site.Articles {
-		if e, ok := arts[a]; ok && e.Summary == "" && i < len(r.articleResults) {
-			r.feedSummary[e.URL] = i
+		if !a.Draft() {
+			items[a] = &feedItem{news: a.Date, url: r.base.abs(articleDir(a.Slug)), article: a, index: i}
 		}
 	}
-	books := map[*content.Book]feeds.Entry{}
 	for _, b := range r.site.Books {
 		if !b.Draft() {
-			books[b] = r.bookEntry(b)
+			items[b] = &feedItem{news: b.Updated, url: r.base.abs(bookDir(b.Slug)), book: b}
 		}
 	}
-	if err := r.writeFeed("feed.xml", r.cfg.Title, r.cfg.Description, "", entriesOf(r.site.Articles, r.site.Books, arts, books)); err != nil {
+	if err := r.writeFeed("feed.xml", r.cfg.Title, r.cfg.Description, "", r.entriesOf(r.site.Articles, r.site.Books, items)); err != nil {
 		return err
 	}
 	for _, t := range r.site.Topics {
 		title := render.Translate(r.cfg.Language, "topicof", t.Name) + " | " + r.cfg.Title
-		if err := r.writeFeed(topicFeedPath(t.Slug), title, "", topicDir(t.Slug), entriesOf(t.Articles, t.Books, arts, books)); err != nil {
+		if err := r.writeFeed(topicFeedPath(t.Slug), title, "", topicDir(t.Slug), r.entriesOf(t.Articles, t.Books, items)); err != nil {
 			return err
 		}
 	}
@@ -66,37 +59,54 @@ func (r *run) writeFeeds() error {
 	return r.writeRobots()
 }
 
-// entriesOf returns the feed entries of the published articles and books.
-func entriesOf(as []*content.Article, bs []*content.Book, arts map[*content.Article]feeds.Entry, books map[*content.Book]feeds.Entry) []feeds.Entry {
-	var es []feeds.Entry
+// feedItem is a published article or book, as feeds order them: by
+// News (an article's date, a book's newest change), then URL.
+type feedItem struct {
+	news    time.Time
+	url     string
+	article *content.Article
+	index   int // of article in r.site.Articles
+	book    *content.Book
+}
+
+// entriesOf returns the feed entries of the published articles and books,
+// as feeds.Newest keeps them. Only the entries kept are made: a site's
+// feed holds 20 of its thousands of articles.
+func (r *run) entriesOf(as []*content.Article, bs []*content.Book, items map[any]*feedItem) []feeds.Entry {
+	var its []*feedItem
 	for _, a := range as {
-		if e, ok := arts[a]; ok {
-			es = append(es, e)
+		if it, ok := items[a]; ok {
+			its = append(its, it)
 		}
 	}
 	for _, b := range bs {
-		if e, ok := books[b]; ok {
-			es = append(es, e)
+		if it, ok := items[b]; ok {
+			its = append(its, it)
 		}
+	}
+	slices.SortStableFunc(its, func(a, b *feedItem) int { // as feeds.Newest does
+		if c := b.news.Compare(a.news); c != 0 {
+			return c
+		}
+		return strings.Compare(a.url, b.url)
+	})
+	es := make([]feeds.Entry, 0, min(len(its), feeds.Max))
+	for _, it := range its[:min(len(its), feeds.Max)] {
+		if it.book != nil {
+			es = append(es, r.bookEntry(it.book))
+			continue
+		}
+		e := r.articleEntry(it.article)
+		if e.Summary == "" && it.index < len(r.articleResults) {
+			e.Summary = truncate(r.articleResults[it.index].summary, 300)
+		}
+		es = append(es, e)
 	}
 	return feeds.Newest(es)
 }
 
-// withSummaries fills in the summaries of the articles of es that have no
-// description: they are made only for the entries a feed keeps (a few
-// hundred), not for each of the site's articles.
-func (r *run) withSummaries(es []feeds.Entry) []feeds.Entry {
-	for k := range es {
-		if i, ok := r.feedSummary[es[k].URL]; ok && es[k].Summary == "" {
-			es[k].Summary = truncate(r.articleResults[i].summary, 300)
-		}
-	}
-	return es
-}
-
 // writeFeed writes the Atom feed rel of the page at the URL path page.
 func (r *run) writeFeed(rel, title, subtitle, page string, es []feeds.Entry) error {
-	es = r.withSummaries(es)
 	f := feeds.Feed{
 		Lang: r.cfg.Language, Title: title, Subtitle: subtitle,
 		Self: r.base.abs(rel), Page: r.base.abs(page), ID: r.atomID(page),
@@ -121,8 +131,7 @@ func (r *run) writeFeed(rel, title, subtitle, page string, es []feeds.Entry) err
 
 func (r *run) articleEntry(a *content.Article) feeds.Entry {
 	dir := articleDir(a.Slug)
-	// Without a description, the summary is filled in by withSummaries,
-	// once the entry is known to be in a feed.
+	// Without a description, entriesOf adds a summary.
 	e := feeds.Entry{Title: a.Title, URL: r.base.abs(dir), ID: r.atomID(dir),
 		Published: a.Date, Updated: a.Updated, News: a.Date, Summary: a.Description}
 	e.Categories = categories(a.Topics)

@@ -87,6 +87,9 @@ type journalRun struct {
 	sources []pathStamp
 	srcAt   time.Time
 	ok      bool // the sources could be stamped: a journal can be written
+
+	prev   *statJournal // the last build's, of the same key (journal_content.go)
+	priors *priors      // the articles this build read, for its snapshot
 }
 
 func (r *run) journalPath() string {
@@ -158,7 +161,11 @@ func (r *run) upToDate() bool {
 	go func() { prev = readJournal(r.journalPath()); close(loaded) }()
 	jr.sources, jr.ok = stampTrees(r.sourceRoots())
 	<-loaded
-	if !jr.ok || prev == nil || prev.Key != jr.key || !trustedSources(prev) {
+	if !jr.ok || prev == nil || prev.Key != jr.key {
+		return false
+	}
+	jr.prev = prev
+	if !trustedSources(prev) {
 		return false
 	}
 	if prev.Due != 0 && !r.opts.Now.Before(time.Unix(0, prev.Due)) {
@@ -221,7 +228,9 @@ func (r *run) writeJournal(err error) {
 		return
 	}
 	j.Outs, j.OutsAt = outs, outsAt.UnixNano()
-	_ = saveJournal(r.opts.CacheDir, p, j)
+	if saveJournal(r.opts.CacheDir, p, j) == nil {
+		r.writeSnapshot(j.SrcAt)
+	}
 }
 
 // firstDue is the time of the first scheduled article.

@@ -64,30 +64,31 @@ func TestRebuildMatchesColdBuild(t *testing.T) {
 		name    string
 		edit    func(t *testing.T)
 		wantErr bool
+		parsed  int // article files read again (the others from the snapshot); -1: all
 	}{
-		{"first build", func(t *testing.T) {}, false},
-		{"nothing changed", func(t *testing.T) { settle() }, false},
-		{"body edit", func(t *testing.T) { editArticle(t, root, "a3", "Text of a3", "Changed text of a3") }, false},
+		{"first build", func(t *testing.T) {}, false, -1},
+		{"nothing changed", func(t *testing.T) {}, false, -1},
+		{"body edit", func(t *testing.T) { editArticle(t, root, "a3", "Text of a3", "Changed text of a3") }, false, 1},
 		{"title edit: lists, neighbours and feeds show it", func(t *testing.T) {
 			editArticle(t, root, "a4", `"Article a4"`, `"Renamed a4"`)
-		}, false},
-		{"topic added", func(t *testing.T) { editArticle(t, root, "a5", `topics: ["go"]`, `topics: ["go", "rust"]`) }, false},
-		{"topic removed", func(t *testing.T) { editArticle(t, root, "a2", `topics: ["go", "web"]`, `topics: ["go"]`) }, false},
+		}, false, 1},
+		{"topic added", func(t *testing.T) { editArticle(t, root, "a5", `topics: ["go"]`, `topics: ["go", "rust"]`) }, false, 1},
+		{"topic removed", func(t *testing.T) { editArticle(t, root, "a2", `topics: ["go", "web"]`, `topics: ["go"]`) }, false, 1},
 		{"new article", func(t *testing.T) {
 			writeFile(t, art("a8"), rebuildArticle("Article a8", `"web"`, 20, "", "## Setup a8\n\nNew.\n"))
-		}, false},
-		{"article removed: gone from lists, feeds and sitemap", func(t *testing.T) { os.Remove(art("a6")) }, false},
+		}, false, 1},
+		{"article removed: gone from lists, feeds and sitemap", func(t *testing.T) { os.Remove(art("a6")) }, false, 0},
 		{"date changed: the order changes", func(t *testing.T) {
 			editArticle(t, root, "a1", "published_at: 2024-01-01", "published_at: 2024-01-25")
-		}, false},
-		{"unpublished", func(t *testing.T) { editArticle(t, root, "a7", "published: true", "published: false") }, false},
+		}, false, 1},
+		{"unpublished", func(t *testing.T) { editArticle(t, root, "a7", "published: true", "published: false") }, false, 1},
 		{"description added", func(t *testing.T) {
 			editArticle(t, root, "a3", "published: true\n", "published: true\ndescription: \"About a3\"\n")
-		}, false},
+		}, false, 1},
 		{"a heading of an unchanged page's target renamed: its link breaks", func(t *testing.T) {
 			editArticle(t, root, "a1", "## Setup a1", "## Install a1")
-		}, true},
-		{"heading restored", func(t *testing.T) { editArticle(t, root, "a1", "## Install a1", "## Setup a1") }, false},
+		}, true, 1},
+		{"heading restored", func(t *testing.T) { editArticle(t, root, "a1", "## Install a1", "## Setup a1") }, false, -1},
 		{"edit keeping size and mtime", func(t *testing.T) {
 			p := art("a2")
 			fi, err := os.Stat(p)
@@ -98,25 +99,25 @@ func TestRebuildMatchesColdBuild(t *testing.T) {
 			if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
 				t.Fatal(err)
 			}
-		}, false},
+		}, false, 1},
 		{"replaced by a rename", func(t *testing.T) {
 			tmp := filepath.Join(root, "content", "a4.tmp")
 			writeFile(t, tmp, rebuildArticle("Renamed a4", `"go", "web"`, 4, "", "## Setup a4\n\nRenamed into place.\n"))
 			if err := os.Rename(tmp, art("a4")); err != nil {
 				t.Fatal(err)
 			}
-		}, false},
+		}, false, 1},
 		{"image added", func(t *testing.T) {
 			writeFile(t, filepath.Join(root, "content/images/b.png"), string(tinyPNG)+"b")
 			editArticle(t, root, "a5", "Text of a5", "Text of a5 ![](/images/b.png)")
-		}, false},
-		{"link to a missing article", func(t *testing.T) { editArticle(t, root, "a8", "New.", "New, see [gone](/articles/a6/).") }, true},
+		}, false, -1},
+		{"link to a missing article", func(t *testing.T) { editArticle(t, root, "a8", "New.", "New, see [gone](/articles/a6/).") }, true, 1},
 		{"the missing article is back", func(t *testing.T) {
 			writeFile(t, art("a6"), rebuildArticle("Article a6", `"go"`, 6, "", "## Setup a6\n\nBack.\n"))
-		}, false},
+		}, false, -1},
 		{"kiji.yaml", func(t *testing.T) {
 			writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Rebuild test\nbase_url: https://example.com/\npaginate: 3\n")
-		}, false},
+		}, false, -1},
 		{"clock moved backwards", func(t *testing.T) {
 			p := art("a8")
 			editArticle(t, root, "a8", "New,", "Newer,")
@@ -124,14 +125,18 @@ func TestRebuildMatchesColdBuild(t *testing.T) {
 			if err := os.Chtimes(p, old, old); err != nil {
 				t.Fatal(err)
 			}
-		}, false},
+		}, false, 1},
 	}
 	dest, cache := filepath.Join(root, "public"), filepath.Join(root, "cache")
 	for i, s := range steps {
 		s.edit(t)
+		settle() // the files edited can be trusted unchanged by the next build
 		rep, err := Build(context.Background(), Options{Root: root, Dest: dest, CacheDir: cache, Offline: true, NoGit: true})
 		if (err != nil) != s.wantErr {
 			t.Fatalf("step %d (%s): rebuild error = %v, want error: %v", i, s.name, err, s.wantErr)
+		}
+		if s.parsed >= 0 && !shortcut(rep) && rep.Parsed != s.parsed {
+			t.Errorf("step %d (%s): %d article files read and parsed, want %d", i, s.name, rep.Parsed, s.parsed)
 		}
 		fresh := t.TempDir()
 		want, werr := Build(context.Background(), Options{Root: root, Dest: filepath.Join(fresh, "out"), CacheDir: filepath.Join(fresh, "cache"), Offline: true, NoGit: true})
