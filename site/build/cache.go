@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,7 +22,7 @@ import (
 // Options.CacheDir as one file, state.gob, written only after a successful
 // build:
 //
-//	kiji-state v1\n  <sha256 of the payload, hex>\n  <gob payload>
+//	kiji-state v4\n  <payload (state_codec.go)>\n<sha256 of all before it, hex>
 //
 // An article is rendered again unless its cache entry's key — the hash of
 // kiji's version, kiji.yaml, the theme, the set of images, the article's
@@ -32,7 +31,7 @@ import (
 // foreign cache file fails its checksum and is ignored: the build is then
 // a full one, never a wrong one.
 
-const stateHeader = "kiji-state v3\n"
+const stateHeader = "kiji-state v4\n"
 
 type state struct {
 	Articles map[string]*articleEntry // by content path
@@ -145,33 +144,7 @@ func decodeState(b []byte) (*state, error) {
 	if trailer[0] != '\n' || hex.EncodeToString(sum[:]) != string(trailer[1:]) {
 		return nil, errors.New("the cache file is damaged")
 	}
-	dec := gob.NewDecoder(bytes.NewReader(body[len(stateHeader):]))
-	var n int
-	if err := dec.Decode(&n); err != nil {
-		return nil, err
-	}
-	if n < 0 || n > len(body) {
-		return nil, errors.New("the cache file is damaged")
-	}
-	s := &state{Articles: make(map[string]*articleEntry, n), Outs: map[string]*outEntry{}}
-	for i := 0; i < n; i++ {
-		var p string
-		e := &articleEntry{}
-		if err := dec.Decode(&p); err != nil {
-			return nil, err
-		}
-		if err := dec.Decode(e); err != nil {
-			return nil, err
-		}
-		s.Articles[p] = e
-	}
-	if err := dec.Decode(&s.Outs); err != nil {
-		return nil, err
-	}
-	if s.Outs == nil {
-		s.Outs = map[string]*outEntry{}
-	}
-	return s, nil
+	return decodePayload(body[len(stateHeader):]) // state_codec.go
 }
 
 // saveState writes the cache atomically.
@@ -194,9 +167,9 @@ func (r *run) saveState() error {
 	return os.Rename(tmp.Name(), r.statePath())
 }
 
-// writeState streams the cache: the header, a gob stream (the number of
-// articles, each article's path and entry, the list pages' entries), then
-// a newline and the SHA-256 of all that. Entries are encoded one at a
+// writeState streams the cache: the header, the payload (state_codec.go:
+// the number of articles, each article's path and entry, the list pages'
+// entries), then a newline and the SHA-256 of all that. Entries are encoded one at a
 // time, so no copy of the whole cache is ever held in memory; pages
 // rendered by this build keep only a pointer to their links while the
 // build runs, and their copy for the file is made here, one at a time.
@@ -206,28 +179,35 @@ func (r *run) writeState(f *os.File) error {
 	if _, err := io.WriteString(bw, stateHeader); err != nil {
 		return err
 	}
-	enc := gob.NewEncoder(bw)
 	paths := make([]string, 0, len(r.newState.Articles))
 	for p := range r.newState.Articles {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	if err := enc.Encode(len(paths)); err != nil {
-		return err
-	}
+	buf := binary.AppendUvarint(make([]byte, 0, 64<<10), uint64(len(paths)))
 	for _, p := range paths {
 		e := *r.newState.Articles[p]
 		if e.Links.Source == "" && e.Links.memo != nil {
 			e.Links = e.Links.memo.cached()
 		}
-		if err := enc.Encode(p); err != nil {
-			return err
-		}
-		if err := enc.Encode(&e); err != nil {
-			return err
+		buf = appendEntry(appendString(buf, p), &e)
+		if len(buf) > 32<<10 {
+			if _, err := bw.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
 		}
 	}
-	if err := enc.Encode(r.newState.Outs); err != nil {
+	outs := make([]string, 0, len(r.newState.Outs))
+	for p := range r.newState.Outs {
+		outs = append(outs, p)
+	}
+	sort.Strings(outs)
+	buf = binary.AppendUvarint(buf, uint64(len(outs)))
+	for _, p := range outs {
+		buf = appendOut(appendString(buf, p), r.newState.Outs[p])
+	}
+	if _, err := bw.Write(buf); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
