@@ -667,7 +667,7 @@ func sameWorld(files map[string]bool, pages map[string]*checkedPage, li *linkInd
 	}
 	for rel, pl := range li.pages {
 		p, ok := pages[rel]
-		if !ok || (p.pl != pl && !slices.Equal(p.ids, pl.ids)) {
+		if !ok || (p.pl != pl && !slices.Equal(p.ids, pl.load().ids)) {
 			return false
 		}
 	}
@@ -701,5 +701,6 @@ func (m *linkMemo) store(rel string, pl *pageLinks, ps []diag.Problem) {
 	if m == nil {
 		return
 	}
+	pl.load()
 	m.next[rel] = &checkedPage{pl: pl, source: pl.source, template: pl.template, links: pl.links, refs: pl.refs, ids: pl.ids, probs: ps}
 }

@@ -58,17 +58,24 @@ type articleEntry struct {
 	Search []byte
 }
 
-// cachedLinks is pageLinks in a form gob can write.
+// cachedLinks is pageLinks in a form the cache file holds. Read from the
+// file, only raw is set: the fields are decoded when the page's links are
+// first used (most pages a rebuild keeps are never looked at).
 type cachedLinks struct {
 	Source, Template string
 	IDs              []string
 	Attrs, Vals      []string
 	Refs             []markdown.Ref
 
-	memo *pageLinks // made once from the fields (not written by gob)
+	memo *pageLinks // made once from the fields (not written to the file)
+	raw  []byte     // the fields as encoded in the file (state_codec.go)
 }
 
 func (pl *pageLinks) cached() cachedLinks {
+	pl.load()
+	if pl.from != nil && pl.from.raw != nil {
+		return cachedLinks{raw: pl.from.raw}
+	}
 	c := cachedLinks{Source: pl.source, Template: pl.template, Refs: pl.refs, IDs: pl.ids}
 	for _, l := range pl.links {
 		c.Attrs = append(c.Attrs, l.attr())
@@ -77,19 +84,29 @@ func (pl *pageLinks) cached() cachedLinks {
 	return c
 }
 
-func (c cachedLinks) pageLinks() *pageLinks {
+// fill sets pl's fields from c (decoding c.raw first, if set).
+func (pl *pageLinks) fill(c *cachedLinks) {
+	if c.raw != nil {
+		r := &stateReader{journalReader: journalReader{b: c.raw}, strs: map[string]string{}}
+		d := r.links()
+		if r.err != nil {
+			// Cannot happen: the file's checksum was verified. A page
+			// with no ids and links is checked as such.
+			d = cachedLinks{}
+		}
+		c = &d
+	}
 	ids := idSet(c.IDs)
 	if !sort.StringsAreSorted(ids) {
 		ids = append(idSet(nil), ids...)
 		sort.Strings(ids)
 	}
-	pl := &pageLinks{source: c.Source, template: c.Template, refs: c.Refs, ids: ids}
+	pl.source, pl.template, pl.refs, pl.ids = c.Source, c.Template, c.Refs, ids
 	for i := range c.Attrs {
 		if c.Attrs[i] != "" && i < len(c.Vals) {
 			pl.links = append(pl.links, newPageLink(c.Attrs[i], c.Vals[i]))
 		}
 	}
-	return pl
 }
 
 func (r *run) statePath() string {
@@ -187,7 +204,7 @@ func (r *run) writeState(f *os.File) error {
 	buf := binary.AppendUvarint(make([]byte, 0, 64<<10), uint64(len(paths)))
 	for _, p := range paths {
 		e := *r.newState.Articles[p]
-		if e.Links.Source == "" && e.Links.memo != nil {
+		if e.Links.raw == nil && e.Links.Source == "" && e.Links.memo != nil {
 			e.Links = e.Links.memo.cached()
 		}
 		buf = appendEntry(appendString(buf, p), &e)
@@ -267,9 +284,9 @@ func (r *run) articleKey(i int) string {
 func (li *linkIndex) addCached(rel string, c *cachedLinks) {
 	pl := c.memo
 	if pl == nil {
-		// A page's links are only read once recorded: the same value
+		// A page's links are read once, when first used: the same value
 		// serves every build that keeps the page (a Builder's).
-		pl = c.pageLinks()
+		pl = &pageLinks{from: c}
 		c.memo = pl
 	}
 	li.mu.Lock()

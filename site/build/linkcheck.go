@@ -48,6 +48,20 @@ type pageLinks struct {
 	ids      idSet
 	links    []pageLink
 	refs     []markdown.Ref // as written in Markdown, for line numbers
+
+	// A page kept from the cache has its fields filled from from when
+	// first used: call load before reading them.
+	from   *cachedLinks
+	loaded sync.Once
+}
+
+// load fills the fields of a page kept from the cache, once; it returns
+// pl.
+func (pl *pageLinks) load() *pageLinks {
+	if pl.from != nil {
+		pl.loaded.Do(func() { pl.fill(pl.from) })
+	}
+	return pl
 }
 
 // pageLink is one local link of a page, in one (interned) string: "h" for
@@ -164,7 +178,7 @@ func (r *run) checkLinks() error {
 	sort.Strings(rels)
 	memo := r.b.linkMemo(r)
 	for _, rel := range rels {
-		pl := li.pages[rel]
+		pl := li.pages[rel].load()
 		if ps, ok := memo.reuse(rel, pl); ok {
 			r.probs.Add(ps...)
 			continue
@@ -341,6 +355,7 @@ func (r *run) checkAnchor(rel, target, frag, shown string) string {
 	if !ok {
 		return "" // a fragment on a non-HTML file is not ours to check
 	}
+	tp.load()
 	if tp.ids.has(frag) {
 		return ""
 	}

@@ -59,6 +59,9 @@ func appendProblems(b []byte, ps []diag.Problem) []byte {
 }
 
 func appendLinks(b []byte, c *cachedLinks) []byte {
+	if c.raw != nil {
+		return append(b, c.raw...) // as read: never decoded
+	}
 	b = appendString(b, c.Source)
 	b = appendString(b, c.Template)
 	b = appendStrings(b, c.IDs)
@@ -132,7 +135,7 @@ func (r *stateReader) strings() []string {
 func (r *stateReader) entry() *articleEntry {
 	e := &articleEntry{Key: r.str(), Rel: r.str(), OutHash: r.str(), Minutes: int(r.varint()), Summary: r.str()}
 	e.Problems = r.problems()
-	e.Links = r.links()
+	e.Links = r.rawLinks()
 	e.Pages = r.str()
 	if s := r.str(); s != "" {
 		e.Search = []byte(s)
@@ -164,6 +167,38 @@ func (r *stateReader) links() cachedLinks {
 	return c
 }
 
+// rawLinks skips over encoded links, returning them undecoded (see
+// cachedLinks).
+func (r *stateReader) rawLinks() cachedLinks {
+	start := r.b
+	r.skip(2)
+	for range 3 {
+		r.skip(r.count())
+	}
+	for range r.count() {
+		r.skip(1)
+		r.varint()
+		r.varint()
+		r.skip(1)
+	}
+	if r.err != nil {
+		return cachedLinks{}
+	}
+	return cachedLinks{raw: start[:len(start)-len(r.b):len(start)-len(r.b)]}
+}
+
+// skip passes over n strings.
+func (r *stateReader) skip(n int) {
+	for range n {
+		l := r.uvarint()
+		if l > uint64(len(r.b)) {
+			r.err, r.b = errState, nil
+			return
+		}
+		r.b = r.b[l:]
+	}
+}
+
 func (r *stateReader) out() *outEntry {
 	e := &outEntry{Key: r.str(), OutHash: r.str()}
 	if len(r.b) == 0 {
@@ -173,7 +208,7 @@ func (r *stateReader) out() *outEntry {
 	has := r.b[0]
 	r.b = r.b[1:]
 	if has == 1 {
-		c := r.links()
+		c := r.rawLinks()
 		e.Links = &c
 	}
 	return e
