@@ -184,7 +184,7 @@ func (r *stateReader) rawLinks() cachedLinks {
 	if r.err != nil {
 		return cachedLinks{}
 	}
-	return cachedLinks{raw: start[:len(start)-len(r.b):len(start)-len(r.b)]}
+	return cachedLinks{raw: start[: len(start)-len(r.b) : len(start)-len(r.b)]}
 }
 
 // skip passes over n strings.
