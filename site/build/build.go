@@ -168,6 +168,7 @@ type run struct {
 	extraFiles     []extraFile
 	lists          map[string]listInfo // list pages by output path, for the sitemap
 	search         *search.Index       // nil when search is off
+	linkTargets    map[string]bool     // output files links point to (linkdelta.go)
 
 	globalKey          string                       // hash of what every page depends on (config, theme, images)
 	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it

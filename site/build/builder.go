@@ -684,7 +684,7 @@ func (m *linkMemo) reuse(rel string, pl *pageLinks) ([]diag.Problem, bool) {
 	if !ok {
 		return nil, false
 	}
-	if p.pl != pl && (p.source != pl.source || p.template != pl.template || !slices.Equal(p.links, pl.links) || !slices.Equal(p.refs, pl.refs)) {
+	if p.pl != pl && (p.source != pl.load().source || p.template != pl.template || !slices.Equal(p.links, pl.links) || !slices.Equal(p.refs, pl.refs)) {
 		return nil, false
 	}
 	if p.pl != pl {

@@ -38,6 +38,13 @@ type state struct {
 	// Outs are the list pages, feeds and sharing images by output path,
 	// with the key of what each was made from.
 	Outs map[string]*outEntry
+	// Checked holds the problems the link check found, by page (pages
+	// without any are left out), and CheckedKey what it checked them
+	// against (see linkdelta.go).
+	Checked    map[string][]diag.Problem
+	CheckedKey string
+	// Targets are the output files the links checked point to.
+	Targets map[string]bool
 }
 
 // articleEntry is what a rebuild needs from an article it does not render.
@@ -224,6 +231,7 @@ func (r *run) writeState(f *os.File) error {
 	for _, p := range outs {
 		buf = appendOut(appendString(buf, p), r.newState.Outs[p])
 	}
+	buf = appendChecked(buf, r.newState)
 	if _, err := bw.Write(buf); err != nil {
 		return err
 	}

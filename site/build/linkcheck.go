@@ -177,11 +177,21 @@ func (r *run) checkLinks() error {
 	}
 	sort.Strings(rels)
 	memo := r.b.linkMemo(r)
+	r.linkTargets = map[string]bool{}
+	delta := r.linkDelta() // linkdelta.go
 	for _, rel := range rels {
-		pl := li.pages[rel].load()
+		pl := li.pages[rel]
 		if ps, ok := memo.reuse(rel, pl); ok {
 			r.probs.Add(ps...)
+			r.linkProblems(rel, ps)
 			continue
+		}
+		if delta.unchanged(rel, pl) {
+			continue
+		}
+		pl.load()
+		if pageChecked != nil {
+			pageChecked(rel)
 		}
 		var ps []diag.Problem
 		seen := map[string]bool{}
@@ -202,7 +212,12 @@ func (r *run) checkLinks() error {
 			}
 		}
 		r.probs.Add(ps...)
+		r.linkProblems(rel, ps)
 		memo.store(rel, pl, ps)
+	}
+	if r.b == nil { // a Builder's memo reuses pages without their targets
+		r.newState.CheckedKey = r.checkedKey(r.out.fileNames())
+		r.newState.Targets = r.linkTargets
 	}
 	return nil
 }
@@ -238,6 +253,7 @@ func (r *run) checkLink(rel string, pl *pageLinks, l pageLink, ref *markdown.Ref
 			return msg
 		}
 		target = outputFile(p)
+		r.addTarget(target)
 		if !r.pages.files[target] {
 			return r.missingTarget(pl, l, raw, shown, p, target)
 		}

@@ -407,3 +407,14 @@ func (o *output) changed() []string {
 	sort.Strings(names)
 	return names
 }
+
+// fileNames lists this build's files, in no order.
+func (o *output) fileNames() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	names := make([]string, 0, len(o.files))
+	for n := range o.files {
+		names = append(names, n)
+	}
+	return names
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func rebuildArticle(title, topics string, day int, extra, body string) string {
 
 // rebuildSite writes a project of seven articles listed two per page,
 // linking to each other's headings, with an image.
-func rebuildSite(t *testing.T) (root string) {
+func rebuildSite(t *testing.T, cfg string) (root string) {
 	t.Helper()
 	root = t.TempDir()
 	for i, name := range []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7"} {
@@ -36,7 +37,7 @@ func rebuildSite(t *testing.T) (root string) {
 		writeFile(t, filepath.Join(root, "content/articles", name+".md"), rebuildArticle("Article "+name, topics, i+1, "", body))
 	}
 	writeFile(t, filepath.Join(root, "content/images/a.png"), string(tinyPNG))
-	writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Rebuild test\nbase_url: https://example.com/\npaginate: 2\n")
+	writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Rebuild test\nbase_url: https://example.com/\npaginate: 2\n"+cfg)
 	return root
 }
 
@@ -58,7 +59,14 @@ func editArticle(t *testing.T, root, name, old, new string) {
 // same content writes (in an empty output and cache folder), and reports
 // the same problems.
 func TestRebuildMatchesColdBuild(t *testing.T) {
-	root := rebuildSite(t)
+	t.Run("on_broken error", func(t *testing.T) { testRebuildMatchesColdBuild(t, "") })
+	// Broken links are published: the next builds keep pages whose last
+	// check found a problem.
+	t.Run("on_broken warn", func(t *testing.T) { testRebuildMatchesColdBuild(t, "on_broken: warn\n") })
+}
+
+func testRebuildMatchesColdBuild(t *testing.T, cfg string) {
+	root := rebuildSite(t, cfg)
 	art := func(name string) string { return filepath.Join(root, "content/articles", name+".md") }
 	steps := []struct {
 		name    string
@@ -116,7 +124,7 @@ func TestRebuildMatchesColdBuild(t *testing.T) {
 			writeFile(t, art("a6"), rebuildArticle("Article a6", `"go"`, 6, "", "## Setup a6\n\nBack.\n"))
 		}, false, -1},
 		{"kiji.yaml", func(t *testing.T) {
-			writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Rebuild test\nbase_url: https://example.com/\npaginate: 3\n")
+			writeFile(t, filepath.Join(root, "kiji.yaml"), "title: Rebuild test\nbase_url: https://example.com/\npaginate: 3\n"+cfg)
 		}, false, -1},
 		{"clock moved backwards", func(t *testing.T) {
 			p := art("a8")
@@ -132,21 +140,22 @@ func TestRebuildMatchesColdBuild(t *testing.T) {
 		s.edit(t)
 		settle() // the files edited can be trusted unchanged by the next build
 		rep, err := Build(context.Background(), Options{Root: root, Dest: dest, CacheDir: cache, Offline: true, NoGit: true})
-		if (err != nil) != s.wantErr {
-			t.Fatalf("step %d (%s): rebuild error = %v, want error: %v", i, s.name, err, s.wantErr)
+		wantErr := s.wantErr && cfg == ""
+		if (err != nil) != wantErr {
+			t.Fatalf("step %d (%s): rebuild error = %v, want error: %v", i, s.name, err, wantErr)
 		}
 		if s.parsed >= 0 && !shortcut(rep) && rep.Parsed != s.parsed {
 			t.Errorf("step %d (%s): %d article files read and parsed, want %d", i, s.name, rep.Parsed, s.parsed)
 		}
 		fresh := t.TempDir()
 		want, werr := Build(context.Background(), Options{Root: root, Dest: filepath.Join(fresh, "out"), CacheDir: filepath.Join(fresh, "cache"), Offline: true, NoGit: true})
-		if (werr != nil) != s.wantErr {
-			t.Fatalf("step %d (%s): cold build error = %v, want error: %v", i, s.name, werr, s.wantErr)
+		if (werr != nil) != wantErr {
+			t.Fatalf("step %d (%s): cold build error = %v, want error: %v", i, s.name, werr, wantErr)
 		}
 		if diff := cmp.Diff(problemStrings(want.Problems), problemStrings(rep.Problems)); diff != "" {
 			t.Errorf("step %d (%s): problems differ (-cold +rebuild):\n%s", i, s.name, diff)
 		}
-		if s.wantErr {
+		if wantErr {
 			continue // neither is published
 		}
 		if diff := cmp.Diff(tree(t, filepath.Join(fresh, "out")), tree(t, dest)); diff != "" {
@@ -203,4 +212,54 @@ func FuzzEscapePath(f *testing.F) {
 			t.Errorf("escapePath(%q) = %q, want %q", p, got, want)
 		}
 	})
+}
+
+// TestRebuildChecksLinksOfWhatChanged checks which pages a rebuild's link
+// check looks at: after a body edit, the edited page and none it kept;
+// after an edit that renames a heading other pages link to, every page,
+// and the links broken in pages that did not change are reported.
+func TestRebuildChecksLinksOfWhatChanged(t *testing.T) {
+	root := rebuildSite(t, "")
+	var checked []string
+	pageChecked = func(rel string) { checked = append(checked, rel) }
+	t.Cleanup(func() { pageChecked = nil })
+	build := func() (*Report, error) {
+		checked = nil
+		settle()
+		return Build(context.Background(), Options{Root: root, Offline: true, NoGit: true})
+	}
+	if _, err := build(); err != nil {
+		t.Fatal(err)
+	}
+	const kept = "articles/a6/index.html"
+	if !slices.Contains(checked, kept) {
+		t.Fatalf("a cold build did not check %s: %v", kept, checked)
+	}
+
+	editArticle(t, root, "a3", "Text of a3", "Changed text of a3")
+	if _, err := build(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(checked, "articles/a3/index.html") || slices.Contains(checked, kept) {
+		t.Errorf("after a body edit of a3, the link check looked at %v; want a3's page and not %s", checked, kept)
+	}
+
+	editArticle(t, root, "a1", "## Setup a1", "## Install a1")
+	rep, err := build()
+	if err == nil {
+		t.Fatal("a link to a heading renamed away was not reported")
+	}
+	if !slices.Contains(checked, kept) {
+		t.Errorf("after a heading other pages link to was renamed, the link check did not look at %s: %v", kept, checked)
+	}
+	var broken []string
+	for _, p := range rep.Problems {
+		if p.Rule == "broken-link" {
+			broken = append(broken, filepath.Base(p.File))
+		}
+	}
+	want := []string{"a1.md", "a2.md", "a3.md", "a4.md", "a5.md", "a6.md", "a7.md"}
+	if diff := cmp.Diff(want, broken); diff != "" {
+		t.Errorf("broken links reported (-want +got):\n%s", diff)
+	}
 }

@@ -3,6 +3,7 @@ package build
 import (
 	"encoding/binary"
 	"errors"
+	"sort"
 
 	"github.com/kiji-ssg/kiji/site/diag"
 	"github.com/kiji-ssg/kiji/site/markdown"
@@ -17,6 +18,8 @@ import (
 //	count, then per article: path, entry
 //	count, then per output file (list pages, feeds, images): path, key,
 //	  output hash, links (or none)
+//	the link check's key, count, then per page with problems: path,
+//	  problems; the links' targets (count, paths)
 //
 // An entry is its key, output path, output hash, minutes, summary,
 // problems, links, pages key and search tokens.
@@ -84,6 +87,26 @@ func appendOut(b []byte, e *outEntry) []byte {
 		return append(b, 0)
 	}
 	return appendLinks(append(b, 1), e.Links)
+}
+
+// appendChecked writes the link check's key and problems, by page.
+func appendChecked(b []byte, s *state) []byte {
+	b = appendString(b, s.CheckedKey)
+	pages := make([]string, 0, len(s.Checked))
+	for p := range s.Checked {
+		pages = append(pages, p)
+	}
+	sort.Strings(pages)
+	b = binary.AppendUvarint(b, uint64(len(pages)))
+	for _, p := range pages {
+		b = appendProblems(appendString(b, p), s.Checked[p])
+	}
+	targets := make([]string, 0, len(s.Targets))
+	for t := range s.Targets {
+		targets = append(targets, t)
+	}
+	sort.Strings(targets)
+	return appendStrings(b, targets)
 }
 
 // stateReader reads the payload; strings are interned.
@@ -227,6 +250,18 @@ func decodePayload(b []byte) (*state, error) {
 	for range n {
 		p := r.str()
 		s.Outs[p] = r.out()
+	}
+	s.CheckedKey = r.str()
+	n = r.count()
+	s.Checked = make(map[string][]diag.Problem, n)
+	for range n {
+		p := r.str()
+		s.Checked[p] = r.problems()
+	}
+	n = r.count()
+	s.Targets = make(map[string]bool, n)
+	for range n {
+		s.Targets[r.str()] = true
 	}
 	if r.err != nil || len(r.b) != 0 {
 		return nil, errState

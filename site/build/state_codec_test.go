@@ -29,6 +29,9 @@ func TestStateRoundTrip(t *testing.T) {
 			"index.html": {Key: "lk", OutHash: "lh", Links: &links},
 			"feed.xml":   {Key: "fk", OutHash: "fh"},
 		},
+		Checked:    map[string][]diag.Problem{"articles/a/index.html": {{File: "content/articles/a.md", Line: 4, Col: 2, Severity: diag.Error, Rule: "broken-link", Msg: "m"}}},
+		CheckedKey: "ck",
+		Targets:    map[string]bool{"articles/b/index.html": true, "images/a.png": true},
 	}
 	dir := t.TempDir()
 	r := &run{opts: Options{CacheDir: dir}, newState: want}
