@@ -76,6 +76,12 @@ type Builder struct {
 	nextChecked map[string]*checkedPage
 	nextMu      sync.Mutex
 	summaryKeys map[*render.Summary][32]byte // lists are rendered one at a time
+
+	// The summaries of the last build, by article: an article the
+	// content kept (the same value) with the same reading time keeps its
+	// summary, its card and its key.
+	sums    map[*content.Article]*render.Summary
+	sumsKey string // the global key they were made with
 	reused      bool                         // the content was not read again: no image changed
 
 	hashMu sync.Mutex
@@ -132,7 +138,6 @@ func (b *Builder) Build(ctx context.Context, changed []string) (*Report, error) 
 		b.forgetHash(p)
 	}
 	b.nextOuts = map[string]*outEntry{}
-	b.summaryKeys = map[*render.Summary][32]byte{}
 	b.nextChecked = nil
 	b.reused = false
 	rep, err := build(ctx, b.opts, b)
@@ -449,7 +454,14 @@ func replaceArticles(as []*content.Article, repl map[*content.Article]*content.A
 func (b *Builder) primeSummaryKeys(r *run, sums []*render.Summary) {
 	summaryKeys := r.summaryKeys
 	if b != nil {
-		summaryKeys = b.summaryKeys
+		// Those of the last build's summaries still in use are kept.
+		summaryKeys = make(map[*render.Summary][32]byte, len(sums))
+		for _, s := range sums {
+			if k, ok := b.summaryKeys[s]; ok {
+				summaryKeys[s] = k
+			}
+		}
+		b.summaryKeys = summaryKeys
 	}
 	for _, s := range sums {
 		if _, ok := summaryKeys[s]; !ok {
@@ -489,6 +501,21 @@ func summaryKey(s *render.Summary) [32]byte {
 		b = append(b, 0)
 	}
 	return sha256.Sum256(b)
+}
+
+// summaryOf returns the summary of r.site.Articles[i]: the last build's
+// when the Builder kept the article as it was.
+func (b *Builder) summaryOf(r *run, i int, next map[*content.Article]*render.Summary) *render.Summary {
+	a, minutes := r.site.Articles[i], r.articleResults[i].minutes
+	if b == nil {
+		return r.summary(a, minutes)
+	}
+	s, ok := b.sums[a]
+	if !ok || s.Minutes != minutes || b.sumsKey != r.globalKey {
+		s = r.summary(a, minutes)
+	}
+	next[a] = s
+	return s
 }
 
 // cachedList keeps a list page the previous build wrote from the same
