@@ -82,7 +82,7 @@ type Builder struct {
 	// summary, its card and its key.
 	sums    map[*content.Article]*render.Summary
 	sumsKey string // the global key they were made with
-	reused      bool                         // the content was not read again: no image changed
+	reused  bool   // the content was not read again: no image changed
 
 	hashMu sync.Mutex
 	hashes map[string]fileHash // by path in the content fs
