@@ -427,6 +427,9 @@ func (r *run) prepareOutput() error {
 	}
 	r.out = o
 	r.b.setupOutput(r)
+	if r.b == nil {
+		r.hashCopied() // journal_content.go
+	}
 	r.pages = newLinkIndex()
 	r.indexPages()
 	if !r.b.restoreState(r) {

@@ -88,8 +88,9 @@ type journalRun struct {
 	srcAt   time.Time
 	ok      bool // the sources could be stamped: a journal can be written
 
-	prev   *statJournal // the last build's, of the same key (journal_content.go)
-	priors *priors      // the articles this build read, for its snapshot
+	prev   *statJournal    // the last build's, of the same key (journal_content.go)
+	priors *priors         // the articles this build read, for its snapshot
+	same   map[string]bool // sources unchanged since prev (unchanged)
 }
 
 func (r *run) journalPath() string {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,31 +107,67 @@ func (r *run) knownArticles() map[string]content.Prior {
 		return nil
 	}
 	dir := filepath.Join(r.opts.Source, "articles") + string(filepath.Separator)
-	before := make(map[string]stamp, len(prev.Sources))
-	for _, s := range prev.Sources {
-		if racy(s.stamp, prev.SrcAt) {
-			continue // may have changed since without its stamp changing
-		}
-		before[s.Path] = s.stamp
-	}
+	same := jr.unchanged()
 	trusted := make(map[string]content.Prior, len(snap.Files))
 	for _, s := range jr.sources {
-		old, ok := before[s.Path]
 		name, article := strings.CutPrefix(s.Path, dir)
 		switch {
 		case s.Path+string(filepath.Separator) == dir:
 			// The folder changes with each article added or removed.
 		case !article:
-			if !ok || old != s.stamp {
+			if !same[s.Path] {
 				return nil // what dates the articles may have changed
 			}
-		case ok && old == s.stamp:
+		case same[s.Path]:
 			if pr, ok := snap.Files["articles/"+filepath.ToSlash(name)]; ok {
 				trusted["articles/"+filepath.ToSlash(name)] = pr
 			}
 		}
 	}
 	return trusted
+}
+
+// unchanged returns the sources (by path) whose stamps prove them
+// unchanged since the last build's journal; nil without one.
+func (jr *journalRun) unchanged() map[string]bool {
+	if jr == nil || jr.prev == nil {
+		return nil
+	}
+	if jr.same != nil {
+		return jr.same
+	}
+	prev := jr.prev
+	before := make(map[string]stamp, len(prev.Sources))
+	for _, s := range prev.Sources {
+		if !racy(s.stamp, prev.SrcAt) { // else it may have changed since without its stamp changing
+			before[s.Path] = s.stamp
+		}
+	}
+	jr.same = make(map[string]bool, len(jr.sources))
+	for _, s := range jr.sources {
+		if old, ok := before[s.Path]; ok && old == s.stamp {
+			jr.same[s.Path] = true
+		}
+	}
+	return jr.same
+}
+
+// hashCopied gives a one-off build's output the hash of each image and
+// static file that has not changed since the last build (the hash the
+// manifest lists for its copy), so that it is not read again.
+func (r *run) hashCopied() {
+	same := r.journal.unchanged()
+	if len(same) == 0 || r.out.prev == nil {
+		return
+	}
+	prev, src := r.out.prev, r.opts.Source
+	r.out.hashOf = func(fsys fs.FS, name string) (string, error) {
+		rel := strings.TrimPrefix(name, "static/")
+		if st, ok := prev[rel]; ok && st.Hash != "" && same[filepath.Join(src, filepath.FromSlash(name))] {
+			return st.Hash, nil
+		}
+		return hashFile(fsys, name)
+	}
 }
 
 // writeSnapshot writes the snapshot of the articles this build read,

@@ -119,6 +119,17 @@ func testRebuildMatchesColdBuild(t *testing.T, cfg string) {
 			writeFile(t, filepath.Join(root, "content/images/b.png"), string(tinyPNG)+"b")
 			editArticle(t, root, "a5", "Text of a5", "Text of a5 ![](/images/b.png)")
 		}, false, -1},
+		{"image replaced keeping its size and mtime", func(t *testing.T) {
+			p := filepath.Join(root, "content/images/b.png")
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, p, string(tinyPNG)+"c")
+			if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+		}, false, -1},
 		{"link to a missing article", func(t *testing.T) { editArticle(t, root, "a8", "New.", "New, see [gone](/articles/a6/).") }, true, 1},
 		{"the missing article is back", func(t *testing.T) {
 			writeFile(t, art("a6"), rebuildArticle("Article a6", `"go"`, 6, "", "## Setup a6\n\nBack.\n"))
