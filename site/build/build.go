@@ -421,14 +421,16 @@ func (r *run) loadTheme() error {
 }
 
 func (r *run) prepareOutput() error {
-	o, err := newOutputKnown(r.opts.Dest, r.opts.CacheDir, r.b.knownFiles())
+	trusted := r.b == nil && r.journal != nil && r.journal.outsSame
+	o, err := openOutput(r.opts.Dest, r.opts.CacheDir, r.b.knownFiles(), !trusted)
 	if err != nil {
 		return err
 	}
 	r.out = o
 	r.b.setupOutput(r)
 	if r.b == nil {
-		r.hashCopied() // journal_content.go
+		r.hashCopied()  // journal_content.go
+		r.trustOutput() // journal_outputs.go
 	}
 	r.pages = newLinkIndex()
 	r.indexPages()

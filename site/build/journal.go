@@ -91,6 +91,8 @@ type journalRun struct {
 	prev   *statJournal    // the last build's, of the same key (journal_content.go)
 	priors *priors         // the articles this build read, for its snapshot
 	same   map[string]bool // sources unchanged since prev (unchanged)
+	// The output folder holds what prev recorded (journal_outputs.go).
+	outsSame bool
 }
 
 func (r *run) journalPath() string {
@@ -166,13 +168,16 @@ func (r *run) upToDate() bool {
 		return false
 	}
 	jr.prev = prev
+	// The output as the last build left it spares this build a walk of
+	// the output folder (journal_outputs.go), whatever else changed.
+	jr.outsSame = outputsUnchanged(prev, r.opts.Dest)
 	if !trustedSources(prev) {
 		return false
 	}
 	if prev.Due != 0 && !r.opts.Now.Before(time.Unix(0, prev.Due)) {
 		return false // a scheduled article is due
 	}
-	if !sameSlice(prev.Sources, jr.sources) || !outputsUnchanged(prev, r.opts.Dest) {
+	if !sameSlice(prev.Sources, jr.sources) || !jr.outsSame {
 		return false
 	}
 	r.replay(&prev.Report)
@@ -224,7 +229,7 @@ func (r *run) writeJournal(err error) {
 	j.Report.Changed, j.Report.Steps, j.Report.PageOf = nil, nil, nil
 	j.Due = r.firstDue()
 	outsAt := time.Now()
-	outs, ok := stampOutputs(r.out)
+	outs, ok := stampOutputs(r.out, jr.keptStamps(r.out))
 	if !ok {
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,8 +100,15 @@ func (o *output) commitFresh() error {
 // checkInTheWay refuses to replace a file kiji did not write (or a folder
 // holding one) with one of this build's files, before anything changes.
 func (o *output) checkInTheWay() error {
-	if err := o.walkUnknown(); err != nil || len(o.unknown) == 0 {
+	if err := o.walkUnknown(); err != nil {
 		return err
+	}
+	var bad []string
+	if o.checkNew {
+		bad = o.newInTheWay() // journal_outputs.go
+	}
+	if len(o.unknown) == 0 {
+		return inTheWay(bad)
 	}
 	files, dirs := map[string]bool{}, map[string]bool{}
 	for _, u := range o.unknown {
@@ -109,7 +117,6 @@ func (o *output) checkInTheWay() error {
 			dirs[d] = true
 		}
 	}
-	var bad []string
 	for _, rel := range o.stagedNames() {
 		hit := files[rel] || dirs[rel]
 		for d := path.Dir(rel); d != "." && !hit; d = path.Dir(d) {
@@ -119,9 +126,16 @@ func (o *output) checkInTheWay() error {
 			bad = append(bad, filepath.Join(o.shown, filepath.FromSlash(rel)))
 		}
 	}
+	return inTheWay(bad)
+}
+
+// inTheWay is the error of files kiji did not write where a build writes
+// (nil for none).
+func inTheWay(bad []string) error {
 	if len(bad) == 0 {
 		return nil
 	}
+	bad = slices.Compact(slices.Sorted(slices.Values(bad)))
 	return fmt.Errorf("the output folder holds %s, which kiji did not write, where this build writes the site's own; move it away or delete it (kiji writes it from now on)", strings.Join(bad, ", "))
 }
 

@@ -274,3 +274,39 @@ func TestRebuildChecksLinksOfWhatChanged(t *testing.T) {
 		t.Errorf("broken links reported (-want +got):\n%s", diff)
 	}
 }
+
+// TestRebuildNeverReplacesAFileItDidNotWrite puts a file of the user's in
+// an output folder that was empty at the last build (so that no stamp the
+// journal took changes), where the next build writes a new page: the
+// build refuses, as a cold build into that folder does.
+func TestRebuildNeverReplacesAFileItDidNotWrite(t *testing.T) {
+	if !stampsSupported {
+		t.Skip("no ctimes and inodes on this system: every build is a full one")
+	}
+	root := rebuildSite(t, "")
+	pub := filepath.Join(root, "public")
+	build := func() (*Report, error) {
+		settle()
+		return Build(context.Background(), Options{Root: root, Offline: true, NoGit: true})
+	}
+	if _, err := build(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(pub, "articles", "a9"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := build(); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	mine := filepath.Join(pub, "articles", "a9", "index.html")
+	writeFile(t, mine, "my own page\n")
+	writeFile(t, filepath.Join(root, "content/articles/a9.md"), rebuildArticle("Article a9", `"go"`, 9, "", "New.\n"))
+	_, err := build()
+	if err == nil || !strings.Contains(err.Error(), "which kiji did not write") {
+		t.Errorf("build error = %v, want one saying the file is not kiji's", err)
+	}
+	if got := read(t, mine); got != "my own page\n" {
+		t.Errorf("the user's file now holds %q", got)
+	}
+}
