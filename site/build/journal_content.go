@@ -44,6 +44,9 @@ type contentSnap struct {
 	Now   int64 // the build time the files were read at (unix ns)
 	Due   int64 // the first scheduled article's time (unix ns); 0: none
 	Files map[string]content.Prior
+	// Raw holds each file's entry as encoded, to be written again as it
+	// was read.
+	Raw map[string][]byte
 }
 
 // priors collects the articles a build read (or took from the snapshot),
@@ -51,7 +54,8 @@ type contentSnap struct {
 type priors struct {
 	mu     sync.Mutex
 	m      map[string]content.Prior
-	parsed atomic.Int64 // read and parsed (Report.Parsed)
+	raw    map[string][]byte // of the articles taken from the snapshot
+	parsed atomic.Int64      // read and parsed (Report.Parsed)
 }
 
 // read records an article read and parsed.
@@ -80,31 +84,36 @@ func (r *run) useSnapshot(opts *content.Options) {
 	}
 	jr.priors = &priors{m: map[string]content.Prior{}}
 	opts.Read = jr.priors.read
-	known := r.knownArticles()
+	known, raw := r.knownArticles()
 	if len(known) == 0 {
 		return
 	}
+	jr.priors.raw = map[string][]byte{}
 	opts.Known = func(p string) (content.Prior, bool) {
 		pr, ok := known[p]
 		if ok {
 			jr.priors.add(p, pr)
+			jr.priors.mu.Lock()
+			jr.priors.raw[p] = raw[p]
+			jr.priors.mu.Unlock()
 		}
 		return pr, ok
 	}
 }
 
 // knownArticles returns the articles of the snapshot that are unchanged
-// since it was written, by content path; nil when it cannot be trusted.
-func (r *run) knownArticles() map[string]content.Prior {
+// since it was written, by content path, with their entries as encoded;
+// nil when it cannot be trusted.
+func (r *run) knownArticles() (map[string]content.Prior, map[string][]byte) {
 	jr := r.journal
 	prev := jr.prev
 	if prev == nil {
-		return nil
+		return nil, nil
 	}
 	snap := readSnapshot(r.snapshotPath())
 	now := r.opts.Now.UnixNano()
 	if snap == nil || snap.SrcAt != prev.SrcAt || now < snap.Now || (snap.Due != 0 && now >= snap.Due) {
-		return nil
+		return nil, nil
 	}
 	dir := filepath.Join(r.opts.Source, "articles") + string(filepath.Separator)
 	same := jr.unchanged()
@@ -116,7 +125,7 @@ func (r *run) knownArticles() map[string]content.Prior {
 			// The folder changes with each article added or removed.
 		case !article:
 			if !same[s.Path] {
-				return nil // what dates the articles may have changed
+				return nil, nil // what dates the articles may have changed
 			}
 		case same[s.Path]:
 			if pr, ok := snap.Files["articles/"+filepath.ToSlash(name)]; ok {
@@ -124,7 +133,7 @@ func (r *run) knownArticles() map[string]content.Prior {
 			}
 		}
 	}
-	return trusted
+	return trusted, snap.Raw
 }
 
 // unchanged returns the sources (by path) whose stamps prove them
@@ -179,7 +188,7 @@ func (r *run) writeSnapshot(srcAt int64) {
 	if jr.priors == nil || r.site == nil {
 		return
 	}
-	snap := &contentSnap{SrcAt: srcAt, Now: r.opts.Now.UnixNano(), Files: jr.priors.m}
+	snap := &contentSnap{SrcAt: srcAt, Now: r.opts.Now.UnixNano(), Files: jr.priors.m, Raw: jr.priors.raw}
 	for _, as := range [][]*content.Article{r.site.Articles, r.site.Drafts} {
 		for _, a := range as {
 			if a.Scheduled && !a.Date.IsZero() && (snap.Due == 0 || a.Date.UnixNano() < snap.Due) {
@@ -235,6 +244,10 @@ func encodeSnapshot(s *contentSnap) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s.Files)))
 	for p, pr := range s.Files {
 		b = appendString(b, p)
+		if raw, ok := s.Raw[p]; ok {
+			b = append(b, raw...)
+			continue
+		}
 		b = appendArticle(b, pr.Article)
 		b = binary.AppendUvarint(b, uint64(len(pr.Problems)))
 		for _, q := range pr.Problems {
@@ -290,8 +303,10 @@ func decodeSnapshot(body []byte) (*contentSnap, error) {
 		return nil, errSnapshot
 	}
 	s.Files = make(map[string]content.Prior, n)
+	s.Raw = make(map[string][]byte, n)
 	for range n {
 		p := r.string()
+		start := r.b
 		pr := content.Prior{Article: r.article()}
 		np := r.uvarint()
 		if np > uint64(len(r.b)) {
@@ -306,6 +321,7 @@ func decodeSnapshot(body []byte) (*contentSnap, error) {
 			return nil, r.err
 		}
 		s.Files[p] = pr
+		s.Raw[p] = start[: len(start)-len(r.b) : len(start)-len(r.b)]
 	}
 	if r.err != nil || len(r.b) != 0 {
 		return nil, errSnapshot

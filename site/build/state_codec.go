@@ -156,11 +156,12 @@ func (r *stateReader) strings() []string {
 }
 
 func (r *stateReader) entry() *articleEntry {
-	e := &articleEntry{Key: r.str(), Rel: r.str(), OutHash: r.str(), Minutes: int(r.varint()), Summary: r.str()}
+	// Keys, hashes and summaries are each one's own: not interned.
+	e := &articleEntry{Key: r.string(), Rel: r.string(), OutHash: r.string(), Minutes: int(r.varint()), Summary: r.string()}
 	e.Problems = r.problems()
 	e.Links = r.rawLinks()
 	e.Pages = r.str()
-	if s := r.str(); s != "" {
+	if s := r.string(); s != "" {
 		e.Search = []byte(s)
 	}
 	return e
@@ -223,7 +224,7 @@ func (r *stateReader) skip(n int) {
 }
 
 func (r *stateReader) out() *outEntry {
-	e := &outEntry{Key: r.str(), OutHash: r.str()}
+	e := &outEntry{Key: r.string(), OutHash: r.string()}
 	if len(r.b) == 0 {
 		r.err = errState
 		return e
@@ -243,12 +244,12 @@ func decodePayload(b []byte) (*state, error) {
 	n := r.count()
 	s := &state{Articles: make(map[string]*articleEntry, n), Outs: map[string]*outEntry{}}
 	for range n {
-		p := r.str()
+		p := r.string()
 		s.Articles[p] = r.entry()
 	}
 	n = r.count()
 	for range n {
-		p := r.str()
+		p := r.string()
 		s.Outs[p] = r.out()
 	}
 	s.CheckedKey = r.str()
