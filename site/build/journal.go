@@ -106,7 +106,7 @@ func (r *run) journalKey() string {
 	h := sha256.New()
 	o := r.opts
 	fmt.Fprintf(h, "kiji %s\n%q %q %q %q %q\n", cacheVersion(), o.Root, o.Source, o.Dest, o.Config, o.CacheDir)
-	fmt.Fprintf(h, "%q %v %v %v %q\n", o.BaseURL, o.Drafts, o.Offline, o.ZennStrict, o.OnBroken)
+	fmt.Fprintf(h, "%q %v %v %v %q %v\n", o.BaseURL, o.Drafts, o.Offline, o.ZennStrict, o.OnBroken, o.NoGit)
 	h.Write(r.cfgRaw)
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -34,7 +34,8 @@ func commitHook(op, rel string) error {
 // atomically, in an order that keeps every page whole at every moment:
 //
 //  1. a manifest listing the old files and the new ones, so that whatever
-//     happens next, the folder's manifest lists every file kiji put there;
+//     happens next, the folder's manifest lists every file kiji put there
+//     (when no file is new, the manifest in place does);
 //  2. the new and changed files that are not pages (stylesheets, images),
 //     then the pages that link to them;
 //  3. the removal of the files the previous build wrote and this one did
@@ -156,10 +157,13 @@ type change struct {
 // run makes the changes of commit, steps 1 to 4.
 func (j *journal) run() error {
 	o := j.o
-	if err := j.putManifest(o.manifest(o.prev)); err != nil {
-		return err
-	}
 	names := o.stagedNames()
+	// With no new name, that manifest is the one in place: not written.
+	if slices.ContainsFunc(names, func(rel string) bool { _, ok := o.prev[rel]; return !ok }) {
+		if err := j.putManifest(o.manifest(o.prev)); err != nil {
+			return err
+		}
+	}
 	for _, pages := range []bool{false, true} {
 		for _, rel := range names {
 			if strings.HasSuffix(rel, ".html") != pages {
