@@ -18,7 +18,11 @@
 //
 // After step 1, a one-off build asks the stat journal whether anything
 // changed since the last build (journal.go); if nothing did, it stops
-// there with that build's report.
+// there with that build's report. If something did, the journal still
+// spares it what did not: the articles whose files did not change are
+// taken as last read (journal_content.go), the output folder as last
+// left is not walked (journal_outputs.go), and only the links of the
+// pages that changed are checked (linkdelta.go).
 //
 // Formulas that run out of KaTeX's time may cost a build a minute at most
 // (see package math); when ctx is done, every step stops within a second
