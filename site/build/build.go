@@ -18,7 +18,11 @@
 //
 // After step 1, a one-off build asks the stat journal whether anything
 // changed since the last build (journal.go); if nothing did, it stops
-// there with that build's report.
+// there with that build's report. If something did, the journal still
+// spares it what did not: the articles whose files did not change are
+// taken as last read (journal_content.go), the output folder as last
+// left is not walked (journal_outputs.go), and only the links of the
+// pages that changed are checked (linkdelta.go).
 //
 // Formulas that run out of KaTeX's time may cost a build a minute at most
 // (see package math); when ctx is done, every step stops within a second
@@ -100,6 +104,9 @@ type Report struct {
 	// Converted counts the articles and chapters converted from Markdown
 	// (the others came from the build cache).
 	Converted int
+	// Parsed counts the article files read and parsed; a one-off build
+	// takes the others from the content snapshot (journal_content.go).
+	Parsed int
 	// Changed lists the output files this build wrote or removed (paths
 	// relative to Dest, sorted), for the dev server's live reload.
 	Changed  []string
@@ -166,6 +173,7 @@ type run struct {
 	lists          map[string]listInfo // list pages by output path, for the sitemap
 	search         *search.Index       // nil when search is off
 	searchDone     chan error          // the index being written (search.go)
+	linkTargets    map[string]bool     // output files links point to (linkdelta.go)
 
 	globalKey          string                       // hash of what every page depends on (config, theme, images)
 	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it
@@ -307,6 +315,9 @@ func (r *run) commitOutput() error {
 // fillReport records the build's problems and duration in its report.
 func (r *run) fillReport(start time.Time) {
 	r.report.Problems, r.report.Converted = r.probs.Sorted(), int(r.converted.Load())
+	if jr := r.journal; jr != nil && jr.priors != nil {
+		r.report.Parsed = int(jr.priors.parsed.Load())
+	}
 	r.report.Errors, r.report.Warnings = r.probs.Count()
 	r.report.Publishable = r.countPublishable(r.report.Problems)
 	if r.opts.Dev && r.site != nil {
@@ -389,6 +400,7 @@ func (r *run) readContent() error {
 		}
 		opts := r.contentOptions()
 		opts.Dates = r.readDates()
+		r.useSnapshot(&opts) // journal_content.go
 		r.site = content.Load(r.srcFS, opts, probs)
 		r.b.loadedContent(r, probs)
 	}
@@ -416,12 +428,17 @@ func (r *run) loadTheme() error {
 }
 
 func (r *run) prepareOutput() error {
-	o, err := newOutputKnown(r.opts.Dest, r.opts.CacheDir, r.b.knownFiles())
+	trusted := r.b == nil && r.journal != nil && r.journal.outsSame
+	o, err := openOutput(r.opts.Dest, r.opts.CacheDir, r.b.knownFiles(), !trusted)
 	if err != nil {
 		return err
 	}
 	r.out = o
 	r.b.setupOutput(r)
+	if r.b == nil {
+		r.hashCopied()  // journal_content.go
+		r.trustOutput() // journal_outputs.go
+	}
 	r.pages = newLinkIndex()
 	r.indexPages()
 	if !r.b.restoreState(r) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -75,7 +76,13 @@ type Builder struct {
 	nextChecked map[string]*checkedPage
 	nextMu      sync.Mutex
 	summaryKeys map[*render.Summary][32]byte // lists are rendered one at a time
-	reused      bool                         // the content was not read again: no image changed
+
+	// The summaries of the last build, by article: an article the
+	// content kept (the same value) with the same reading time keeps its
+	// summary, its card and its key.
+	sums    map[*content.Article]*render.Summary
+	sumsKey string // the global key they were made with
+	reused  bool   // the content was not read again: no image changed
 
 	hashMu sync.Mutex
 	hashes map[string]fileHash // by path in the content fs
@@ -131,7 +138,6 @@ func (b *Builder) Build(ctx context.Context, changed []string) (*Report, error) 
 		b.forgetHash(p)
 	}
 	b.nextOuts = map[string]*outEntry{}
-	b.summaryKeys = map[*render.Summary][32]byte{}
 	b.nextChecked = nil
 	b.reused = false
 	rep, err := build(ctx, b.opts, b)
@@ -443,25 +449,77 @@ func replaceArticles(as []*content.Article, repl map[*content.Article]*content.A
 	return out
 }
 
-// cachedList keeps a list page the previous build wrote from the same
-// data. It returns the page's key for stored.
 // primeSummaryKeys hashes each summary once, before the lists that share
 // them are rendered (in parallel) and keyed by cachedList.
 func (b *Builder) primeSummaryKeys(r *run, sums []*render.Summary) {
 	summaryKeys := r.summaryKeys
 	if b != nil {
-		summaryKeys = b.summaryKeys
+		// Those of the last build's summaries still in use are kept.
+		summaryKeys = make(map[*render.Summary][32]byte, len(sums))
+		for _, s := range sums {
+			if k, ok := b.summaryKeys[s]; ok {
+				summaryKeys[s] = k
+			}
+		}
+		b.summaryKeys = summaryKeys
 	}
 	for _, s := range sums {
-		if _, ok := summaryKeys[s]; ok {
-			continue
-		}
-		if j, err := json.Marshal(s); err == nil {
-			summaryKeys[s] = sha256.Sum256(j)
+		if _, ok := summaryKeys[s]; !ok {
+			summaryKeys[s] = summaryKey(s)
 		}
 	}
 }
 
+// summaryKey hashes every field of a summary but its card (which is made
+// from them): the part of a list page's key an article contributes.
+func summaryKey(s *render.Summary) [32]byte {
+	b := make([]byte, 0, 512)
+	str := func(v string) {
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	str(s.URL)
+	str(s.Title)
+	str(s.Emoji)
+	str(s.DateText)
+	str(s.DateISO)
+	b = binary.AppendVarint(b, int64(s.Minutes))
+	str(s.ReadingTime)
+	b = binary.AppendUvarint(b, uint64(len(s.Topics)))
+	for _, t := range s.Topics {
+		if t == nil {
+			str("\x00nil")
+			continue
+		}
+		str(t.URL)
+		str(t.Name)
+		b = binary.AppendVarint(b, int64(t.Count))
+	}
+	if s.Draft {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	return sha256.Sum256(b)
+}
+
+// summaryOf returns the summary of r.site.Articles[i]: the last build's
+// when the Builder kept the article as it was.
+func (b *Builder) summaryOf(r *run, i int, next map[*content.Article]*render.Summary) *render.Summary {
+	a, minutes := r.site.Articles[i], r.articleResults[i].minutes
+	if b == nil {
+		return r.summary(a, minutes)
+	}
+	s, ok := b.sums[a]
+	if !ok || s.Minutes != minutes || b.sumsKey != r.globalKey {
+		s = r.summary(a, minutes)
+	}
+	next[a] = s
+	return s
+}
+
+// cachedList keeps a list page the previous build wrote from the same
+// data. It returns the page's key for stored.
 func (b *Builder) cachedList(r *run, rel, tmpl string, data *render.Page) (string, bool) {
 	summaryKeys := r.summaryKeys
 	if b != nil {
@@ -473,19 +531,34 @@ func (b *Builder) cachedList(r *run, rel, tmpl string, data *render.Page) (strin
 	// The lists share their article summaries: each is encoded once.
 	p := *data
 	p.Articles = nil
+	var months []*render.Summary // of an archive year's page
+	if a := p.Archive; a != nil && a.Year != nil {
+		y := *a.Year
+		y.Months = make([]*render.ArchiveMonth, len(a.Year.Months))
+		for i, m := range a.Year.Months {
+			c := *m
+			c.Articles = nil
+			y.Months[i] = &c
+			months = append(append(months, nil), m.Articles...) // nil: a new month
+		}
+		p.Archive = &render.ArchiveView{Years: a.Years, Year: &y}
+	}
 	if err := json.NewEncoder(h).Encode(&p); err != nil {
 		return "", false
 	}
-	for _, s := range data.Articles {
-		k, ok := summaryKeys[s] // read-only here: lists render in parallel
-		if !ok {
-			j, err := json.Marshal(s)
-			if err != nil {
-				return "", false
+	for _, list := range [][]*render.Summary{data.Articles, months} {
+		io.WriteString(h, "\x00list")
+		for _, s := range list {
+			if s == nil {
+				io.WriteString(h, "\x00month")
+				continue
 			}
-			k = sha256.Sum256(j)
+			k, ok := summaryKeys[s] // read-only here: lists render in parallel
+			if !ok {
+				k = summaryKey(s)
+			}
+			h.Write(k[:])
 		}
-		h.Write(k[:])
 	}
 	key := hex.EncodeToString(h.Sum(nil))
 	return key, b.cached(r, rel, key)
@@ -501,6 +574,24 @@ func (b *Builder) cachedFeed(r *run, rel string, f feeds.Feed) (string, bool) {
 	}
 	key := hex.EncodeToString(h.Sum(nil))
 	return key, b.cached(r, rel, key)
+}
+
+// cachedSitemap keeps the sitemap the previous build wrote from the same
+// URLs (sorted) and dates. It returns the sitemap's key for stored.
+func (b *Builder) cachedSitemap(r *run, urls []feeds.URL) (string, bool) {
+	h := sha256.New()
+	buf := make([]byte, 0, 256)
+	buf = append(append(append(buf, r.globalKey...), cacheVersion()...), "\x00sitemap\x00"...)
+	for _, u := range urls {
+		buf = append(buf, u.Loc...)
+		buf = append(buf, 0)
+		buf = u.LastMod.AppendFormat(buf, time.RFC3339Nano)
+		buf = append(buf, 0)
+		h.Write(buf)
+		buf = buf[:0]
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	return key, b.cached(r, "sitemap.xml", key)
 }
 
 // ogKey is the key of an article's sharing image.
@@ -603,7 +694,7 @@ func sameWorld(files map[string]bool, pages map[string]*checkedPage, li *linkInd
 	}
 	for rel, pl := range li.pages {
 		p, ok := pages[rel]
-		if !ok || (p.pl != pl && !slices.Equal(p.ids, pl.ids)) {
+		if !ok || (p.pl != pl && !slices.Equal(p.ids, pl.load().ids)) {
 			return false
 		}
 	}
@@ -620,7 +711,7 @@ func (m *linkMemo) reuse(rel string, pl *pageLinks) ([]diag.Problem, bool) {
 	if !ok {
 		return nil, false
 	}
-	if p.pl != pl && (p.source != pl.source || p.template != pl.template || !slices.Equal(p.links, pl.links) || !slices.Equal(p.refs, pl.refs)) {
+	if p.pl != pl && (p.source != pl.load().source || p.template != pl.template || !slices.Equal(p.links, pl.links) || !slices.Equal(p.refs, pl.refs)) {
 		return nil, false
 	}
 	if p.pl != pl {
@@ -637,5 +728,6 @@ func (m *linkMemo) store(rel string, pl *pageLinks, ps []diag.Problem) {
 	if m == nil {
 		return
 	}
+	pl.load()
 	m.next[rel] = &checkedPage{pl: pl, source: pl.source, template: pl.template, links: pl.links, refs: pl.refs, ids: pl.ids, probs: ps}
 }

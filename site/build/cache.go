@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,7 +22,7 @@ import (
 // Options.CacheDir as one file, state.gob, written only after a successful
 // build:
 //
-//	kiji-state v1\n  <sha256 of the payload, hex>\n  <gob payload>
+//	kiji-state v4\n  <payload (state_codec.go)>\n<sha256 of all before it, hex>
 //
 // An article is rendered again unless its cache entry's key — the hash of
 // kiji's version, kiji.yaml, the theme, the set of images, the article's
@@ -32,7 +31,7 @@ import (
 // foreign cache file fails its checksum and is ignored: the build is then
 // a full one, never a wrong one.
 
-const stateHeader = "kiji-state v4\n"
+const stateHeader = "kiji-state v5\n"
 
 type state struct {
 	Articles map[string]*articleEntry // by content path
@@ -42,6 +41,13 @@ type state struct {
 	// SearchID names the search index's cache (package search) that goes
 	// with this state; the pages' tokens are kept there, not here.
 	SearchID string
+	// Checked holds the problems the link check found, by page (pages
+	// without any are left out), and CheckedKey what it checked them
+	// against (see linkdelta.go).
+	Checked    map[string][]diag.Problem
+	CheckedKey string
+	// Targets are the output files the links checked point to.
+	Targets map[string]bool
 }
 
 // articleEntry is what a rebuild needs from an article it does not render.
@@ -59,17 +65,24 @@ type articleEntry struct {
 	Pages string
 }
 
-// cachedLinks is pageLinks in a form gob can write.
+// cachedLinks is pageLinks in a form the cache file holds. Read from the
+// file, only raw is set: the fields are decoded when the page's links are
+// first used (most pages a rebuild keeps are never looked at).
 type cachedLinks struct {
 	Source, Template string
 	IDs              []string
 	Attrs, Vals      []string
 	Refs             []markdown.Ref
 
-	memo *pageLinks // made once from the fields (not written by gob)
+	memo *pageLinks // made once from the fields (not written to the file)
+	raw  []byte     // the fields as encoded in the file (state_codec.go)
 }
 
 func (pl *pageLinks) cached() cachedLinks {
+	pl.load()
+	if pl.from != nil && pl.from.raw != nil {
+		return cachedLinks{raw: pl.from.raw}
+	}
 	c := cachedLinks{Source: pl.source, Template: pl.template, Refs: pl.refs, IDs: pl.ids}
 	for _, l := range pl.links {
 		c.Attrs = append(c.Attrs, l.attr())
@@ -78,19 +91,29 @@ func (pl *pageLinks) cached() cachedLinks {
 	return c
 }
 
-func (c cachedLinks) pageLinks() *pageLinks {
+// fill sets pl's fields from c (decoding c.raw first, if set).
+func (pl *pageLinks) fill(c *cachedLinks) {
+	if c.raw != nil {
+		r := &stateReader{journalReader: journalReader{b: c.raw}, strs: map[string]string{}}
+		d := r.links()
+		if r.err != nil {
+			// Cannot happen: the file's checksum was verified. A page
+			// with no ids and links is checked as such.
+			d = cachedLinks{}
+		}
+		c = &d
+	}
 	ids := idSet(c.IDs)
 	if !sort.StringsAreSorted(ids) {
 		ids = append(idSet(nil), ids...)
 		sort.Strings(ids)
 	}
-	pl := &pageLinks{source: c.Source, template: c.Template, refs: c.Refs, ids: ids}
+	pl.source, pl.template, pl.refs, pl.ids = c.Source, c.Template, c.Refs, ids
 	for i := range c.Attrs {
 		if c.Attrs[i] != "" && i < len(c.Vals) {
 			pl.links = append(pl.links, newPageLink(c.Attrs[i], c.Vals[i]))
 		}
 	}
-	return pl
 }
 
 func (r *run) statePath() string {
@@ -145,36 +168,7 @@ func decodeState(b []byte) (*state, error) {
 	if trailer[0] != '\n' || hex.EncodeToString(sum[:]) != string(trailer[1:]) {
 		return nil, errors.New("the cache file is damaged")
 	}
-	dec := gob.NewDecoder(bytes.NewReader(body[len(stateHeader):]))
-	var n int
-	if err := dec.Decode(&n); err != nil {
-		return nil, err
-	}
-	if n < 0 || n > len(body) {
-		return nil, errors.New("the cache file is damaged")
-	}
-	s := &state{Articles: make(map[string]*articleEntry, n), Outs: map[string]*outEntry{}}
-	for i := 0; i < n; i++ {
-		var p string
-		e := &articleEntry{}
-		if err := dec.Decode(&p); err != nil {
-			return nil, err
-		}
-		if err := dec.Decode(e); err != nil {
-			return nil, err
-		}
-		s.Articles[p] = e
-	}
-	if err := dec.Decode(&s.Outs); err != nil {
-		return nil, err
-	}
-	if err := dec.Decode(&s.SearchID); err != nil {
-		return nil, err
-	}
-	if s.Outs == nil {
-		s.Outs = map[string]*outEntry{}
-	}
-	return s, nil
+	return decodePayload(body[len(stateHeader):]) // state_codec.go
 }
 
 // saveState writes the cache atomically.
@@ -197,9 +191,9 @@ func (r *run) saveState() error {
 	return os.Rename(tmp.Name(), r.statePath())
 }
 
-// writeState streams the cache: the header, a gob stream (the number of
-// articles, each article's path and entry, the list pages' entries, the
-// search index's cache ID), then
+// writeState streams the cache: the header, the payload (state_codec.go:
+// the number of articles, each article's path and entry, the list pages'
+// entries, the link check's results, the search index's cache ID), then
 // a newline and the SHA-256 of all that. Entries are encoded one at a
 // time, so no copy of the whole cache is ever held in memory; pages
 // rendered by this build keep only a pointer to their links while the
@@ -210,31 +204,37 @@ func (r *run) writeState(f *os.File) error {
 	if _, err := io.WriteString(bw, stateHeader); err != nil {
 		return err
 	}
-	enc := gob.NewEncoder(bw)
 	paths := make([]string, 0, len(r.newState.Articles))
 	for p := range r.newState.Articles {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	if err := enc.Encode(len(paths)); err != nil {
-		return err
-	}
+	buf := binary.AppendUvarint(make([]byte, 0, 64<<10), uint64(len(paths)))
 	for _, p := range paths {
 		e := *r.newState.Articles[p]
-		if e.Links.Source == "" && e.Links.memo != nil {
+		if e.Links.raw == nil && e.Links.Source == "" && e.Links.memo != nil {
 			e.Links = e.Links.memo.cached()
 		}
-		if err := enc.Encode(p); err != nil {
-			return err
-		}
-		if err := enc.Encode(&e); err != nil {
-			return err
+		buf = appendEntry(appendString(buf, p), &e)
+		if len(buf) > 32<<10 {
+			if _, err := bw.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
 		}
 	}
-	if err := enc.Encode(r.newState.Outs); err != nil {
-		return err
+	outs := make([]string, 0, len(r.newState.Outs))
+	for p := range r.newState.Outs {
+		outs = append(outs, p)
 	}
-	if err := enc.Encode(r.newState.SearchID); err != nil {
+	sort.Strings(outs)
+	buf = binary.AppendUvarint(buf, uint64(len(outs)))
+	for _, p := range outs {
+		buf = appendOut(appendString(buf, p), r.newState.Outs[p])
+	}
+	buf = appendChecked(buf, r.newState)
+	buf = appendString(buf, r.newState.SearchID)
+	if _, err := bw.Write(buf); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
@@ -294,9 +294,9 @@ func (r *run) articleKey(i int) string {
 func (li *linkIndex) addCached(rel string, c *cachedLinks) {
 	pl := c.memo
 	if pl == nil {
-		// A page's links are only read once recorded: the same value
+		// A page's links are read once, when first used: the same value
 		// serves every build that keeps the page (a Builder's).
-		pl = c.pageLinks()
+		pl = &pageLinks{from: c}
 		c.memo = pl
 	}
 	li.mu.Lock()

@@ -3,6 +3,7 @@ package build
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,24 +33,23 @@ func (r *run) writeFeeds() error {
 		r.probs.Warnf(filepath.ToSlash(r.opts.Config), 0, 0,
 			"no base_url is set, so the feeds, sitemap.xml, robots.txt and og:image use root-relative URLs, which crawlers, social sites and some feed readers do not resolve; set base_url: https://your.host/ in kiji.yaml or pass --base-url")
 	}
-	arts := make(map[*content.Article]feeds.Entry, len(r.site.Articles))
+	items := map[any]*feedItem{}
 	for i, a := range r.site.Articles {
 		if !a.Draft() {
-			arts[a] = r.articleEntry(a, i)
+			items[a] = &feedItem{news: a.Date, url: r.base.abs(articleDir(a.Slug)), article: a, index: i}
 		}
 	}
-	books := map[*content.Book]feeds.Entry{}
 	for _, b := range r.site.Books {
 		if !b.Draft() {
-			books[b] = r.bookEntry(b)
+			items[b] = &feedItem{news: b.Updated, url: r.base.abs(bookDir(b.Slug)), book: b}
 		}
 	}
-	if err := r.writeFeed("feed.xml", r.cfg.Title, r.cfg.Description, "", entriesOf(r.site.Articles, r.site.Books, arts, books)); err != nil {
+	if err := r.writeFeed("feed.xml", r.cfg.Title, r.cfg.Description, "", r.entriesOf(r.site.Articles, r.site.Books, items)); err != nil {
 		return err
 	}
 	for _, t := range r.site.Topics {
 		title := render.Translate(r.cfg.Language, "topicof", t.Name) + " | " + r.cfg.Title
-		if err := r.writeFeed(topicFeedPath(t.Slug), title, "", topicDir(t.Slug), entriesOf(t.Articles, t.Books, arts, books)); err != nil {
+		if err := r.writeFeed(topicFeedPath(t.Slug), title, "", topicDir(t.Slug), r.entriesOf(t.Articles, t.Books, items)); err != nil {
 			return err
 		}
 	}
@@ -59,18 +59,48 @@ func (r *run) writeFeeds() error {
 	return r.writeRobots()
 }
 
-// entriesOf returns the feed entries of the published articles and books.
-func entriesOf(as []*content.Article, bs []*content.Book, arts map[*content.Article]feeds.Entry, books map[*content.Book]feeds.Entry) []feeds.Entry {
-	var es []feeds.Entry
+// feedItem is a published article or book, as feeds order them: by
+// News (an article's date, a book's newest change), then URL.
+type feedItem struct {
+	news    time.Time
+	url     string
+	article *content.Article
+	index   int // of article in r.site.Articles
+	book    *content.Book
+}
+
+// entriesOf returns the feed entries of the published articles and books,
+// as feeds.Newest keeps them. Only the entries kept are made: a site's
+// feed holds 20 of its thousands of articles.
+func (r *run) entriesOf(as []*content.Article, bs []*content.Book, items map[any]*feedItem) []feeds.Entry {
+	var its []*feedItem
 	for _, a := range as {
-		if e, ok := arts[a]; ok {
-			es = append(es, e)
+		if it, ok := items[a]; ok {
+			its = append(its, it)
 		}
 	}
 	for _, b := range bs {
-		if e, ok := books[b]; ok {
-			es = append(es, e)
+		if it, ok := items[b]; ok {
+			its = append(its, it)
 		}
+	}
+	slices.SortStableFunc(its, func(a, b *feedItem) int { // as feeds.Newest does
+		if c := b.news.Compare(a.news); c != 0 {
+			return c
+		}
+		return strings.Compare(a.url, b.url)
+	})
+	es := make([]feeds.Entry, 0, min(len(its), feeds.Max))
+	for _, it := range its[:min(len(its), feeds.Max)] {
+		if it.book != nil {
+			es = append(es, r.bookEntry(it.book))
+			continue
+		}
+		e := r.articleEntry(it.article)
+		if e.Summary == "" && it.index < len(r.articleResults) {
+			e.Summary = truncate(r.articleResults[it.index].summary, 300)
+		}
+		es = append(es, e)
 	}
 	return feeds.Newest(es)
 }
@@ -99,13 +129,11 @@ func (r *run) writeFeed(rel, title, subtitle, page string, es []feeds.Entry) err
 	return nil
 }
 
-func (r *run) articleEntry(a *content.Article, i int) feeds.Entry {
+func (r *run) articleEntry(a *content.Article) feeds.Entry {
 	dir := articleDir(a.Slug)
+	// Without a description, entriesOf adds a summary.
 	e := feeds.Entry{Title: a.Title, URL: r.base.abs(dir), ID: r.atomID(dir),
 		Published: a.Date, Updated: a.Updated, News: a.Date, Summary: a.Description}
-	if e.Summary == "" && i < len(r.articleResults) {
-		e.Summary = truncate(r.articleResults[i].summary, 300)
-	}
 	e.Categories = categories(a.Topics)
 	return e
 }
@@ -167,11 +195,22 @@ func (r *run) writeSitemap() error {
 		}
 	}
 	r.pages.mu.Unlock()
+	slices.SortFunc(urls, func(a, b feeds.URL) int { return strings.Compare(a.Loc, b.Loc) })
+	key, kept := r.b.cachedSitemap(r, urls)
+	if kept {
+		r.pages.addFile("sitemap.xml")
+		r.report.Pages++
+		return nil
+	}
 	b, err := feeds.Sitemap(urls)
 	if err != nil {
 		return fmt.Errorf("writing sitemap.xml: %w", err)
 	}
-	return r.writeFile("sitemap.xml", b)
+	if err := r.writeFile("sitemap.xml", b); err != nil {
+		return err
+	}
+	r.b.stored(r, "sitemap.xml", key, nil)
+	return nil
 }
 
 // sitemapDates returns each page's lastmod, the pages to leave out and the

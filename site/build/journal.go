@@ -87,6 +87,12 @@ type journalRun struct {
 	sources []pathStamp
 	srcAt   time.Time
 	ok      bool // the sources could be stamped: a journal can be written
+
+	prev   *statJournal    // the last build's, of the same key (journal_content.go)
+	priors *priors         // the articles this build read, for its snapshot
+	same   map[string]bool // sources unchanged since prev (unchanged)
+	// The output folder holds what prev recorded (journal_outputs.go).
+	outsSame bool
 }
 
 func (r *run) journalPath() string {
@@ -100,7 +106,7 @@ func (r *run) journalKey() string {
 	h := sha256.New()
 	o := r.opts
 	fmt.Fprintf(h, "kiji %s\n%q %q %q %q %q\n", cacheVersion(), o.Root, o.Source, o.Dest, o.Config, o.CacheDir)
-	fmt.Fprintf(h, "%q %v %v %v %q\n", o.BaseURL, o.Drafts, o.Offline, o.ZennStrict, o.OnBroken)
+	fmt.Fprintf(h, "%q %v %v %v %q %v\n", o.BaseURL, o.Drafts, o.Offline, o.ZennStrict, o.OnBroken, o.NoGit)
 	h.Write(r.cfgRaw)
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -158,13 +164,20 @@ func (r *run) upToDate() bool {
 	go func() { prev = readJournal(r.journalPath()); close(loaded) }()
 	jr.sources, jr.ok = stampTrees(r.sourceRoots())
 	<-loaded
-	if !jr.ok || prev == nil || prev.Key != jr.key || !trustedSources(prev) {
+	if !jr.ok || prev == nil || prev.Key != jr.key {
+		return false
+	}
+	jr.prev = prev
+	// The output as the last build left it spares this build a walk of
+	// the output folder (journal_outputs.go), whatever else changed.
+	jr.outsSame = outputsUnchanged(prev, r.opts.Dest)
+	if !trustedSources(prev) {
 		return false
 	}
 	if prev.Due != 0 && !r.opts.Now.Before(time.Unix(0, prev.Due)) {
 		return false // a scheduled article is due
 	}
-	if !sameSlice(prev.Sources, jr.sources) || !outputsUnchanged(prev, r.opts.Dest) {
+	if !sameSlice(prev.Sources, jr.sources) || !jr.outsSame {
 		return false
 	}
 	r.replay(&prev.Report)
@@ -216,12 +229,14 @@ func (r *run) writeJournal(err error) {
 	j.Report.Changed, j.Report.Steps, j.Report.PageOf = nil, nil, nil
 	j.Due = r.firstDue()
 	outsAt := time.Now()
-	outs, ok := stampOutputs(r.out)
+	outs, ok := stampOutputs(r.out, jr.keptStamps(r.out))
 	if !ok {
 		return
 	}
 	j.Outs, j.OutsAt = outs, outsAt.UnixNano()
-	_ = saveJournal(r.opts.CacheDir, p, j)
+	if saveJournal(r.opts.CacheDir, p, j) == nil {
+		r.writeSnapshot(j.SrcAt)
+	}
 }
 
 // firstDue is the time of the first scheduled article.

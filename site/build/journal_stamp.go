@@ -90,8 +90,9 @@ func stampAll(ps []pathStamp, where func(string) string) bool {
 
 // stampOutputs stamps what a committed build left in the output folder:
 // its files (the manifest's), the files kiji did not write, the manifest
-// and every folder holding any of them.
-func stampOutputs(o *output) ([]pathStamp, bool) {
+// and every folder holding any of them. The stamps of kept, when not nil,
+// are taken as they are (see keptStamps).
+func stampOutputs(o *output, kept map[string]pathStamp) ([]pathStamp, bool) {
 	o.mu.Lock()
 	rels := make([]string, 0, len(o.files)+len(o.unknown)+1)
 	for rel := range o.files {
@@ -112,11 +113,22 @@ func stampOutputs(o *output) ([]pathStamp, bool) {
 	sort.Strings(rels)
 	at := time.Now()
 	ps := make([]pathStamp, len(rels))
+	var todo []pathStamp
+	var at2 []int
 	for i, rel := range rels {
+		if k, ok := kept[rel]; ok {
+			ps[i] = k
+			continue
+		}
 		ps[i].Path = rel
+		todo = append(todo, ps[i])
+		at2 = append(at2, i)
 	}
-	if !stampAll(ps, func(rel string) string { return filepath.Join(o.dest, filepath.FromSlash(rel)) }) {
+	if !stampAll(todo, func(rel string) string { return filepath.Join(o.dest, filepath.FromSlash(rel)) }) {
 		return nil, false
+	}
+	for k, i := range at2 {
+		ps[i] = todo[k]
 	}
 	for i := range ps {
 		if !racy(ps[i].stamp, at.UnixNano()) || fs.FileMode(ps[i].Mode).IsDir() {

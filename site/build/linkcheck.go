@@ -48,6 +48,20 @@ type pageLinks struct {
 	ids      idSet
 	links    []pageLink
 	refs     []markdown.Ref // as written in Markdown, for line numbers
+
+	// A page kept from the cache has its fields filled from from when
+	// first used: call load before reading them.
+	from   *cachedLinks
+	loaded sync.Once
+}
+
+// load fills the fields of a page kept from the cache, once; it returns
+// pl.
+func (pl *pageLinks) load() *pageLinks {
+	if pl.from != nil {
+		pl.loaded.Do(func() { pl.fill(pl.from) })
+	}
+	return pl
 }
 
 // pageLink is one local link of a page, in one (interned) string: "h" for
@@ -163,11 +177,21 @@ func (r *run) checkLinks() error {
 	}
 	sort.Strings(rels)
 	memo := r.b.linkMemo(r)
+	r.linkTargets = map[string]bool{}
+	delta := r.linkDelta() // linkdelta.go
 	for _, rel := range rels {
 		pl := li.pages[rel]
 		if ps, ok := memo.reuse(rel, pl); ok {
 			r.probs.Add(ps...)
+			r.linkProblems(rel, ps)
 			continue
+		}
+		if delta.unchanged(rel, pl) {
+			continue
+		}
+		pl.load()
+		if pageChecked != nil {
+			pageChecked(rel)
 		}
 		var ps []diag.Problem
 		seen := map[string]bool{}
@@ -188,7 +212,12 @@ func (r *run) checkLinks() error {
 			}
 		}
 		r.probs.Add(ps...)
+		r.linkProblems(rel, ps)
 		memo.store(rel, pl, ps)
+	}
+	if r.b == nil { // a Builder's memo reuses pages without their targets
+		r.newState.CheckedKey = r.checkedKey(r.out.fileNames())
+		r.newState.Targets = r.linkTargets
 	}
 	return nil
 }
@@ -224,6 +253,7 @@ func (r *run) checkLink(rel string, pl *pageLinks, l pageLink, ref *markdown.Ref
 			return msg
 		}
 		target = outputFile(p)
+		r.addTarget(target)
 		if !r.pages.files[target] {
 			return r.missingTarget(pl, l, raw, shown, p, target)
 		}
@@ -341,6 +371,7 @@ func (r *run) checkAnchor(rel, target, frag, shown string) string {
 	if !ok {
 		return "" // a fragment on a non-HTML file is not ours to check
 	}
+	tp.load()
 	if tp.ids.has(frag) {
 		return ""
 	}

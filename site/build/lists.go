@@ -154,8 +154,11 @@ func (r *run) summaries() ([]*render.Summary, map[*content.Article]*render.Summa
 	sums := make([]*render.Summary, len(r.site.Articles))
 	idx := make(map[*content.Article]*render.Summary, len(r.site.Articles))
 	for i, a := range r.site.Articles {
-		sums[i] = r.summary(a, r.articleResults[i].minutes)
+		sums[i] = r.b.summaryOf(r, i, idx)
 		idx[a] = sums[i]
+	}
+	if r.b != nil {
+		r.b.sums, r.b.sumsKey = idx, r.globalKey
 	}
 	return sums, idx
 }

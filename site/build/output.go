@@ -64,6 +64,9 @@ type output struct {
 	// Builder's previous build committed it, in this process): files are
 	// kept without checking them on disk.
 	knownDest bool
+	// checkNew: the destination was not walked for the files kiji did not
+	// write (journal_outputs.go); commit looks where each new file goes.
+	checkNew bool
 
 	dirs sync.Map // staging folders known to exist
 
@@ -78,6 +81,13 @@ type output struct {
 // for its manifest and stats, which are not read again; with nil they are
 // read from dest.
 func newOutputKnown(dest, cacheDir string, known map[string]fileState) (*output, error) {
+	return openOutput(dest, cacheDir, known, true)
+}
+
+// openOutput is newOutputKnown; walk false leaves the destination
+// unwalked for the files kiji did not write (the caller knows them: see
+// trustOutput).
+func openOutput(dest, cacheDir string, known map[string]fileState, walk bool) (*output, error) {
 	dest = filepath.Clean(dest)
 	if _, err := os.Stat(dest); err != nil {
 		known = nil // gone since: look again
@@ -100,7 +110,7 @@ func newOutputKnown(dest, cacheDir string, known map[string]fileState) (*output,
 			readStats(o.statsFile, o.prev)
 		}
 	}
-	if known == nil && !o.fresh {
+	if known == nil && !o.fresh && walk {
 		o.startWalk() // reads prev: after readStats
 	}
 	parent, prefix := o.dest, "."
@@ -405,5 +415,16 @@ func (o *output) changed() []string {
 	}
 	o.mu.Unlock()
 	sort.Strings(names)
+	return names
+}
+
+// fileNames lists this build's files, in no order.
+func (o *output) fileNames() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	names := make([]string, 0, len(o.files))
+	for n := range o.files {
+		names = append(names, n)
+	}
 	return names
 }

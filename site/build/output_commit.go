@@ -1,7 +1,6 @@
 package build
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,7 +34,8 @@ func commitHook(op, rel string) error {
 // atomically, in an order that keeps every page whole at every moment:
 //
 //  1. a manifest listing the old files and the new ones, so that whatever
-//     happens next, the folder's manifest lists every file kiji put there;
+//     happens next, the folder's manifest lists every file kiji put there
+//     (when no file is new, the manifest in place does);
 //  2. the new and changed files that are not pages (stylesheets, images),
 //     then the pages that link to them;
 //  3. the removal of the files the previous build wrote and this one did
@@ -100,8 +101,15 @@ func (o *output) commitFresh() error {
 // checkInTheWay refuses to replace a file kiji did not write (or a folder
 // holding one) with one of this build's files, before anything changes.
 func (o *output) checkInTheWay() error {
-	if err := o.walkUnknown(); err != nil || len(o.unknown) == 0 {
+	if err := o.walkUnknown(); err != nil {
 		return err
+	}
+	var bad []string
+	if o.checkNew {
+		bad = o.newInTheWay() // journal_outputs.go
+	}
+	if len(o.unknown) == 0 {
+		return inTheWay(bad)
 	}
 	files, dirs := map[string]bool{}, map[string]bool{}
 	for _, u := range o.unknown {
@@ -110,7 +118,6 @@ func (o *output) checkInTheWay() error {
 			dirs[d] = true
 		}
 	}
-	var bad []string
 	for _, rel := range o.stagedNames() {
 		hit := files[rel] || dirs[rel]
 		for d := path.Dir(rel); d != "." && !hit; d = path.Dir(d) {
@@ -120,9 +127,16 @@ func (o *output) checkInTheWay() error {
 			bad = append(bad, filepath.Join(o.shown, filepath.FromSlash(rel)))
 		}
 	}
+	return inTheWay(bad)
+}
+
+// inTheWay is the error of files kiji did not write where a build writes
+// (nil for none).
+func inTheWay(bad []string) error {
 	if len(bad) == 0 {
 		return nil
 	}
+	bad = slices.Compact(slices.Sorted(slices.Values(bad)))
 	return fmt.Errorf("the output folder holds %s, which kiji did not write, where this build writes the site's own; move it away or delete it (kiji writes it from now on)", strings.Join(bad, ", "))
 }
 
@@ -143,10 +157,13 @@ type change struct {
 // run makes the changes of commit, steps 1 to 4.
 func (j *journal) run() error {
 	o := j.o
-	if err := j.putManifest(o.manifest(o.prev)); err != nil {
-		return err
-	}
 	names := o.stagedNames()
+	// With no new name, that manifest is the one in place: not written.
+	if slices.ContainsFunc(names, func(rel string) bool { _, ok := o.prev[rel]; return !ok }) {
+		if err := j.putManifest(o.manifest(o.prev)); err != nil {
+			return err
+		}
+	}
 	for _, pages := range []bool{false, true} {
 		for _, rel := range names {
 			if strings.HasSuffix(rel, ".html") != pages {
@@ -433,12 +450,12 @@ func (o *output) manifest(prev map[string]fileState) []byte {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var b bytes.Buffer
-	b.WriteString(manifestHeader + "\n")
+	b := make([]byte, 0, len(names)*(64+40))
+	b = append(b, manifestHeader+"\n"...)
 	for _, n := range names {
-		fmt.Fprintf(&b, "%s %s\n", all[n], n)
+		b = append(append(append(append(b, all[n]...), ' '), n...), '\n')
 	}
-	return b.Bytes()
+	return b
 }
 
 // writeStats records the files' sizes and mtimes in the cache folder;
@@ -453,15 +470,18 @@ func (o *output) writeStats() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var st bytes.Buffer
+	st := make([]byte, 0, len(names)*64)
 	for _, n := range names {
 		f := o.files[n]
-		fmt.Fprintf(&st, "%d %d %s\n", f.Size, f.ModTime, n)
+		st = strconv.AppendInt(st, f.Size, 10)
+		st = append(st, ' ')
+		st = strconv.AppendInt(st, f.ModTime, 10)
+		st = append(append(append(st, ' '), n...), '\n')
 	}
 	o.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(o.statsFile), 0o755); err == nil {
 		tmp := o.statsFile + ".tmp"
-		if os.WriteFile(tmp, st.Bytes(), 0o644) == nil {
+		if os.WriteFile(tmp, st, 0o644) == nil {
 			os.Rename(tmp, o.statsFile)
 		}
 	}

@@ -146,7 +146,7 @@ func writeFileB(b *testing.B, p string, data []byte) {
 // saved, on the corpus KIJI_BENCH_CORPUS names (a content folder, edited
 // in place and put back; skipped when unset). KIJI_BENCH_OUT keeps the
 // output and cache folders from run to run (else a temp folder: the first
-// build is a cold one).
+// build is a cold one). KIJI_BENCH_SEARCH=0 turns search off.
 //
 //	KIJI_BENCH_CORPUS=DIR/content go test ./site/build -run '^$' -bench BuilderSave -benchtime 20x
 func BenchmarkBuilderSave(b *testing.B) {
@@ -159,7 +159,11 @@ func BenchmarkBuilderSave(b *testing.B) {
 		out = b.TempDir()
 	}
 	cfg := filepath.Join(out, "kiji.yaml")
-	writeFileB(b, cfg, []byte("title: bench\nbase_url: https://example.com/\nog_images: false\n"))
+	yaml := "title: bench\nbase_url: https://example.com/\nog_images: false\n"
+	if os.Getenv("KIJI_BENCH_SEARCH") == "0" {
+		yaml += "search:\n  enabled: false\n"
+	}
+	writeFileB(b, cfg, []byte(yaml))
 	art := filepath.Join(src, "articles", "slug-00500.md")
 	orig, err := os.ReadFile(art)
 	if err != nil {

@@ -44,11 +44,28 @@ func (b basePaths) abs(p string) string {
 }
 
 func escapePath(p string) string {
+	if plainPath(p) {
+		return p // nothing to escape: most paths, thousands per build
+	}
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
 	return strings.Join(segs, "/")
+}
+
+// plainPath reports whether p holds only bytes url.PathEscape leaves as
+// they are, and slashes.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-' || c == '_' || c == '.' || c == '~' || c == '/':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func articleDir(slug string) string { return "articles/" + slug + "/" }

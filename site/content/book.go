@@ -132,6 +132,12 @@ func (s *Site) loadBooks(fsys fs.FS, l *diag.List) {
 // drafts just created by zenn new:article, with an empty title). Building
 // with drafts reports them as they are.
 func (s *Site) addProblems(l, from *diag.List, draft bool) {
+	l.Add(s.draftProblems(from, draft)...)
+}
+
+// draftProblems returns the problems of from, errors turned into warnings
+// for a draft.
+func (s *Site) draftProblems(from *diag.List, draft bool) []diag.Problem {
 	ps := from.Sorted()
 	if draft {
 		for i := range ps {
@@ -141,7 +147,7 @@ func (s *Site) addProblems(l, from *diag.List, draft bool) {
 			}
 		}
 	}
-	l.Add(ps...)
+	return ps
 }
 
 // isUnpublished reports whether a front matter says published: false (a

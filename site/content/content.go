@@ -90,6 +90,21 @@ type Options struct {
 	// Ctx stops the reading between two files when it is done (the build
 	// was stopped); what was read is returned. Nil: never done.
 	Ctx context.Context
+	// Known, when not nil, is asked about each article file before it is
+	// read: when it answers true, the file is unchanged since an earlier
+	// Load with the same options (and Now before any scheduled article
+	// came due) read it as the Prior returned, and is not read again.
+	Known func(p string) (Prior, bool)
+	// Read, when not nil, is told of each article file read and parsed,
+	// as Known is to give it back (called in parallel).
+	Read func(p string, pr Prior)
+}
+
+// Prior is an article file as Load read it: its article (nil when it
+// could not be parsed; no Body nor Front) and the problems reported on it.
+type Prior struct {
+	Article  *Article
+	Problems []diag.Problem
 }
 
 func (o Options) stopped() bool { return o.Ctx != nil && o.Ctx.Err() != nil }
@@ -241,27 +256,53 @@ func (s *Site) parseArticles(fsys fs.FS, names []string, l *diag.List) []*Articl
 				if i >= len(names) {
 					return
 				}
-				p := "articles/" + names[i]
-				src, err := userfile.ReadFile(fsys, p, s.opts.textLimit())
-				if err != nil {
-					s.readError(l, p, err, false)
-					continue
-				}
-				var al diag.List
-				a := s.parseArticle(p, src, &al)
-				if a != nil {
-					s.dateArticle(fsys, a)
-				}
-				s.addProblems(l, &al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
-				if a != nil && s.opts.LeaveBodies {
-					a.Front = nil // validated; its fields are in the Article
-				}
-				parsed[i] = a
+				parsed[i] = s.readArticle(fsys, "articles/"+names[i], l)
 			}
 		}()
 	}
 	wg.Wait()
 	return parsed
+}
+
+// readArticle reads and parses the article file p, or takes it as an
+// earlier Load read it when Options.Known says it is unchanged since.
+func (s *Site) readArticle(fsys fs.FS, p string, l *diag.List) *Article {
+	if s.opts.Known != nil {
+		if pr, ok := s.opts.Known(p); ok {
+			l.Add(pr.Problems...)
+			if pr.Article != nil {
+				a := *pr.Article
+				a.limit = s.opts.textLimit()
+				return &a
+			}
+			return nil
+		}
+	}
+	src, err := userfile.ReadFile(fsys, p, s.opts.textLimit())
+	if err != nil {
+		s.readError(l, p, err, false)
+		return nil
+	}
+	var al diag.List
+	a := s.parseArticle(p, src, &al)
+	if a != nil {
+		s.dateArticle(fsys, a)
+	}
+	ps := s.draftProblems(&al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
+	l.Add(ps...)
+	if a != nil && s.opts.LeaveBodies {
+		a.Front = nil // validated; its fields are in the Article
+	}
+	if s.opts.Read != nil {
+		var keep *Article
+		if a != nil {
+			c := *a
+			c.Body, c.Front = nil, nil
+			keep = &c
+		}
+		s.opts.Read(p, Prior{Article: keep, Problems: ps})
+	}
+	return a
 }
 
 // addArticle adds a parsed article to the site's articles or drafts,
