@@ -77,7 +77,7 @@ var emojiFont []byte
 
 // layoutVersion is part of Version: change it whenever the drawing code
 // changes what a card looks like or its bytes, so cached images are redrawn.
-const layoutVersion = "2"
+const layoutVersion = "3"
 
 // Card is what an OpenGraph image shows.
 type Card struct {

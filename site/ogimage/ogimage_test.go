@@ -213,14 +213,22 @@ func BenchmarkOGImage(b *testing.B) {
 	}
 }
 
-func TestAdler32Combine(t *testing.T) {
-	data := []byte(strings.Repeat("kiji の OpenGraph \x00\xff", 9000))
-	for _, cut := range []int{0, 1, 65520, 65521, 65522, 100000, len(data) - 1, len(data)} {
-		a, b := data[:cut], data[cut:]
-		got := adler32Combine(adler32.Checksum(a), adler32.Checksum(b), len(b))
-		if want := adler32.Checksum(data); got != want {
-			t.Errorf("cut at %d: %08x, want %08x", cut, got, want)
-		}
+// The canvas keeps the Adler-32 of its rows as the glyphs change them:
+// the same as summing every byte, for each card and for a blank canvas.
+func TestCanvasAdler32(t *testing.T) {
+	fs := testFonts(t)
+	for _, tt := range append(cards, struct {
+		name string
+		card Card
+	}{"empty", Card{}}) {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCanvas()
+			defer c.release()
+			c.paint(layout(fs, tt.card))
+			if got, want := c.adler32(), adler32.Checksum(c.pix); got != want {
+				t.Errorf("adler32() = %08x, the rows sum to %08x", got, want)
+			}
+		})
 	}
 }
 

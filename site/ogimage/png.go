@@ -3,8 +3,6 @@ package ogimage
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
-	"hash/adler32"
 	"hash/crc32"
 	"sync"
 
@@ -41,15 +39,12 @@ type compressor struct {
 
 // encode returns the canvas as a PNG.
 func (c *canvas) encode() ([]byte, error) {
-	zc := compressors.Get().(*compressor)
-	defer compressors.Put(zc)
-	z := &zc.z
-	z.Reset()
-	if err := c.compress(zc.w, z); err != nil {
-		return nil, fmt.Errorf("compressing the OpenGraph image: %w", err)
-	}
+	w := writers.Get().(*bitWriter)
+	defer writers.Put(w)
+	w.out = append(w.out[:0], 0x78, 0x01) // zlib: deflate, 32 KiB window, fastest
+	c.compress(w)
 	pal := palettes()[c.bg]
-	out := make([]byte, 0, len(pngSignature)+4*12+13+3*len(pal)+z.Len())
+	out := make([]byte, 0, len(pngSignature)+4*12+13+3*len(pal)+len(w.out))
 	out = append(out, pngSignature...)
 	var ihdr [13]byte
 	binary.BigEndian.PutUint32(ihdr[0:], width)
@@ -62,9 +57,12 @@ func (c *canvas) encode() ([]byte, error) {
 		plte = append(plte, byte(r>>8), byte(g>>8), byte(b>>8))
 	}
 	out = appendChunk(out, "PLTE", plte)
-	out = appendChunk(out, "IDAT", z.Bytes())
+	out = appendChunk(out, "IDAT", w.out)
 	return appendChunk(out, "IEND", nil), nil
 }
+
+// writers hold the zlib stream of a card being encoded, kept between cards.
+var writers = sync.Pool{New: func() any { return &bitWriter{out: make([]byte, 0, 64<<10)} }}
 
 // appendChunk appends a PNG chunk: length, type, data, CRC of type and data.
 func appendChunk(out []byte, typ string, data []byte) []byte {
@@ -75,37 +73,21 @@ func appendChunk(out []byte, typ string, data []byte) []byte {
 	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(out[start:]))
 }
 
-// compress writes the canvas's scanlines to z as a zlib stream (RFC 1950):
-// a header for deflate with a 32 KiB window at the fastest level, the
-// runs' deflate blocks, a final empty block, the Adler-32 of the rows.
-func (c *canvas) compress(w *flate.Writer, z *bytes.Buffer) error {
-	z.Write([]byte{0x78, 0x01})
-	sum := adler32.Checksum(nil)
+// compress appends the deflate blocks of the canvas's scanlines to w, a
+// final empty block and the Adler-32 of the rows (the zlib trailer).
+func (c *canvas) compress(w *bitWriter) {
 	for y := 0; y < height; {
 		end := y + 1
 		for end < height && c.inked[end] == c.inked[y] {
 			end++
 		}
-		rows := c.pix[y*stride : end*stride]
 		if c.inked[y] {
-			w.Reset(z)
-			if _, err := w.Write(rows); err != nil {
-				return err
-			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			sum = adler32Combine(sum, adler32.Checksum(rows), len(rows))
+			c.deflateRows(w, fixedHuffman, y, end)
 		} else {
-			r := blankRun(y, end)
-			z.Write(r.deflated)
-			sum = adler32Combine(sum, r.sum, len(rows))
+			w.out = append(w.out, blankRun(y, end).deflated...)
 		}
 		y = end
 	}
-	w.Reset(z)
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return binary.Write(z, binary.BigEndian, sum)
+	w.out = append(w.out, 0b011, 0) // BFINAL 1, BTYPE 01, end of block
+	w.out = binary.BigEndian.AppendUint32(w.out, c.adler32())
 }

@@ -2,7 +2,6 @@ package ogimage
 
 import (
 	"bytes"
-	"hash/adler32"
 	"sync"
 	"sync/atomic"
 )
@@ -11,10 +10,9 @@ import (
 const cardTop, cardBottom = margin + radius, height - margin - radius
 
 // run is a span of blank rows, deflated on its own and ended by a sync
-// flush, with the Adler-32 of its bytes.
+// flush.
 type run struct {
 	deflated []byte
-	sum      uint32
 }
 
 // maxRuns bounds the runs kept: a span within the card is keyed by its
@@ -44,33 +42,9 @@ func blankRun(y0, y1 int) *run {
 	zc.w.Write(rows) // a bytes.Buffer takes every write
 	zc.w.Flush()
 	compressors.Put(zc)
-	r := &run{deflated: b.Bytes(), sum: adler32.Checksum(rows)}
+	r := &run{deflated: b.Bytes()}
 	if runCount.Add(1) <= maxRuns {
 		runs.Store(key, r)
 	}
 	return r
-}
-
-// adler32Combine returns the Adler-32 of a followed by b, from the
-// checksums of a and b and the length of b (zlib's adler32_combine).
-func adler32Combine(a, b uint32, lenB int) uint32 {
-	const base = 65521
-	rem := uint32(lenB % base)
-	s1 := a & 0xffff
-	s2 := rem * s1 % base
-	s1 += b&0xffff + base - 1
-	s2 += a>>16 + b>>16 + base - rem
-	if s1 >= base {
-		s1 -= base
-	}
-	if s1 >= base {
-		s1 -= base
-	}
-	if s2 >= 2*base {
-		s2 -= 2 * base
-	}
-	if s2 >= base {
-		s2 -= base
-	}
-	return s1 | s2<<16
 }
