@@ -11,8 +11,9 @@ import (
 // one another. So each byte is either the same as the one above it (a
 // match one row back), the same as the one before it (a run), or a
 // literal; the longer of the two matches is taken. Finding them is a few
-// word compares per row where nothing changed, and the codes are looked
-// up in tables made once (huffman).
+// word compares per row where nothing changed. The matches and literals
+// are coded with a Huffman code made once per process from a few sample
+// cards (huffman.go), in one block per run of inked rows.
 
 // code is a Huffman code with what follows it (a length's or distance's
 // extra bits), reversed so that it is written least significant bit first.
@@ -34,146 +35,27 @@ const (
 	endOfBlock = 256
 	maxMatch   = 258
 	minMatch   = 3
+	// The symbols of the literal/length and distance alphabets a card
+	// uses: distance code runDist is 1, rowDist is stride.
+	numLitLen = 286
+	runDist   = 0
+	rowDist   = 20
 )
 
-// huffman is a block's codes, ready to write: each literal byte, each
-// match length with its extra bits, and the two distances a card's
-// matches use (one byte back, one row back) with theirs.
-type huffman struct {
-	header     []byte // the block's header bits, BFINAL 0 (a whole number of bytes is not needed)
-	headerBits int
-	lit        [256]code
-	length     [maxMatch + 1]code
-	run, row   code // distance 1, distance stride
-	eob        code
-}
-
-// canonical returns the codes of RFC 1951, 3.2.2, for the code lengths.
-func canonical(lengths []uint8) []code {
-	var count [16]int
-	for _, l := range lengths {
-		count[l]++
-	}
-	count[0] = 0
-	var next [16]uint32
-	c := uint32(0)
-	for b := 1; b < 16; b++ {
-		c = (c + uint32(count[b-1])) << 1
-		next[b] = c
-	}
-	codes := make([]code, len(lengths))
-	for s, l := range lengths {
-		if l > 0 {
-			codes[s] = code{bits: bits.Reverse32(next[l]) >> (32 - l), n: l}
-			next[l]++
+// lengthCode is the index into lengthBase of each match length.
+var lengthCode = func() (t [maxMatch + 1]uint8) {
+	for i := range lengthBase {
+		for l := lengthBase[i]; l <= maxMatch; l++ {
+			t[l] = uint8(i)
 		}
 	}
-	return codes
-}
-
-// withExtra appends n extra bits of value v to c.
-func withExtra(c code, v int, n uint8) code {
-	return code{bits: c.bits | uint32(v)<<c.n, n: c.n + n}
-}
-
-// newHuffman makes the tables for the literal/length and distance code
-// lengths.
-func newHuffman(litLen, dist []uint8) *huffman {
-	lc, dc := canonical(litLen), canonical(dist)
-	h := &huffman{}
-	copy(h.lit[:], lc[:256])
-	h.eob = lc[endOfBlock]
-	for i, base := range lengthBase {
-		end := maxMatch + 1
-		if i+1 < len(lengthBase) {
-			end = lengthBase[i+1]
-		}
-		for l := base; l < end; l++ {
-			h.length[l] = withExtra(lc[257+i], l-base, lengthExtra[i])
-		}
-	}
-	h.run = distCode(dc, 1)
-	h.row = distCode(dc, stride)
-	return h
-}
-
-// distCode is the code of distance d with its extra bits.
-func distCode(dc []code, d int) code {
-	i := len(distBase) - 1
-	for distBase[i] > d {
-		i--
-	}
-	return withExtra(dc[i], d-distBase[i], distExtra[i])
-}
-
-// fixedHuffman is deflate's fixed code (RFC 1951, 3.2.6).
-var fixedHuffman = func() *huffman {
-	lit := make([]uint8, 288)
-	for i := range lit {
-		switch {
-		case i < 144:
-			lit[i] = 8
-		case i < 256:
-			lit[i] = 9
-		case i < 280:
-			lit[i] = 7
-		default:
-			lit[i] = 8
-		}
-	}
-	dist := make([]uint8, 30)
-	for i := range dist {
-		dist[i] = 5
-	}
-	h := newHuffman(lit, dist)
-	h.header, h.headerBits = []byte{0b010}, 3 // BFINAL 0, BTYPE 01
-	return h
+	return t
 }()
 
-// bitWriter packs bits least significant first, as deflate does.
-type bitWriter struct {
-	out  []byte
-	bits uint64
-	n    uint8
-}
-
-// write appends c (at most 32 bits).
-func (w *bitWriter) write(c code) {
-	w.bits |= uint64(c.bits) << w.n
-	w.n += c.n
-	if w.n >= 32 {
-		w.out = binary.LittleEndian.AppendUint32(w.out, uint32(w.bits))
-		w.bits >>= 32
-		w.n -= 32
-	}
-}
-
-// writeBits appends the first n bits of b, first byte first.
-func (w *bitWriter) writeBits(b []byte, n int) {
-	for i := 0; n > 0; i++ {
-		k := min(n, 8)
-		w.write(code{bits: uint32(b[i]), n: uint8(k)})
-		n -= k
-	}
-}
-
-// syncFlush ends the block with an empty stored block, so that the
-// stream is on a byte boundary.
-func (w *bitWriter) syncFlush() {
-	w.write(code{bits: 0, n: 3}) // BFINAL 0, BTYPE 00
-	for w.n > 0 {
-		w.out = append(w.out, byte(w.bits))
-		w.bits >>= 8
-		w.n -= min(w.n, 8)
-	}
-	w.out = append(w.out, 0, 0, 0xff, 0xff)
-}
-
-// deflateRows writes rows y0 to y1 (not included) of the canvas as one
-// block coded with h, then a sync flush. Row y0-1 must be the row before
-// them in the stream (y0 > 0).
-func (c *canvas) deflateRows(w *bitWriter, h *huffman, y0, y1 int) {
-	w.writeBits(h.header, h.headerBits)
+// tokenize codes rows y0 to y1 (not included) of the canvas with h, or
+// counts their symbols into e.litLen and e.dist when h is nil. Row y0-1
+// must be the row before them in the stream (y0 > 0).
+func (e *encoder) tokenize(c *canvas, h *huffman, y0, y1 int) {
 	pix := c.pix
 	end := y1 * stride
 	for p := y0 * stride; p < end; {
@@ -183,31 +65,45 @@ func (c *canvas) deflateRows(w *bitWriter, h *huffman, y0, y1 int) {
 			m = runLen(pix[p:end], pix[p-1])
 		}
 		switch {
-		case n >= minMatch && n >= m:
-			w.matches(h, h.row, n)
-			p += n
-		case m >= minMatch:
-			w.matches(h, h.run, m)
+		case m >= minMatch && m >= n:
+			e.matches(h, false, m)
 			p += m
+		case n >= minMatch:
+			e.matches(h, true, n)
+			p += n
+		case h == nil:
+			e.litLen[pix[p]]++
+			p++
 		default:
-			w.write(h.lit[pix[p]])
+			e.w.write(h.lit[pix[p]])
 			p++
 		}
 	}
-	w.write(h.eob)
-	w.syncFlush()
 }
 
-// matches writes n bytes (at least minMatch) as matches at distance d.
-func (w *bitWriter) matches(h *huffman, d code, n int) {
+// matches codes n bytes (at least minMatch) as matches one row back or
+// one byte back, with h or into the counts (see tokenize).
+func (e *encoder) matches(h *huffman, row bool, n int) {
 	for n > 0 {
 		l := min(n, maxMatch)
 		if r := n - l; r > 0 && r < minMatch {
 			l = n - minMatch
 		}
-		w.write(h.length[l])
-		w.write(d)
 		n -= l
+		switch {
+		case h == nil && row:
+			e.litLen[257+int(lengthCode[l])]++
+			e.dist[rowDist]++
+		case h == nil:
+			e.litLen[257+int(lengthCode[l])]++
+			e.dist[runDist]++
+		case row:
+			e.w.write(h.length[l])
+			e.w.write(h.row)
+		default:
+			e.w.write(h.length[l])
+			e.w.write(h.run)
+		}
 	}
 }
 
@@ -241,4 +137,42 @@ func runLen(a []byte, v byte) int {
 		n++
 	}
 	return n
+}
+
+// bitWriter packs bits least significant first, as deflate does.
+type bitWriter struct {
+	out  []byte
+	bits uint64
+	n    uint8
+}
+
+// write appends c (at most 32 bits).
+func (w *bitWriter) write(c code) {
+	w.bits |= uint64(c.bits) << w.n
+	w.n += c.n
+	if w.n >= 32 {
+		w.out = binary.LittleEndian.AppendUint32(w.out, uint32(w.bits))
+		w.bits >>= 32
+		w.n -= 32
+	}
+}
+
+// writeBits appends what another bitWriter wrote.
+func (w *bitWriter) writeBits(b *bitWriter) {
+	for _, x := range b.out {
+		w.write(code{bits: uint32(x), n: 8})
+	}
+	w.write(code{bits: uint32(b.bits), n: b.n})
+}
+
+// syncFlush ends the block with an empty stored block, so that the
+// stream is on a byte boundary.
+func (w *bitWriter) syncFlush() {
+	w.write(code{bits: 0, n: 3}) // BFINAL 0, BTYPE 00
+	for w.n > 0 {
+		w.out = append(w.out, byte(w.bits))
+		w.bits >>= 8
+		w.n -= min(w.n, 8)
+	}
+	w.out = append(w.out, 0, 0, 0xff, 0xff)
 }

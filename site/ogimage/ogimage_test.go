@@ -241,11 +241,7 @@ func TestPNGDecodes(t *testing.T) {
 			c := newCanvas()
 			defer c.release()
 			c.paint(layout(fs, tt.card))
-			b, err := c.encode()
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := decode(t, b)
+			got := decode(t, c.encode(fs.code()))
 			for y := range height {
 				if !bytes.Equal(got.Pix[y*got.Stride:y*got.Stride+width], c.pix[y*stride+1:(y+1)*stride]) {
 					t.Fatalf("row %d differs from the canvas", y)
@@ -298,12 +294,9 @@ func BenchmarkEncode(b *testing.B) {
 	})
 	b.Run("kiji", func(b *testing.B) {
 		var n int
+		code := testFonts(b).code()
 		for b.Loop() {
-			out, err := c.encode()
-			if err != nil {
-				b.Fatal(err)
-			}
-			n = len(out)
+			n = len(c.encode(code))
 		}
 		b.ReportMetric(float64(n), "bytes")
 	})
