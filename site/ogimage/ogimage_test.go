@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiji-ssg/kiji/site/cputime"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 )
@@ -206,10 +207,14 @@ func BenchmarkOGImage(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	start := cputime.Used()
 	for b.Loop() {
 		if _, err := PNG(c); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if used := cputime.Used() - start; used > 0 {
+		b.ReportMetric(float64(used.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	}
 }
 
