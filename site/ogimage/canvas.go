@@ -134,6 +134,9 @@ type canvas struct {
 	pix   []byte // height scanlines of stride bytes
 	bg    int
 	inked [height]bool // rows a glyph drew on
+	// lo, hi are the pixels of an inked row that glyphs drew between: the
+	// rest of it is the blank card's row.
+	lo, hi [height]int16
 	// What the glyphs changed, for the Adler-32 of the rows: the sum of
 	// the changes d of the bytes, and of d times their offset.
 	sumD, sumDPos int64
@@ -187,7 +190,11 @@ func (c *canvas) span(x, y int, cov []byte, k int) {
 	if n := inkable.Max.X - x; len(cov) > n {
 		cov = cov[:max(n, 0)]
 	}
+	if !c.inked[y] {
+		c.lo[y], c.hi[y] = int16(x), int16(x)
+	}
 	c.inked[y] = true
+	c.lo[y], c.hi[y] = min(c.lo[y], int16(x)), max(c.hi[y], int16(x+len(cov)))
 	at := y*stride + 1 + x
 	row := c.pix[at:]
 	first := inkIndex(k, 1)

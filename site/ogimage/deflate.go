@@ -1,8 +1,10 @@
 package ogimage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"sync"
 )
 
 // The rows glyphs drew on are deflated here rather than by a general
@@ -58,7 +60,54 @@ var lengthCode = func() (t [maxMatch + 1]uint8) {
 func (e *encoder) tokenize(c *canvas, h *huffman, y0, y1 int) {
 	pix := c.pix
 	end := y1 * stride
-	for p := y0 * stride; p < end; {
+	p := y0 * stride
+	for y := y0; y < y1; y++ {
+		// Before the bytes glyphs drew on, in this row or the one above,
+		// the row is the one above: no need to compare.
+		a, b := c.window(y, y0)
+		if p < a {
+			if n := a - p + sameLen(pix[a:end], pix[a-stride:]); n >= minMatch {
+				e.matches(h, true, n)
+				p += n
+			}
+		}
+		p = e.scan(c, h, p, b, end)
+	}
+	if p < end {
+		e.matches(h, true, end-p) // the rest of the last row is the row above
+	}
+}
+
+// window returns where the bytes of row y that may differ from the row
+// above start and end: the pixels glyphs drew on in row y and, unless it
+// is the first inked row y0, in the row above; all of it where the blank
+// card's row differs from the one above.
+func (c *canvas) window(y, y0 int) (a, b int) {
+	if !sameBlank()[y] {
+		return y * stride, (y + 1) * stride
+	}
+	lo, hi := c.lo[y], c.hi[y]
+	if y > y0 {
+		lo, hi = min(lo, c.lo[y-1]), max(hi, c.hi[y-1])
+	}
+	return y*stride + 1 + int(lo), y*stride + 1 + int(hi)
+}
+
+// sameBlank tells for each row whether the blank card's row is the same
+// as the one above.
+var sameBlank = sync.OnceValue(func() (same [height]bool) {
+	b := blank()
+	for y := 1; y < height; y++ {
+		same[y] = bytes.Equal(b[y*stride:(y+1)*stride], b[(y-1)*stride:y*stride])
+	}
+	return same
+})
+
+// scan codes the bytes from p on until at least b (and at most end)
+// with the longer match it finds at each, and returns where it stopped.
+func (e *encoder) scan(c *canvas, h *huffman, p, b, end int) int {
+	pix := c.pix
+	for p < b {
 		n := sameLen(pix[p:end], pix[p-stride:])
 		m := 0
 		if n < maxMatch {
@@ -79,6 +128,7 @@ func (e *encoder) tokenize(c *canvas, h *huffman, y0, y1 int) {
 			p++
 		}
 	}
+	return p
 }
 
 // matches codes n bytes (at least minMatch) as matches one row back or

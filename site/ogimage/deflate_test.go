@@ -47,7 +47,7 @@ func TestCompressRoundTrip(t *testing.T) {
 			for _, y := range []int{1, 2, 3, 100, 101, 300, 628, 629} {
 				row := c.pix[y*stride+1 : (y+1)*stride]
 				tt.fill(row, y)
-				c.inked[y] = true
+				c.inked[y], c.lo[y], c.hi[y] = true, 0, width
 			}
 			b := blank()
 			for i := range c.pix { // what span keeps for the Adler-32
