@@ -1,12 +1,9 @@
 package ogimage
 
 import (
-	"bytes"
 	"encoding/binary"
 	"hash/crc32"
 	"sync"
-
-	"github.com/klauspost/compress/flate"
 )
 
 // A PNG is the signature and four chunks: IHDR (size, 8-bit palette
@@ -26,18 +23,6 @@ import (
 // Adler-32 is that of the blank card changed by what the glyphs changed
 // (canvas.adler32), so the rows are not read for it.
 const pngSignature = "\x89PNG\r\n\x1a\n"
-
-// compressors are deflate writers and their output, kept between cards: a
-// writer's state is some hundreds of kilobytes.
-var compressors = sync.Pool{New: func() any {
-	w, _ := flate.NewWriter(nil, flate.BestSpeed) // errors only on a bad level
-	return &compressor{w: w}
-}}
-
-type compressor struct {
-	w *flate.Writer
-	z bytes.Buffer
-}
 
 // encode returns the canvas as a PNG.
 func (c *canvas) encode(h *huffman) []byte {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"sync"
 	"sync/atomic"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // The rows of the card between its rounded corners are all alike.
@@ -19,6 +21,13 @@ type run struct {
 // length alone (at most 494 of them), one that reaches the tint above or
 // below by where it starts or ends; each holds a few kilobytes.
 const maxRuns = 2048
+
+// compressors are deflate writers kept between runs: a writer's state is
+// some hundreds of kilobytes.
+var compressors = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.BestSpeed) // errors only on a bad level
+	return w
+}}
 
 var (
 	runs     sync.Map // [2]int{first row, end row} → *run
@@ -37,11 +46,11 @@ func blankRun(y0, y1 int) *run {
 	}
 	rows := blank()[y0*stride : y1*stride]
 	var b bytes.Buffer
-	zc := compressors.Get().(*compressor)
-	zc.w.Reset(&b)
-	zc.w.Write(rows) // a bytes.Buffer takes every write
-	zc.w.Flush()
-	compressors.Put(zc)
+	w := compressors.Get().(*flate.Writer)
+	w.Reset(&b)
+	w.Write(rows) // a bytes.Buffer takes every write
+	w.Flush()
+	compressors.Put(w)
 	r := &run{deflated: b.Bytes()}
 	if runCount.Add(1) <= maxRuns {
 		runs.Store(key, r)
