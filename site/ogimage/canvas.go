@@ -1,6 +1,7 @@
 package ogimage
 
 import (
+	"hash/adler32"
 	"image"
 	"image/color"
 	"image/draw"
@@ -133,6 +134,12 @@ type canvas struct {
 	pix   []byte // height scanlines of stride bytes
 	bg    int
 	inked [height]bool // rows a glyph drew on
+	// lo, hi are the pixels of an inked row that glyphs drew between: the
+	// rest of it is the blank card's row.
+	lo, hi [height]int16
+	// What the glyphs changed, for the Adler-32 of the rows: the sum of
+	// the changes d of the bytes, and of d times their offset.
+	sumD, sumDPos int64
 }
 
 var canvases = sync.Pool{New: func() any {
@@ -153,6 +160,7 @@ func (c *canvas) release() {
 		}
 	}
 	c.inked = [height]bool{}
+	c.sumD, c.sumDPos = 0, 0
 	canvases.Put(c)
 }
 
@@ -182,19 +190,46 @@ func (c *canvas) span(x, y int, cov []byte, k int) {
 	if n := inkable.Max.X - x; len(cov) > n {
 		cov = cov[:max(n, 0)]
 	}
+	if !c.inked[y] {
+		c.lo[y], c.hi[y] = int16(x), int16(x)
+	}
 	c.inked[y] = true
-	row := c.pix[y*stride+1+x:]
+	c.lo[y], c.hi[y] = min(c.lo[y], int16(x)), max(c.hi[y], int16(x+len(cov)))
+	at := y*stride + 1 + x
+	row := c.pix[at:]
 	first := inkIndex(k, 1)
+	var sumD, sumDPos int64
 	for i, a := range cov {
-		if d := row[i]; d-first < inkLevels { // the same ink: add the coverages
-			had := (int(d-first) + 1) * 255 / inkLevels
+		old := row[i]
+		if old-first < inkLevels { // the same ink: add the coverages
+			had := (int(old-first) + 1) * 255 / inkLevels
 			a = byte(int(a) + had - int(a)*had/255)
 		}
 		if l := inkOver[a]; l > 0 {
 			row[i] = first + l - 1
+			d := int64(row[i]) - int64(old)
+			sumD += d
+			sumDPos += d * int64(at+i)
 		}
 	}
+	c.sumD += sumD
+	c.sumDPos += sumDPos
 }
+
+// adler32 returns the Adler-32 of the canvas's scanlines: that of the
+// blank card changed by what the glyphs changed. Adler-32 is s1, 1 plus
+// the sum of the bytes, and s2, the sum of s1 after each byte; a byte at
+// offset i of n changed by d adds d to s1 and (n-i)·d to s2.
+func (c *canvas) adler32() uint32 {
+	const mod = 65521
+	const n = height * stride
+	b := blankAdler()
+	s1 := (int64(b&0xffff) + c.sumD) % mod
+	s2 := (int64(b>>16) + n*c.sumD - c.sumDPos) % mod
+	return uint32((s1+mod)%mod) | uint32((s2+mod)%mod)<<16
+}
+
+var blankAdler = sync.OnceValue(func() uint32 { return adler32.Checksum(blank()) })
 
 // inkOver maps a coverage to its ink level (0, none, to inkLevels).
 var inkOver = func() (t [256]byte) {

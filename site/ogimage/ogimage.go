@@ -49,10 +49,12 @@
 //     and its tint are drawn once, and a glyph's coverage becomes one of
 //     32 steps between the card's white and the ink, within 4/255 of the
 //     exact blend (TestPNGMatchesReference).
-//   - png.go and runs.go write the PNG: klauspost/compress deflates the
-//     rows that glyphs drew on, at its fastest level; the runs of blank
-//     rows between them are the same in every card and are deflated once
-//     per process.
+//   - png.go, deflate.go, huffman.go and runs.go write the PNG. A row
+//     glyphs drew on is mostly the row above it or runs of one colour:
+//     deflate.go finds those matches with word compares and codes them
+//     with one Huffman code made per process from a few sample cards;
+//     the runs of blank rows between them are the same in every card
+//     and are deflated once per process.
 //
 // A process keeps a few megabytes of masks and runs for a typical site,
 // at most about 40 MB.
@@ -77,7 +79,7 @@ var emojiFont []byte
 
 // layoutVersion is part of Version: change it whenever the drawing code
 // changes what a card looks like or its bytes, so cached images are redrawn.
-const layoutVersion = "2"
+const layoutVersion = "3"
 
 // Card is what an OpenGraph image shows.
 type Card struct {
@@ -94,7 +96,7 @@ func PNG(c Card) ([]byte, error) {
 	cv := newCanvas()
 	defer cv.release()
 	cv.paint(layout(fs, c))
-	return cv.encode()
+	return cv.encode(fs.code()), nil
 }
 
 // Version names the layout and the fonts: two kijis that draw the same
@@ -113,6 +115,7 @@ type fontSet struct {
 	text, emoji *sfnt.Font
 	hash        string // of both font files
 	sets        map[setKey]*glyphSet
+	code        func() *huffman // the Huffman code of the cards' rows (huffman.go)
 }
 
 // setKey names one font at one size.
@@ -138,6 +141,7 @@ var loadFonts = sync.OnceValues(func() (*fontSet, error) {
 		fs.sets[setKey{false, size}] = newGlyphSet(text, size)
 		fs.sets[setKey{true, size}] = newGlyphSet(emoji, size)
 	}
+	fs.code = sync.OnceValue(fs.makeCode)
 	return fs, nil
 })
 

@@ -2,25 +2,32 @@ package ogimage
 
 import (
 	"bytes"
-	"hash/adler32"
 	"sync"
 	"sync/atomic"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // The rows of the card between its rounded corners are all alike.
 const cardTop, cardBottom = margin + radius, height - margin - radius
 
 // run is a span of blank rows, deflated on its own and ended by a sync
-// flush, with the Adler-32 of its bytes.
+// flush.
 type run struct {
 	deflated []byte
-	sum      uint32
 }
 
 // maxRuns bounds the runs kept: a span within the card is keyed by its
 // length alone (at most 494 of them), one that reaches the tint above or
 // below by where it starts or ends; each holds a few kilobytes.
 const maxRuns = 2048
+
+// compressors are deflate writers kept between runs: a writer's state is
+// some hundreds of kilobytes.
+var compressors = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.BestSpeed) // errors only on a bad level
+	return w
+}}
 
 var (
 	runs     sync.Map // [2]int{first row, end row} → *run
@@ -39,38 +46,14 @@ func blankRun(y0, y1 int) *run {
 	}
 	rows := blank()[y0*stride : y1*stride]
 	var b bytes.Buffer
-	zc := compressors.Get().(*compressor)
-	zc.w.Reset(&b)
-	zc.w.Write(rows) // a bytes.Buffer takes every write
-	zc.w.Flush()
-	compressors.Put(zc)
-	r := &run{deflated: b.Bytes(), sum: adler32.Checksum(rows)}
+	w := compressors.Get().(*flate.Writer)
+	w.Reset(&b)
+	w.Write(rows) // a bytes.Buffer takes every write
+	w.Flush()
+	compressors.Put(w)
+	r := &run{deflated: b.Bytes()}
 	if runCount.Add(1) <= maxRuns {
 		runs.Store(key, r)
 	}
 	return r
-}
-
-// adler32Combine returns the Adler-32 of a followed by b, from the
-// checksums of a and b and the length of b (zlib's adler32_combine).
-func adler32Combine(a, b uint32, lenB int) uint32 {
-	const base = 65521
-	rem := uint32(lenB % base)
-	s1 := a & 0xffff
-	s2 := rem * s1 % base
-	s1 += b&0xffff + base - 1
-	s2 += a>>16 + b>>16 + base - rem
-	if s1 >= base {
-		s1 -= base
-	}
-	if s1 >= base {
-		s1 -= base
-	}
-	if s2 >= 2*base {
-		s2 -= 2 * base
-	}
-	if s2 >= base {
-		s2 -= base
-	}
-	return s1 | s2<<16
 }
