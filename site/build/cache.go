@@ -22,7 +22,7 @@ import (
 // Options.CacheDir as one file, state.gob, written only after a successful
 // build:
 //
-//	kiji-state v4\n  <payload (state_codec.go)>\n<sha256 of all before it, hex>
+//	kiji-state v5\n  <payload (state_codec.go)>\n<sha256 of all before it, hex>
 //
 // An article is rendered again unless its cache entry's key — the hash of
 // kiji's version, kiji.yaml, the theme, the set of images, the article's
