@@ -41,7 +41,8 @@ type Meta struct {
 
 // A Sink receives the index's files: Write writes one and returns its
 // hash (hex SHA-256); Keep keeps a file the output already holds with
-// that hash, and reports whether it could.
+// that hash, and reports whether it could. Both are called from several
+// goroutines; the data passed to Write is valid during the call only.
 type Sink interface {
 	Write(path string, data []byte) (hash string, err error)
 	Keep(path, hash string) bool
