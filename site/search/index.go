@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -40,6 +41,7 @@ type Index struct {
 	cache          string // the folder of the cache ("" for none)
 	old            *cacheIndex
 	oldHeads       map[string]int // URL → index in old.Heads
+	samePages      bool           // the pages are the old ones (Write)
 
 	mu    sync.Mutex
 	heads map[string]pageHead // pages added
@@ -282,6 +284,12 @@ func (ix *Index) groupRecords(g int, ids map[string]int32, w *groupWork) (spille
 		if recs, err = readRecords(w.cached, recs); err != nil {
 			return false, fmt.Errorf("search index: the cache file %s is damaged; delete %s and build again", ix.old.Groups[g].File, ix.cache)
 		}
+		w.replaced = w.replaced[:0]
+		for _, rc := range recs {
+			if !ix.kept[string(rc.url)] {
+				w.replaced = append(w.replaced, rc)
+			}
+		}
 		recs = slices.DeleteFunc(recs, func(rc record) bool { return !ix.kept[string(rc.url)] })
 	}
 	spilledOnly = len(recs) == 0
@@ -289,9 +297,11 @@ func (ix *Index) groupRecords(g int, ids map[string]int32, w *groupWork) (spille
 	if err != nil {
 		return false, fmt.Errorf("search index: %w", err)
 	}
+	kept := len(recs)
 	if recs, err = readRecords(w.spilled, recs); err != nil {
 		return false, fmt.Errorf("search index: spilled entries: %w", err)
 	}
+	w.unchanged = ix.samePages && kept > 0 && sameRecords(w.replaced, recs[kept:])
 	// In page order: each record in its page's place.
 	w.byPage = slices.Grow(w.byPage[:0], len(ids))[:len(ids)]
 	clear(w.byPage)
@@ -310,6 +320,25 @@ func (ix *Index) groupRecords(g int, ids map[string]int32, w *groupWork) (spille
 	}
 	w.recs = recs
 	return spilledOnly && n == len(recs), nil
+}
+
+// sameRecords reports whether the pages added again have the entries
+// they had (as many records, each the same bytes).
+func sameRecords(old, added []record) bool {
+	if len(old) != len(added) {
+		return false
+	}
+	byURL := make(map[string][]byte, len(added))
+	for _, rc := range added {
+		byURL[string(rc.url)] = rc.data
+	}
+	for _, rc := range old {
+		d, ok := byURL[string(rc.url)]
+		if !ok || !bytes.Equal(d, rc.data) {
+			return false
+		}
+	}
+	return true
 }
 
 func (ix *Index) spillOf(g int) *spill {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -44,6 +45,7 @@ func siteDocs(n int) []Doc {
 // it wrote or kept; the others go (as the output's commit removes them).
 type outputSink struct {
 	memSink
+	bmu   sync.Mutex
 	build map[string][]byte
 }
 
@@ -53,7 +55,9 @@ func (o *outputSink) begin() {
 
 func (o *outputSink) Write(p string, data []byte) (string, error) {
 	h, err := o.memSink.Write(p, data)
-	o.build[p] = o.files[p]
+	o.bmu.Lock()
+	o.build[p] = slices.Clone(data) // data is the index's buffer: valid during the call only
+	o.bmu.Unlock()
 	return h, err
 }
 
@@ -61,7 +65,12 @@ func (o *outputSink) Keep(p, hash string) bool {
 	if !o.memSink.Keep(p, hash) {
 		return false
 	}
-	o.build[p] = o.files[p]
+	o.mu.Lock()
+	b := o.files[p]
+	o.mu.Unlock()
+	o.bmu.Lock()
+	o.build[p] = b
+	o.bmu.Unlock()
 	return true
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -88,11 +89,14 @@ type index struct {
 
 // memSink is an output folder in memory.
 type memSink struct {
+	mu      sync.Mutex
 	files   map[string][]byte
 	written []string
 }
 
 func (m *memSink) Write(p string, data []byte) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.files == nil {
 		m.files = map[string][]byte{}
 	}
@@ -103,6 +107,8 @@ func (m *memSink) Write(p string, data []byte) (string, error) {
 }
 
 func (m *memSink) Keep(p, hash string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	b, ok := m.files[p]
 	sum := sha256.Sum256(b)
 	return ok && hex.EncodeToString(sum[:]) == hash

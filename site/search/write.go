@@ -41,7 +41,8 @@ type Meta struct {
 
 // A Sink receives the index's files: Write writes one and returns its
 // hash (hex SHA-256); Keep keeps a file the output already holds with
-// that hash, and reports whether it could.
+// that hash, and reports whether it could. Both are called from several
+// goroutines; the data passed to Write is valid during the call only.
 type Sink interface {
 	Write(path string, data []byte) (hash string, err error)
 	Keep(path, hash string) bool
@@ -58,6 +59,7 @@ func (ix *Index) Write(out Sink) (string, error) {
 		return "", ix.err
 	}
 	heads := ix.pages()
+	ix.samePages = ix.old != nil && slices.EqualFunc(heads, ix.old.Heads, func(a, b pageHead) bool { return a.URL == b.URL })
 	ids := make(map[string]int32, len(heads))
 	for i, h := range heads {
 		ids[h.URL] = int32(i)
@@ -95,6 +97,11 @@ func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink, w *groupWork)
 	recs := w.recs
 	if err != nil || len(recs) == 0 {
 		return cachedGroup{}, err
+	}
+	// A group whose pages are the old ones, with the same entries, is
+	// the old one: no need to hash it all to know.
+	if w.unchanged && keepAll(out, ix.old.Groups[g].Out) {
+		return ix.old.Groups[g], nil
 	}
 	key := groupKey(ix.shards, ix.groups, recs)
 	if ix.old != nil && ix.old.Groups[g].Key == key && keepAll(out, ix.old.Groups[g].Out) {
@@ -209,7 +216,8 @@ func (w *groupWork) groupFiles(g int, shards int) ([]File, error) {
 // groupWork is what making a group's files needs, kept for the next one.
 type groupWork struct {
 	cached, spilled           []byte // the files the records are read from
-	recs, byPage              []record
+	recs, byPage, replaced    []record
+	unchanged                 bool // the group's pages and entries are the old ones
 	data                      []byte
 	ps                        []posting
 	keys                      groupKeys
