@@ -67,9 +67,10 @@ type Builder struct {
 	files     map[string]fileState // what the last build left there
 
 	// The link check of the last successful build.
-	checked      map[string]*checkedPage
-	checkedFiles map[string]bool
-	checkedKey   string
+	checked        map[string]*checkedPage
+	checkedFiles   map[string]bool
+	checkedKey     string
+	checkedTargets map[string]bool // the files its links point to
 
 	// Filled by the running build.
 	nextOuts    map[string]*outEntry
@@ -174,6 +175,7 @@ func (b *Builder) keep(r *run) {
 	b.destKnown = true
 	b.files = r.out.files
 	b.checked, b.checkedFiles, b.checkedKey = b.nextChecked, r.pages.files, r.globalKey
+	b.checkedTargets = r.linkTargets
 	// The cache is written to disk once the saves pause, not in the way of
 	// the next reload.
 	b.saveMu.Lock()
@@ -657,6 +659,7 @@ func (b *Builder) stored(r *run, rel, key string, pl *pageLinks) {
 // them. A nil *linkMemo reuses nothing.
 type linkMemo struct {
 	valid bool // nothing a link can point to has changed
+	grown bool // files were added (a broken link may work now)
 	prev  map[string]*checkedPage
 	next  map[string]*checkedPage
 }
@@ -677,28 +680,44 @@ func (b *Builder) linkMemo(r *run) *linkMemo {
 	}
 	m := &linkMemo{prev: b.checked, next: make(map[string]*checkedPage, len(r.pages.pages))}
 	b.nextChecked = m.next
-	m.valid = b.checked != nil && b.checkedKey == r.globalKey && sameWorld(b.checkedFiles, b.checked, r.pages)
+	if b.checked != nil && b.checkedKey == r.globalKey {
+		m.valid, m.grown = keptWorld(b.checkedFiles, b.checked, b.checkedTargets, r.pages)
+	}
+	if m.valid {
+		for t := range b.checkedTargets { // the pages reused point there still
+			r.linkTargets[t] = true
+		}
+	}
 	return m
 }
 
-// sameWorld reports whether li has the files and the page ids of the
-// previous build.
-func sameWorld(files map[string]bool, pages map[string]*checkedPage, li *linkIndex) bool {
-	if len(files) != len(li.files) || len(pages) != len(li.pages) {
-		return false
+// keptWorld reports whether every link the previous build checked still
+// finds what it found: no file a link pointed to is gone, and every page
+// kept its ids. grown reports files added since (the search index's
+// change names with every build): they can mend a broken link, never
+// break one.
+func keptWorld(files map[string]bool, pages map[string]*checkedPage, targets map[string]bool, li *linkIndex) (valid, grown bool) {
+	if targets == nil {
+		return false, false
+	}
+	for f := range files {
+		if !li.files[f] && targets[f] {
+			return false, false
+		}
 	}
 	for f := range li.files {
 		if !files[f] {
-			return false
+			grown = true
+			break
 		}
 	}
 	for rel, pl := range li.pages {
 		p, ok := pages[rel]
-		if !ok || (p.pl != pl && !slices.Equal(p.ids, pl.load().ids)) {
-			return false
+		if ok && p.pl != pl && !slices.Equal(p.ids, pl.load().ids) {
+			return false, false
 		}
 	}
-	return true
+	return true, grown
 }
 
 // reuse returns the problems the last check found on rel, when its links
@@ -708,7 +727,7 @@ func (m *linkMemo) reuse(rel string, pl *pageLinks) ([]diag.Problem, bool) {
 		return nil, false
 	}
 	p, ok := m.prev[rel]
-	if !ok {
+	if !ok || (m.grown && len(p.probs) > 0) {
 		return nil, false
 	}
 	if p.pl != pl && (p.source != pl.load().source || p.template != pl.template || !slices.Equal(p.links, pl.links) || !slices.Equal(p.refs, pl.refs)) {

@@ -176,8 +176,8 @@ func (r *run) checkLinks() error {
 		rels = append(rels, rel)
 	}
 	sort.Strings(rels)
-	memo := r.b.linkMemo(r)
 	r.linkTargets = map[string]bool{}
+	memo := r.b.linkMemo(r)
 	delta := r.linkDelta() // linkdelta.go
 	for _, rel := range rels {
 		pl := li.pages[rel]

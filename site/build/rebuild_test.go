@@ -310,3 +310,51 @@ func TestRebuildNeverReplacesAFileItDidNotWrite(t *testing.T) {
 		t.Errorf("the user's file now holds %q", got)
 	}
 }
+
+// TestBuilderChecksLinksOfWhatChanged is TestRebuildChecksLinksOfWhatChanged
+// for the dev server: with search on (its index files change names with
+// every build), a body edit that keeps the links checks none of the kept
+// pages but the one with a broken link; a page added mends that link.
+func TestBuilderChecksLinksOfWhatChanged(t *testing.T) {
+	root := rebuildSite(t, "")
+	editArticle(t, root, "a2", "Text of a2", "Text of a2, see [later](/articles/a9/)")
+	var checked []string
+	pageChecked = func(rel string) { checked = append(checked, rel) }
+	t.Cleanup(func() { pageChecked = nil })
+	b := NewBuilder(Options{Root: root, Offline: true, NoGit: true, Dev: true})
+	defer b.Close()
+	build := func(changed ...string) *Report {
+		checked = nil
+		rep, _ := b.Build(context.Background(), changed)
+		return rep
+	}
+	broken := func(rep *Report) []string {
+		var out []string
+		for _, p := range rep.Problems {
+			if p.Rule == "broken-link" {
+				out = append(out, filepath.Base(p.File))
+			}
+		}
+		return out
+	}
+	if got := broken(build()); !slices.Equal(got, []string{"a2.md"}) {
+		t.Fatalf("broken links in %v, want in a2.md", got)
+	}
+	editArticle(t, root, "a3", "Text of a3", "Changed text of a3")
+	rep := build(filepath.Join(root, "content/articles/a3.md"))
+	const kept = "articles/a6/index.html"
+	// a3's links are those it had: the Builder reuses their check too.
+	// a2's link was broken: files were added (the search index), so it is
+	// checked again.
+	if !slices.Equal(checked, []string{"articles/a2/index.html"}) {
+		t.Errorf("after a body edit of a3, the link check looked at %v; want only a2's page, whose link is broken", checked)
+	}
+	if got := broken(rep); !slices.Equal(got, []string{"a2.md"}) {
+		t.Errorf("after a body edit, broken links in %v, want in a2.md", got)
+	}
+	p := filepath.Join(root, "content/articles/a9.md")
+	writeFile(t, p, rebuildArticle("Article a9", `"go"`, 9, "", "New.\n"))
+	if got := broken(build(p)); len(got) != 0 {
+		t.Errorf("the page a link pointed to was added, and the link is still reported broken in %v", got)
+	}
+}
