@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kiji-ssg/kiji/site/content"
 )
 
 // The stat journal lets a build with nothing to do say so in the time it
@@ -239,12 +241,16 @@ func (r *run) writeJournal(err error) {
 	}
 }
 
-// firstDue is the time of the first scheduled article.
+// firstDue is the time of the first scheduled article (UnixNano; 0 for
+// none). With --drafts a scheduled article is among the site's articles,
+// else among its drafts: both are looked at.
 func (r *run) firstDue() int64 {
 	var due int64
-	for _, a := range r.site.Drafts {
-		if a.Scheduled && !a.Date.IsZero() && (due == 0 || a.Date.UnixNano() < due) {
-			due = a.Date.UnixNano()
+	for _, as := range [][]*content.Article{r.site.Articles, r.site.Drafts} {
+		for _, a := range as {
+			if a.Scheduled && !a.Date.IsZero() && (due == 0 || a.Date.UnixNano() < due) {
+				due = a.Date.UnixNano()
+			}
 		}
 	}
 	return due

@@ -189,13 +189,7 @@ func (r *run) writeSnapshot(srcAt int64) {
 		return
 	}
 	snap := &contentSnap{SrcAt: srcAt, Now: r.opts.Now.UnixNano(), Files: jr.priors.m, Raw: jr.priors.raw}
-	for _, as := range [][]*content.Article{r.site.Articles, r.site.Drafts} {
-		for _, a := range as {
-			if a.Scheduled && !a.Date.IsZero() && (snap.Due == 0 || a.Date.UnixNano() < snap.Due) {
-				snap.Due = a.Date.UnixNano()
-			}
-		}
-	}
+	snap.Due = r.firstDue()
 	body := encodeSnapshot(snap)
 	sum := sha256.Sum256(body)
 	tmp, err := os.CreateTemp(r.opts.CacheDir, "content-*.tmp")

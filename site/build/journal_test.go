@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -156,32 +157,39 @@ func TestJournalReplaysTheReport(t *testing.T) {
 	}
 }
 
+// TestJournalScheduledArticleComesDue: the nothing-changed shortcut is
+// not taken once a scheduled article has come due, with and without
+// --drafts (which builds it as a draft before).
 func TestJournalScheduledArticleComesDue(t *testing.T) {
 	if !stampsSupported {
 		t.Skip("no ctimes and inodes on this system")
 	}
-	root, _ := cacheSite(t)
-	writeFile(t, filepath.Join(root, "content/articles/later.md"), regexp.MustCompile(`published_at: \S+`).ReplaceAllString(cacheArticle("予定"), "published_at: 2030-01-01"))
-	settle()
-	at := func(now time.Time) *Report {
-		rep, err := Build(context.Background(), Options{Root: root, Offline: true, Now: now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep
-	}
-	before := time.Date(2029, 1, 1, 0, 0, 0, 0, time.UTC)
-	at(before)
-	settle()
-	if rep := at(before); !shortcut(rep) {
-		t.Fatalf("the rebuild before the date did the whole build: %v", rep.Steps)
-	}
-	rep := at(time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC))
-	if shortcut(rep) {
-		t.Fatal("the journal was trusted once a scheduled article came due")
-	}
-	if _, err := os.Stat(filepath.Join(root, "public/articles/later/index.html")); err != nil {
-		t.Errorf("the article that came due was not built: %v", err)
+	for _, drafts := range []bool{false, true} {
+		t.Run(fmt.Sprintf("drafts=%v", drafts), func(t *testing.T) {
+			root, _ := cacheSite(t)
+			writeFile(t, filepath.Join(root, "content/articles/later.md"), regexp.MustCompile(`published_at: \S+`).ReplaceAllString(cacheArticle("予定"), "published_at: 2030-01-01"))
+			settle()
+			at := func(now time.Time) *Report {
+				rep, err := Build(context.Background(), Options{Root: root, Offline: true, Now: now, Drafts: drafts})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return rep
+			}
+			before := time.Date(2029, 1, 1, 0, 0, 0, 0, time.UTC)
+			at(before)
+			settle()
+			if rep := at(before); !shortcut(rep) {
+				t.Fatalf("the rebuild before the date did the whole build: %v", rep.Steps)
+			}
+			rep := at(time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC))
+			if shortcut(rep) {
+				t.Fatal("the journal was trusted once a scheduled article came due")
+			}
+			if _, err := os.Stat(filepath.Join(root, "public/articles/later/index.html")); err != nil {
+				t.Errorf("the article that came due was not built: %v", err)
+			}
+		})
 	}
 }
 
