@@ -258,11 +258,17 @@ func (r *run) firstDue() int64 {
 
 // saveJournal writes j to p atomically.
 func saveJournal(dir, p string, j *statJournal) error {
-	tmp, err := os.CreateTemp(dir, "journal-*.tmp")
+	return writeSummed(dir, "journal-*.tmp", p, encodeJournal(j))
+}
+
+// writeSummed writes body and its SHA-256 to p atomically, through a
+// temporary file named by pattern in dir (the journal and the content
+// snapshot are such files).
+func writeSummed(dir, pattern, p string, body []byte) error {
+	tmp, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return err
 	}
-	body := encodeJournal(j)
 	sum := sha256.Sum256(body)
 	_, err = tmp.Write(append(body, sum[:]...))
 	if cerr := tmp.Close(); err == nil {

@@ -190,22 +190,7 @@ func (r *run) writeSnapshot(srcAt int64) {
 	}
 	snap := &contentSnap{SrcAt: srcAt, Now: r.opts.Now.UnixNano(), Files: jr.priors.m, Raw: jr.priors.raw}
 	snap.Due = r.firstDue()
-	body := encodeSnapshot(snap)
-	sum := sha256.Sum256(body)
-	tmp, err := os.CreateTemp(r.opts.CacheDir, "content-*.tmp")
-	if err != nil {
-		return
-	}
-	_, err = tmp.Write(append(body, sum[:]...))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), p)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
+	writeSummed(r.opts.CacheDir, "content-*.tmp", p, encodeSnapshot(snap)) // none is only slower
 }
 
 // readSnapshot reads the snapshot at p; nil when there is none or it is
