@@ -65,6 +65,9 @@ func allowedHost(host, listen string) bool {
 		return true
 	}
 	ip, ipErr := netip.ParseAddr(name)
+	if ipErr == nil && ip.Zone() != "" {
+		return false // "[::1%eth0]": a browser never sends a zone
+	}
 	if ipErr == nil && ip.IsLoopback() {
 		return true
 	}
@@ -86,7 +89,9 @@ func hostName(hostport string) string {
 	if hh, _, err := net.SplitHostPort(hostport); err == nil {
 		h = hh
 	}
-	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		h = h[1 : len(h)-1]
+	}
 	return strings.TrimSuffix(strings.ToLower(h), ".")
 }
 
