@@ -122,20 +122,26 @@ func ourTokens(in string) []string {
 		case tokText:
 			out = append(out, "text "+raw)
 		case tokStart, tokEnd:
-			s := map[bool]string{true: "end ", false: "start "}[t.kind == tokEnd]
-			if t.selfClosing && t.kind == tokStart {
-				s = "start/ "
-			}
-			s += strings.ReplaceAll(asciiLower([]byte(in[t.ns:t.ne])), "\x00", "\ufffd")
-			seen := map[string]bool{}
+			s := strings.ReplaceAll(asciiLower([]byte(in[t.ns:t.ne])), "\x00", "\ufffd")
+			seen, dup := map[string]bool{}, false
 			for _, a := range t.attrs {
 				k := strings.ReplaceAll(asciiLower([]byte(in[a.ks:a.ke])), "\x00", "\ufffd")
 				if t.kind == tokStart && !seen[k] && k != "" {
 					s += " " + k
 				}
+				dup = dup || seen[k]
 				seen[k] = true
 			}
-			out = append(out, s+" "+raw)
+			kind := map[bool]string{true: "end ", false: "start "}[t.kind == tokEnd]
+			// x/net/html calls a tag self-closing when it drops a repeated
+			// attribute whose unquoted value ends in "/" (<a x="" x=y/>);
+			// the standard, browsers and the scanner do not. Compared
+			// without that difference.
+			quirk := dup && strings.HasSuffix(raw, "/>")
+			if t.kind == tokStart && (t.selfClosing || quirk) {
+				kind = "start/ "
+			}
+			out = append(out, kind+s+" "+raw)
 			if in := lookup(asciiLower([]byte(in[t.ns:t.ne]))); t.kind == tokStart && in.raw != rawNone {
 				sc.raw, sc.rawTag = in.raw, in.name
 			}
