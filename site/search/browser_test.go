@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -378,6 +379,48 @@ func TestSearchPageStaleIndex(t *testing.T) {
 	}
 	if shift := layoutShift(t, ctx); shift > 0.001 {
 		t.Errorf("the search page moved while results arrived: layout shift %.4f, want 0", shift)
+	}
+}
+
+// TestSearchPagePrefetchesPages opens a shared /search/?q= link for a
+// phrase whose candidates' positions must be checked: the result pages its
+// snippets are cut from are asked for while the positions are still on
+// their way (held back here until a result page is asked for, or 5 s), not
+// after them, so the snippets arrive one round trip sooner.
+func TestSearchPagePrefetchesPages(t *testing.T) {
+	exe := chromiumPath(t)
+	pageAsked := make(chan struct{})
+	var once sync.Once
+	var early, positions atomic.Int32
+	base, _ := buildFixtureServed(t, fixture, fixtureTitles, fixtureTopics, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case strings.HasPrefix(r.URL.Path, "/blog/articles/"):
+				once.Do(func() { close(pageAsked) })
+			case strings.HasSuffix(r.URL.Path, "/pos.bin"):
+				positions.Add(1)
+				select {
+				case <-pageAsked:
+					early.Add(1)
+				case <-time.After(5 * time.Second):
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	ctx := headless(t, exe)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/blog/search/?q="+url.QueryEscape("コンテナの運用"))); err != nil {
+		t.Fatal(err)
+	}
+	done := `!!document.querySelector(".search-snippet mark")`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](done, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the search page showed no snippet: %v", err)
+	}
+	if positions.Load() == 0 {
+		t.Fatal("no positions were read: the query does not exercise the check")
+	}
+	if early.Load() == 0 {
+		t.Errorf("no result page was asked for while the %d position requests were pending; want the pages asked for as soon as the titles arrive", positions.Load())
 	}
 }
 

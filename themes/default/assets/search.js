@@ -232,15 +232,18 @@
 
   // search returns {results: [{page, tier, count, first}], total, complete}.
   // limit bounds how many results must be exact and ranked (0: all).
-  async function search(q, limit) {
+  // prefetch (the search page): the pages its snippets are cut from are
+  // asked for as soon as the candidates' titles arrive, while their
+  // positions are still being checked.
+  async function search(q, limit, prefetch) {
     try {
-      return await searchIn(await meta(), q, limit);
+      return await searchIn(await meta(), q, limit, prefetch);
     } catch (e) {
       if (!(e instanceof Stale)) throw e;
-      return searchIn(await meta(true), q, limit);
+      return searchIn(await meta(true), q, limit, prefetch);
     }
   }
-  async function searchIn(m, q, limit) {
+  async function searchIn(m, q, limit, prefetch) {
     const terms = parse(q);
     if (!terms.length) return { results: [], total: 0, complete: true, terms };
     const tl = await Promise.all(terms.map((t) => termPostings(m, t)));
@@ -260,7 +263,11 @@
       const chunk = pages.slice(i, limit ? i + batch : pages.length);
       i += chunk.length;
       // the titles of a screen's candidates load while their positions are checked (most pass)
-      if (limit) docs(m, chunk).catch(() => {});
+      if (limit) {
+        const titles = docs(m, chunk);
+        if (prefetch) titles.then((ds) => ds.slice(0, limit).forEach((d, j) => pageHTML(d.url, j < 3))).catch(() => {});
+        else titles.catch(() => {});
+      }
       const checked = await Promise.all(tl.map((lists, ti) => (needsPositions(lists) ? verify(m, lists, chunk) : null)));
       for (const p of chunk) {
         let tier = 2, count = 0, first = Infinity, ok = true;
@@ -288,10 +295,21 @@
       return { page: p, url: root + d[0], title: d[1], topics: d[2] };
     }));
   }
+  // pageHTML: a result page, asked for once (the last 40 kept); the first
+  // results' pages before the others'
+  const pagesHTML = new Map();
+  function pageHTML(url, first) {
+    if (!pagesHTML.has(url)) {
+      if (pagesHTML.size >= 40) pagesHTML.delete(pagesHTML.keys().next().value);
+      const p = fetch(url, { priority: first ? "high" : "low" }).then((r) => (r.ok ? r.text() : ""));
+      p.catch(() => pagesHTML.delete(url));
+      pagesHTML.set(url, p);
+    }
+    return pagesHTML.get(url);
+  }
   // snippet: the page's text around the first match, the match marked
-  async function snippet(url, terms) {
-    const r = await fetch(url);
-    const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+  async function snippet(url, terms, first) {
+    const doc = new DOMParser().parseFromString(await pageHTML(url, first), "text/html");
     const body = doc.querySelector(".article-body") || doc.querySelector("main");
     if (!body) return null;
     body.querySelectorAll("script,style,svg,math,[aria-hidden=true]").forEach((e) => e.remove());
@@ -414,10 +432,10 @@
       const m = await meta();
       const slice = res.results.slice(shown, shown + per);
       const ds = await docs(m, slice.map((r) => r.page));
-      const lis = ds.map((d) => {
+      const lis = ds.map((d, j) => {
         const p = el("p", { class: "search-snippet" });
         const li = el("li", { class: "search-result" }, el("h2", {}, el("a", { href: d.url }, d.title)), chips(d.topics), p);
-        snippet(d.url, res.terms).then((s) => { if (s) p.append(s[0], el("mark", {}, s[1]), s[2]); }).catch(() => {});
+        snippet(d.url, res.terms, j < 3).then((s) => { if (s) p.append(s[0], el("mark", {}, s[1]), s[2]); }).catch(() => {});
         return li;
       });
       out.append(...lis);
@@ -430,7 +448,7 @@
       shown = 0;
       if (push) history.replaceState(null, "", q ? "?q=" + encodeURIComponent(q) : location.pathname);
       if (!normalize(q)) { status.textContent = ""; more.hidden = true; return; }
-      const r = await search(q, per);
+      const r = await search(q, per, true);
       if (my !== seq) return;
       res = r;
       status.textContent = (r.complete ? page.dataset.count : page.dataset.countAbout).replace("%d", String(r.total));
