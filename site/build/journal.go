@@ -47,7 +47,7 @@ import (
 // Nothing here ever writes to the output folder: what kiji did not write
 // is never touched, as in a full build.
 
-const journalHeader = "kiji-journal v1\n"
+const journalHeader = "kiji-journal v2\n"
 
 // racyWindow is how close to the moment a stamp was taken a file's ctime
 // must be for the stamp not to prove the file unchanged. Linux updates
@@ -261,7 +261,7 @@ func saveJournal(dir, p string, j *statJournal) error {
 	return writeSummed(dir, "journal-*.tmp", p, encodeJournal(j))
 }
 
-// writeSummed writes body and its SHA-256 to p atomically, through a
+// writeSummed writes body and its checksum (checksum.go) to p atomically, through a
 // temporary file named by pattern in dir (the journal and the content
 // snapshot are such files).
 func writeSummed(dir, pattern, p string, body []byte) error {
@@ -269,8 +269,7 @@ func writeSummed(dir, pattern, p string, body []byte) error {
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(body)
-	_, err = tmp.Write(append(body, sum[:]...))
+	_, err = tmp.Write(appendSum(body, body))
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -292,11 +291,11 @@ func readJournal(p string) *statJournal {
 	}
 	defer f.Close()
 	b, err := io.ReadAll(f)
-	if err != nil || len(b) < 32 {
+	if err != nil {
 		return nil
 	}
-	body, trailer := b[:len(b)-32], b[len(b)-32:]
-	if sum := sha256.Sum256(body); string(sum[:]) != string(trailer) {
+	body, ok := splitSummed(b)
+	if !ok {
 		return nil
 	}
 	j, err := decodeJournal(body)

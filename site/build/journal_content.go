@@ -2,7 +2,6 @@ package build
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"io/fs"
@@ -36,7 +35,7 @@ import (
 //
 // Anything else reads the file as a cold build does.
 
-const snapshotHeader = "kiji-content v1\n"
+const snapshotHeader = "kiji-content v2\n"
 
 // contentSnap is the content snapshot file's contents.
 type contentSnap struct {
@@ -197,11 +196,11 @@ func (r *run) writeSnapshot(srcAt int64) {
 // damaged.
 func readSnapshot(p string) *contentSnap {
 	b, err := os.ReadFile(p)
-	if err != nil || len(b) < 32 {
+	if err != nil {
 		return nil
 	}
-	body, trailer := b[:len(b)-32], b[len(b)-32:]
-	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], trailer) {
+	body, ok := splitSummed(b)
+	if !ok {
 		return nil
 	}
 	s, err := decodeSnapshot(body)
@@ -216,7 +215,15 @@ var errSnapshot = errors.New("not a kiji content snapshot")
 // encodeSnapshot writes the header, SrcAt, Now, Due, then each file: its
 // path, whether it has an article, the article's fields, its problems.
 func encodeSnapshot(s *contentSnap) []byte {
-	b := []byte(snapshotHeader)
+	size := len(snapshotHeader) + 64 + sumSize
+	for p := range s.Files {
+		n := 512 // about what an entry takes
+		if raw, ok := s.Raw[p]; ok {
+			n = len(raw)
+		}
+		size += len(p) + 8 + n
+	}
+	b := append(make([]byte, 0, size), snapshotHeader...)
 	b = binary.AppendVarint(b, s.SrcAt)
 	b = binary.AppendVarint(b, s.Now)
 	b = binary.AppendVarint(b, s.Due)

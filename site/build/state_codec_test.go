@@ -89,7 +89,7 @@ func FuzzDecodePayload(f *testing.F) {
 		f.Fatal(err)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "state.gob"))
-	f.Add(b[len(stateHeader) : len(b)-65])
+	f.Add(b[len(stateHeader) : len(b)-stateTrailer])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		decodePayload(b) // must not panic nor hang
 	})
