@@ -99,7 +99,7 @@ func (pl *pageLinks) cached() cachedLinks {
 // fill sets pl's fields from c (decoding c.raw first, if set).
 func (pl *pageLinks) fill(c *cachedLinks) {
 	if c.raw != nil {
-		r := &stateReader{journalReader: journalReader{b: c.raw}, strs: map[string]string{}}
+		r := &stateReader{journalReader: newReader(c.raw)}
 		d := r.links()
 		if r.err != nil {
 			// Cannot happen: the file's checksum was verified. A page
@@ -153,7 +153,7 @@ func (r *run) startLoadingState() {
 
 func readState(p string) *state {
 	empty := &state{Articles: map[string]*articleEntry{}, Outs: map[string]*outEntry{}}
-	b, err := os.ReadFile(p)
+	b, err := readCacheFile(p)
 	if err != nil {
 		return empty
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,6 +68,8 @@ type pathStamp struct {
 	Path string
 	stamp
 	Hash string // of an output file stamped within racyWindow of being written
+	// stamped says the stamp was taken (while listing; not in the file).
+	stamped bool
 }
 
 // statJournal is the journal file's contents.
@@ -161,11 +162,8 @@ func (r *run) upToDate() bool {
 	}
 	jr := &journalRun{key: r.journalKey(), srcAt: time.Now()}
 	r.journal = jr
-	var prev *statJournal
-	loaded := make(chan struct{})
-	go func() { prev = readJournal(r.journalPath()); close(loaded) }()
-	jr.sources, jr.ok = stampTrees(r.sourceRoots())
-	<-loaded
+	prev := readJournal(r.journalPath())
+	jr.sources, jr.ok = stampTrees(r.sourceRoots(), prev)
 	if !jr.ok || prev == nil || prev.Key != jr.key {
 		return false
 	}
@@ -285,12 +283,7 @@ func writeSummed(dir, pattern, p string, body []byte) error {
 // readJournal reads the journal at p; nil when there is none or it is
 // damaged.
 func readJournal(p string) *statJournal {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
+	b, err := readCacheFile(p)
 	if err != nil {
 		return nil
 	}

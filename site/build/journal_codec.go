@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/gob"
 	"errors"
+	"unsafe"
 )
 
 // The journal file is its header, then (as unsigned varints and
@@ -64,6 +65,15 @@ func appendStamps(b []byte, ps []pathStamp, at int64) []byte {
 type journalReader struct {
 	b   []byte
 	err error
+	// whole is the buffer b was at first, as a string: the strings read
+	// are parts of it, not copies (a rebuild reads tens of thousands).
+	whole string
+}
+
+// newReader reads b, which must never be written to afterwards: the
+// strings read share its bytes.
+func newReader(b []byte) journalReader {
+	return journalReader{b: b, whole: unsafe.String(unsafe.SliceData(b), len(b))}
 }
 
 func (r *journalReader) uvarint() uint64 {
@@ -92,9 +102,9 @@ func (r *journalReader) string() string {
 		r.err, r.b = errJournal, nil
 		return ""
 	}
-	s := string(r.b[:n])
+	off := len(r.whole) - len(r.b)
 	r.b = r.b[n:]
-	return s
+	return r.whole[off : off+int(n)]
 }
 
 func (r *journalReader) stamps() ([]pathStamp, int64) {
@@ -121,7 +131,8 @@ func decodeJournal(b []byte) (*statJournal, error) {
 	if !bytes.HasPrefix(b, []byte(journalHeader)) {
 		return nil, errJournal
 	}
-	r := &journalReader{b: b[len(journalHeader):]}
+	rd := newReader(b[len(journalHeader):])
+	r := &rd
 	j := &statJournal{Key: r.string()}
 	j.Sources, j.SrcAt = r.stamps()
 	j.Dest = r.string()

@@ -195,7 +195,7 @@ func (r *run) writeSnapshot(srcAt int64) {
 // readSnapshot reads the snapshot at p; nil when there is none or it is
 // damaged.
 func readSnapshot(p string) *contentSnap {
-	b, err := os.ReadFile(p)
+	b, err := readCacheFile(p)
 	if err != nil {
 		return nil
 	}
@@ -282,7 +282,8 @@ func decodeSnapshot(body []byte) (*contentSnap, error) {
 	if !bytes.HasPrefix(body, []byte(snapshotHeader)) {
 		return nil, errSnapshot
 	}
-	r := &journalReader{b: body[len(snapshotHeader):]}
+	rd := newReader(body[len(snapshotHeader):])
+	r := &rd
 	s := &contentSnap{SrcAt: r.varint(), Now: r.varint(), Due: r.varint()}
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {

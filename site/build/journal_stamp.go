@@ -17,40 +17,101 @@ import (
 )
 
 // stampTrees stamps every file and folder under roots (a root may be a
-// file; a missing one is recorded as missing), in a fixed order. It reports false when a tree
-// cannot be stamped (a symbolic link, an unreadable folder): no journal
-// is written then.
-func stampTrees(roots []string) ([]pathStamp, bool) {
-	var out []pathStamp
+// file; a missing one is recorded as missing), in a fixed order: depth
+// first, each folder's entries in name order. It reports false when a
+// tree cannot be stamped (a symbolic link, an unreadable folder): no
+// journal is written then.
+//
+// A folder is stamped before it is listed, and one whose stamp is the
+// one prev recorded, taken long enough after it last changed, is not
+// listed again: its entries are prev's (an entry added, removed, renamed
+// or replaced changes its folder's mtime and ctime). prev may be nil.
+func stampTrees(roots []string, prev *statJournal) ([]pathStamp, bool) {
+	t := &treeStamper{known: knownFolders(prev)}
 	for _, root := range roots {
-		fi, err := os.Lstat(root)
+		st, err := lstamp(root)
 		if errors.Is(err, fs.ErrNotExist) {
-			out = append(out, pathStamp{Path: root, stamp: stamp{Missing: true}})
+			t.out = append(t.out, pathStamp{Path: root, stamp: stamp{Missing: true}})
 			continue
 		}
 		if err != nil {
 			return nil, false
 		}
-		out = append(out, pathStamp{Path: root})
-		if fi.IsDir() && !listTree(root, &out) {
+		t.out = append(t.out, pathStamp{Path: root, stamp: st, stamped: true})
+		if fs.FileMode(st.Mode).IsDir() && !t.list(root, st) {
 			return nil, false
 		}
 	}
-	ok := stampAll(out, func(p string) string { return p })
-	return out, ok
+	ok := stampAll(t.out, func(p string) string { return p })
+	return t.out, ok
 }
 
-// listTree appends the paths under dir, depth first, each folder's
-// entries in name order.
-func listTree(dir string, out *[]pathStamp) bool {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return false
+// treeStamper lists trees for stampTrees.
+type treeStamper struct {
+	out   []pathStamp
+	known map[string]knownFolder
+}
+
+// knownFolder is a folder of a journal's sources, stamped long enough
+// after it last changed, with its entries.
+type knownFolder struct {
+	stamp
+	entries []pathStamp
+}
+
+// knownFolders returns the folders of j's sources that a later walk may
+// take as j listed them, by path.
+func knownFolders(j *statJournal) map[string]knownFolder {
+	if j == nil {
+		return nil
+	}
+	m := map[string]knownFolder{}
+	for _, s := range j.Sources {
+		if fs.FileMode(s.Mode).IsDir() && !s.Missing && !racy(s.stamp, j.SrcAt) {
+			m[s.Path] = knownFolder{stamp: s.stamp}
+		}
+	}
+	for _, s := range j.Sources {
+		if k, ok := m[filepath.Dir(s.Path)]; ok {
+			k.entries = append(k.entries, s)
+			m[filepath.Dir(s.Path)] = k
+		}
+	}
+	return m
+}
+
+// list appends the paths under dir, whose stamp is st; a folder among
+// them is stamped, then listed in turn.
+func (t *treeStamper) list(dir string, st stamp) bool {
+	type entry struct {
+		path string
+		dir  bool
+	}
+	var entries []entry
+	if k, ok := t.known[dir]; ok && k.stamp == st {
+		for _, e := range k.entries {
+			entries = append(entries, entry{e.Path, fs.FileMode(e.Mode).IsDir()})
+		}
+	} else {
+		des, err := os.ReadDir(dir)
+		if err != nil {
+			return false
+		}
+		for _, e := range des {
+			entries = append(entries, entry{filepath.Join(dir, e.Name()), e.IsDir()})
+		}
 	}
 	for _, e := range entries {
-		p := filepath.Join(dir, e.Name())
-		*out = append(*out, pathStamp{Path: p})
-		if e.IsDir() && !listTree(p, out) {
+		if !e.dir {
+			t.out = append(t.out, pathStamp{Path: e.path})
+			continue
+		}
+		st, err := lstamp(e.path)
+		if err != nil || !fs.FileMode(st.Mode).IsDir() {
+			return false // changed while listed: no journal this time
+		}
+		t.out = append(t.out, pathStamp{Path: e.path, stamp: st, stamped: true})
+		if !t.list(e.path, st) {
 			return false
 		}
 	}
@@ -72,7 +133,7 @@ func stampAll(ps []pathStamp, where func(string) string) bool {
 				if i >= len(ps) {
 					return
 				}
-				if ps[i].Missing {
+				if ps[i].Missing || ps[i].stamped {
 					continue
 				}
 				st, err := lstamp(where(ps[i].Path))

@@ -73,7 +73,7 @@ func decodedLinks(t *testing.T, c cachedLinks) cachedLinks {
 	if c.raw == nil {
 		t.Fatal("links read from the cache file have no raw bytes")
 	}
-	r := &stateReader{journalReader: journalReader{b: c.raw}, strs: map[string]string{}}
+	r := &stateReader{journalReader: newReader(c.raw)}
 	d := r.links()
 	if r.err != nil || len(r.b) != 0 {
 		t.Fatalf("links do not decode: %v, %d bytes left", r.err, len(r.b))
