@@ -229,7 +229,8 @@ func (r *run) writeJournal(err error) {
 	j.Report.Changed, j.Report.Steps, j.Report.PageOf = nil, nil, nil
 	j.Due = r.firstDue()
 	outsAt := time.Now()
-	outs, ok := stampOutputs(r.out, jr.keptStamps(r.out))
+	prevOuts, touched := jr.keptStamps(r.out)
+	outs, ok := stampOutputs(r.out, prevOuts, touched)
 	if !ok {
 		return
 	}

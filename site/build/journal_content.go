@@ -343,6 +343,7 @@ func (r *journalReader) article() *content.Article {
 		if err := t.UnmarshalBinary([]byte(r.string())); err != nil {
 			r.err = errSnapshot
 		}
+		*t = sharedZone(*t)
 	}
 	if len(r.b) < len(a.Hash) {
 		r.err, r.b = errSnapshot, nil
@@ -351,4 +352,27 @@ func (r *journalReader) article() *content.Article {
 	copy(a.Hash[:], r.b)
 	r.b = r.b[len(a.Hash):]
 	return a
+}
+
+// zones holds one zone of each offset (the zone names are "") the
+// snapshot's dates were read in, by offset.
+var zones sync.Map
+
+// sharedZone returns t in a zone of zones instead of the one
+// time.UnmarshalBinary made for it alone (tens of thousands per
+// rebuild): the same offset, the same empty name.
+func sharedZone(t time.Time) time.Time {
+	loc := t.Location()
+	if loc == time.UTC || loc == time.Local {
+		return t
+	}
+	name, off := t.Zone()
+	if name != "" {
+		return t
+	}
+	z, ok := zones.Load(off)
+	if !ok {
+		z, _ = zones.LoadOrStore(off, loc)
+	}
+	return t.In(z.(*time.Location))
 }

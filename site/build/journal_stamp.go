@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,12 @@ import (
 // listed again: its entries are prev's (an entry added, removed, renamed
 // or replaced changes its folder's mtime and ctime). prev may be nil.
 func stampTrees(roots []string, prev *statJournal) ([]pathStamp, bool) {
-	t := &treeStamper{known: knownFolders(prev)}
+	t := &treeStamper{}
+	if prev != nil {
+		t.prev = prev.Sources
+		t.known = knownFolders(prev)
+		t.out = make([]pathStamp, 0, len(prev.Sources)+16)
+	}
 	for _, root := range roots {
 		st, err := lstamp(root)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -49,56 +55,62 @@ func stampTrees(roots []string, prev *statJournal) ([]pathStamp, bool) {
 // treeStamper lists trees for stampTrees.
 type treeStamper struct {
 	out   []pathStamp
-	known map[string]knownFolder
+	prev  []pathStamp    // the last journal's sources
+	known map[string]int // their folders a walk may take as listed, by path
 }
 
-// knownFolder is a folder of a journal's sources, stamped long enough
-// after it last changed, with its entries.
-type knownFolder struct {
-	stamp
-	entries []pathStamp
-}
-
-// knownFolders returns the folders of j's sources that a later walk may
-// take as j listed them, by path.
-func knownFolders(j *statJournal) map[string]knownFolder {
-	if j == nil {
-		return nil
-	}
-	m := map[string]knownFolder{}
-	for _, s := range j.Sources {
+// knownFolders returns the folders of j's sources stamped long enough
+// after they last changed, by path, with their index in j.Sources.
+func knownFolders(j *statJournal) map[string]int {
+	m := map[string]int{}
+	for i, s := range j.Sources {
 		if fs.FileMode(s.Mode).IsDir() && !s.Missing && !racy(s.stamp, j.SrcAt) {
-			m[s.Path] = knownFolder{stamp: s.stamp}
-		}
-	}
-	for _, s := range j.Sources {
-		if k, ok := m[filepath.Dir(s.Path)]; ok {
-			k.entries = append(k.entries, s)
-			m[filepath.Dir(s.Path)] = k
+			m[s.Path] = i
 		}
 	}
 	return m
 }
 
+// entry is a path under a folder, and whether it is a folder.
+type entry struct {
+	path string
+	dir  bool
+}
+
+// knownEntries returns the entries of dir as the last journal listed them, when
+// it recorded st as dir's stamp; false otherwise. The sources are in walk
+// order: what is under dir follows it.
+func (t *treeStamper) knownEntries(dir string, st stamp) ([]entry, bool) {
+	i, ok := t.known[dir]
+	if !ok || t.prev[i].stamp != st {
+		return nil, false
+	}
+	var entries []entry
+	prefix := dir + string(filepath.Separator)
+	for _, s := range t.prev[i+1:] {
+		rest, under := strings.CutPrefix(s.Path, prefix)
+		if !under {
+			break
+		}
+		if !strings.ContainsRune(rest, filepath.Separator) {
+			entries = append(entries, entry{s.Path, fs.FileMode(s.Mode).IsDir()})
+		}
+	}
+	return entries, true
+}
+
 // list appends the paths under dir, whose stamp is st; a folder among
 // them is stamped, then listed in turn.
 func (t *treeStamper) list(dir string, st stamp) bool {
-	type entry struct {
-		path string
-		dir  bool
-	}
-	var entries []entry
-	if k, ok := t.known[dir]; ok && k.stamp == st {
-		for _, e := range k.entries {
-			entries = append(entries, entry{e.Path, fs.FileMode(e.Mode).IsDir()})
-		}
-	} else {
+	entries, ok := t.knownEntries(dir, st)
+	if !ok {
 		des, err := os.ReadDir(dir)
 		if err != nil {
 			return false
 		}
-		for _, e := range des {
-			entries = append(entries, entry{filepath.Join(dir, e.Name()), e.IsDir()})
+		entries = make([]entry, len(des))
+		for i, e := range des {
+			entries[i] = entry{filepath.Join(dir, e.Name()), e.IsDir()}
 		}
 	}
 	for _, e := range entries {
@@ -151,9 +163,10 @@ func stampAll(ps []pathStamp, where func(string) string) bool {
 
 // stampOutputs stamps what a committed build left in the output folder:
 // its files (the manifest's), the files kiji did not write, the manifest
-// and every folder holding any of them. The stamps of kept, when not nil,
-// are taken as they are (see keptStamps).
-func stampOutputs(o *output, kept map[string]pathStamp) ([]pathStamp, bool) {
+// and every folder holding any of them. The stamps of prev (sorted by
+// path, as this returns them) whose paths are not touched are taken as
+// they are (see keptStamps).
+func stampOutputs(o *output, prev []pathStamp, touched map[string]bool) ([]pathStamp, bool) {
 	o.mu.Lock()
 	rels := make([]string, 0, len(o.files)+len(o.unknown)+1)
 	for rel := range o.files {
@@ -176,9 +189,13 @@ func stampOutputs(o *output, kept map[string]pathStamp) ([]pathStamp, bool) {
 	ps := make([]pathStamp, len(rels))
 	var todo []pathStamp
 	var at2 []int
+	k := 0
 	for i, rel := range rels {
-		if k, ok := kept[rel]; ok {
-			ps[i] = k
+		for k < len(prev) && prev[k].Path < rel {
+			k++
+		}
+		if k < len(prev) && prev[k].Path == rel && !touched[rel] {
+			ps[i] = prev[k]
 			continue
 		}
 		ps[i].Path = rel
@@ -191,13 +208,19 @@ func stampOutputs(o *output, kept map[string]pathStamp) ([]pathStamp, bool) {
 	for k, i := range at2 {
 		ps[i] = todo[k]
 	}
+	return ps, hashRacy(o, ps, at)
+}
+
+// hashRacy gives each output file of ps stamped within racyWindow of
+// at the hash of its bytes; false if one has none known.
+func hashRacy(o *output, ps []pathStamp, at time.Time) bool {
 	for i := range ps {
 		if !racy(ps[i].stamp, at.UnixNano()) || fs.FileMode(ps[i].Mode).IsDir() {
 			continue
 		}
 		switch st, ok := o.files[ps[i].Path]; {
 		case ok && st.Hash == "":
-			return nil, false
+			return false
 		case ok:
 			ps[i].Hash = st.Hash
 		case ps[i].Path == manifestName:
@@ -205,7 +228,7 @@ func stampOutputs(o *output, kept map[string]pathStamp) ([]pathStamp, bool) {
 			ps[i].Hash = hex.EncodeToString(sum[:])
 		}
 	}
-	return ps, true
+	return true
 }
 
 // racy reports whether a file stamped at time at may have changed since
