@@ -228,15 +228,21 @@ func (r *run) writeJournal(err error) {
 	j := &statJournal{Key: jr.key, Sources: jr.sources, SrcAt: jr.srcAt.UnixNano(), Dest: r.out.dest, Report: *r.report}
 	j.Report.Changed, j.Report.Steps, j.Report.PageOf = nil, nil, nil
 	j.Due = r.firstDue()
+	// The snapshot is written meanwhile: it is of use only beside a
+	// journal of the same SrcAt.
+	snapped := make(chan struct{})
+	go func() { r.writeSnapshot(j.SrcAt); close(snapped) }()
+	defer func() { <-snapped }()
 	outsAt := time.Now()
 	prevOuts, touched := jr.keptStamps(r.out)
 	outs, ok := stampOutputs(r.out, prevOuts, touched)
-	if !ok {
-		return
+	if ok {
+		j.Outs, j.OutsAt = outs, outsAt.UnixNano()
+		ok = saveJournal(r.opts.CacheDir, p, j) == nil
 	}
-	j.Outs, j.OutsAt = outs, outsAt.UnixNano()
-	if saveJournal(r.opts.CacheDir, p, j) == nil {
-		r.writeSnapshot(j.SrcAt)
+	if !ok {
+		<-snapped
+		os.Remove(r.snapshotPath())
 	}
 }
 

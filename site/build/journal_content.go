@@ -52,9 +52,17 @@ type contentSnap struct {
 // for the snapshot it writes.
 type priors struct {
 	mu     sync.Mutex
-	m      map[string]content.Prior
-	raw    map[string][]byte // of the articles taken from the snapshot
-	parsed atomic.Int64      // read and parsed (Report.Parsed)
+	m      map[string]content.Prior // read and parsed
+	known  map[string]*knownArticle // in the snapshot and unchanged
+	parsed atomic.Int64             // read and parsed (Report.Parsed)
+}
+
+// knownArticle is an article file of the snapshot that has not changed
+// since, with its entry as encoded (to be written again as it was read).
+type knownArticle struct {
+	content.Prior
+	raw  []byte
+	used atomic.Bool // taken by this build's content.Load
 }
 
 // read records an article read and parsed.
@@ -83,56 +91,56 @@ func (r *run) useSnapshot(opts *content.Options) {
 	}
 	jr.priors = &priors{m: map[string]content.Prior{}}
 	opts.Read = jr.priors.read
-	known, raw := r.knownArticles()
+	known := r.knownArticles()
 	if len(known) == 0 {
 		return
 	}
-	jr.priors.raw = map[string][]byte{}
+	jr.priors.known = known
 	opts.Known = func(p string) (content.Prior, bool) {
-		pr, ok := known[p]
-		if ok {
-			jr.priors.add(p, pr)
-			jr.priors.mu.Lock()
-			jr.priors.raw[p] = raw[p]
-			jr.priors.mu.Unlock()
+		k, ok := known[p]
+		if !ok {
+			return content.Prior{}, false
 		}
-		return pr, ok
+		k.used.Store(true)
+		return k.Prior, true
 	}
 }
 
 // knownArticles returns the articles of the snapshot that are unchanged
 // since it was written, by content path, with their entries as encoded;
 // nil when it cannot be trusted.
-func (r *run) knownArticles() (map[string]content.Prior, map[string][]byte) {
+func (r *run) knownArticles() map[string]*knownArticle {
 	jr := r.journal
 	prev := jr.prev
 	if prev == nil {
-		return nil, nil
+		return nil
 	}
 	snap := readSnapshot(r.snapshotPath())
 	now := r.opts.Now.UnixNano()
 	if snap == nil || snap.SrcAt != prev.SrcAt || now < snap.Now || (snap.Due != 0 && now >= snap.Due) {
-		return nil, nil
+		return nil
 	}
-	dir := filepath.Join(r.opts.Source, "articles") + string(filepath.Separator)
+	folder := filepath.Join(r.opts.Source, "articles")
+	dir := folder + string(filepath.Separator)
 	same := jr.unchanged()
-	trusted := make(map[string]content.Prior, len(snap.Files))
+	trusted := make(map[string]*knownArticle, len(snap.Files))
 	for _, s := range jr.sources {
 		name, article := strings.CutPrefix(s.Path, dir)
 		switch {
-		case s.Path+string(filepath.Separator) == dir:
+		case s.Path == folder:
 			// The folder changes with each article added or removed.
 		case !article:
 			if !same[s.Path] {
-				return nil, nil // what dates the articles may have changed
+				return nil // what dates the articles may have changed
 			}
 		case same[s.Path]:
-			if pr, ok := snap.Files["articles/"+filepath.ToSlash(name)]; ok {
-				trusted["articles/"+filepath.ToSlash(name)] = pr
+			p := "articles/" + filepath.ToSlash(name)
+			if pr, ok := snap.Files[p]; ok {
+				trusted[p] = &knownArticle{Prior: pr, raw: snap.Raw[p]}
 			}
 		}
 	}
-	return trusted, snap.Raw
+	return trusted
 }
 
 // unchanged returns the sources (by path) whose stamps prove them
@@ -187,7 +195,12 @@ func (r *run) writeSnapshot(srcAt int64) {
 	if jr.priors == nil || r.site == nil {
 		return
 	}
-	snap := &contentSnap{SrcAt: srcAt, Now: r.opts.Now.UnixNano(), Files: jr.priors.m, Raw: jr.priors.raw}
+	snap := &contentSnap{SrcAt: srcAt, Now: r.opts.Now.UnixNano(), Files: jr.priors.m, Raw: map[string][]byte{}}
+	for p, k := range jr.priors.known {
+		if k.used.Load() {
+			snap.Files[p], snap.Raw[p] = k.Prior, k.raw
+		}
+	}
 	snap.Due = r.firstDue()
 	writeSummed(r.opts.CacheDir, "content-*.tmp", p, encodeSnapshot(snap)) // none is only slower
 }
