@@ -202,7 +202,7 @@ func stampOutputs(o *output, prev []pathStamp, touched map[string]bool) ([]pathS
 		todo = append(todo, ps[i])
 		at2 = append(at2, i)
 	}
-	if !stampAll(todo, func(rel string) string { return filepath.Join(o.dest, filepath.FromSlash(rel)) }) {
+	if !stampAll(todo, under(o.dest)) {
 		return nil, false
 	}
 	for k, i := range at2 {
@@ -231,6 +231,18 @@ func hashRacy(o *output, ps []pathStamp, at time.Time) bool {
 	return true
 }
 
+// under returns the path of an output file, given relative to dest: a
+// clean slash-separated path, or ".". (It is filepath.Join without the
+// cleaning, which tens of thousands of stamps would pay for.)
+func under(dest string) func(rel string) string {
+	return func(rel string) string {
+		if rel == "." {
+			return dest
+		}
+		return dest + string(filepath.Separator) + filepath.FromSlash(rel)
+	}
+}
+
 // racy reports whether a file stamped at time at may have changed since
 // without its stamp changing.
 func racy(s stamp, at int64) bool {
@@ -249,7 +261,7 @@ func outputsUnchanged(j *statJournal, dest string) bool {
 	for i, p := range j.Outs {
 		now[i].Path = p.Path
 	}
-	where := func(rel string) string { return filepath.Join(j.Dest, filepath.FromSlash(rel)) }
+	where := under(j.Dest)
 	if !stampAll(now, where) || !sameSlice(j.Outs, now) {
 		return false
 	}
