@@ -22,7 +22,9 @@ import (
 // Options.CacheDir as one file, state.gob, written only after a successful
 // build:
 //
-//	kiji-state v5\n  <payload (state_codec.go)>\n<sha256 of all before it, hex>
+//	kiji-state v6\n  <payload (state_codec.go)>\n<checksum of all before it, hex>
+//
+// (the checksum is checksum.go's).
 //
 // An article is rendered again unless its cache entry's key — the hash of
 // kiji's version, kiji.yaml, the theme, the set of images, the article's
@@ -31,7 +33,10 @@ import (
 // foreign cache file fails its checksum and is ignored: the build is then
 // a full one, never a wrong one.
 
-const stateHeader = "kiji-state v5\n"
+const stateHeader = "kiji-state v6\n"
+
+// stateTrailer is the size of the newline and hex checksum ending the file.
+const stateTrailer = 1 + 2*sumSize
 
 type state struct {
 	Articles map[string]*articleEntry // by content path
@@ -94,7 +99,7 @@ func (pl *pageLinks) cached() cachedLinks {
 // fill sets pl's fields from c (decoding c.raw first, if set).
 func (pl *pageLinks) fill(c *cachedLinks) {
 	if c.raw != nil {
-		r := &stateReader{journalReader: journalReader{b: c.raw}, strs: map[string]string{}}
+		r := &stateReader{journalReader: newReader(c.raw)}
 		d := r.links()
 		if r.err != nil {
 			// Cannot happen: the file's checksum was verified. A page
@@ -148,7 +153,7 @@ func (r *run) startLoadingState() {
 
 func readState(p string) *state {
 	empty := &state{Articles: map[string]*articleEntry{}, Outs: map[string]*outEntry{}}
-	b, err := os.ReadFile(p)
+	b, err := readCacheFile(p)
 	if err != nil {
 		return empty
 	}
@@ -160,12 +165,11 @@ func readState(p string) *state {
 }
 
 func decodeState(b []byte) (*state, error) {
-	if !bytes.HasPrefix(b, []byte(stateHeader)) || len(b) < len(stateHeader)+65 {
+	if !bytes.HasPrefix(b, []byte(stateHeader)) || len(b) < len(stateHeader)+stateTrailer {
 		return nil, errors.New("not a kiji cache file")
 	}
-	body, trailer := b[:len(b)-65], b[len(b)-65:]
-	sum := sha256.Sum256(body)
-	if trailer[0] != '\n' || hex.EncodeToString(sum[:]) != string(trailer[1:]) {
+	body, trailer := b[:len(b)-stateTrailer], b[len(b)-stateTrailer:]
+	if trailer[0] != '\n' || hex.EncodeToString(appendSum(nil, body)) != string(trailer[1:]) {
 		return nil, errors.New("the cache file is damaged")
 	}
 	return decodePayload(body[len(stateHeader):]) // state_codec.go
@@ -194,14 +198,15 @@ func (r *run) saveState() error {
 // writeState streams the cache: the header, the payload (state_codec.go:
 // the number of articles, each article's path and entry, the list pages'
 // entries, the link check's results, the search index's cache ID), then
-// a newline and the SHA-256 of all that. Entries are encoded one at a
-// time, so no copy of the whole cache is ever held in memory; pages
+// a newline and the checksum of all that (checksum.go). Entries are
+// encoded one at a time, so no copy of the whole cache is ever held in memory; pages
 // rendered by this build keep only a pointer to their links while the
 // build runs, and their copy for the file is made here, one at a time.
 func (r *run) writeState(f *os.File) error {
-	h := sha256.New()
+	h := newSum()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<16)
-	if _, err := io.WriteString(bw, stateHeader); err != nil {
+	_, err := io.WriteString(bw, stateHeader)
+	if err != nil {
 		return err
 	}
 	paths := make([]string, 0, len(r.newState.Articles))
@@ -216,11 +221,8 @@ func (r *run) writeState(f *os.File) error {
 			e.Links = e.Links.memo.cached()
 		}
 		buf = appendEntry(appendString(buf, p), &e)
-		if len(buf) > 32<<10 {
-			if _, err := bw.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
+		if buf, err = flushFull(bw, buf); err != nil {
+			return err
 		}
 	}
 	outs := make([]string, 0, len(r.newState.Outs))
@@ -231,6 +233,9 @@ func (r *run) writeState(f *os.File) error {
 	buf = binary.AppendUvarint(buf, uint64(len(outs)))
 	for _, p := range outs {
 		buf = appendOut(appendString(buf, p), r.newState.Outs[p])
+		if buf, err = flushFull(bw, buf); err != nil {
+			return err
+		}
 	}
 	buf = appendChecked(buf, r.newState)
 	buf = appendString(buf, r.newState.SearchID)
@@ -240,8 +245,19 @@ func (r *run) writeState(f *os.File) error {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	_, err := io.WriteString(f, "\n"+hex.EncodeToString(h.Sum(nil)))
+	_, err = io.WriteString(f, "\n"+hex.EncodeToString(h.Sum(nil)))
 	return err
+}
+
+// flushFull writes buf to w once it holds more than 32 KiB, and returns
+// it emptied; else it returns it as it is. (Appending the whole state to
+// one buffer would copy its megabytes again at each doubling.)
+func flushFull(w io.Writer, buf []byte) ([]byte, error) {
+	if len(buf) <= 32<<10 {
+		return buf, nil
+	}
+	_, err := w.Write(buf)
+	return buf[:0], err
 }
 
 // globalKey hashes everything every page depends on.

@@ -183,7 +183,7 @@ func TestDecodeStateRejectsDamage(t *testing.T) {
 		{"empty", ""},
 		{"foreign", "hello world"},
 		{"header only", stateHeader},
-		{"bad checksum", stateHeader + "xxxx\n" + strings.Repeat("0", 64)},
+		{"bad checksum", stateHeader + "xxxx\n" + strings.Repeat("0", 2*sumSize)},
 		{"truncated", stateHeader + strings.Repeat("x", 80)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -188,7 +188,7 @@ func (r *run) writeSitemap() error {
 	}
 	lastmod, skip, skipDirs := r.sitemapDates()
 	r.pages.mu.Lock()
-	var urls []feeds.URL
+	urls := make([]feeds.URL, 0, len(r.pages.pages))
 	for rel := range r.pages.pages {
 		if !skip[rel] && strings.HasSuffix(rel, ".html") && !hasAnyPrefix(rel, skipDirs) {
 			urls = append(urls, feeds.URL{Loc: r.base.abs(strings.TrimSuffix(rel, "index.html")), LastMod: lastmod[rel]})
@@ -216,7 +216,7 @@ func (r *run) writeSitemap() error {
 // sitemapDates returns each page's lastmod, the pages to leave out and the
 // folders all of whose pages are left out.
 func (r *run) sitemapDates() (map[string]time.Time, map[string]bool, []string) {
-	lastmod := map[string]time.Time{}
+	lastmod := make(map[string]time.Time, len(r.site.Articles)+len(r.lists))
 	skip := map[string]bool{"404.html": true}
 	var skipDirs []string
 	for _, b := range r.site.Books {

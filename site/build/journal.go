@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +46,7 @@ import (
 // Nothing here ever writes to the output folder: what kiji did not write
 // is never touched, as in a full build.
 
-const journalHeader = "kiji-journal v1\n"
+const journalHeader = "kiji-journal v2\n"
 
 // racyWindow is how close to the moment a stamp was taken a file's ctime
 // must be for the stamp not to prove the file unchanged. Linux updates
@@ -69,6 +68,8 @@ type pathStamp struct {
 	Path string
 	stamp
 	Hash string // of an output file stamped within racyWindow of being written
+	// stamped says the stamp was taken (while listing; not in the file).
+	stamped bool
 }
 
 // statJournal is the journal file's contents.
@@ -161,11 +162,8 @@ func (r *run) upToDate() bool {
 	}
 	jr := &journalRun{key: r.journalKey(), srcAt: time.Now()}
 	r.journal = jr
-	var prev *statJournal
-	loaded := make(chan struct{})
-	go func() { prev = readJournal(r.journalPath()); close(loaded) }()
-	jr.sources, jr.ok = stampTrees(r.sourceRoots())
-	<-loaded
+	prev := readJournal(r.journalPath())
+	jr.sources, jr.ok = stampTrees(r.sourceRoots(), prev)
 	if !jr.ok || prev == nil || prev.Key != jr.key {
 		return false
 	}
@@ -230,14 +228,21 @@ func (r *run) writeJournal(err error) {
 	j := &statJournal{Key: jr.key, Sources: jr.sources, SrcAt: jr.srcAt.UnixNano(), Dest: r.out.dest, Report: *r.report}
 	j.Report.Changed, j.Report.Steps, j.Report.PageOf = nil, nil, nil
 	j.Due = r.firstDue()
+	// The snapshot is written meanwhile: it is of use only beside a
+	// journal of the same SrcAt.
+	snapped := make(chan struct{})
+	go func() { r.writeSnapshot(j.SrcAt); close(snapped) }()
+	defer func() { <-snapped }()
 	outsAt := time.Now()
-	outs, ok := stampOutputs(r.out, jr.keptStamps(r.out))
-	if !ok {
-		return
+	prevOuts, touched := jr.keptStamps(r.out)
+	outs, ok := stampOutputs(r.out, prevOuts, touched)
+	if ok {
+		j.Outs, j.OutsAt = outs, outsAt.UnixNano()
+		ok = saveJournal(r.opts.CacheDir, p, j) == nil
 	}
-	j.Outs, j.OutsAt = outs, outsAt.UnixNano()
-	if saveJournal(r.opts.CacheDir, p, j) == nil {
-		r.writeSnapshot(j.SrcAt)
+	if !ok {
+		<-snapped
+		os.Remove(r.snapshotPath())
 	}
 }
 
@@ -261,7 +266,7 @@ func saveJournal(dir, p string, j *statJournal) error {
 	return writeSummed(dir, "journal-*.tmp", p, encodeJournal(j))
 }
 
-// writeSummed writes body and its SHA-256 to p atomically, through a
+// writeSummed writes body and its checksum (checksum.go) to p atomically, through a
 // temporary file named by pattern in dir (the journal and the content
 // snapshot are such files).
 func writeSummed(dir, pattern, p string, body []byte) error {
@@ -269,8 +274,7 @@ func writeSummed(dir, pattern, p string, body []byte) error {
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(body)
-	_, err = tmp.Write(append(body, sum[:]...))
+	_, err = tmp.Write(appendSum(body, body))
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -286,17 +290,12 @@ func writeSummed(dir, pattern, p string, body []byte) error {
 // readJournal reads the journal at p; nil when there is none or it is
 // damaged.
 func readJournal(p string) *statJournal {
-	f, err := os.Open(p)
+	b, err := readCacheFile(p)
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil || len(b) < 32 {
-		return nil
-	}
-	body, trailer := b[:len(b)-32], b[len(b)-32:]
-	if sum := sha256.Sum256(body); string(sum[:]) != string(trailer) {
+	body, ok := splitSummed(b)
+	if !ok {
 		return nil
 	}
 	j, err := decodeJournal(body)

@@ -2,7 +2,6 @@ package build
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"io/fs"
@@ -36,7 +35,7 @@ import (
 //
 // Anything else reads the file as a cold build does.
 
-const snapshotHeader = "kiji-content v1\n"
+const snapshotHeader = "kiji-content v2\n"
 
 // contentSnap is the content snapshot file's contents.
 type contentSnap struct {
@@ -53,9 +52,17 @@ type contentSnap struct {
 // for the snapshot it writes.
 type priors struct {
 	mu     sync.Mutex
-	m      map[string]content.Prior
-	raw    map[string][]byte // of the articles taken from the snapshot
-	parsed atomic.Int64      // read and parsed (Report.Parsed)
+	m      map[string]content.Prior // read and parsed
+	known  map[string]*knownArticle // in the snapshot and unchanged
+	parsed atomic.Int64             // read and parsed (Report.Parsed)
+}
+
+// knownArticle is an article file of the snapshot that has not changed
+// since, with its entry as encoded (to be written again as it was read).
+type knownArticle struct {
+	content.Prior
+	raw  []byte
+	used atomic.Bool // taken by this build's content.Load
 }
 
 // read records an article read and parsed.
@@ -84,56 +91,56 @@ func (r *run) useSnapshot(opts *content.Options) {
 	}
 	jr.priors = &priors{m: map[string]content.Prior{}}
 	opts.Read = jr.priors.read
-	known, raw := r.knownArticles()
+	known := r.knownArticles()
 	if len(known) == 0 {
 		return
 	}
-	jr.priors.raw = map[string][]byte{}
+	jr.priors.known = known
 	opts.Known = func(p string) (content.Prior, bool) {
-		pr, ok := known[p]
-		if ok {
-			jr.priors.add(p, pr)
-			jr.priors.mu.Lock()
-			jr.priors.raw[p] = raw[p]
-			jr.priors.mu.Unlock()
+		k, ok := known[p]
+		if !ok {
+			return content.Prior{}, false
 		}
-		return pr, ok
+		k.used.Store(true)
+		return k.Prior, true
 	}
 }
 
 // knownArticles returns the articles of the snapshot that are unchanged
 // since it was written, by content path, with their entries as encoded;
 // nil when it cannot be trusted.
-func (r *run) knownArticles() (map[string]content.Prior, map[string][]byte) {
+func (r *run) knownArticles() map[string]*knownArticle {
 	jr := r.journal
 	prev := jr.prev
 	if prev == nil {
-		return nil, nil
+		return nil
 	}
 	snap := readSnapshot(r.snapshotPath())
 	now := r.opts.Now.UnixNano()
 	if snap == nil || snap.SrcAt != prev.SrcAt || now < snap.Now || (snap.Due != 0 && now >= snap.Due) {
-		return nil, nil
+		return nil
 	}
-	dir := filepath.Join(r.opts.Source, "articles") + string(filepath.Separator)
+	folder := filepath.Join(r.opts.Source, "articles")
+	dir := folder + string(filepath.Separator)
 	same := jr.unchanged()
-	trusted := make(map[string]content.Prior, len(snap.Files))
+	trusted := make(map[string]*knownArticle, len(snap.Files))
 	for _, s := range jr.sources {
 		name, article := strings.CutPrefix(s.Path, dir)
 		switch {
-		case s.Path+string(filepath.Separator) == dir:
+		case s.Path == folder:
 			// The folder changes with each article added or removed.
 		case !article:
 			if !same[s.Path] {
-				return nil, nil // what dates the articles may have changed
+				return nil // what dates the articles may have changed
 			}
 		case same[s.Path]:
-			if pr, ok := snap.Files["articles/"+filepath.ToSlash(name)]; ok {
-				trusted["articles/"+filepath.ToSlash(name)] = pr
+			p := "articles/" + filepath.ToSlash(name)
+			if pr, ok := snap.Files[p]; ok {
+				trusted[p] = &knownArticle{Prior: pr, raw: snap.Raw[p]}
 			}
 		}
 	}
-	return trusted, snap.Raw
+	return trusted
 }
 
 // unchanged returns the sources (by path) whose stamps prove them
@@ -188,7 +195,12 @@ func (r *run) writeSnapshot(srcAt int64) {
 	if jr.priors == nil || r.site == nil {
 		return
 	}
-	snap := &contentSnap{SrcAt: srcAt, Now: r.opts.Now.UnixNano(), Files: jr.priors.m, Raw: jr.priors.raw}
+	snap := &contentSnap{SrcAt: srcAt, Now: r.opts.Now.UnixNano(), Files: jr.priors.m, Raw: map[string][]byte{}}
+	for p, k := range jr.priors.known {
+		if k.used.Load() {
+			snap.Files[p], snap.Raw[p] = k.Prior, k.raw
+		}
+	}
 	snap.Due = r.firstDue()
 	writeSummed(r.opts.CacheDir, "content-*.tmp", p, encodeSnapshot(snap)) // none is only slower
 }
@@ -196,12 +208,12 @@ func (r *run) writeSnapshot(srcAt int64) {
 // readSnapshot reads the snapshot at p; nil when there is none or it is
 // damaged.
 func readSnapshot(p string) *contentSnap {
-	b, err := os.ReadFile(p)
-	if err != nil || len(b) < 32 {
+	b, err := readCacheFile(p)
+	if err != nil {
 		return nil
 	}
-	body, trailer := b[:len(b)-32], b[len(b)-32:]
-	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], trailer) {
+	body, ok := splitSummed(b)
+	if !ok {
 		return nil
 	}
 	s, err := decodeSnapshot(body)
@@ -216,7 +228,15 @@ var errSnapshot = errors.New("not a kiji content snapshot")
 // encodeSnapshot writes the header, SrcAt, Now, Due, then each file: its
 // path, whether it has an article, the article's fields, its problems.
 func encodeSnapshot(s *contentSnap) []byte {
-	b := []byte(snapshotHeader)
+	size := len(snapshotHeader) + 64 + sumSize
+	for p := range s.Files {
+		n := 512 // about what an entry takes
+		if raw, ok := s.Raw[p]; ok {
+			n = len(raw)
+		}
+		size += len(p) + 8 + n
+	}
+	b := append(make([]byte, 0, size), snapshotHeader...)
 	b = binary.AppendVarint(b, s.SrcAt)
 	b = binary.AppendVarint(b, s.Now)
 	b = binary.AppendVarint(b, s.Due)
@@ -275,7 +295,8 @@ func decodeSnapshot(body []byte) (*contentSnap, error) {
 	if !bytes.HasPrefix(body, []byte(snapshotHeader)) {
 		return nil, errSnapshot
 	}
-	r := &journalReader{b: body[len(snapshotHeader):]}
+	rd := newReader(body[len(snapshotHeader):])
+	r := &rd
 	s := &contentSnap{SrcAt: r.varint(), Now: r.varint(), Due: r.varint()}
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {
@@ -335,6 +356,7 @@ func (r *journalReader) article() *content.Article {
 		if err := t.UnmarshalBinary([]byte(r.string())); err != nil {
 			r.err = errSnapshot
 		}
+		*t = sharedZone(*t)
 	}
 	if len(r.b) < len(a.Hash) {
 		r.err, r.b = errSnapshot, nil
@@ -343,4 +365,27 @@ func (r *journalReader) article() *content.Article {
 	copy(a.Hash[:], r.b)
 	r.b = r.b[len(a.Hash):]
 	return a
+}
+
+// zones holds one zone of each offset (the zone names are "") the
+// snapshot's dates were read in, by offset.
+var zones sync.Map
+
+// sharedZone returns t in a zone of zones instead of the one
+// time.UnmarshalBinary made for it alone (tens of thousands per
+// rebuild): the same offset, the same empty name.
+func sharedZone(t time.Time) time.Time {
+	loc := t.Location()
+	if loc == time.UTC || loc == time.Local {
+		return t
+	}
+	name, off := t.Zone()
+	if name != "" {
+		return t
+	}
+	z, ok := zones.Load(off)
+	if !ok {
+		z, _ = zones.LoadOrStore(off, loc)
+	}
+	return t.In(z.(*time.Location))
 }

@@ -54,11 +54,12 @@ func (r *run) trustOutput() {
 	o.checkNew = true
 }
 
-// keptStamps returns the stamps of the last journal that this build left
-// as they were, by path; nil when the output was not trusted.
-func (jr *journalRun) keptStamps(o *output) map[string]pathStamp {
+// keptStamps returns the stamps of the last journal (sorted by path) and
+// the paths whose stamps this build may have changed: the others' are
+// taken as they are. It returns nil when the output was not trusted.
+func (jr *journalRun) keptStamps(o *output) ([]pathStamp, map[string]bool) {
 	if jr == nil || !jr.outsSame || !o.knownDest {
-		return nil
+		return nil, nil
 	}
 	touched := map[string]bool{".": true, manifestName: true}
 	mark := func(rel string, self bool) {
@@ -75,13 +76,7 @@ func (jr *journalRun) keptStamps(o *output) map[string]pathStamp {
 	for _, rel := range o.goneNames() {
 		mark(rel, true)
 	}
-	kept := make(map[string]pathStamp, len(jr.prev.Outs))
-	for _, p := range jr.prev.Outs {
-		if !touched[p.Path] {
-			kept[p.Path] = p
-		}
-	}
-	return kept
+	return jr.prev.Outs, touched
 }
 
 // newInTheWay returns, of the files this build puts where the last build

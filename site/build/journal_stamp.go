@@ -11,46 +11,119 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // stampTrees stamps every file and folder under roots (a root may be a
-// file; a missing one is recorded as missing), in a fixed order. It reports false when a tree
-// cannot be stamped (a symbolic link, an unreadable folder): no journal
-// is written then.
-func stampTrees(roots []string) ([]pathStamp, bool) {
-	var out []pathStamp
+// file; a missing one is recorded as missing), in a fixed order: depth
+// first, each folder's entries in name order. It reports false when a
+// tree cannot be stamped (a symbolic link, an unreadable folder): no
+// journal is written then.
+//
+// A folder is stamped before it is listed, and one whose stamp is the
+// one prev recorded, taken long enough after it last changed, is not
+// listed again: its entries are prev's (an entry added, removed, renamed
+// or replaced changes its folder's mtime and ctime). prev may be nil.
+func stampTrees(roots []string, prev *statJournal) ([]pathStamp, bool) {
+	t := &treeStamper{}
+	if prev != nil {
+		t.prev = prev.Sources
+		t.known = knownFolders(prev)
+		t.out = make([]pathStamp, 0, len(prev.Sources)+16)
+	}
 	for _, root := range roots {
-		fi, err := os.Lstat(root)
+		st, err := lstamp(root)
 		if errors.Is(err, fs.ErrNotExist) {
-			out = append(out, pathStamp{Path: root, stamp: stamp{Missing: true}})
+			t.out = append(t.out, pathStamp{Path: root, stamp: stamp{Missing: true}})
 			continue
 		}
 		if err != nil {
 			return nil, false
 		}
-		out = append(out, pathStamp{Path: root})
-		if fi.IsDir() && !listTree(root, &out) {
+		t.out = append(t.out, pathStamp{Path: root, stamp: st, stamped: true})
+		if fs.FileMode(st.Mode).IsDir() && !t.list(root, st) {
 			return nil, false
 		}
 	}
-	ok := stampAll(out, func(p string) string { return p })
-	return out, ok
+	ok := stampAll(t.out, func(p string) string { return p })
+	return t.out, ok
 }
 
-// listTree appends the paths under dir, depth first, each folder's
-// entries in name order.
-func listTree(dir string, out *[]pathStamp) bool {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return false
+// treeStamper lists trees for stampTrees.
+type treeStamper struct {
+	out   []pathStamp
+	prev  []pathStamp    // the last journal's sources
+	known map[string]int // their folders a walk may take as listed, by path
+}
+
+// knownFolders returns the folders of j's sources stamped long enough
+// after they last changed, by path, with their index in j.Sources.
+func knownFolders(j *statJournal) map[string]int {
+	m := map[string]int{}
+	for i, s := range j.Sources {
+		if fs.FileMode(s.Mode).IsDir() && !s.Missing && !racy(s.stamp, j.SrcAt) {
+			m[s.Path] = i
+		}
+	}
+	return m
+}
+
+// entry is a path under a folder, and whether it is a folder.
+type entry struct {
+	path string
+	dir  bool
+}
+
+// knownEntries returns the entries of dir as the last journal listed them, when
+// it recorded st as dir's stamp; false otherwise. The sources are in walk
+// order: what is under dir follows it.
+func (t *treeStamper) knownEntries(dir string, st stamp) ([]entry, bool) {
+	i, ok := t.known[dir]
+	if !ok || t.prev[i].stamp != st {
+		return nil, false
+	}
+	var entries []entry
+	prefix := dir + string(filepath.Separator)
+	for _, s := range t.prev[i+1:] {
+		rest, under := strings.CutPrefix(s.Path, prefix)
+		if !under {
+			break
+		}
+		if !strings.ContainsRune(rest, filepath.Separator) {
+			entries = append(entries, entry{s.Path, fs.FileMode(s.Mode).IsDir()})
+		}
+	}
+	return entries, true
+}
+
+// list appends the paths under dir, whose stamp is st; a folder among
+// them is stamped, then listed in turn.
+func (t *treeStamper) list(dir string, st stamp) bool {
+	entries, ok := t.knownEntries(dir, st)
+	if !ok {
+		des, err := os.ReadDir(dir)
+		if err != nil {
+			return false
+		}
+		entries = make([]entry, len(des))
+		for i, e := range des {
+			entries[i] = entry{filepath.Join(dir, e.Name()), e.IsDir()}
+		}
 	}
 	for _, e := range entries {
-		p := filepath.Join(dir, e.Name())
-		*out = append(*out, pathStamp{Path: p})
-		if e.IsDir() && !listTree(p, out) {
+		if !e.dir {
+			t.out = append(t.out, pathStamp{Path: e.path})
+			continue
+		}
+		st, err := lstamp(e.path)
+		if err != nil || !fs.FileMode(st.Mode).IsDir() {
+			return false // changed while listed: no journal this time
+		}
+		t.out = append(t.out, pathStamp{Path: e.path, stamp: st, stamped: true})
+		if !t.list(e.path, st) {
 			return false
 		}
 	}
@@ -72,7 +145,7 @@ func stampAll(ps []pathStamp, where func(string) string) bool {
 				if i >= len(ps) {
 					return
 				}
-				if ps[i].Missing {
+				if ps[i].Missing || ps[i].stamped {
 					continue
 				}
 				st, err := lstamp(where(ps[i].Path))
@@ -90,9 +163,10 @@ func stampAll(ps []pathStamp, where func(string) string) bool {
 
 // stampOutputs stamps what a committed build left in the output folder:
 // its files (the manifest's), the files kiji did not write, the manifest
-// and every folder holding any of them. The stamps of kept, when not nil,
-// are taken as they are (see keptStamps).
-func stampOutputs(o *output, kept map[string]pathStamp) ([]pathStamp, bool) {
+// and every folder holding any of them. The stamps of prev (sorted by
+// path, as this returns them) whose paths are not touched are taken as
+// they are (see keptStamps).
+func stampOutputs(o *output, prev []pathStamp, touched map[string]bool) ([]pathStamp, bool) {
 	o.mu.Lock()
 	rels := make([]string, 0, len(o.files)+len(o.unknown)+1)
 	for rel := range o.files {
@@ -115,28 +189,38 @@ func stampOutputs(o *output, kept map[string]pathStamp) ([]pathStamp, bool) {
 	ps := make([]pathStamp, len(rels))
 	var todo []pathStamp
 	var at2 []int
+	k := 0
 	for i, rel := range rels {
-		if k, ok := kept[rel]; ok {
-			ps[i] = k
+		for k < len(prev) && prev[k].Path < rel {
+			k++
+		}
+		if k < len(prev) && prev[k].Path == rel && !touched[rel] {
+			ps[i] = prev[k]
 			continue
 		}
 		ps[i].Path = rel
 		todo = append(todo, ps[i])
 		at2 = append(at2, i)
 	}
-	if !stampAll(todo, func(rel string) string { return filepath.Join(o.dest, filepath.FromSlash(rel)) }) {
+	if !stampAll(todo, under(o.dest)) {
 		return nil, false
 	}
 	for k, i := range at2 {
 		ps[i] = todo[k]
 	}
+	return ps, hashRacy(o, ps, at)
+}
+
+// hashRacy gives each output file of ps stamped within racyWindow of
+// at the hash of its bytes; false if one has none known.
+func hashRacy(o *output, ps []pathStamp, at time.Time) bool {
 	for i := range ps {
 		if !racy(ps[i].stamp, at.UnixNano()) || fs.FileMode(ps[i].Mode).IsDir() {
 			continue
 		}
 		switch st, ok := o.files[ps[i].Path]; {
 		case ok && st.Hash == "":
-			return nil, false
+			return false
 		case ok:
 			ps[i].Hash = st.Hash
 		case ps[i].Path == manifestName:
@@ -144,7 +228,19 @@ func stampOutputs(o *output, kept map[string]pathStamp) ([]pathStamp, bool) {
 			ps[i].Hash = hex.EncodeToString(sum[:])
 		}
 	}
-	return ps, true
+	return true
+}
+
+// under returns the path of an output file, given relative to dest: a
+// clean slash-separated path, or ".". (It is filepath.Join without the
+// cleaning, which tens of thousands of stamps would pay for.)
+func under(dest string) func(rel string) string {
+	return func(rel string) string {
+		if rel == "." {
+			return dest
+		}
+		return dest + string(filepath.Separator) + filepath.FromSlash(rel)
+	}
 }
 
 // racy reports whether a file stamped at time at may have changed since
@@ -165,7 +261,7 @@ func outputsUnchanged(j *statJournal, dest string) bool {
 	for i, p := range j.Outs {
 		now[i].Path = p.Path
 	}
-	where := func(rel string) string { return filepath.Join(j.Dest, filepath.FromSlash(rel)) }
+	where := under(j.Dest)
 	if !stampAll(now, where) || !sameSlice(j.Outs, now) {
 		return false
 	}

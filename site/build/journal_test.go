@@ -101,6 +101,13 @@ func TestJournalSeesEveryChange(t *testing.T) {
 		{"theme change", func(t *testing.T, root string) {
 			themeBase(t, root, "theme two")
 		}, "articles/two/index.html", "theme two"},
+		{"theme template added beside another (its folder listed again, not its parent)", func(t *testing.T, root string) {
+			tmpl := read(t, filepath.Join("..", "..", "themes", "default", "templates", "404.html"))
+			writeFile(t, filepath.Join(root, "themes/mine/templates/404.html"), strings.Replace(tmpl, "</main>", "<i>not found, mine</i></main>", 1))
+		}, "404.html", "not found, mine"},
+		{"image added in new nested folders", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(root, "content/images/deep/er/b.png"), string(tinyPNG))
+		}, "images/deep/er/b.png", string(tinyPNG)},
 		{"new article", func(t *testing.T, root string) {
 			writeFile(t, filepath.Join(root, "content/articles/three.md"), cacheArticle("三つ目"))
 		}, "articles/three/index.html", "三つ目"},

@@ -12,8 +12,8 @@ import (
 // The payload of state.gob (see cache.go) is written by hand, as the
 // journal is: unsigned varints and length-prefixed strings, no
 // reflection. A rebuild of a site of 10,000 articles decodes it in a
-// tenth of the time gob took, and the strings every page repeats (the
-// theme's links) are decoded once and shared.
+// tenth of the time gob took; the strings it reads are parts of the
+// file's bytes, never copies.
 //
 //	count, then per article: path, entry
 //	count, then per output file (list pages, feeds, images): path, key,
@@ -109,26 +109,16 @@ func appendChecked(b []byte, s *state) []byte {
 	return appendStrings(b, targets)
 }
 
-// stateReader reads the payload; strings are interned.
+// stateReader reads the payload.
 type stateReader struct {
 	journalReader
-	strs map[string]string
 }
 
+// str reads a string (a part of the file's bytes, never a copy).
 func (r *stateReader) str() string {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.err, r.b = errState, nil
-		return ""
-	}
-	raw := r.b[:n]
-	r.b = r.b[n:]
-	if s, ok := r.strs[string(raw)]; ok {
-		return s
-	}
-	s := string(raw)
-	if n <= 256 { // links and ids; not summaries and tokens
-		r.strs[s] = s
+	s := r.string()
+	if r.err != nil {
+		r.err = errState
 	}
 	return s
 }
@@ -156,7 +146,6 @@ func (r *stateReader) strings() []string {
 }
 
 func (r *stateReader) entry() *articleEntry {
-	// Keys, hashes and summaries are each one's own: not interned.
 	e := &articleEntry{Key: r.string(), Rel: r.string(), OutHash: r.string(), Minutes: int(r.varint()), Summary: r.string()}
 	e.Problems = r.problems()
 	e.Links = r.rawLinks()
@@ -237,7 +226,7 @@ func (r *stateReader) out() *outEntry {
 
 // decodePayload reads what writeState wrote after the header.
 func decodePayload(b []byte) (*state, error) {
-	r := &stateReader{journalReader: journalReader{b: b}, strs: map[string]string{}}
+	r := &stateReader{journalReader: newReader(b)}
 	n := r.count()
 	s := &state{Articles: make(map[string]*articleEntry, n), Outs: map[string]*outEntry{}}
 	for range n {

@@ -73,7 +73,7 @@ func decodedLinks(t *testing.T, c cachedLinks) cachedLinks {
 	if c.raw == nil {
 		t.Fatal("links read from the cache file have no raw bytes")
 	}
-	r := &stateReader{journalReader: journalReader{b: c.raw}, strs: map[string]string{}}
+	r := &stateReader{journalReader: newReader(c.raw)}
 	d := r.links()
 	if r.err != nil || len(r.b) != 0 {
 		t.Fatalf("links do not decode: %v, %d bytes left", r.err, len(r.b))
@@ -89,7 +89,7 @@ func FuzzDecodePayload(f *testing.F) {
 		f.Fatal(err)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "state.gob"))
-	f.Add(b[len(stateHeader) : len(b)-65])
+	f.Add(b[len(stateHeader) : len(b)-stateTrailer])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		decodePayload(b) // must not panic nor hang
 	})

@@ -548,5 +548,7 @@ func ReadBody(fsys fs.FS, a *Article) ([]byte, error) {
 }
 
 // tokyo is Zenn's zone; a fixed offset keeps builds independent of the
-// machine's zone database.
-func tokyo() *time.Location { return time.FixedZone("JST", 9*60*60) }
+// machine's zone database. (One for all: each date shown asks for it.)
+func tokyo() *time.Location { return jst }
+
+var jst = time.FixedZone("JST", 9*60*60)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,6 +146,81 @@ func FuzzAtom(f *testing.F) {
 		if strings.ToValidUTF8(title, "\uFFFD") == title && !strings.ContainsFunc(title, func(r rune) bool { return r < 0x20 || r == 0xFFFE || r == 0xFFFF }) &&
 			!strings.Contains(title, "\r") && v.Entries[0].Title != title {
 			t.Errorf("title %q came back as %q", title, v.Entries[0].Title)
+		}
+	})
+}
+
+// sitemapByXML is the sitemap as encoding/xml writes it: what Sitemap
+// must write byte for byte.
+func sitemapByXML(t *testing.T, urls []URL) []byte {
+	t.Helper()
+	type sitemapURL struct {
+		Loc     string `xml:"loc"`
+		LastMod string `xml:"lastmod,omitempty"`
+	}
+	var set struct {
+		XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+		URLs    []sitemapURL `xml:"url"`
+	}
+	for _, u := range urls {
+		s := sitemapURL{Loc: u.Loc}
+		if !u.LastMod.IsZero() {
+			s.LastMod = u.LastMod.Format(time.RFC3339)
+		}
+		set.URLs = append(set.URLs, s)
+	}
+	slices.SortFunc(set.URLs, func(a, b sitemapURL) int { return strings.Compare(a.Loc, b.Loc) })
+	b, err := xml.MarshalIndent(set, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]byte(xml.Header), append(b, '\n')...)
+}
+
+func TestSitemapIsEncodingXMLs(t *testing.T) {
+	jst := time.FixedZone("JST", 9*3600)
+	for _, tc := range []struct {
+		name string
+		urls []URL
+	}{
+		{"none", nil},
+		{"one without date", []URL{{Loc: "https://example.com/"}}},
+		{"unsorted, dates in zones", []URL{
+			{Loc: "https://example.com/b/", LastMod: time.Date(2024, 5, 1, 9, 30, 0, 123, jst)},
+			{Loc: "https://example.com/a/", LastMod: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)},
+		}},
+		{"characters to escape", []URL{
+			{Loc: "https://example.com/?a=1&b=<2>\"'"},
+			{Loc: "https://example.com/日本語/\t\n\r\x00\x1b\xff\uFFFE"},
+		}},
+		{"equal URLs", []URL{
+			{Loc: "https://example.com/", LastMod: time.Unix(2, 0)},
+			{Loc: "https://example.com/", LastMod: time.Unix(1, 0)},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Sitemap(tc.urls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(sitemapByXML(t, tc.urls)), string(got)); diff != "" {
+				t.Errorf("sitemap (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// FuzzSitemap: any URLs give the sitemap encoding/xml would write.
+func FuzzSitemap(f *testing.F) {
+	f.Add("https://example.com/a/", "https://example.com/&<b>\x00", int64(0))
+	f.Fuzz(func(t *testing.T, a, b string, sec int64) {
+		urls := []URL{{Loc: a, LastMod: time.Unix(sec%(1<<40), 0)}, {Loc: b}}
+		got, err := Sitemap(urls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sitemapByXML(t, urls); string(want) != string(got) {
+			t.Errorf("sitemap of %q:\n%s\nencoding/xml:\n%s", urls, got, want)
 		}
 	})
 }
