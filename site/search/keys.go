@@ -41,8 +41,13 @@ func (t *keyTable) alloc(n int) {
 	t.shift = uint(64 - bits.TrailingZeros(uint(n)))
 }
 
-// reset forgets every key.
+// reset forgets every key. A table grown for a page of many keys shrinks
+// for the next ones: scattered over a big table, a few keys would miss
+// the processor's cache at every look-up.
 func (t *keyTable) reset() {
+	if n := len(t.slots); n > 1024 && 8*len(t.ends) < n {
+		t.alloc(n / 2)
+	}
 	t.stamp += 2
 	if t.stamp == 0 { // after 2^31 resets: no slot may look used
 		clear(t.slots)
