@@ -69,7 +69,12 @@ func referenceEntries(d Doc, opts Options, shards, groups int) [][]byte {
 // does) against referenceEntries, page after page.
 func TestEntriesAsReference(t *testing.T) {
 	long := strings.Repeat("supercalifragilistic ", 3) + strings.Repeat("語", 3000) // past the table's first size
-	docs := append(siteDocs(20), testDocs...)
+	var many strings.Builder                                                       // past the key table's first size: it grows, then shrinks for the next pages
+	for i := range 3000 {
+		fmt.Fprintf(&many, "w%d longword%d 字%c ", i, i, rune(0x4E00+i))
+	}
+	docs := append([]Doc{{URL: "many/", Body: []byte("<p>" + many.String() + "</p>")}}, siteDocs(20)...)
+	docs = append(docs, testDocs...)
 	docs = append(docs,
 		Doc{URL: "empty/", Body: nil},
 		Doc{URL: "topics/", Title: "  ", Topics: []string{"", "Go", "ＡＷＳ"}, Body: []byte("<p>x</p>")},
@@ -115,4 +120,62 @@ func FuzzEntries(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestKeyTable(t *testing.T) {
+	kt := newKeyTable()
+	for _, tc := range []struct {
+		name string
+		keys []string
+	}{
+		{"short and long keys", []string{"go", "日本", "go", "kubernetes", "日本", "kubernetes", "語$", "kubernetez"}},
+		{"keys that share 8 bytes", []string{"abcdefgh", "abcdefghi", "abcdefgh", "abcdefghij", "abcdefghi"}},
+		{"after a reset, the same keys from 0", []string{"kubernetes", "go"}},
+		{"many keys: the table grows", func() (ks []string) {
+			for i := range 5000 {
+				ks = append(ks, fmt.Sprint(i), fmt.Sprint("key number ", i))
+			}
+			return append(ks, ks...)
+		}()},
+		{"then shrinks", []string{"a", "b", "a"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kt.reset()
+			var want, got []int32
+			var wantKeys, gotKeys []string
+			seen := map[string]int32{}
+			for _, k := range tc.keys {
+				if _, ok := seen[k]; !ok {
+					seen[k] = int32(len(seen))
+					wantKeys = append(wantKeys, k)
+				}
+				want = append(want, seen[k])
+				got = append(got, kt.id([]byte(k)))
+			}
+			for i := range kt.len() {
+				gotKeys = append(gotKeys, string(kt.key(int32(i))))
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("ids (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(wantKeys, gotKeys); diff != "" {
+				t.Errorf("keys (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestTokenizerAllocates checks that a reused tokenizer reads and encodes
+// a page (one without character references) allocating nothing.
+func TestTokenizerAllocates(t *testing.T) {
+	d := Doc{URL: "articles/x/", Title: "Next.js で始める Helm 運用", Topics: []string{"aws", "go"}, Body: benchPage}
+	tz := newTokenizer()
+	got := testing.AllocsPerRun(5, func() {
+		tz.reset(8)
+		tz.read(d, Options{Code: true})
+		tz.encode(64, 8)
+	})
+	if got != 0 {
+		t.Errorf("%v allocations a page, want 0", got)
+	}
 }

@@ -175,9 +175,11 @@ func (tz *tokenizer) read(d Doc, opts Options) {
 	sc := &tz.scan
 	sc.scan(d.Body, opts.Code)
 	body := len(sc.spans)
-	sc.add(Title, []byte(d.Title), true) // empty, a block all the same
+	sc.cur = append(sc.cur[:0], d.Title...) // (no []byte to allocate)
+	sc.add(Title, sc.cur, true)             // empty, a block all the same
 	for _, t := range d.Topics {
-		sc.add(Heading, []byte(t), true)
+		sc.cur = append(sc.cur[:0], t...)
+		sc.add(Heading, sc.cur, true)
 	}
 	pos := uint32(0)
 	tz.block(sc.spans[body], &pos) // the title
