@@ -61,7 +61,9 @@
 // # Cost
 //
 // A page is tokenised when it is rendered (in parallel, from its HTML,
-// in one pass), and its entries are spilled, group by group, to files in
+// in one pass: its blocks' text normalised into one buffer, its keys
+// numbered by a hash table, both reused from page to page, so that a
+// page allocates nothing), and its entries are spilled, group by group, to files in
 // the build's cache folder (search/): the index is never whole in memory.
 // Writing the index reads one group at a time, groups its postings by key
 // with a counting sort and writes the group's files; the spilled file
