@@ -1,7 +1,6 @@
 package search
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -20,9 +19,21 @@ func Normalize(s string) string {
 
 // appendNormalized appends Normalize(src) to dst.
 func appendNormalized(dst, src []byte) []byte {
-	if !nfkcStable(src) && !norm.NFKC.IsNormal(src) {
+	if out, ok := appendFolded(dst, src, true); ok {
+		return out // NFKC leaves src as it is: no need to ask norm
+	}
+	if !norm.NFKC.IsNormal(src) {
 		src = norm.NFKC.Bytes(src)
 	}
+	out, _ := appendFolded(dst, src, false)
+	return out
+}
+
+// appendFolded appends src (in NFKC) lower-cased, its white space
+// folded. With stableOnly, it gives up (false, dst as it was) at the
+// first rune that is neither ASCII nor stableRune: then src may not be in
+// NFKC.
+func appendFolded(dst, src []byte, stableOnly bool) ([]byte, bool) {
 	start := len(dst)
 	space := false
 	for i := 0; i < len(src); {
@@ -45,6 +56,9 @@ func appendNormalized(dst, src []byte) []byte {
 		}
 		r, n := utf8.DecodeRune(src[i:])
 		i += n
+		if stableOnly && !stableRune(r) {
+			return dst[:start], false
+		}
 		if r >= 0x3001 && r <= 0x9FFF { // kana and kanji: no case, no space
 			if space && len(dst) > start {
 				dst = append(dst, ' ')
@@ -63,34 +77,16 @@ func appendNormalized(dst, src []byte) []byte {
 		space = false
 		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 	}
-	return dst
+	return dst, true
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
-// nfkcStable reports whether NFKC leaves s as it is for sure, checking
-// only that each rune is ASCII or one of the most common Japanese
-// characters, which NFKC maps to themselves and which compose with
-// nothing (a combining mark after them is not in the set): most of a
-// Japanese page, read several times faster than norm's own check.
-func nfkcStable(s []byte) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(s[i:])
-		if !stableRune(r) {
-			return false
-		}
-		i += n
-	}
-	return true
-}
-
 // stableRune: kanji, hiragana and katakana (without the iteration marks
-// and digraphs that NFKC spells out), 、。・ー and the CJK brackets.
+// and digraphs that NFKC spells out), 、。・ー and the CJK brackets. NFKC
+// maps each to itself and composes it with nothing (a combining mark
+// after one is not in the set), so a text of these and ASCII is in NFKC:
+// most of a Japanese page, read several times faster than norm's check.
 func stableRune(r rune) bool {
 	switch {
 	case r >= 0x4E00 && r <= 0x9FFF,
@@ -143,53 +139,65 @@ type token struct {
 	pos uint32
 }
 
-// runEndKey is c + "$", from ends when it has it (or adds it).
-func runEndKey(c string, ends map[string]string) string {
-	if k, ok := ends[c]; ok {
-		return k
+// tokenize appends the tokens of one block of normalised text, numbering
+// positions from pos; it returns the tokens and the next free position
+// (tokenSpans says how).
+func tokenize(text string, pos uint32, toks []token) ([]token, uint32) {
+	spans, pos := tokenSpans([]byte(text), pos, nil)
+	for _, t := range spans {
+		key := text[t.off:t.end]
+		if t.runEnd {
+			key += string(runEnd)
+		}
+		toks = append(toks, token{key, t.pos})
 	}
-	k := c + string(runEnd)
-	if ends != nil {
-		ends[strings.Clone(c)] = k
-	}
-	return k
+	return toks, pos
 }
 
-// tokenize appends the tokens of one block of normalised text, numbering
+// A tokSpan is a token of a block of text: text[off:end], followed by
+// runEnd when it is the last character of a CJK run.
+type tokSpan struct {
+	off, end int32
+	pos      uint32
+	runEnd   bool
+}
+
+// tokenSpans appends the tokens of one block of normalised text, numbering
 // positions from pos; it returns the tokens and the next free position.
 // A word takes one position, a CJK character one, and so does each run
 // of what separates them, so that "foo, bar" and "foo bar" read the
 // same, but "日本 語" does not read as "日本語".
-func tokenize(text string, pos uint32, toks []token) ([]token, uint32) {
-	return tokenizeWith(text, pos, toks, nil)
-}
-
-// tokenizeWith is tokenize taking the keys that end a run ("語$") from
-// ends, where they are made once.
-func tokenizeWith(text string, pos uint32, toks []token, ends map[string]string) ([]token, uint32) {
+func tokenSpans(text []byte, pos uint32, toks []tokSpan) ([]tokSpan, uint32) {
 	for i := 0; i < len(text); {
-		r, n := utf8.DecodeRuneInString(text[i:])
+		r, n := utf8.DecodeRune(text[i:])
 		switch {
 		case IsCJK(r):
 			j := i + n
-			next, m := utf8.DecodeRuneInString(text[j:])
+			next, m := utf8.DecodeRune(text[j:])
 			if m > 0 && IsCJK(next) {
-				toks = append(toks, token{text[i : j+m], pos})
+				toks = append(toks, tokSpan{int32(i), int32(j + m), pos, false})
 			} else {
-				toks = append(toks, token{runEndKey(text[i:j], ends), pos})
+				toks = append(toks, tokSpan{int32(i), int32(j), pos, true})
 			}
 			pos++
 			i = j
 		case isWord(r):
 			j := i + n
 			for j < len(text) {
-				r2, m := utf8.DecodeRuneInString(text[j:])
+				if c := text[j]; c < utf8.RuneSelf {
+					if !asciiWord[c] {
+						break
+					}
+					j++
+					continue
+				}
+				r2, m := utf8.DecodeRune(text[j:])
 				if !isWord(r2) {
 					break
 				}
 				j += m
 			}
-			toks = append(toks, token{text[i:j], pos})
+			toks = append(toks, tokSpan{int32(i), int32(j), pos, false})
 			pos++
 			i = j
 		default:
@@ -198,7 +206,7 @@ func tokenizeWith(text string, pos uint32, toks []token, ends map[string]string)
 			// the text, which is what lets a query check every other
 			// bigram only.
 			for i += n; i < len(text); i += n {
-				r, n = utf8.DecodeRuneInString(text[i:])
+				r, n = utf8.DecodeRune(text[i:])
 				if IsCJK(r) || isWord(r) {
 					break
 				}
@@ -208,3 +216,10 @@ func tokenizeWith(text string, pos uint32, toks []token, ends map[string]string)
 	}
 	return toks, pos
 }
+
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = isWord(rune(c))
+	}
+	return t
+}()

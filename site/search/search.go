@@ -61,7 +61,9 @@
 // # Cost
 //
 // A page is tokenised when it is rendered (in parallel, from its HTML,
-// in one pass), and its entries are spilled, group by group, to files in
+// in one pass: its blocks' text normalised into one buffer, its keys
+// numbered by a hash table, both reused from page to page, so that a
+// page allocates nothing), and its entries are spilled, group by group, to files in
 // the build's cache folder (search/): the index is never whole in memory.
 // Writing the index reads one group at a time, groups its postings by key
 // with a counting sort and writes the group's files; the spilled file
@@ -108,21 +110,22 @@ const (
 )
 
 // tokenizer gathers a page's tokens: each distinct key once, and every
-// occurrence as (key index, position), grouped by key when encoded. One
-// is reused from page to page (Index.tokenizer), with its map and slices.
+// occurrence as (key number, position), grouped by key when encoded. One
+// is reused from page to page (Index.tokenizer), with its tables and
+// slices: once grown, tokenising a page allocates nothing.
 type tokenizer struct {
-	ids   map[string]int32
-	keys  []string
-	flags []byte
+	scan  blockScanner // the page's text
+	spans []tokSpan    // a block's tokens
+	run   []byte       // a key that ends a CJK run ("語$")
+	keys  keyTable
+	flags []byte // by key
 	occ   []occurrence
-	toks  []token
 	// encoding
 	start, next []int32
 	pos         []uint32
-	uniIDs      map[string]int32
-	unis        []uni
-	ends        map[string]string // run-end keys ("語$"), kept from page to page
-	parts       [][]byte          // the page's entries, by group
+	chars       keyTable // CJK characters on their own
+	uni         []uni    // by character
+	parts       [][]byte // the page's entries, by group
 }
 
 type occurrence struct {
@@ -131,19 +134,18 @@ type occurrence struct {
 }
 
 type uni struct {
-	char  string
 	flags byte
 	count int
 }
 
 func newTokenizer() *tokenizer {
-	return &tokenizer{ids: make(map[string]int32, 2048), uniIDs: make(map[string]int32, 512), ends: map[string]string{}}
+	return &tokenizer{keys: newKeyTable(), chars: newKeyTable()}
 }
 
 func (tz *tokenizer) reset(groups int) {
-	clear(tz.ids)
-	clear(tz.uniIDs)
-	tz.keys, tz.flags, tz.occ, tz.unis = tz.keys[:0], tz.flags[:0], tz.occ[:0], tz.unis[:0]
+	tz.keys.reset()
+	tz.chars.reset()
+	tz.flags, tz.occ, tz.uni = tz.flags[:0], tz.occ[:0], tz.uni[:0]
 	if cap(tz.parts) < groups {
 		tz.parts = make([][]byte, groups)
 	}
@@ -153,13 +155,16 @@ func (tz *tokenizer) reset(groups int) {
 	}
 }
 
-func (tz *tokenizer) add(toks []token, flag byte) {
-	for _, t := range toks {
-		id, ok := tz.ids[t.key]
-		if !ok {
-			id = int32(len(tz.keys))
-			tz.ids[t.key] = id
-			tz.keys = append(tz.keys, t.key)
+// add adds the tokens of text (tz.spans).
+func (tz *tokenizer) add(text []byte, flag byte) {
+	for _, t := range tz.spans {
+		key := text[t.off:t.end]
+		if t.runEnd {
+			tz.run = append(append(tz.run[:0], key...), runEnd)
+			key = tz.run
+		}
+		id := tz.keys.id(key)
+		if int(id) == len(tz.flags) {
 			tz.flags = append(tz.flags, 0)
 		}
 		tz.flags[id] |= flag
@@ -167,24 +172,50 @@ func (tz *tokenizer) add(toks []token, flag byte) {
 	}
 }
 
-// read tokenises a page's text, block by block.
+// read tokenises a page's text, block by block, in the order of Text.
 func (tz *tokenizer) read(d Doc, opts Options) {
-	pos := uint32(0)
-	for _, b := range Text(d, opts) {
-		flag := byte(inBody)
-		switch b.Field {
-		case Title:
-			flag = inTitle
-		case Heading:
-			flag = inHeading
-			pos = max(pos, HeadingBase)
-		case Body:
-			pos = max(pos, BodyBase)
-		}
-		tz.toks, pos = tokenizeWith(b.Text, pos, tz.toks[:0], tz.ends)
-		tz.add(tz.toks, flag)
-		pos++
+	sc := &tz.scan
+	sc.scan(d.Body, opts.Code)
+	body := len(sc.spans)
+	sc.cur = append(sc.cur[:0], d.Title...) // (no []byte to allocate)
+	sc.add(Title, sc.cur, true)             // empty, a block all the same
+	for _, t := range d.Topics {
+		sc.cur = append(sc.cur[:0], t...)
+		sc.add(Heading, sc.cur, true)
 	}
+	pos := uint32(0)
+	tz.block(sc.spans[body], &pos) // the title
+	for _, b := range sc.spans[body+1:] {
+		tz.block(b, &pos) // the topics
+	}
+	for _, b := range sc.spans[:body] {
+		if b.field == Heading {
+			tz.block(b, &pos)
+		}
+	}
+	for _, b := range sc.spans[:body] {
+		if b.field == Body {
+			tz.block(b, &pos)
+		}
+	}
+}
+
+// block tokenises one block from position *pos, and moves *pos past it.
+func (tz *tokenizer) block(b blockSpan, pos *uint32) {
+	flag := byte(inBody)
+	switch b.field {
+	case Title:
+		flag = inTitle
+	case Heading:
+		flag = inHeading
+		*pos = max(*pos, HeadingBase)
+	case Body:
+		*pos = max(*pos, BodyBase)
+	}
+	text := tz.scan.text[b.off:b.end]
+	tz.spans, *pos = tokenSpans(text, *pos, tz.spans[:0])
+	tz.add(text, flag)
+	*pos++
 }
 
 // Text is the normalised text of a page as the index reads it, block by
@@ -217,13 +248,14 @@ func Text(d Doc, opts Options) []Block {
 // occur, so the same page gives the same bytes.
 func (tz *tokenizer) encode(shards, groups int) {
 	tz.groupOccurrences()
-	for id, name := range tz.keys {
+	for id := range int32(tz.keys.len()) {
+		name := tz.keys.key(id)
 		ps := tz.pos[tz.start[id]:tz.start[id+1]]
-		if r, n := utf8.DecodeRuneInString(name); IsCJK(r) {
+		if r, n := utf8.DecodeRune(name); IsCJK(r) {
 			tz.countChar(name[:n], tz.flags[id], len(ps))
 		}
-		g := Shard(ShardKey(name), shards) % groups
-		b := appendString(tz.parts[g], name)
+		g := shardOf(name, shards) % groups
+		b := appendBytes(tz.parts[g], name)
 		b = append(b, tz.flags[id])
 		size := 0
 		last := uint32(0)
@@ -239,9 +271,10 @@ func (tz *tokenizer) encode(shards, groups int) {
 		}
 		tz.parts[g] = b
 	}
-	for _, u := range tz.unis {
-		g := Shard(u.char, shards) % groups
-		b := appendString(tz.parts[g], u.char)
+	for i, u := range tz.uni {
+		c := tz.chars.key(int32(i))
+		g := shardOf(c, shards) % groups
+		b := appendBytes(tz.parts[g], c)
 		b = append(b, u.flags|unigram)
 		tz.parts[g] = binary.AppendUvarint(b, uint64(u.count))
 	}
@@ -250,7 +283,7 @@ func (tz *tokenizer) encode(shards, groups int) {
 // groupOccurrences sorts the occurrences by key (a counting sort, so
 // that positions stay in order): key i's are tz.pos[start[i]:start[i+1]].
 func (tz *tokenizer) groupOccurrences() {
-	n := len(tz.keys)
+	n := tz.keys.len()
 	tz.start = slices.Grow(tz.start[:0], n+1)[:n+1]
 	clear(tz.start)
 	for _, o := range tz.occ {
@@ -267,15 +300,13 @@ func (tz *tokenizer) groupOccurrences() {
 	}
 }
 
-func (tz *tokenizer) countChar(c string, flags byte, count int) {
-	i, ok := tz.uniIDs[c]
-	if !ok {
-		i = int32(len(tz.unis))
-		tz.uniIDs[c] = i
-		tz.unis = append(tz.unis, uni{char: c})
+func (tz *tokenizer) countChar(c []byte, flags byte, count int) {
+	i := tz.chars.id(c)
+	if int(i) == len(tz.uni) {
+		tz.uni = append(tz.uni, uni{})
 	}
-	tz.unis[i].flags |= flags
-	tz.unis[i].count += count
+	tz.uni[i].flags |= flags
+	tz.uni[i].count += count
 }
 
 func uvarintLen(v uint64) int {
@@ -287,7 +318,7 @@ func uvarintLen(v uint64) int {
 	return n
 }
 
-func appendString(b []byte, s string) []byte {
+func appendBytes(b []byte, s []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }

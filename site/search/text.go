@@ -63,7 +63,39 @@ func kindOf(name []byte) uint8 {
 // so is code in <pre> when code is false. It reads any input (raw HTML an
 // author wrote included) without failing: what is not a tag is text.
 func Blocks(body []byte, code bool) []Block {
-	s := blockScanner{code: code}
+	var s blockScanner
+	s.scan(body, code)
+	out := make([]Block, len(s.spans))
+	for i, sp := range s.spans {
+		out[i] = Block{sp.field, string(s.text[sp.off:sp.end])}
+	}
+	return out
+}
+
+// blockScanner reads the blocks of an HTML fragment into one buffer (one
+// scanner is reused from page to page: it allocates nothing once grown).
+type blockScanner struct {
+	code     bool
+	text     []byte      // the blocks' normalised text, one after another
+	spans    []blockSpan // the blocks, in document order
+	cur      []byte      // text of the current block, entities not yet decoded
+	name     []byte      // the current tag's name, lower case
+	heading  int         // depth inside h1–h6
+	skip     int         // depth inside a skipped element
+	skipName string
+}
+
+// A blockSpan is a block of blockScanner.text: text[off:end].
+type blockSpan struct {
+	field    Field
+	off, end int32
+}
+
+// scan reads body's blocks into s.text and s.spans (what they held is
+// dropped).
+func (s *blockScanner) scan(body []byte, code bool) {
+	s.code, s.text, s.spans, s.cur = code, s.text[:0], s.spans[:0], s.cur[:0]
+	s.heading, s.skip, s.skipName = 0, 0, ""
 	for i := 0; i < len(body); {
 		if body[i] != '<' {
 			j := bytes.IndexByte(body[i:], '<')
@@ -79,18 +111,6 @@ func Blocks(body []byte, code bool) []Block {
 		i = s.tag(body, i)
 	}
 	s.flush()
-	return s.out
-}
-
-type blockScanner struct {
-	code     bool
-	out      []Block
-	cur      []byte // text of the current block, entities not yet decoded
-	norm     []byte // the block normalised
-	name     []byte // the current tag's name, lower case
-	heading  int    // depth inside h1–h6
-	skip     int    // depth inside a skipped element
-	skipName string
 }
 
 func (s *blockScanner) flush() {
@@ -105,11 +125,18 @@ func (s *blockScanner) flush() {
 	if bytes.IndexByte(s.cur, '&') >= 0 {
 		text = []byte(html.UnescapeString(string(text)))
 	}
-	s.norm = appendNormalized(s.norm[:0], text)
-	if len(s.norm) > 0 {
-		s.out = append(s.out, Block{f, string(s.norm)})
-	}
+	s.add(f, text, false)
 	s.cur = s.cur[:0]
+}
+
+// add appends a block of text, normalised; unless always, none if that
+// leaves nothing.
+func (s *blockScanner) add(f Field, text []byte, always bool) {
+	off := len(s.text)
+	s.text = appendNormalized(s.text, text)
+	if always || len(s.text) > off {
+		s.spans = append(s.spans, blockSpan{f, int32(off), int32(len(s.text))})
+	}
 }
 
 // tag reads the markup at body[i] ('<') and returns where it ends.
