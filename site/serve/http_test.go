@@ -460,6 +460,11 @@ func TestEvents(t *testing.T) {
 	if files, _ := ev.Data["files"].([]any); !containsAny(files, "/articles/one/index.html") {
 		t.Errorf("reload files %v lack the article", ev.Data["files"])
 	}
+	// The search index changed too: no page shows it, so the other pages
+	// stay (and the next event is the next step's: one reload a save).
+	if ev.Data["all"] == true {
+		t.Errorf("reload %v tells every page to reload after an article's edit", ev.Data)
+	}
 	_, page := get(t, url+"articles/one/")
 	if !strings.Contains(page, "Edited text.") {
 		t.Error("the page does not show the edit after the reload event")
