@@ -122,6 +122,15 @@ func TestBuilderMatchesBuild(t *testing.T) {
 			os.Remove(art("delta.md"))
 			return []string{art("delta.md")}
 		}, false, false},
+		// The pages are published with the error: the new page stays.
+		{"new article with a broken link", func() []string {
+			writeFile(t, art("epsilon.md"), builderArticle("Epsilon", `"go"`, "See [nothing](/articles/nothing/).\n"))
+			return []string{art("epsilon.md")}
+		}, true, false},
+		{"its link mended", func() []string {
+			writeFile(t, art("epsilon.md"), builderArticle("Epsilon", `"go"`, "See [beta](/articles/beta/).\n"))
+			return []string{art("epsilon.md")}
+		}, false, true},
 		{"image replaced", func() []string {
 			p := filepath.Join(src, "images/a.png")
 			writeFile(t, p, string(tinyPNG)+"trailing")
@@ -173,6 +182,9 @@ func TestBuilderMatchesBuild(t *testing.T) {
 			}
 			if _, err := os.Stat(filepath.Join(opts.Dest, "articles", "gamma", "index.html")); err != nil {
 				t.Errorf("step %d (%s): the article whose front matter broke is gone from the preview: %v", i, s.name, err)
+			}
+			if diff := cmp.Diff(shownWithout(shownTree), shownWithout(tree(t, opts.Dest))); shown != nil && diff != "" {
+				t.Errorf("step %d (%s): the output shown was not kept (-shown +after the build):\n%s", i, s.name, diff)
 			}
 			continue
 		}

@@ -60,6 +60,7 @@ func (o *output) commit() error {
 	if err := j.failed(j.run()); err != nil {
 		return err
 	}
+	o.jrn = nil // done: nothing for abort to undo
 	o.writeStats()
 	o.stg.release()
 	return nil
