@@ -99,6 +99,7 @@ type Server struct {
 	buildID  string    // of the output being served, as the pages know it
 	manifest string    // the hash of its manifest
 	seq      int       // to tell apart builds shown before their manifest
+	was      string    // the name buildID had while its search index was written: the same pages
 	problems []Problem // of the last build; nil when it had no error
 	stale    bool      // the last build failed without publishing: older pages are served
 	ready    bool      // a build has finished
@@ -324,15 +325,17 @@ func (s *Server) reloadEvent(rep *build.Report, b Batch, wasStale bool, oldID st
 		// The overlay goes, and the page shows the fixed version.
 		s.newBuild()
 		return "reload", "reload", map[string]any{"build": s.buildID, "all": true}
+	case len(changed) == 0 && shown != nil:
+		return s.learnBuild()
 	case len(changed) == 0:
-		if shown == nil && oldID != s.manifest {
+		if oldID != s.manifest {
 			s.newBuild()
 			return "reload", "reload", map[string]any{"build": s.buildID, "all": true}
 		}
 		return "none", "", nil
 	}
 	if files, all := s.pageFiles(changed); shown != nil && !all && len(files) == 0 {
-		return "none", "", nil // the search index: the pages know the build
+		return s.learnBuild() // the search index: no page shows it
 	}
 	s.newBuild()
 	if bust, ok := s.cssOnly(changed, b); ok {
@@ -346,11 +349,24 @@ func (s *Server) reloadEvent(rep *build.Report, b Batch, wasStale bool, oldID st
 	return "reload", "reload", ev
 }
 
+// learnBuild tells the pages the name of the output now complete, when
+// it differs from the one they learnt when it was shown (BuildShown): a
+// page restarted or reconnected then reloads only if the output changed
+// again. s.mu is held.
+func (s *Server) learnBuild() (string, string, map[string]any) {
+	if s.buildID == s.manifest {
+		return "none", "", nil
+	}
+	s.was, s.buildID = s.buildID, s.manifest
+	return "none", "reload", map[string]any{"build": s.buildID, "files": []string{}, "all": false}
+}
+
 // newBuild names the output being served after a change the pages are
 // told of: the manifest's hash, unless the pages know that name already
 // (the pages were shown before the manifest was written: BuildShown).
 // s.mu is held.
 func (s *Server) newBuild() {
+	s.was = ""
 	if s.manifest != s.buildID && !strings.HasPrefix(s.buildID, s.manifest+".") {
 		s.buildID = s.manifest
 		return
