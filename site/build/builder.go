@@ -829,9 +829,11 @@ func (m *linkMemo) store(rel string, pl *pageLinks, ps []diag.Problem) {
 }
 
 // showsFirst reports whether the run shows its pages before its search
-// index is written (BuildShown).
+// index is written (BuildShown): not the Builder's first build, which
+// writes every page (the search index and the link check of all of them
+// are better not run at once), nor into a missing folder.
 func (b *Builder) showsFirst(r *run) bool {
-	return b != nil && b.shown != nil && r.opts.Dev && r.search != nil
+	return b != nil && b.shown != nil && r.opts.Dev && r.search != nil && b.outs != nil && !r.out.fresh
 }
 
 // showFirst is the pipeline of a build that shows its pages first: the
