@@ -235,7 +235,15 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		r.startLoadingState()
 	}
 	if err == nil {
-		err = r.runSteps(steps[1:])
+		err = r.runSteps(steps[1:4])
+	}
+	if err == nil && b.showsFirst(r) {
+		err = r.runSteps(showFirst(steps[4:]))
+		if err == nil {
+			err = r.showPages(start)
+		}
+	} else if err == nil {
+		err = r.runSteps(steps[4:])
 	}
 	if r.search != nil {
 		r.waitSearch()

@@ -47,20 +47,26 @@ type Builder struct {
 	opts Options
 	src  string // absolute content folder
 
-	mu sync.Mutex // held for a whole build
+	mu    sync.Mutex    // held for a whole build
+	shown func(*Report) // of the running build (BuildShown)
 
 	// Content files changed since the content was last read (absolute
 	// paths), or all: anything may have changed.
 	pending map[string]bool
 	all     bool
 
-	// The content as last read, with what it was read with.
+	// The content as last read, with what it was read with; siteGen
+	// counts the times it was read in full.
+	siteGen   int
 	site      *content.Site
 	siteOpts  content.Options // Now is not compared
 	siteCfg   []byte
 	siteProbs []diag.Problem
 
 	// From the last successful build.
+	feeds     *feedChoice // what each feed showed
+	lastSums  *sumChoice  // the articles' summaries
+	pagesSeen *pageChoice // its HTML pages, for the sitemap
 	state     *state
 	outs      map[string]*outEntry // list pages, feeds, images; by output path
 	destKnown bool                 // the destination is as the last build left it
@@ -73,6 +79,10 @@ type Builder struct {
 	checkedTargets map[string]bool // the files its links point to
 
 	// Filled by the running build.
+	nextFeeds   *feedChoice
+	nextSums    *sumChoice
+	listsSame   bool // the list pages are as the last build wrote them
+	nextPages   *pageChoice
 	nextOuts    map[string]*outEntry
 	nextChecked map[string]*checkedPage
 	nextMu      sync.Mutex
@@ -126,8 +136,27 @@ func NewBuilder(opts Options) *Builder {
 // changed, and is what the first build gets anyway. Content files not
 // named in changed are taken to be as the previous build read them.
 func (b *Builder) Build(ctx context.Context, changed []string) (*Report, error) {
+	return b.BuildShown(ctx, changed, nil)
+}
+
+// BuildShown is Build for the dev server, which shows the pages before the
+// search index is done: once every file but the index's is in place, it
+// calls shown (when not nil) with a report of that moment (Changed: the
+// files put in place so far; the index's files are those of the last
+// build), then finishes the index and the rest of the commit (removing
+// stale files, the manifest) while the browser reloads. It returns the
+// whole build's report. A build that fails after shown puts back what
+// shown reported (but its pages may have been loaded meanwhile). The first
+// build into a missing folder puts everything in place at once and calls
+// shown with nothing.
+//
+// The links are checked before the index is written: a link to one of
+// the index's files other than search/meta.json is reported broken.
+func (b *Builder) BuildShown(ctx context.Context, changed []string, shown func(*Report)) (*Report, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.shown = shown
+	defer func() { b.shown = nil }()
 	if changed == nil {
 		b.all = true
 	}
@@ -139,6 +168,7 @@ func (b *Builder) Build(ctx context.Context, changed []string) (*Report, error) 
 		b.forgetHash(p)
 	}
 	b.nextOuts = map[string]*outEntry{}
+	b.nextFeeds, b.nextPages, b.nextSums, b.listsSame = nil, nil, nil, false
 	b.nextChecked = nil
 	b.reused = false
 	rep, err := build(ctx, b.opts, b)
@@ -171,6 +201,7 @@ func (b *Builder) keep(r *run) {
 	}
 	b.state = r.newState
 	b.outs = b.nextOuts
+	b.feeds, b.pagesSeen, b.lastSums = b.nextFeeds, b.nextPages, b.nextSums
 	r.newState.Outs = b.outs // for the cache on disk
 	b.destKnown = true
 	b.files = r.out.files
@@ -301,6 +332,7 @@ func (b *Builder) loadedContent(r *run, probs *diag.List) {
 		return
 	}
 	b.site = r.site
+	b.siteGen++
 	b.siteOpts = r.contentOptions()
 	b.siteCfg = r.cfgRaw
 	b.siteProbs = probs.Sorted()
@@ -455,7 +487,9 @@ func replaceArticles(as []*content.Article, repl map[*content.Article]*content.A
 // them are rendered (in parallel) and keyed by cachedList.
 func (b *Builder) primeSummaryKeys(r *run, sums []*render.Summary) {
 	summaryKeys := r.summaryKeys
+	var old map[*render.Summary][32]byte
 	if b != nil {
+		old = b.summaryKeys
 		// Those of the last build's summaries still in use are kept.
 		summaryKeys = make(map[*render.Summary][32]byte, len(sums))
 		for _, s := range sums {
@@ -470,6 +504,49 @@ func (b *Builder) primeSummaryKeys(r *run, sums []*render.Summary) {
 			summaryKeys[s] = summaryKey(s)
 		}
 	}
+	if b != nil {
+		b.listsSame = b.sameSummaries(r, sums, old)
+		b.nextSums = &sumChoice{gen: b.siteGen, key: r.globalKey, sums: sums}
+	}
+}
+
+// sumChoice is the summaries of a build's articles, in order, from the
+// content as read in full for the gen-th time, with the global key.
+type sumChoice struct {
+	gen  int
+	key  string
+	sums []*render.Summary
+}
+
+// sameSummaries reports whether every article's summary hashes as in the
+// last build (old: the summaries' keys as the last build hashed them), the
+// articles in the same order and the global key the same: the list pages
+// are then all as it wrote them.
+func (b *Builder) sameSummaries(r *run, sums []*render.Summary, old map[*render.Summary][32]byte) bool {
+	p := b.lastSums
+	if !b.reused || p == nil || p.gen != b.siteGen || p.key != r.globalKey || len(p.sums) != len(sums) || b.outs == nil {
+		return false
+	}
+	for i, s := range sums {
+		if s == p.sums[i] {
+			continue
+		}
+		if k, ok := old[p.sums[i]]; !ok || k != b.summaryKeys[s] {
+			return false
+		}
+	}
+	return true
+}
+
+// listKept is cachedList for the list pages (renderLists): when their
+// summaries are all the same (sameSummaries), each keeps the key it had.
+func (b *Builder) listKept(r *run, rel, tmpl string, data *render.Page) (string, bool) {
+	if b != nil && b.listsSame {
+		if e, ok := b.outs[rel]; ok {
+			return e.Key, b.cached(r, rel, e.Key)
+		}
+	}
+	return b.cachedList(r, rel, tmpl, data)
 }
 
 // summaryKey hashes every field of a summary but its card (which is made
@@ -749,4 +826,158 @@ func (m *linkMemo) store(rel string, pl *pageLinks, ps []diag.Problem) {
 	}
 	pl.load()
 	m.next[rel] = &checkedPage{pl: pl, source: pl.source, template: pl.template, links: pl.links, refs: pl.refs, ids: pl.ids, probs: ps}
+}
+
+// showsFirst reports whether the run shows its pages before its search
+// index is written (BuildShown): not the Builder's first build, which
+// writes every page (the search index and the link check of all of them
+// are better not run at once), nor into a missing folder.
+func (b *Builder) showsFirst(r *run) bool {
+	return b != nil && b.shown != nil && r.opts.Dev && r.search != nil && b.outs != nil && !r.out.fresh
+}
+
+// showFirst is the pipeline of a build that shows its pages first: the
+// files are copied before the search index is started, the links are
+// checked while it is written, and showPages waits for it.
+func showFirst(steps []step) []step {
+	out := make([]step, 0, len(steps))
+	var search step
+	for _, s := range steps {
+		switch s.name {
+		case "write search index":
+			search = s
+			search.run = (*run).startSearchAside
+			continue
+		case "finish search index":
+			continue
+		}
+		out = append(out, s)
+		if s.name == "copy files" {
+			out = append(out, search)
+		}
+	}
+	return out
+}
+
+// startSearchAside starts the search index with its files kept out of the
+// link check's sight until showPages waits for it (the check reads them
+// while they are written); search/meta.json, which every index writes,
+// is known at once.
+func (r *run) startSearchAside() error {
+	r.pages.addFile("search/meta.json")
+	r.pages.setAside(true)
+	return r.startSearch()
+}
+
+// showPages puts every file but the search index's in place and tells
+// the Builder's caller (BuildShown), then waits for the index.
+func (r *run) showPages(start time.Time) error {
+	if r.ctx.Err() == nil && !r.out.fresh {
+		t0 := time.Now()
+		names, err := r.out.commitFirst(func(rel string) bool {
+			return !strings.HasPrefix(rel, "search/") || path.Ext(rel) == ".html"
+		})
+		r.report.Steps = append(r.report.Steps, StepTime{"show pages", time.Since(t0)})
+		if err != nil {
+			return err
+		}
+		r.fillReport(start)
+		rep := *r.report
+		rep.Changed, rep.Published = names, true
+		rep.Written, rep.Unchanged = r.out.stats()
+		r.b.shown(&rep)
+	}
+	return r.runSteps([]step{{"finish search index", func(r *run) error {
+		err := r.waitSearch()
+		r.pages.setAside(false)
+		return err
+	}}})
+}
+
+// feedChoice is what each feed (by output path) showed: its articles and
+// books, newest first, from the content as read in full for the gen-th
+// time (Builder.siteGen).
+type feedChoice struct {
+	gen int
+	by  map[string][]feedItem
+}
+
+// feedItems returns what the feed rel showed in the last build, with the
+// articles as they are now, when nothing can have changed their order:
+// the content was not read again in full since (the changed articles kept
+// their dates, drafts and topics, and no book changed: reuseContent).
+func (b *Builder) feedItems(r *run, rel string) ([]*feedItem, bool) {
+	if b == nil || !b.reused || b.feeds == nil || b.feeds.gen != b.siteGen {
+		return nil, false
+	}
+	prev, ok := b.feeds.by[rel]
+	if !ok {
+		return nil, false
+	}
+	its := make([]*feedItem, len(prev))
+	for i, it := range prev {
+		if it.article != nil {
+			if it.index >= len(r.site.Articles) || r.site.Articles[it.index].Path != it.article.Path {
+				return nil, false
+			}
+			it.article = r.site.Articles[it.index]
+		}
+		its[i] = &it
+	}
+	return its, true
+}
+
+// storeFeedItems records what the feed rel shows, for the next build.
+func (b *Builder) storeFeedItems(rel string, its []*feedItem) {
+	if b == nil {
+		return
+	}
+	if b.nextFeeds == nil {
+		b.nextFeeds = &feedChoice{gen: b.siteGen, by: map[string][]feedItem{}}
+	}
+	c := make([]feedItem, len(its))
+	for i, it := range its {
+		c[i] = *it
+	}
+	b.nextFeeds.by[rel] = c
+}
+
+// pageChoice is the HTML pages of a build, by URL, from the content as
+// read in full for the gen-th time.
+type pageChoice struct {
+	gen   int
+	pages []sitemapPage
+}
+
+// samePages returns the HTML pages of the last build when this one's are
+// the same (r.pages.mu is held): the content was not read again in full
+// since, so the same pages were written.
+func (b *Builder) samePages(r *run) ([]sitemapPage, bool) {
+	if b == nil || !b.reused || b.pagesSeen == nil || b.pagesSeen.gen != b.siteGen {
+		return nil, false
+	}
+	ps := b.pagesSeen.pages
+	n := 0
+	for rel := range r.pages.pages {
+		if strings.HasSuffix(rel, ".html") {
+			n++
+		}
+	}
+	if n != len(ps) {
+		return nil, false
+	}
+	for _, p := range ps {
+		if r.pages.pages[p.rel] == nil {
+			return nil, false
+		}
+	}
+	b.nextPages = b.pagesSeen
+	return ps, true
+}
+
+// storePages records the HTML pages of the build, for the next one.
+func (b *Builder) storePages(ps []sitemapPage) {
+	if b != nil {
+		b.nextPages = &pageChoice{gen: b.siteGen, pages: ps}
+	}
 }

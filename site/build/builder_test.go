@@ -77,6 +77,10 @@ func TestBuilderMatchesBuild(t *testing.T) {
 			writeFile(t, art("gamma.md"), builderArticle("Gamma renamed", `"web"`, "Plain.\n"))
 			return []string{art("gamma.md")}
 		}, false, true},
+		{"description added: the feeds show it", func() []string {
+			writeFile(t, art("gamma.md"), strings.Replace(builderArticle("Gamma renamed", `"web"`, "Plain.\n"), "published: true\n", "published: true\ndescription: \"About gamma\"\n", 1))
+			return []string{art("gamma.md")}
+		}, false, true},
 		{"heading renamed: a link breaks", func() []string {
 			writeFile(t, art("beta.md"), builderArticle("Beta article", `"go", "web"`, "## Install\n\nBody.\n"))
 			return []string{art("beta.md")}
@@ -118,6 +122,15 @@ func TestBuilderMatchesBuild(t *testing.T) {
 			os.Remove(art("delta.md"))
 			return []string{art("delta.md")}
 		}, false, false},
+		// The pages are published with the error: the new page stays.
+		{"new article with a broken link", func() []string {
+			writeFile(t, art("epsilon.md"), builderArticle("Epsilon", `"go"`, "See [nothing](/articles/nothing/).\n"))
+			return []string{art("epsilon.md")}
+		}, true, false},
+		{"its link mended", func() []string {
+			writeFile(t, art("epsilon.md"), builderArticle("Epsilon", `"go"`, "See [beta](/articles/beta/).\n"))
+			return []string{art("epsilon.md")}
+		}, false, true},
 		{"image replaced", func() []string {
 			p := filepath.Join(src, "images/a.png")
 			writeFile(t, p, string(tinyPNG)+"trailing")
@@ -140,7 +153,13 @@ func TestBuilderMatchesBuild(t *testing.T) {
 	}
 	for i, s := range steps {
 		changed := s.edit()
-		rep, err := b.Build(context.Background(), changed)
+		// The dev server's way: the pages are shown before the search
+		// index is done. They must be as the whole build leaves them.
+		var shownTree map[string]string
+		var shown *Report
+		rep, err := b.BuildShown(context.Background(), changed, func(r *Report) {
+			shown, shownTree = r, tree(t, opts.Dest)
+		})
 		if (err != nil) != s.wantErr {
 			t.Fatalf("step %d (%s): Builder.Build error = %v, want error: %v", i, s.name, err, s.wantErr)
 		}
@@ -164,12 +183,43 @@ func TestBuilderMatchesBuild(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(opts.Dest, "articles", "gamma", "index.html")); err != nil {
 				t.Errorf("step %d (%s): the article whose front matter broke is gone from the preview: %v", i, s.name, err)
 			}
+			if diff := cmp.Diff(shownWithout(shownTree), shownWithout(tree(t, opts.Dest))); shown != nil && diff != "" {
+				t.Errorf("step %d (%s): the output shown was not kept (-shown +after the build):\n%s", i, s.name, diff)
+			}
 			continue
 		}
-		if diff := cmp.Diff(tree(t, filepath.Join(fresh, "out")), tree(t, opts.Dest)); diff != "" {
+		wantTree := tree(t, filepath.Join(fresh, "out"))
+		if diff := cmp.Diff(wantTree, tree(t, opts.Dest)); diff != "" {
 			t.Errorf("step %d (%s): output differs (-Build +Builder):\n%s", i, s.name, diff)
 		}
+		if shown == nil {
+			if i > 0 {
+				t.Errorf("step %d (%s): the pages were not shown before the search index was done", i, s.name)
+			}
+			continue
+		}
+		if diff := cmp.Diff(shownWithout(wantTree), shownWithout(shownTree)); diff != "" {
+			t.Errorf("step %d (%s): the output shown differs (-Build +Builder), the search index's data aside:\n%s", i, s.name, diff)
+		}
+		if diff := cmp.Diff(problemStrings(rep.Problems), problemStrings(shown.Problems)); diff != "" {
+			t.Errorf("step %d (%s): problems shown differ from the build's (-build +shown):\n%s", i, s.name, diff)
+		}
+		if diff := cmp.Diff(withoutSearch(rep.Changed), withoutSearch(shown.Changed)); diff != "" {
+			t.Errorf("step %d (%s): files shown differ from the build's changes (-build +shown), the search index aside:\n%s", i, s.name, diff)
+		}
 	}
+}
+
+// shownWithout leaves out of a tree what a Builder's build puts in
+// place after it showed the pages: the search index's data, the manifest.
+func shownWithout(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for rel, h := range m {
+		if rel != manifestName && !strings.HasPrefix(rel, ".kiji-tmp-") && (!strings.HasPrefix(rel, "search/") || rel == "search/index.html") {
+			out[rel] = h
+		}
+	}
+	return out
 }
 
 func problemStrings(ps []diag.Problem) []string {
@@ -210,6 +260,9 @@ func TestBuilderRebuildsOnlyWhatChanged(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"articles/one/index.html", "feed.xml", "sitemap.xml", "topics/go/feed.xml"}, withoutSearch(rep.Changed)); diff != "" {
 		t.Errorf("Changed (-want +got):\n%s", diff)
+	}
+	if !b.listsSame {
+		t.Error("the list pages were keyed again, though no article's summary changed")
 	}
 	if !slices.Contains(rep.Changed, "search/meta.json") {
 		t.Errorf("Changed %v: the search index does not follow the edit", rep.Changed)

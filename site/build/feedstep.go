@@ -33,23 +33,25 @@ func (r *run) writeFeeds() error {
 		r.probs.Warnf(filepath.ToSlash(r.opts.Config), 0, 0,
 			"no base_url is set, so the feeds, sitemap.xml, robots.txt and og:image use root-relative URLs, which crawlers, social sites and some feed readers do not resolve; set base_url: https://your.host/ in kiji.yaml or pass --base-url")
 	}
-	items := map[any]*feedItem{}
-	for i, a := range r.site.Articles {
-		if !a.Draft() {
-			items[a] = &feedItem{news: a.Date, url: r.base.abs(articleDir(a.Slug)), article: a, index: i}
+	var items map[any]*feedItem // made when a feed's newest items are looked for
+	entries := func(rel string, as []*content.Article, bs []*content.Book) []feeds.Entry {
+		its, ok := r.b.feedItems(r, rel) // a Builder's, when the order cannot have changed
+		if !ok {
+			if items == nil {
+				items = r.feedItems()
+			}
+			its = newestItems(as, bs, items)
 		}
+		r.b.storeFeedItems(rel, its)
+		return r.entriesOf(its)
 	}
-	for _, b := range r.site.Books {
-		if !b.Draft() {
-			items[b] = &feedItem{news: b.Updated, url: r.base.abs(bookDir(b.Slug)), book: b}
-		}
-	}
-	if err := r.writeFeed("feed.xml", r.cfg.Title, r.cfg.Description, "", r.entriesOf(r.site.Articles, r.site.Books, items)); err != nil {
+	if err := r.writeFeed("feed.xml", r.cfg.Title, r.cfg.Description, "", entries("feed.xml", r.site.Articles, r.site.Books)); err != nil {
 		return err
 	}
 	for _, t := range r.site.Topics {
 		title := render.Translate(r.cfg.Language, "topicof", t.Name) + " | " + r.cfg.Title
-		if err := r.writeFeed(topicFeedPath(t.Slug), title, "", topicDir(t.Slug), r.entriesOf(t.Articles, t.Books, items)); err != nil {
+		rel := topicFeedPath(t.Slug)
+		if err := r.writeFeed(rel, title, "", topicDir(t.Slug), entries(rel, t.Articles, t.Books)); err != nil {
 			return err
 		}
 	}
@@ -69,10 +71,26 @@ type feedItem struct {
 	book    *content.Book
 }
 
-// entriesOf returns the feed entries of the published articles and books,
-// as feeds.Newest keeps them. Only the entries kept are made: a site's
-// feed holds 20 of its thousands of articles.
-func (r *run) entriesOf(as []*content.Article, bs []*content.Book, items map[any]*feedItem) []feeds.Entry {
+// feedItems are the site's published articles and books.
+func (r *run) feedItems() map[any]*feedItem {
+	items := map[any]*feedItem{}
+	for i, a := range r.site.Articles {
+		if !a.Draft() {
+			items[a] = &feedItem{news: a.Date, url: r.base.abs(articleDir(a.Slug)), article: a, index: i}
+		}
+	}
+	for _, b := range r.site.Books {
+		if !b.Draft() {
+			items[b] = &feedItem{news: b.Updated, url: r.base.abs(bookDir(b.Slug)), book: b}
+		}
+	}
+	return items
+}
+
+// newestItems returns the items of the published articles and books that
+// a feed shows (at most feeds.Max), newest first, as feeds.Newest keeps
+// them: a site's feed holds 20 of its thousands of articles.
+func newestItems(as []*content.Article, bs []*content.Book, items map[any]*feedItem) []*feedItem {
 	var its []*feedItem
 	for _, a := range as {
 		if it, ok := items[a]; ok {
@@ -90,8 +108,13 @@ func (r *run) entriesOf(as []*content.Article, bs []*content.Book, items map[any
 		}
 		return strings.Compare(a.url, b.url)
 	})
-	es := make([]feeds.Entry, 0, min(len(its), feeds.Max))
-	for _, it := range its[:min(len(its), feeds.Max)] {
+	return its[:min(len(its), feeds.Max)]
+}
+
+// entriesOf returns the feed entries of items, as feeds.Newest keeps them.
+func (r *run) entriesOf(its []*feedItem) []feeds.Entry {
+	es := make([]feeds.Entry, 0, len(its))
+	for _, it := range its {
 		if it.book != nil {
 			es = append(es, r.bookEntry(it.book))
 			continue
@@ -187,15 +210,13 @@ func (r *run) writeSitemap() error {
 		return nil
 	}
 	lastmod, skip, skipDirs := r.sitemapDates()
-	r.pages.mu.Lock()
-	urls := make([]feeds.URL, 0, len(r.pages.pages))
-	for rel := range r.pages.pages {
-		if !skip[rel] && strings.HasSuffix(rel, ".html") && !hasAnyPrefix(rel, skipDirs) {
-			urls = append(urls, feeds.URL{Loc: r.base.abs(strings.TrimSuffix(rel, "index.html")), LastMod: lastmod[rel]})
+	pages := r.sitemapPages()
+	urls := make([]feeds.URL, 0, len(pages))
+	for _, p := range pages {
+		if !skip[p.rel] && !hasAnyPrefix(p.rel, skipDirs) {
+			urls = append(urls, feeds.URL{Loc: p.loc, LastMod: lastmod[p.rel]})
 		}
 	}
-	r.pages.mu.Unlock()
-	slices.SortFunc(urls, func(a, b feeds.URL) int { return strings.Compare(a.Loc, b.Loc) })
 	key, kept := r.b.cachedSitemap(r, urls)
 	if kept {
 		r.pages.addFile("sitemap.xml")
@@ -211,6 +232,28 @@ func (r *run) writeSitemap() error {
 	}
 	r.b.stored(r, "sitemap.xml", key, nil)
 	return nil
+}
+
+// sitemapPage is an HTML page the sitemap may list, with its URL.
+type sitemapPage struct{ rel, loc string }
+
+// sitemapPages are the HTML pages written so far, by URL: a Builder's of
+// the last build when they are the same.
+func (r *run) sitemapPages() []sitemapPage {
+	r.pages.mu.Lock()
+	defer r.pages.mu.Unlock()
+	if ps, ok := r.b.samePages(r); ok {
+		return ps
+	}
+	var ps []sitemapPage
+	for rel := range r.pages.pages {
+		if strings.HasSuffix(rel, ".html") {
+			ps = append(ps, sitemapPage{rel, r.base.abs(strings.TrimSuffix(rel, "index.html"))})
+		}
+	}
+	slices.SortFunc(ps, func(a, b sitemapPage) int { return strings.Compare(a.loc, b.loc) })
+	r.b.storePages(ps)
+	return ps
 }
 
 // sitemapDates returns each page's lastmod, the pages to leave out and the

@@ -21,6 +21,7 @@ type linkIndex struct {
 	mu    sync.Mutex
 	pages map[string]*pageLinks // output path → page
 	files map[string]bool       // every output file
+	aside map[string]bool       // files added while set aside (setAside)
 
 	// strs interns links: the theme's links (navigation, assets, topics,
 	// neighbours) repeat on every page, and ten thousand pages would
@@ -87,8 +88,27 @@ func newLinkIndex() *linkIndex {
 
 func (li *linkIndex) addFile(rel string) {
 	li.mu.Lock()
-	li.files[rel] = true
+	if li.aside != nil {
+		li.aside[rel] = true
+	} else {
+		li.files[rel] = true
+	}
 	li.mu.Unlock()
+}
+
+// setAside(true) keeps the files added from now on out of files, which
+// the link check reads meanwhile; setAside(false) adds them.
+func (li *linkIndex) setAside(on bool) {
+	li.mu.Lock()
+	defer li.mu.Unlock()
+	if on {
+		li.aside = map[string]bool{}
+		return
+	}
+	for f := range li.aside {
+		li.files[f] = true
+	}
+	li.aside = nil
 }
 
 // addPage scans a page's HTML for ids and local links.

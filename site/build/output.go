@@ -69,6 +69,7 @@ type output struct {
 	checkNew bool
 
 	dirs sync.Map // staging folders known to exist
+	jrn  *journal // of commit, once commitFirst or commit started it
 
 	mu     sync.Mutex
 	files  map[string]fileState // every file of this build
@@ -367,8 +368,15 @@ func (o *output) has(rel string) bool {
 	return ok
 }
 
-// abort removes the staging folder; the destination is untouched.
-func (o *output) abort() { o.stg.release() }
+// abort removes the staging folder; the destination is left as it was
+// (what commitFirst put in place is put back).
+func (o *output) abort() {
+	if o.jrn != nil {
+		o.jrn.rollback()
+		o.jrn = nil
+	}
+	o.stg.release()
+}
 
 // stats reports how many files were written and how many kept.
 func (o *output) stats() (written, kept int) {

@@ -46,29 +46,95 @@ func commitHook(op, rel string) error {
 // is undone: replaced and removed files were first linked (or copied)
 // into the staging folder, and are put back. If the process is killed, the
 // next build finds the manifest of step 1 and repairs the folder.
+//
+// commitFirst may have put some of the files in place already: commit
+// puts the rest, and undoes both on failure.
 func (o *output) commit() error {
 	if o.fresh {
 		return o.commitFresh()
 	}
-	if err := o.checkInTheWay(); err != nil {
+	j, err := o.startJournal()
+	if err != nil {
 		return err
 	}
-	old, err := os.ReadFile(filepath.Join(o.dest, manifestName))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("reading the manifest of %s: %w", o.shown, err)
+	if err := j.failed(j.run()); err != nil {
+		return err
 	}
-	j := &journal{o: o, backup: filepath.Join(o.staging, backupDir), oldManifest: old}
-	err = j.run()
-	if err != nil {
-		err = fmt.Errorf("putting the new output in place: %w", err)
-		if rerr := j.rollback(); rerr != nil {
-			return fmt.Errorf("%w; putting the previous output back failed too (%v): build again to repair %s", err, rerr, o.shown)
-		}
-		return fmt.Errorf("%w; %s was left as it was", err, o.shown)
-	}
+	o.jrn = nil // done: nothing for abort to undo
 	o.writeStats()
 	o.stg.release()
 	return nil
+}
+
+// commitFirst puts in place, ahead of commit, the files staged so far
+// that first selects and removes the stale ones it selects (steps 1 to 3
+// of commit for them), while other files are still being written (the
+// search index of a dev build, whose pages are shown before it is done):
+// every file but those it does not select must be written by then. The
+// final manifest waits for commit. It reports the files it put or
+// removed, sorted; on failure, what it did is undone. A fresh destination
+// is left to commit.
+func (o *output) commitFirst(first func(rel string) bool) ([]string, error) {
+	if o.fresh {
+		return nil, nil
+	}
+	j, err := o.startJournal()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, rel := range o.stagedNames() {
+		if first(rel) {
+			names = append(names, rel)
+		}
+	}
+	if err := j.failed(j.putAll(names)); err != nil {
+		return nil, err
+	}
+	// The stale files it selects go too: a page that linked to them was
+	// put in place with the rest.
+	var gone []string
+	for _, rel := range o.goneNames() {
+		if first(rel) {
+			gone = append(gone, rel)
+		}
+	}
+	if err := j.failed(j.removeAll(func(rel string) bool { return first(rel) })); err != nil {
+		return nil, err
+	}
+	names = append(names, gone...)
+	slices.Sort(names)
+	return names, nil
+}
+
+// startJournal checks the destination and starts the journal of commit,
+// once: commitFirst and commit share it.
+func (o *output) startJournal() (*journal, error) {
+	if err := o.checkInTheWay(); err != nil {
+		return nil, err
+	}
+	if o.jrn != nil {
+		return o.jrn, nil
+	}
+	old, err := os.ReadFile(filepath.Join(o.dest, manifestName))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading the manifest of %s: %w", o.shown, err)
+	}
+	o.jrn = &journal{o: o, backup: filepath.Join(o.staging, backupDir), oldManifest: old, put: map[string]bool{}}
+	return o.jrn, nil
+}
+
+// failed undoes the journal's changes after err (nil: nothing to undo).
+func (j *journal) failed(err error) error {
+	if err == nil {
+		return nil
+	}
+	err = fmt.Errorf("putting the new output in place: %w", err)
+	j.o.jrn = nil // undone here
+	if rerr := j.rollback(); rerr != nil {
+		return fmt.Errorf("%w; putting the previous output back failed too (%v): build again to repair %s", err, rerr, j.o.shown)
+	}
+	return fmt.Errorf("%w; %s was left as it was", err, j.o.shown)
 }
 
 // backupDir holds, in the staging folder, the files commit replaced or
@@ -146,7 +212,8 @@ type journal struct {
 	backup      string
 	oldManifest []byte // nil: there was none
 	done        []change
-	kept        int // files in the backup folder
+	kept        int             // files in the backup folder
+	put         map[string]bool // files already put in place or removed (commitFirst)
 }
 
 type change struct {
@@ -157,7 +224,40 @@ type change struct {
 // run makes the changes of commit, steps 1 to 4.
 func (j *journal) run() error {
 	o := j.o
-	names := o.stagedNames()
+	left := func(rel string) bool { return !j.put[rel] }
+	if err := j.putAll(slices.DeleteFunc(o.stagedNames(), j.isPut)); err != nil {
+		return err
+	}
+	if err := j.removeAll(left); err != nil {
+		return err
+	}
+	o.recordStats(o.dest)
+	return j.putManifest(o.manifest(nil))
+}
+
+func (j *journal) isPut(rel string) bool { return j.put[rel] }
+
+// removeAll removes the stale files of the destination that which
+// selects (step 3 of commit).
+func (j *journal) removeAll(which func(rel string) bool) error {
+	var gone []string
+	for _, rel := range j.o.goneNames() {
+		if !which(rel) {
+			continue
+		}
+		if err := j.remove(rel); err != nil {
+			return fmt.Errorf("removing %s: %w", rel, err)
+		}
+		j.put[rel] = true
+		gone = append(gone, rel)
+	}
+	j.o.removeEmptyDirs(gone)
+	return nil
+}
+
+// putAll puts the staged files names in place (steps 1 and 2 of commit).
+func (j *journal) putAll(names []string) error {
+	o := j.o
 	// With no new name, that manifest is the one in place: not written.
 	if slices.ContainsFunc(names, func(rel string) bool { _, ok := o.prev[rel]; return !ok }) {
 		if err := j.putManifest(o.manifest(o.prev)); err != nil {
@@ -169,20 +269,13 @@ func (j *journal) run() error {
 			if strings.HasSuffix(rel, ".html") != pages {
 				continue
 			}
-			if err := j.put(rel); err != nil {
+			if err := j.putFile(rel); err != nil {
 				return fmt.Errorf("%s: %w", rel, err)
 			}
+			j.put[rel] = true
 		}
 	}
-	gone := o.goneNames()
-	for _, rel := range gone {
-		if err := j.remove(rel); err != nil {
-			return fmt.Errorf("removing %s: %w", rel, err)
-		}
-	}
-	o.removeEmptyDirs(gone)
-	o.recordStats(o.dest)
-	return j.putManifest(o.manifest(nil))
+	return nil
 }
 
 // putManifest replaces the destination's manifest with b.
@@ -201,8 +294,8 @@ func (j *journal) writeManifest(b []byte) error {
 	return os.Rename(tmp, filepath.Join(j.o.dest, manifestName))
 }
 
-// put moves a staged file into place.
-func (j *journal) put(rel string) error {
+// putFile moves a staged file into place.
+func (j *journal) putFile(rel string) error {
 	if err := commitHook("put", rel); err != nil {
 		return err
 	}
@@ -440,7 +533,9 @@ func (o *output) manifest(prev map[string]fileState) []byte {
 	defer o.mu.Unlock()
 	all := make(map[string]string, len(o.files)+len(prev))
 	for n, f := range o.files {
-		all[n] = f.Hash
+		if f.Hash != "" { // "": claimed, still being written (commitFirst)
+			all[n] = f.Hash
+		}
 	}
 	for n, f := range prev {
 		all[n] = f.Hash // what is on disk until the new file is in place

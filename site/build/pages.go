@@ -277,7 +277,7 @@ func (r *run) renderLists() error {
 	keys := make([]string, len(jobs))
 	kept := make([]bool, len(jobs))
 	if _, err := forEach(r, jobs, func(i int, j listPage) (bool, error) {
-		keys[i], kept[i] = r.b.cachedList(r, outputFile(j.path), j.tmpl, j.data)
+		keys[i], kept[i] = r.b.listKept(r, outputFile(j.path), j.tmpl, j.data)
 		return false, nil
 	}); err != nil {
 		return err

@@ -69,7 +69,9 @@ const keepAlive = 15 * time.Second
 
 // serveEvents is the Server-Sent Events stream. It starts with "hello":
 // the build being served and the current problems, so a page that
-// reconnects (after a server restart) reloads if the build changed.
+// reconnects (after a server restart) reloads if the build changed; "was"
+// is another name of the same pages (shown before the search index was
+// done), which a page loaded meanwhile knows.
 func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if _, ok := w.(http.Flusher); !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
@@ -94,7 +96,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	s.mu.Lock()
-	hello := map[string]any{"build": s.buildID, "problems": s.problems, "ready": s.ready, "published": !s.stale}
+	hello := map[string]any{"build": s.buildID, "was": s.was, "problems": s.problems, "ready": s.ready, "published": !s.stale}
 	s.mu.Unlock()
 	if write(append([]byte("retry: 500\n\n"), sseMessage("hello", hello)...)) != nil {
 		return

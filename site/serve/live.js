@@ -197,6 +197,7 @@
       retry = 500;
       window.__kijiLiveConnected = true;
       // The server restarted, or built while this page was loading.
+      if (d.was && d.was === build) build = d.build; // the same pages
       if (d.ready && d.build !== build && d.published !== false) { reload(); return; }
       showOverlay(d.problems, d.published !== false);
     });

@@ -39,6 +39,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -95,7 +96,10 @@ type Server struct {
 
 	mu       sync.Mutex
 	base     string    // base path, decoded: "/" or "/repo/"
-	buildID  string    // of the output being served
+	buildID  string    // of the output being served, as the pages know it
+	manifest string    // the hash of its manifest
+	seq      int       // to tell apart builds shown before their manifest
+	was      string    // the name buildID had while its search index was written: the same pages
 	problems []Problem // of the last build; nil when it had no error
 	stale    bool      // the last build failed without publishing: older pages are served
 	ready    bool      // a build has finished
@@ -133,7 +137,8 @@ func New(opts Options) (*Server, error) {
 	opts.Build = bo
 	s := &Server{opts: opts, dest: bo.Dest, builder: build.NewBuilder(bo), hub: newHub(), base: "/"}
 	s.base = s.loadBase()
-	s.buildID = s.manifestID()
+	s.manifest = s.manifestID()
+	s.buildID = s.manifest
 	return s, nil
 }
 
@@ -244,11 +249,25 @@ func (s *Server) rebuild(ctx context.Context, b Batch, first bool) {
 			changed = []string{}
 		}
 	}
-	rep, err := s.builder.Build(ctx, changed)
+	// The pages are shown (shown: the files announced) before the search
+	// index is done; the rest of the build announces what is left.
+	var shown []string
+	shownAction := ""
+	rep, err := s.builder.BuildShown(ctx, changed, func(early *build.Report) {
+		var err error
+		if early.Errors > 0 {
+			err = &diag.Errors{Problems: early.Problems}
+		}
+		shownAction = s.publish(early, err, b, nil)
+		shown = append([]string{}, early.Changed...)
+	})
 	if ctx.Err() != nil {
 		return // stopping
 	}
-	action := s.publish(rep, err, b)
+	action := s.publish(rep, err, b, shown)
+	if action == "none" && shownAction != "" {
+		action = shownAction
+	}
 	if s.opts.OnBuild != nil {
 		ev := BuildEvent{Report: rep, Err: err, Action: action}
 		if !b.All {
@@ -259,8 +278,9 @@ func (s *Server) rebuild(ctx context.Context, b Batch, first bool) {
 }
 
 // publish records the outcome of a build and sends the pages the event
-// it calls for.
-func (s *Server) publish(rep *build.Report, err error, b Batch) string {
+// it calls for. shown, when not nil, lists the files the pages were told
+// of already, when the build showed its pages before it was done.
+func (s *Server) publish(rep *build.Report, err error, b Batch, shown []string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ready = true
@@ -277,9 +297,9 @@ func (s *Server) publish(rep *build.Report, err error, b Batch) string {
 	wasStale, oldProbs := s.stale, s.problems
 	s.problems, s.stale = probs, false
 	s.base = s.loadBase()
-	oldID := s.buildID
-	s.buildID = s.manifestID()
-	action, event, ev := s.reloadEvent(rep, b, wasStale, oldID)
+	oldID := s.manifest
+	s.manifest = s.manifestID()
+	action, event, ev := s.reloadEvent(rep, b, wasStale, oldID, shown)
 	if ev == nil {
 		if !slices.Equal(oldProbs, probs) {
 			s.hub.send("problems", map[string]any{"problems": probs, "published": true})
@@ -293,27 +313,66 @@ func (s *Server) publish(rep *build.Report, err error, b Batch) string {
 
 // reloadEvent says what the pages must do after a published build: the
 // action ("reload", "css" or "none"), and the event that tells them, with
-// its data (nil: no event). s.mu is held.
-func (s *Server) reloadEvent(rep *build.Report, b Batch, wasStale bool, oldID string) (string, string, map[string]any) {
+// its data (nil: no event). It sets the build the pages know. s.mu is
+// held.
+func (s *Server) reloadEvent(rep *build.Report, b Batch, wasStale bool, oldID string, shown []string) (string, string, map[string]any) {
+	changed := rep.Changed
+	if shown != nil {
+		changed = slices.DeleteFunc(slices.Clone(changed), func(rel string) bool { return slices.Contains(shown, rel) })
+	}
 	switch {
 	case wasStale:
 		// The overlay goes, and the page shows the fixed version.
+		s.newBuild()
 		return "reload", "reload", map[string]any{"build": s.buildID, "all": true}
-	case len(rep.Changed) == 0:
-		if oldID != s.buildID {
+	case len(changed) == 0 && shown != nil:
+		return s.learnBuild()
+	case len(changed) == 0:
+		if oldID != s.manifest {
+			s.newBuild()
 			return "reload", "reload", map[string]any{"build": s.buildID, "all": true}
 		}
 		return "none", "", nil
 	}
-	if bust, ok := s.cssOnly(rep.Changed, b); ok {
+	if files, all := s.pageFiles(changed); shown != nil && !all && len(files) == 0 {
+		return s.learnBuild() // the search index: no page shows it
+	}
+	s.newBuild()
+	if bust, ok := s.cssOnly(changed, b); ok {
 		return "css", "css", map[string]any{"build": s.buildID, "bust": bust}
 	}
-	files, all := s.pageFiles(rep.Changed)
+	files, all := s.pageFiles(changed)
 	ev := map[string]any{"build": s.buildID, "files": files, "all": all}
 	if !all && len(files) == 0 {
 		return "none", "reload", ev // the pages learn the new build
 	}
 	return "reload", "reload", ev
+}
+
+// learnBuild tells the pages the name of the output now complete, when
+// it differs from the one they learnt when it was shown (BuildShown): a
+// page restarted or reconnected then reloads only if the output changed
+// again. s.mu is held.
+func (s *Server) learnBuild() (string, string, map[string]any) {
+	if s.buildID == s.manifest {
+		return "none", "", nil
+	}
+	s.was, s.buildID = s.buildID, s.manifest
+	return "none", "reload", map[string]any{"build": s.buildID, "files": []string{}, "all": false}
+}
+
+// newBuild names the output being served after a change the pages are
+// told of: the manifest's hash, unless the pages know that name already
+// (the pages were shown before the manifest was written: BuildShown).
+// s.mu is held.
+func (s *Server) newBuild() {
+	s.was = ""
+	if s.manifest != s.buildID && !strings.HasPrefix(s.buildID, s.manifest+".") {
+		s.buildID = s.manifest
+		return
+	}
+	s.seq++
+	s.buildID = s.manifest + "." + strconv.Itoa(s.seq)
 }
 
 // problemsOf lists a build's errors for the overlay; base is the site's
@@ -393,10 +452,15 @@ func (s *Server) pageFiles(changed []string) (files []string, all bool) {
 }
 
 // passive reports whether an output file is never shown by a page:
-// feeds, the sitemap, robots.txt, sharing images.
+// feeds, the sitemap, robots.txt, sharing images, the search index's
+// data (which a page reads when a query is typed, under names that
+// change with their contents, meta.json aside).
 func passive(rel string) bool {
 	switch path.Ext(rel) {
 	case ".xml", ".txt":
+		return true
+	}
+	if strings.HasPrefix(rel, "search/") && path.Ext(rel) != ".html" {
 		return true
 	}
 	b := path.Base(rel)
