@@ -218,17 +218,44 @@ func tagEnd(body []byte, k int) int {
 }
 
 // pastEndTag returns the index just past the end tag of the raw-text
-// element name (script, style…) whose content starts at end, or len(body).
+// element name (script, style…, lower case) whose content starts at end,
+// or len(body). The tag name matches in ASCII case only, as in a browser;
+// body is not lower-cased as a whole (that changes the length of invalid
+// UTF-8 and of some letters, and the index would point elsewhere).
 func pastEndTag(body []byte, end int, name string) int {
-	close := bytes.Index(bytes.ToLower(body[end:]), []byte("</"+name))
-	if close < 0 {
-		return len(body)
+	for i := end; ; {
+		j := bytes.Index(body[i:], []byte("</"))
+		if j < 0 {
+			return len(body)
+		}
+		i += j + 2
+		if !asciiPrefixFold(body[i:], name) {
+			continue
+		}
+		gt := bytes.IndexByte(body[i:], '>')
+		if gt < 0 {
+			return len(body)
+		}
+		return i + gt + 1
 	}
-	gt := bytes.IndexByte(body[end+close:], '>')
-	if gt < 0 {
-		return len(body)
+}
+
+// asciiPrefixFold reports whether b starts with the lower-case ASCII
+// name, in any ASCII case.
+func asciiPrefixFold(b []byte, name string) bool {
+	if len(b) < len(name) {
+		return false
 	}
-	return end + close + gt + 1
+	for k := 0; k < len(name); k++ {
+		c := b[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != name[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // element handles a start or end tag that is not skipped.
