@@ -32,7 +32,7 @@ func (b *buildFlags) register(fs interface {
 	StringVar(*string, string, string, string)
 	BoolVar(*bool, string, bool, string)
 }) {
-	fs.StringVar(&b.source, "source", "content", "the content `folder` (articles/, books/, images/)")
+	fs.StringVar(&b.source, "source", "", "the content `folder` (articles/, books/, images/, static/); default content/, or this folder when it has articles/ or books/ and no content/ (a Zenn repository)")
 	fs.StringVar(&b.dest, "dest", "public", "the output `folder`")
 	fs.StringVar(&b.baseURL, "base-url", "", "the `URL` the site is served at, e.g. https://user.github.io/repo/ (overrides kiji.yaml)")
 	fs.StringVar(&b.config, "config", "kiji.yaml", "the config `file` (optional)")

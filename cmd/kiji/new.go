@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kiji-ssg/kiji/site/build"
 	"github.com/kiji-ssg/kiji/site/content"
 )
 
@@ -39,7 +40,7 @@ func runNew(ctx context.Context, e *env, args []string) error {
 	c := commands["new"]
 	fs := newFlagSet(c, e)
 	var nf newFlags
-	fs.StringVar(&nf.source, "source", "content", "the content `folder` to create the files in")
+	fs.StringVar(&nf.source, "source", "", "the content `folder` to create the files in; default content/, or this folder when it has articles/ or books/ and no content/ (a Zenn repository)")
 	fs.StringVar(&nf.title, "title", "", "the `title` (default empty, as zenn-cli leaves it)")
 	fs.StringVar(&nf.typ, "type", "tech", "article type: tech or idea")
 	fs.StringVar(&nf.emoji, "emoji", "", "the article's `emoji` (default: a random one)")
@@ -74,6 +75,9 @@ func runNew(ctx context.Context, e *env, args []string) error {
 		files = articleFiles(nf, slug)
 	} else {
 		files = bookFiles(nf, slug)
+	}
+	if nf.source == "" {
+		nf.source = build.DefaultSource(".")
 	}
 	for i := range files {
 		files[i].path = filepath.Join(nf.source, filepath.FromSlash(files[i].path))

@@ -32,7 +32,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var host string
 	var port int
 	var poll bool
-	fs.StringVar(&bf.source, "source", "content", "the content `folder` (articles/, books/, images/)")
+	fs.StringVar(&bf.source, "source", "", "the content `folder` (articles/, books/, images/, static/); default content/, or this folder when it has articles/ or books/ and no content/ (a Zenn repository)")
 	fs.StringVar(&bf.config, "config", "kiji.yaml", "the config `file` (optional)")
 	fs.StringVar(&bf.baseURL, "base-url", "", "the `URL` the site is built for (overrides kiji.yaml); its path is served, e.g. /repo/")
 	fs.StringVar(&bf.cacheDir, "cache-dir", ".kiji-cache", "the build cache `folder`; the preview is built into its serve/ folder")

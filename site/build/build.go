@@ -334,14 +334,19 @@ func (r *run) fillReport(start time.Time) {
 	r.report.Duration = time.Since(start)
 }
 
+// contentDirs are the folders a build reads from the content folder;
+// nothing else in it is read.
+var contentDirs = []string{"articles", "books", "images", "static"}
+
 // WithPaths fills in the folders and files left empty: Root ".", and
-// content/, public/, kiji.yaml and .kiji-cache/ under it.
+// public/, kiji.yaml and .kiji-cache/ under it; the content folder is
+// DefaultSource(Root).
 func (o Options) WithPaths() Options {
 	if o.Root == "" {
 		o.Root = "."
 	}
 	if o.Source == "" {
-		o.Source = filepath.Join(o.Root, "content")
+		o.Source = DefaultSource(o.Root)
 	}
 	if o.Dest == "" {
 		o.Dest = filepath.Join(o.Root, "public")
@@ -353,6 +358,29 @@ func (o Options) WithPaths() Options {
 		o.CacheDir = filepath.Join(o.Root, ".kiji-cache")
 	}
 	return o
+}
+
+// DefaultSource is the content folder when none is given: content/ under
+// root when it exists; else root itself when it holds articles/ or books/
+// and no content/, as a Zenn repository does (zenn-cli's layout), so that
+// `kiji build` in a Zenn repository builds it where it stands; else
+// content/ (which a build then reports missing).
+func DefaultSource(root string) string {
+	content := filepath.Join(root, "content")
+	if isDir(content) {
+		return content
+	}
+	for _, d := range []string{"articles", "books"} {
+		if isDir(filepath.Join(root, d)) {
+			return root
+		}
+	}
+	return content
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 func withDefaults(o Options) Options {
@@ -398,7 +426,7 @@ func (r *run) readContent() error {
 	}
 	fi, err := os.Stat(r.opts.Source)
 	if err != nil || !fi.IsDir() {
-		return fmt.Errorf("the content folder %s does not exist; create it with an articles/ folder, or pass --source DIR", r.opts.Source)
+		return fmt.Errorf("the content folder %s does not exist; create it with an articles/ folder (kiji new article), run kiji in a Zenn repository (the folder holding articles/ and books/), or pass --source DIR", r.opts.Source)
 	}
 	r.srcFS = userfile.DirFS(r.opts.Source)
 	if !r.b.reuseContent(r) {

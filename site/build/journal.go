@@ -117,7 +117,7 @@ func (r *run) journalKey() string {
 // sourceRoots are the folders a build reads, besides kiji.yaml.
 func (r *run) sourceRoots() []string {
 	var roots []string
-	for _, d := range []string{"articles", "books", "images", "static"} {
+	for _, d := range contentDirs {
 		roots = append(roots, filepath.Join(r.opts.Source, d))
 	}
 	if r.cfg.Theme != "default" {

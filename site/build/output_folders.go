@@ -18,26 +18,34 @@ func (e foldersError) Error() string        { return e.msg }
 func (e foldersError) Is(target error) bool { return target == ErrFolders }
 
 // checkFolders refuses an output folder that overlaps what a build reads:
-// inside the content folder (each build would copy the output into
-// itself), inside a theme, or around the content, the themes, kiji.yaml or
-// the cache (the project itself: its files would be mixed with the
-// site's). Symbolic links are followed, also for folders not made yet.
+// the content folder itself or inside the folders read from it
+// (articles/, books/, images/, static/: each build would copy the output
+// into itself), inside a theme, or around the content, the themes,
+// kiji.yaml or the cache (the project itself: its files would be mixed
+// with the site's). An output folder beside those four, inside the
+// content folder, is fine: a Zenn repository built where it stands
+// (content folder ".") writes public/ next to articles/ and books/.
+// Symbolic links are followed, also for folders not made yet.
 func checkFolders(o Options) error {
 	dest := realPath(o.Dest)
+	if dest == realPath(o.Source) {
+		return foldersError{fmt.Sprintf("the output folder %s is the content folder; choose another --dest (the default is public/ in the project)", o.Dest)}
+	}
+	inside := []struct{ what, path string }{{"theme folder", filepath.Join(o.Root, "themes")}}
+	for _, d := range contentDirs {
+		inside = append(inside, struct{ what, path string }{"content folder", filepath.Join(o.Source, d)})
+	}
+	for _, f := range inside {
+		p := realPath(f.path)
+		if dest == p || within(dest, p) {
+			return foldersError{fmt.Sprintf("the output folder %s is inside the %s (%s): each build would read the last one's output as its input; choose a --dest outside it (the default is public/ in the project)", o.Dest, f.what, f.path)}
+		}
+	}
 	read := []struct{ what, path string }{
 		{"content folder", o.Source},
 		{"theme folder", filepath.Join(o.Root, "themes")},
 		{"config file", o.Config},
 		{"cache folder", o.CacheDir},
-	}
-	for _, f := range read[:2] {
-		p := realPath(f.path)
-		switch {
-		case dest == p:
-			return foldersError{fmt.Sprintf("the output folder %s is the %s; choose another --dest (the default is public/ in the project)", o.Dest, f.what)}
-		case within(dest, p):
-			return foldersError{fmt.Sprintf("the output folder %s is inside the %s %s: each build would read the last one's output as its input; choose a --dest outside it (the default is public/ in the project)", o.Dest, f.what, f.path)}
-		}
 	}
 	for _, f := range read {
 		if within(realPath(f.path), dest) {
