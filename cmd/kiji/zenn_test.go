@@ -78,7 +78,7 @@ func TestZennRepositoryBuilds(t *testing.T) {
 		"content/articles/defect-broken-links.md:10:32: the link ./sibling-artcle points to /articles/sibling-artcle/, which does not exist; did you mean ./sibling-article?",
 		"content/articles/defect-broken-links.md:12:32: the link ./sibling-article#section-tow points to #section-tow, but /articles/sibling-article/ has no heading with that id; did you mean #section-two?",
 		"content/articles/defect-broken-links.md:16:1: the image /images/chap_02_bp-function.png does not exist; did you mean /images/chap_02_bp-Function.png?",
-		"content/articles/defect-control-char.md:2:19: front matter contains the control character U+0008",
+		"content/articles/defect-front-matter.md:2:15: front matter is not valid YAML",
 		"content/books/fixture-book-two/3.defect.md:5:5: the link ./usgae points to /books/fixture-book-two/usgae/, which does not exist; did you mean ./usage?",
 		"content/articles/defect-broken-links.md:18:23: the link (https://example.com) is not a valid URL; did you mean https://example.com?",
 		"not built: 6 errors",

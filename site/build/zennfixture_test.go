@@ -26,7 +26,7 @@ const zennFixture = "testdata/zennfixture"
 // Zenn's platform rules are broken.
 var zennFixtureDefects = []string{
 	"articles/defect-broken-links.md",
-	"articles/defect-control-char.md",
+	"articles/defect-front-matter.md",
 	"books/fixture-book-two/3.defect.md",
 }
 
@@ -96,7 +96,7 @@ func TestZennFixtureDefects(t *testing.T) {
 		{"articles/defect-broken-links.md", 12, "did you mean #section-two?"},
 		{"articles/defect-broken-links.md", 16, "the image /images/chap_02_bp-function.png does not exist; did you mean /images/chap_02_bp-Function.png? Letter case matters"},
 		{"articles/defect-broken-links.md", 18, "the link (https://example.com) is not a valid URL; did you mean https://example.com?"},
-		{"articles/defect-control-char.md", 2, "control character U+0008"},
+		{"articles/defect-front-matter.md", 2, "front matter is not valid YAML"},
 		{"books/fixture-book-two/3.defect.md", 5, "did you mean ./usage?"},
 	}
 	var got []defect
@@ -266,7 +266,7 @@ func TestZennFixtureOnBrokenWarn(t *testing.T) {
 		t.Errorf("%d problems published anyway, want the 6 true defects", n)
 	}
 	readOut(t, dest, "articles/defect-broken-links/index.html")
-	if _, err := os.Stat(filepath.Join(dest, "articles", "defect-control-char")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dest, "articles", "defect-front-matter")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the article whose front matter cannot be read was built (%v)", err)
 	}
 	_, problems := crawlProblems(t, dest, "/repo/")

@@ -195,6 +195,7 @@ func (s *Site) loadBook(fsys fs.FS, dir string, l *diag.List) *Book {
 		return nil
 	}
 	b.Front = fm
+	s.warnDropped(b.File, fm, l)
 	c := s.checker(b.File, fm, l)
 	whole := Field{} // the whole file: no line
 
@@ -477,6 +478,7 @@ func (s *Site) parseChapter(fsys fs.FS, b *Book, p, slug string, l *diag.List) *
 		fm.End = end
 	}
 	ch.Front = fm
+	s.warnDropped(ch.File, fm, l)
 	c := s.checker(ch.File, fm, l)
 	ch.Title = c.title(fm)
 	if f, ok := fm.Get("free"); ok {

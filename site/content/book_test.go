@@ -309,14 +309,18 @@ func TestLoadBooks(t *testing.T) {
 			name: "broken configs and folders",
 			files: map[string]string{
 				"books/syntax/config.yaml":   "title: t\nsummary: [oops\n",
-				"books/control/config.yaml":  "title: t\x01\n",
+				"books/control/config.yaml":  strings.Replace(goodConfig, "Go の本", "Go \x01の本", 1),
+				"books/control/intro.md":     chapter("a"),
+				"books/control/setup.md":     chapter("b"),
 				"books/scalar/config.yaml":   "just a string\n",
 				"books/noconf/1.a.md":        chapter("a"),
 				"books/Bad Slug/config.yaml": goodConfig,
 			},
+			books: []string{"control"}, // a control character is left out, with a warning
 			problems: []string{
 				"books/Bad Slug/config.yaml:0:0 error item-slug",
-				"books/control/config.yaml:1:9 error config",
+				"books/control/config.yaml:0:0 warning missing-book-cover",
+				"books/control/config.yaml:1:12 warning front-matter-control",
 				"books/noconf:0:0 warning book-no-config",
 				"books/scalar/config.yaml:1:1 error config",
 				"books/syntax/config.yaml:2:10 error config",

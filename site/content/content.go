@@ -352,6 +352,7 @@ func (s *Site) parseArticle(p string, src []byte, l *diag.List) *Article {
 	}
 	fm.End = end
 	a.Front = fm
+	s.warnDropped(a.File, fm, l)
 	s.validate(a, l)
 	return a
 }

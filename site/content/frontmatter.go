@@ -10,6 +10,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/kiji-ssg/kiji/site/diag"
 )
 
 // A Field is one front-matter field with the position of its key.
@@ -31,6 +32,16 @@ type FrontMatter struct {
 	Fields []Field
 	Line   int // line of the opening ---, 0 when the file has none
 	End    int // line of the closing ---
+	// Dropped are the control characters left out before parsing (YAML
+	// forbids them; zenn.dev publishes such a file without them).
+	Dropped []Dropped
+}
+
+// Dropped is a control character left out of a front matter, at its
+// file line and column.
+type Dropped struct {
+	Line, Col int
+	Rune      rune
 }
 
 // Get returns the field named key.
@@ -123,11 +134,19 @@ var yamlPos = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
 
 // ParseFrontMatter parses the YAML between the --- lines. firstLine is the
 // file line of the first YAML line, so positions are the file's.
+// Control characters (other than tab and line ends) are left out first
+// and listed in Dropped, for the caller to warn about.
 func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
-	fm := &FrontMatter{Line: firstLine - 1}
-	if err := checkControlChars(yml, firstLine); err != nil {
-		return nil, err
+	yml, dropped := dropControlChars(yml, firstLine)
+	fm, err := parseFrontMatter(yml, firstLine)
+	if fm != nil {
+		fm.Dropped = dropped
 	}
+	return fm, err
+}
+
+func parseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
+	fm := &FrontMatter{Line: firstLine - 1}
 	if len(bytes.TrimSpace(yml)) == 0 {
 		return fm, nil
 	}
@@ -253,9 +272,12 @@ func yamlError(err error, firstLine int) error {
 	return &SyntaxError{Line: firstLine, Col: 1, Msg: "front matter is not valid YAML: " + first}
 }
 
-// checkControlChars rejects control characters, which YAML forbids and
-// which real repositories sometimes contain after a copy and paste.
-func checkControlChars(yml []byte, firstLine int) error {
+// dropControlChars leaves out the control characters YAML forbids, which
+// real repositories sometimes hold after a copy and paste (a backspace in
+// a title that zenn.dev publishes without it). yml is returned as it is
+// when it has none; else a copy without them.
+func dropControlChars(yml []byte, firstLine int) ([]byte, []Dropped) {
+	var dropped []Dropped
 	line, col := firstLine, 1
 	for _, r := range string(yml) {
 		switch {
@@ -265,9 +287,33 @@ func checkControlChars(yml []byte, firstLine int) error {
 			continue
 		case r == '\t' || r == '\r':
 		case r < 0x20 || r == 0x7f:
-			return &SyntaxError{Line: line, Col: col, Msg: fmt.Sprintf("front matter contains the control character U+%04X; delete it", r)}
+			dropped = append(dropped, Dropped{Line: line, Col: col, Rune: r})
 		}
 		col++
 	}
-	return nil
+	if dropped == nil {
+		return yml, nil
+	}
+	out := make([]byte, 0, len(yml))
+	for _, b := range yml {
+		if (b < 0x20 && b != '\t' && b != '\r' && b != '\n') || b == 0x7f {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out, dropped
+}
+
+// warnDropped reports the control characters left out of a front matter:
+// warnings (zenn.dev publishes such a file), errors with ZennStrict
+// (zenn-cli's YAML parser refuses them).
+func (s *Site) warnDropped(file string, fm *FrontMatter, l *diag.List) {
+	sev := diag.Warning
+	if s.opts.ZennStrict {
+		sev = diag.Error
+	}
+	for _, d := range fm.Dropped {
+		l.Add(diag.Problem{File: file, Line: d.Line, Col: d.Col, Severity: sev, Rule: "front-matter-control",
+			Msg: fmt.Sprintf("front matter contains the control character U+%04X, which YAML forbids; kiji leaves it out (zenn.dev shows the text without it): delete it from the file", d.Rune)})
+	}
 }

@@ -64,7 +64,7 @@ func TestNeverBlank(t *testing.T) {
 			t.Errorf("GET /%s: %s, want the page", p, resp.Status)
 		}
 	}
-	if resp, _ := get(t, ts.URL+"/articles/defect-control-char/"); resp.StatusCode != 404 {
+	if resp, _ := get(t, ts.URL+"/articles/defect-front-matter/"); resp.StatusCode != 404 {
 		t.Errorf("the article whose front matter cannot be read: %s, want 404", resp.Status)
 	}
 	c := dialSSE(t, ts.URL+"/")
@@ -84,7 +84,7 @@ func TestNeverBlank(t *testing.T) {
 		"content/articles/defect-broken-links.md:12:32 /articles/defect-broken-links/",
 		"content/articles/defect-broken-links.md:16:1 /articles/defect-broken-links/",
 		"content/articles/defect-broken-links.md:18:23 /articles/defect-broken-links/",
-		"content/articles/defect-control-char.md:2:19 <nil>",
+		"content/articles/defect-front-matter.md:2:15 <nil>",
 		"content/books/fixture-book-two/3.defect.md:5:5 /books/fixture-book-two/defect/",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -158,14 +158,14 @@ func TestBrowserZennFixture(t *testing.T) {
 		"content/articles/defect-broken-links.md:10:32: the link ./sibling-artcle points to /articles/sibling-artcle/, which does not exist; did you mean ./sibling-article?",
 		"content/articles/defect-broken-links.md:16:1: the image /images/chap_02_bp-function.png does not exist; did you mean /images/chap_02_bp-Function.png?",
 		"Elsewhere:",
-		"content/articles/defect-control-char.md:2:19:",
+		"content/articles/defect-front-matter.md:2:15:",
 		"content/books/fixture-book-two/3.defect.md:5:5:",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the panel lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Index(text, "defect-broken-links.md:16:1") > strings.Index(text, "defect-control-char.md") {
+	if strings.Index(text, "defect-broken-links.md:16:1") > strings.Index(text, "defect-front-matter.md") {
 		t.Errorf("this page's problems are not listed first:\n%s", text)
 	}
 	// The page itself is there and readable above the panel.
