@@ -97,6 +97,9 @@ func TestSearchBenchmark(t *testing.T) {
 		fmt.Printf("%-12s recall %.1f %%  precision %.1f %%  (queries with every page found: %d/%d)\n", k, s.recall(), s.precision(), s.full, s.n)
 	}
 	fmt.Printf("first screen (10 results, gzip): kiji median %s max %s, %s median %s max %s\n", kbytes(median(kb)), kbytes(slices.Max(kb)), "pagefind", kbytes(median(pb)), kbytes(slices.Max(pb)))
+	if i := slices.Index(kb, slices.Max(kb)); i >= 0 {
+		fmt.Printf("largest first screen: kiji %q, %s\n", texts[i], kbytes(kb[i]))
+	}
 	fmt.Printf("first screen time: kiji median %.0f ms max %.0f ms, pagefind median %.0f ms max %.0f ms\n", median(kt), slices.Max(kt), median(pt), slices.Max(pt))
 	fmt.Printf("index: kiji %s in %d files, pagefind %s in %d files\n", kbytes(dirSize(filepath.Join(site, "search"))), files(filepath.Join(site, "search")), kbytes(dirSize(filepath.Join(site, "pagefind"))), files(filepath.Join(site, "pagefind")))
 }

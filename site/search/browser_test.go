@@ -436,3 +436,49 @@ func layoutShift(t *testing.T, ctx context.Context) float64 {
 	}
 	return shift
 }
+
+// TestRarePhraseOfCommonBigrams: a phrase whose cover bigrams are common
+// but which is itself rare must not read the positions of every page
+// that has those bigrams apart. Here 120 pages hold ロー, とオ and ート
+// (the cover of ローとオート) more often than the one page with the phrase,
+// so they rank first and fail the phrase check; the bigrams left out of
+// the cover (ーと, オー) narrow them away after the first round.
+func TestRarePhraseOfCommonBigrams(t *testing.T) {
+	exe := chromiumPath(t)
+	files := map[string]string{
+		"content/articles/flow.md": art("自動化の話", `["ops"]`, true, "ワークフローとオートメーション。\n"),
+		"kiji.yaml":                fixture["kiji.yaml"],
+	}
+	titles := map[string]string{"articles/flow/": "自動化の話"}
+	decoy := strings.Repeat("スローな一日。ことオンラインで会う。チャートを見る。\n\n", 3)
+	for i := range 120 {
+		slug := fmt.Sprintf("decoy%03d", i)
+		files["content/articles/"+slug+".md"] = art(fmt.Sprintf("記事 %d", i), `["misc"]`, true, decoy)
+		titles["articles/"+slug+"/"] = fmt.Sprintf("記事 %d", i)
+	}
+	var positions atomic.Int32
+	base, _ := buildFixtureServed(t, files, titles, nil, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/pos.bin") {
+				positions.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	ctx := headless(t, exe)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/blog/search/"), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+		t.Fatal(err)
+	}
+	positions.Store(0)
+	js := `(async () => { const r = await kijiSearch.first("ローとオート", 10); return r; })()`
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("ローとオート: %d results, want 1 (the page with the phrase)", n)
+	}
+	if got := positions.Load(); got > 8 {
+		t.Errorf("ローとオート read positions in %d requests; want at most 8 (one round for the first candidates, one for what the left-out bigrams leave)", got)
+	}
+}

@@ -92,22 +92,36 @@
     }
     return out;
   }
-  // a key's postings: Map page → {len, flags, off, url (its positions file)}
+  // a key's postings, in page order: its pages, the length of each one's
+  // positions, its flags and the offset of its positions in the group's
+  // pos.bin (url; -1: none kept), in typed arrays (a common key has
+  // postings in most pages: no object per page)
   const postCache = new Map();
+  const noPostings = { pages: new Int32Array(0), lens: new Int32Array(0), flags: new Uint8Array(0), offs: new Float64Array(0), url: "" };
   function postings(m, entry, key) {
-    if (!entry) return new Map();
+    if (!entry) return noPostings;
     if (postCache.has(key)) return postCache.get(key);
-    const vs = varints(entry[1]), out = new Map();
-    const url = groupDir(m, key).dir + "pos.bin";
+    const vs = varints(entry[1]), n = vs.length >> 1;
+    const ps = { pages: new Int32Array(n), lens: new Int32Array(n), flags: new Uint8Array(n), offs: new Float64Array(n), url: groupDir(m, key).dir + "pos.bin" };
     let page = -1, off = entry[0];
-    for (let i = 0; i + 1 < vs.length; i += 2) {
-      page += vs[i];
-      const len = Math.floor(vs[i + 1] / 8);
-      out.set(page, { len, flags: vs[i + 1] & 7, off, url });
+    for (let i = 0; i < n; i++) {
+      page += vs[2 * i];
+      const len = Math.floor(vs[2 * i + 1] / 8);
+      ps.pages[i] = page; ps.lens[i] = len; ps.flags[i] = vs[2 * i + 1] & 7; ps.offs[i] = off;
       if (off >= 0) off += len;
     }
-    postCache.set(key, out);
-    return out;
+    postCache.set(key, ps);
+    return ps;
+  }
+  // find: the index of page p in a key's postings, or -1
+  function find(ps, p) {
+    let lo = 0, hi = ps.pages.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1, v = ps.pages[mid];
+      if (v === p) return mid;
+      if (v < p) lo = mid + 1; else hi = mid - 1;
+    }
+    return -1;
   }
   // byte ranges of the groups' pos.bin files, [url, start, end] each; a
   // server without Range support sends a file whole, once
@@ -157,15 +171,15 @@
       }
       if (toks.length && !toks[toks.length - 1].cjk) toks[toks.length - 1].prefix = true;
       // a cover of the CJK bigrams: every other one of a run, and its last
-      const keep = [];
+      const keep = [], rest = [];
       let k = 0;
       toks.forEach((t, i) => {
         const prev = toks[i - 1], next = toks[i + 1];
         k = t.cjk && prev && prev.cjk && !prev.end && prev.pos === t.pos - 1 ? k + 1 : 0;
         const lastOfRun = !next || !next.cjk || next.pos !== t.pos + 1;
-        if (!t.cjk || t.end || k % 2 === 0 || lastOfRun) keep.push(t);
+        if (!t.cjk || t.end || k % 2 === 0 || lastOfRun) keep.push(t); else rest.push(t);
       });
-      terms.push({ text, toks: keep, uni });
+      terms.push({ text, toks: keep, rest, uni });
     }
     return terms;
   }
@@ -185,37 +199,59 @@
   }
   const tierOf = (m, p) => (p < m.bases[0] ? 0 : p < m.bases[1] ? 1 : 2);
   const flagTier = (f) => (f & 1 ? 0 : f & 2 ? 1 : 2);
-  // candidates of a term: Map page → {tier, count} estimated from the postings
-  function candidates(lists) {
-    let out = null;
+  // candidates of a term, over all n pages: tier[p] estimated from the
+  // postings (3: p is not a candidate) and count[p]
+  function candidates(lists, n) {
+    let tier = null, count = null;
     for (const l of lists) {
-      const here = new Map();
-      for (const ps of l.keys) for (const [p, e] of ps) {
-        const h = here.get(p) || { tier: 2, count: 0 };
-        here.set(p, { tier: Math.min(h.tier, flagTier(e.flags)), count: h.count + e.len });
+      const t = new Uint8Array(n).fill(3), c = new Int32Array(n);
+      for (const ps of l.keys) for (let i = 0; i < ps.pages.length; i++) {
+        const p = ps.pages[i], f = flagTier(ps.flags[i]);
+        if (p >= n) continue;
+        if (f < t[p]) t[p] = f;
+        c[p] += ps.lens[i];
       }
-      if (out === null) out = here;
-      else for (const [p, e] of out) {
-        const h = here.get(p);
-        if (!h) out.delete(p); else out.set(p, { tier: Math.max(e.tier, h.tier), count: Math.min(e.count, h.count) });
+      if (tier === null) { tier = t; count = c; continue; }
+      for (let p = 0; p < n; p++) {
+        if (tier[p] === 3) continue;
+        if (t[p] === 3) tier[p] = 3;
+        else { tier[p] = Math.max(tier[p], t[p]); count[p] = Math.min(count[p], c[p]); }
       }
     }
-    return out || new Map();
+    return tier ? { tier, count } : { tier: new Uint8Array(n).fill(3), count: new Int32Array(n) };
+  }
+  // ranked: the pages every term has, by estimated tier, then count
+  // (descending), then page; tier and count per page
+  function ranked(cands, n) {
+    const tier = new Uint8Array(n), count = new Int32Array(n), pages = [];
+    for (let p = 0; p < n; p++) {
+      let t = 2, c = 0, ok = true;
+      for (const k of cands) {
+        if (k.tier[p] === 3) { ok = false; break; }
+        t = Math.min(t, k.tier[p]); c += k.count[p];
+      }
+      if (ok) { tier[p] = t; count[p] = c; pages.push(p); }
+    }
+    pages.sort((a, b) => tier[a] - tier[b] || count[b] - count[a] || a - b);
+    return { pages, tier };
   }
   // verify checks the term's phrase in pages; returns Map page → {tier, count, first}
   async function verify(m, lists, pages) {
     const pos = lists.filter((l) => l.tok);
     const want = [];
     for (const l of pos) for (const ps of l.keys) for (const p of pages) {
-      const e = ps.get(p);
-      if (e && e.off >= 0) want.push([e.url, e.off, e.off + e.len]);
+      const j = find(ps, p);
+      if (j >= 0 && ps.offs[j] >= 0) want.push([ps.url, ps.offs[j], ps.offs[j] + ps.lens[j]]);
     }
     const get = await ranges(want);
     const out = new Map();
     for (const p of pages) {
       const sets = pos.map((l) => {
         const s = new Set();
-        for (const ps of l.keys) { const e = ps.get(p); if (e) for (const x of positions(get(e.url, e.off, e.off + e.len))) s.add(x); }
+        for (const ps of l.keys) {
+          const j = find(ps, p);
+          if (j >= 0) for (const x of positions(get(ps.url, ps.offs[j], ps.offs[j] + ps.lens[j]))) s.add(x);
+        }
         return s;
       });
       const d0 = pos[0].tok.pos;
@@ -227,6 +263,17 @@
       if (count) out.set(p, { tier: tierOf(m, first), count, first });
     }
     return out;
+  }
+  // pause lets the browser paint and handle input between the steps of a
+  // search (each a task of its own, none long); not throttled in a
+  // background tab as setTimeout is
+  function pause() {
+    if (window.scheduler && scheduler.yield) return scheduler.yield();
+    return new Promise((resolve) => {
+      const c = new MessageChannel();
+      c.port1.onmessage = () => resolve();
+      c.port2.postMessage(0);
+    });
   }
   const needsPositions = (lists) => lists.filter((l) => l.tok).length > 1;
 
@@ -247,46 +294,60 @@
     const terms = parse(q);
     if (!terms.length) return { results: [], total: 0, complete: true, terms };
     const tl = await Promise.all(terms.map((t) => termPostings(m, t)));
-    const cands = tl.map(candidates);
-    let pages = [...cands[0].keys()].filter((p) => cands.every((c) => c.has(p)));
-    const est = (p) => {
-      let tier = 2, count = 0;
-      for (const c of cands) { const e = c.get(p); tier = Math.min(tier, e.tier); count += e.count; }
-      return { tier, count };
-    };
-    const ests = new Map(pages.map((p) => [p, est(p)]));
-    pages.sort((a, b) => ests.get(a).tier - ests.get(b).tier || ests.get(b).count - ests.get(a).count || a - b);
+    await pause();
+    const cands = tl.map((lists) => candidates(lists, m.pages));
+    await pause();
+    let { pages, tier: estTier } = ranked(cands, m.pages);
     const results = [];
-    let i = 0;
-    const batch = Math.max(limit + 2, 12); // one round of position checks for a first screen
+    let i = 0, size = Math.max(limit + 2, 12), sparse = false, narrowed = false;
     while (i < pages.length) {
-      const chunk = pages.slice(i, limit ? i + batch : pages.length);
+      const chunk = pages.slice(i, limit ? i + size : pages.length);
       i += chunk.length;
-      // the titles of a screen's candidates load while their positions are checked (most pass)
-      if (limit) {
+      // the titles of a screen's candidates load while their positions are
+      // checked (when most pass)
+      if (limit && !sparse) {
         const titles = docs(m, chunk);
         if (prefetch) titles.then((ds) => ds.slice(0, limit).forEach((d, j) => pageHTML(d.url, j < 3))).catch(() => {});
         else titles.catch(() => {});
       }
-      const checked = await Promise.all(tl.map((lists, ti) => (needsPositions(lists) ? verify(m, lists, chunk) : null)));
-      for (const p of chunk) {
-        let tier = 2, count = 0, first = Infinity, ok = true;
-        checked.forEach((v, ti) => {
-          if (!ok) return;
-          const e = v ? v.get(p) : { tier: cands[ti].get(p).tier, count: cands[ti].get(p).count, first: Infinity };
-          if (!e) { ok = false; return; }
-          tier = Math.min(tier, e.tier); count += e.count; first = Math.min(first, e.first);
-        });
-        if (ok) results.push({ page: p, tier, count, first });
-      }
-      if (limit && i < pages.length) {
-        const nextTier = ests.get(pages[i]).tier;
-        if (results.filter((r) => r.tier <= nextTier).length >= limit) break;
-      }
+      const checked = await Promise.all(tl.map((lists) => (needsPositions(lists) ? verify(m, lists, chunk) : null)));
+      const passed = merge(cands, checked, chunk, results);
+      if (!limit || i >= pages.length) continue;
+      if (results.filter((r) => r.tier <= estTier[pages[i]]).length >= limit) break;
+      // most failed: the phrase is rarer than its bigrams. The bigrams left
+      // out of the cover narrow the rest down; then larger rounds.
+      sparse = passed * 2 < chunk.length;
+      if (sparse && !narrowed) {
+        narrowed = true;
+        pages = pages.slice(0, i).concat(await narrow(m, terms, pages.slice(i)));
+      } else if (sparse) size = Math.min(size * 2, 512);
     }
     results.sort((a, b) => a.tier - b.tier || b.count - a.count || a.first - b.first || a.page - b.page);
     const complete = i >= pages.length;
     return { results, total: complete ? results.length : pages.length, complete, terms };
+  }
+  // merge adds to results the pages of chunk that every term's check
+  // passed; returns how many
+  function merge(cands, checked, chunk, results) {
+    let n = 0;
+    for (const p of chunk) {
+      let tier = 2, count = 0, first = Infinity, ok = true;
+      checked.forEach((v, ti) => {
+        if (!ok) return;
+        const e = v ? v.get(p) : { tier: cands[ti].tier[p], count: cands[ti].count[p], first: Infinity };
+        if (!e) { ok = false; return; }
+        tier = Math.min(tier, e.tier); count += e.count; first = Math.min(first, e.first);
+      });
+      if (ok) { results.push({ page: p, tier, count, first }); n++; }
+    }
+    return n;
+  }
+  // narrow keeps the pages that have every bigram a term's phrase left out
+  // of its cover (a page that holds the phrase has them all)
+  async function narrow(m, terms, pages) {
+    const toks = terms.flatMap((t) => t.rest);
+    const lists = await Promise.all(toks.map(async (t) => postings(m, (await shard(m, t.key))[t.key], t.key)));
+    return pages.filter((p) => lists.every((ps) => find(ps, p) >= 0));
   }
   async function docs(m, pages) {
     return Promise.all(pages.map(async (p) => {
@@ -309,7 +370,9 @@
   }
   // snippet: the page's text around the first match, the match marked
   async function snippet(url, terms, first) {
-    const doc = new DOMParser().parseFromString(await pageHTML(url, first), "text/html");
+    const html = await pageHTML(url, first);
+    await pause();
+    const doc = new DOMParser().parseFromString(html, "text/html");
     const body = doc.querySelector(".article-body") || doc.querySelector("main");
     if (!body) return null;
     body.querySelectorAll("script,style,svg,math,[aria-hidden=true]").forEach((e) => e.remove());
