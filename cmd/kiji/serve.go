@@ -125,7 +125,7 @@ func printServeBuild(e *env, ev serve.BuildEvent, lastProblems *[]diag.Problem, 
 	if ev.Trigger != nil {
 		line = fmt.Sprintf("%s changed: %s", describe(ev.Trigger, root), line)
 	}
-	if ev.Action != "none" {
+	if ev.Action != "none" && !ev.First {
 		line += "; pages " + map[string]string{"reload": "reloaded", "css": "restyled in place"}[ev.Action]
 	}
 	if ev.Err != nil {

@@ -66,7 +66,10 @@ func TestServeRunsAndStops(t *testing.T) {
 	go func() { done <- run(ctx, e, serveArgs(dir, "--port", "0")) }()
 
 	url := waitOutput(t, &stderr, regexp.MustCompile(`Serving (http://127\.0\.0\.1:\d+/) `))[1]
-	waitOutput(t, &stderr, regexp.MustCompile(`built 1 articles`))
+	first := waitOutput(t, &stderr, regexp.MustCompile(`built 1 articles[^\n]*`))[0]
+	if strings.Contains(first, "; pages") {
+		t.Errorf("the first build's line %q says pages were reloaded; no page was open", first)
+	}
 	resp, err := http.Get(url + "articles/good/")
 	if err != nil {
 		t.Fatal(err)

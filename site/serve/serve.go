@@ -79,8 +79,11 @@ type BuildEvent struct {
 	// Trigger lists the changed files (nil for the first build, or when
 	// anything may have changed).
 	Trigger []string
-	Report  *build.Report
-	Err     error
+	// First is the build the server starts with: no page has been shown
+	// yet, except ones left open from an earlier run.
+	First  bool
+	Report *build.Report
+	Err    error
 	// Action is what the open pages were told: "reload", "css" (the
 	// stylesheets were swapped in place), "problems" (the overlay), or
 	// "none" (nothing they show changed).
@@ -269,7 +272,7 @@ func (s *Server) rebuild(ctx context.Context, b Batch, first bool) {
 		action = shownAction
 	}
 	if s.opts.OnBuild != nil {
-		ev := BuildEvent{Report: rep, Err: err, Action: action}
+		ev := BuildEvent{Report: rep, Err: err, Action: action, First: first}
 		if !b.All {
 			ev.Trigger = b.Paths
 		}
