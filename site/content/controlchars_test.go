@@ -1,6 +1,7 @@
 package content
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -65,5 +66,27 @@ func TestControlCharWarning(t *testing.T) {
 		if diff := cmp.Diff([]string{want.String() + " 2:11"}, got); diff != "" {
 			t.Errorf("strict=%v: problems (-want +got):\n%s", strict, diff)
 		}
+	}
+}
+
+// TestControlCharSyntaxErrorColumn: a YAML error after a dropped control
+// character on its line is reported at its column in the file, not one
+// to the left.
+func TestControlCharSyntaxErrorColumn(t *testing.T) {
+	col := func(yml string) int {
+		t.Helper()
+		_, err := ParseFrontMatter([]byte(yml), 2)
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Fatalf("%q: got %v, want a SyntaxError", yml, err)
+		}
+		return se.Col
+	}
+	plain := col("title: \"Half\" quoted\n")
+	if got, want := col("title: \"Ha\blf\" quoted\n"), plain+1; got != want {
+		t.Errorf("error column with a backspace before it: got %d, want %d (the file's column)", got, want)
+	}
+	if got, want := col("title: \"Half\" quoted \b\n"), col("title: \"Half\" quoted \n"); got != want {
+		t.Errorf("error column with a backspace after it: got %d, want %d", got, want)
 	}
 }

@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -142,7 +143,22 @@ func ParseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
 	if fm != nil {
 		fm.Dropped = dropped
 	}
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		se.Col = originalCol(se.Line, se.Col, dropped)
+	}
 	return fm, err
+}
+
+// originalCol is the column in the file of column col of line in the
+// front matter without its dropped characters.
+func originalCol(line, col int, dropped []Dropped) int {
+	for _, d := range dropped {
+		if d.Line == line && d.Col <= col {
+			col++
+		}
+	}
+	return col
 }
 
 func parseFrontMatter(yml []byte, firstLine int) (*FrontMatter, error) {
