@@ -2,6 +2,7 @@ package content
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -88,5 +89,37 @@ func TestControlCharSyntaxErrorColumn(t *testing.T) {
 	}
 	if got, want := col("title: \"Half\" quoted \b\n"), col("title: \"Half\" quoted \n"); got != want {
 		t.Errorf("error column with a backspace after it: got %d, want %d", got, want)
+	}
+}
+
+// TestYAMLErrorSaysWhatToDo: the YAML parser's messages for common
+// mistakes come with what to do, at the file's line and column.
+func TestYAMLErrorSaysWhatToDo(t *testing.T) {
+	for _, tc := range []struct {
+		name, yml string
+		line, col int
+		want      string
+	}{
+		{"text after a quoted value", "title: \"Half\" quoted\n", 2, 15, `quote the whole value`},
+		{"an apostrophe in single quotes", "title: 'it's'\n", 2, 12, `'it''s'`},
+		{"a colon in a value", "title: a: b\n", 2, 8, `quote the value ("a: b")`},
+		{"a line indented under a value", "title: x\n  emoji: y\n", 2, 8, `start every field at the line's beginning`},
+		{"a tab", "title: x\n\ttopics: [a]\n", 3, 1, "YAML indents with spaces"},
+		{"a value starting with @", "title: @x\n", 2, 8, "quote the value"},
+		{"a field twice", "title: x\ntitle: y\n", 3, 1, "already defined at line 2; a field appears twice"},
+		{"an unclosed quote", "title: \"x\n", 2, 8, "add its closing quote"},
+		{"an unclosed list", "topics: [a, b\n", 2, 9, "add ] at its end"},
+		{"a list without commas", "topics: [\"a\" \"b\"]\n", 2, 14, "with commas"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseFrontMatter([]byte(tc.yml), 2)
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("got %v, want a SyntaxError", err)
+			}
+			if !strings.Contains(se.Msg, tc.want) || se.Line != tc.line || se.Col != tc.col {
+				t.Errorf("got %d:%d %q, want %d:%d and a message with %q", se.Line, se.Col, se.Msg, tc.line, tc.col, tc.want)
+			}
+		})
 	}
 }

@@ -283,9 +283,40 @@ func yamlError(err error, firstLine int) error {
 	if m := yamlPos.FindStringSubmatch(first); m != nil {
 		l, _ := strconv.Atoi(m[1])
 		c, _ := strconv.Atoi(m[2])
-		return &SyntaxError{Line: firstLine + l - 1, Col: c, Msg: "front matter is not valid YAML: " + m[3] + "; fix the YAML between the --- lines (quote values that contain ': ' or '#')"}
+		what := yamlInnerPos.ReplaceAllStringFunc(m[3], func(at string) string {
+			n, _ := strconv.Atoi(yamlInnerPos.FindStringSubmatch(at)[1])
+			return "line " + strconv.Itoa(firstLine+n-1)
+		})
+		return &SyntaxError{Line: firstLine + l - 1, Col: c, Msg: "front matter is not valid YAML: " + what + "; " + yamlHint(what)}
 	}
 	return &SyntaxError{Line: firstLine, Col: 1, Msg: "front matter is not valid YAML: " + first}
+}
+
+// yamlInnerPos is a position the YAML parser names inside its message
+// ("already defined at [1:1]"), relative to the front matter.
+var yamlInnerPos = regexp.MustCompile(`\[(\d+):\d+\]`)
+
+// yamlHints say what to do about the YAML parser's most common messages,
+// in the words of the mistakes that cause them.
+var yamlHints = []struct{ says, hint string }{
+	{"map key-value is pre-defined", `text follows a quoted value: quote the whole value ("Half quoted"), and write a ' inside single quotes as '' ('it''s')`},
+	{"mapping value is not allowed", `a ": " inside a value, or a line indented under another: quote the value ("a: b"), and start every field at the line's beginning`},
+	{"cannot start any token", "a tab indents this line: YAML indents with spaces"},
+	{"is a reserved character", "a value starts with @ or `: quote the value"},
+	{"already defined", "a field appears twice: delete one of them"},
+	{"could not find end character", `a quoted value is not closed: add its closing quote, or quote it with ' if it holds a "`},
+	{"sequence end token ']' not found", "a [ list is not closed: add ] at its end"},
+	{"',' or ']' must be specified", `separate a list's items with commas: ["a", "b"]`},
+}
+
+// yamlHint is what to do about a YAML parser message.
+func yamlHint(msg string) string {
+	for _, h := range yamlHints {
+		if strings.Contains(msg, h.says) {
+			return h.hint
+		}
+	}
+	return "fix the YAML between the --- lines (quote values that contain ': ' or '#')"
 }
 
 // dropControlChars leaves out the control characters YAML forbids, which
