@@ -26,13 +26,7 @@ func TestFrontMatterControlCharsDropped(t *testing.T) {
 		{"a NUL in a list", "topics: [\"go\x00\", aws]\n", map[string]any{"topics": []any{"go", "aws"}}, []Dropped{{Line: 2, Col: 13, Rune: 0}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fm, err := ParseFrontMatter([]byte(tc.yml), 2)
-			if err != nil {
-				t.Fatalf("ParseFrontMatter: %v", err)
-			}
-			if diff := cmp.Diff(tc.want, fm.Map()); diff != "" {
-				t.Errorf("fields (-want +got):\n%s", diff)
-			}
+			fm := checkFields(t, tc.yml, tc.want)
 			if diff := cmp.Diff(tc.dropped, fm.Dropped); diff != "" {
 				t.Errorf("dropped (-want +got):\n%s", diff)
 			}

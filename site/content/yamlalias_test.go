@@ -23,6 +23,20 @@ func laughs(levels int, last string) string {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
+// checkFields parses yml as a front matter starting on line 2 and
+// compares its fields with want.
+func checkFields(t *testing.T, yml string, want map[string]any) *FrontMatter {
+	t.Helper()
+	fm, err := ParseFrontMatter([]byte(yml), 2)
+	if err != nil {
+		t.Fatalf("ParseFrontMatter: %v", err)
+	}
+	if diff := cmp.Diff(want, fm.Map()); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	return fm
+}
+
 func TestFrontMatterAliasesAcrossKeys(t *testing.T) {
 	for _, tc := range []struct {
 		name, yml string
@@ -33,15 +47,7 @@ func TestFrontMatterAliasesAcrossKeys(t *testing.T) {
 		{"anchor on the field itself", "title: &t \"T\"\ndescription: *t\n", map[string]any{"title": "T", "description": "T"}},
 		{"inside a list", "x: &x go\ntopics: [*x, aws]\n", map[string]any{"x": "go", "topics": []any{"go", "aws"}}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fm, err := ParseFrontMatter([]byte(tc.yml), 2)
-			if err != nil {
-				t.Fatalf("ParseFrontMatter: %v", err)
-			}
-			if diff := cmp.Diff(tc.want, fm.Map()); diff != "" {
-				t.Errorf("fields (-want +got):\n%s", diff)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkFields(t, tc.yml, tc.want) })
 	}
 }
 
