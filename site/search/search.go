@@ -46,7 +46,7 @@
 //	search/g/HASH/pos.bin      the positions of the group's keys in every
 //	                           page, varint deltas; read with HTTP Range
 //	                           requests, only for the pages being checked
-//	search/d/HASH.json         URL, title and topics of 64 pages
+//	search/d/HASH.json         URL, title and topics of 16 pages
 //
 // A key goes to the shard FNV-1a(shard key) mod shards, where the shard
 // key is the key itself for CJK and the first two letters of a word (so

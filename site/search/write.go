@@ -19,7 +19,7 @@ import (
 )
 
 // DocsPerBlock is how many pages' URL, title and topics share one file.
-const DocsPerBlock = 64
+const DocsPerBlock = 16
 
 // A File is one file of the index, its path under the output root.
 type File struct {
