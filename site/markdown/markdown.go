@@ -25,11 +25,15 @@
 // Convert reports problems (a missing image, a D2 error…) to the document's
 // diag list with the file's line numbers, and returns what the page needs:
 // HTML, table of contents, links and images for the link check, reading time.
+// A root-relative image path with a doubled slash (/images/a//b.png) is
+// written with one, with a warning: zenn-cli finds the file with path.join
+// and shows it.
 package markdown
 
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"net/url"
 	"path"
@@ -259,6 +263,11 @@ func (t *refs) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 		case *ast.Image:
 			off := pos.offsetOf(n)
 			written := resolve(links, n, true)
+			if clean, ok := joinSlashes(string(n.Destination)); ok {
+				d.Warnf(off, "the image path %s has a doubled slash; kiji reads it as %s, as zenn-cli does (a web server may not); write it that way", n.Destination, clean)
+				written = cmp.Or(written, string(n.Destination))
+				n.Destination = []byte(clean)
+			}
 			t.size(n)
 			n.Destination = t.local(res, &res.Images, d, off, n.Destination, written)
 			if _, ok := n.AttributeString("loading"); !ok {
@@ -482,6 +491,28 @@ func (p positions) endOf(n ast.Node) int {
 		return p.endOf(c)
 	}
 	return p.offsetOf(n) + 1
+}
+
+// joinSlashes turns the runs of slashes in a root-relative path (before
+// any ? or #) into one, and says whether it changed it. zenn-cli finds an
+// image file with path.join, so /images/a//b.png shows /images/a/b.png in
+// its preview; a browser asks the server for the doubled slash.
+func joinSlashes(dest string) (string, bool) {
+	if !strings.HasPrefix(dest, "/") || strings.HasPrefix(dest, "//") {
+		return dest, false
+	}
+	end := strings.IndexAny(dest, "?#")
+	if end < 0 {
+		end = len(dest)
+	}
+	p := dest[:end]
+	if !strings.Contains(p, "//") {
+		return dest, false
+	}
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	return p + dest[end:], true
 }
 
 func unescape(p string) string {
