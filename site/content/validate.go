@@ -254,7 +254,8 @@ func (c *fileChecker) report(f Field, sev diag.Severity, rule string, args ...an
 
 // platform reports one of Zenn's platform rules: a limit of zenn.dev (the
 // number and length of topics, the length of a title, a book's price,
-// a cover's size, a publication's name, a chapter's free flag) that says
+// a cover's size, a publication's name, a chapter's free flag, a topic
+// that is not a non-empty string, which is left out) that says
 // nothing about whether the page reads well. zenn-cli blocks on each;
 // kiji warns and builds, unless Options.ZennStrict asks for zenn-cli's
 // verdict.
@@ -320,7 +321,7 @@ func (c *fileChecker) topics(fm *FrontMatter) []string {
 		if f.Value == nil || ok {
 			c.warnAt(f, "missing-topics")
 		} else {
-			c.errAt(f, "topic-type")
+			c.platform(f, "topic-type")
 		}
 		return nil
 	}
@@ -331,7 +332,7 @@ func (c *fileChecker) topics(fm *FrontMatter) []string {
 	for i, t := range list {
 		ts, ok := t.(string)
 		if !ok || strings.TrimSpace(ts) == "" {
-			c.errAt(f.item(i), "topic-type")
+			c.platform(f.item(i), "topic-type") // left out
 			continue
 		}
 		if utf8.RuneCountInString(ts) > 18 {

@@ -153,3 +153,34 @@ func TestSlugsZennRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestTopicTypePlatform: a topic that is not a non-empty string (an empty
+// "" among the topics, in a public Zenn repository; a number) is left out
+// with a platform warning and the article is built with its other topics;
+// --zenn-strict makes it zenn-cli's error.
+func TestTopicTypePlatform(t *testing.T) {
+	const src = "---\ntitle: t\nemoji: \"🐳\"\ntype: tech\ntopics: [\"python\", \"\", 2024, \"oss\"]\npublished: true\n---\nx\n"
+	for _, tc := range []struct {
+		name   string
+		strict bool
+		want   []string
+	}{
+		{"default", false, []string{"articles/topic-type-test.md:5:20 warning topic-type", "articles/topic-type-test.md:5:24 warning topic-type"}},
+		{"strict", true, []string{"articles/topic-type-test.md:5:20 error topic-type", "articles/topic-type-test.md:5:24 error topic-type"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var l diag.List
+			a := ParseArticle("articles/topic-type-test.md", []byte(src), Options{ZennStrict: tc.strict}, &l)
+			var got []string
+			for _, p := range l.Sorted() {
+				got = append(got, fmt.Sprintf("%s:%d:%d %s %s", p.File, p.Line, p.Col, p.Severity, p.Rule))
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"python", "oss"}, a.Topics); diff != "" {
+				t.Errorf("topics (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
