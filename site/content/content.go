@@ -311,11 +311,13 @@ func (s *Site) addArticle(a *Article, bySlug map[string]*Article, l *diag.List) 
 	if a == nil || a.Slug == "" {
 		return // not read, or an invalid slug, already reported
 	}
-	if other, dup := bySlug[a.Slug]; dup {
+	// Slugs that differ only in case name one folder on macOS and Windows.
+	key := strings.ToLower(a.Slug)
+	if other, dup := bySlug[key]; dup {
 		l.Add(diag.Problem{File: a.File, Line: 1, Severity: diag.Error, Rule: "slug-conflict", Msg: s.msg(s.opts.Lang, "slug-conflict", a.Slug, other.File)})
 		return
 	}
-	bySlug[a.Slug] = a
+	bySlug[key] = a
 	if a.Draft() && !s.opts.Drafts {
 		s.Drafts = append(s.Drafts, a)
 		return

@@ -30,8 +30,8 @@ var messages = map[string]message{
 	"too-many-topics":       {"topicsは最大5つまで指定できます", "at most 5 topics are allowed; remove some"},
 	"topic-type":            {"topicsは全て文字列で指定してください", "every topic must be a non-empty string"},
 	"publication-name":      {"Publicationの名前が不正です。小文字の半角英数字（a-z0-9）、アンダースコア（_）の2〜15字の組み合わせにしてください", "publication_name must be 2–15 characters of a-z, 0-9 and _"},
-	"item-slug":             {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の組み合わせにしてください", "the slug %q is not allowed: use lower-case letters a-z, digits, - and _ only"},
-	"item-slug-zenn":        {"slugの値（%s）は Zenn では使えません。Zenn に同期する場合は12〜50字にしてください", "the slug %q is shorter than 12 or longer than 50 characters: Zenn would reject it (kiji builds it)"},
+	"item-slug":             {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の100字以内の組み合わせにしてください", "the slug %q is not allowed: use at most 100 lower-case letters a-z, digits, - and _"},
+	"item-slug-zenn":        {"slugの値（%s）は Zenn では使えません。Zenn に同期する場合は小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字にしてください（kiji はこのままビルドします）", "the slug %q is not one Zenn allows (12–50 lower-case letters a-z, digits, - and _): Zenn would reject it (kiji builds it)"},
 	"item-slug-zenn-cli":    {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字の組み合わせにしてください", "the slug %q is not allowed on Zenn: use 12–50 lower-case letters a-z, digits, - and _"},
 	"slug-conflict":         {"slug（%s）が %s と重複しています。どちらかのファイル名か slug を変えてください", "the slug %q is also used by %s; rename one file or set a different slug"},
 	"description-type":      {"description は文字列で指定してください", "description must be a string"},
@@ -78,6 +78,7 @@ func (s *Site) msg(lang, rule string, args ...any) string {
 
 var (
 	slugRE        = regexp.MustCompile(`^[0-9a-z_-]{1,50}$`)
+	pageSlugRE    = regexp.MustCompile(`^[0-9A-Za-z_-]{1,100}$`)
 	zennSlugRE    = regexp.MustCompile(`^[0-9a-z_-]{12,50}$`)
 	publicationRE = regexp.MustCompile(`^[0-9a-z_]{2,15}$`)
 	publishedAtRE = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})( (\d{2}):(\d{2}))?$`)
@@ -202,24 +203,27 @@ func (s *Site) validatePublishedAt(a *Article, c *fileChecker) {
 	}
 }
 
-// slug checks an article's or a book's slug: kiji needs 1–50 characters
-// of [0-9a-z_-] (an error otherwise); Zenn needs 12–50, a platform rule
-// reported with ZennStrict (as zenn-cli does) or ZennSlugWarnings. It
-// reports whether kiji can use the slug.
+// slug checks an article's or a book's slug: kiji needs 1–100
+// characters of [0-9A-Za-z_-] to name a folder and a URL (an error
+// otherwise); Zenn needs 12–50 of [0-9a-z_-], a platform rule reported
+// as zenn-cli does with ZennStrict, else as a warning: always for
+// upper-case letters or over 50 characters, with ZennSlugWarnings for a
+// short slug (common on sites that are not Zenn's). It reports whether
+// kiji can use the slug.
 func (c *fileChecker) slug(f Field, slug string) bool {
 	strict := c.s.opts.ZennStrict
 	switch {
-	case !slugRE.MatchString(slug) && strict:
+	case !pageSlugRE.MatchString(slug) && strict:
 		c.errAt(f, "item-slug-zenn-cli", slug)
-	case !slugRE.MatchString(slug):
+	case !pageSlugRE.MatchString(slug):
 		c.errAt(f, "item-slug", slug)
 	case zennSlugRE.MatchString(slug):
 	case strict:
 		c.errAt(f, "item-slug-zenn-cli", slug)
-	case c.s.opts.ZennSlugWarnings:
+	case !slugRE.MatchString(slug) || c.s.opts.ZennSlugWarnings:
 		c.warnAt(f, "item-slug-zenn", slug)
 	}
-	return slugRE.MatchString(slug)
+	return pageSlugRE.MatchString(slug)
 }
 
 // fileChecker reports the problems of one file (an article, a book's
@@ -250,7 +254,8 @@ func (c *fileChecker) report(f Field, sev diag.Severity, rule string, args ...an
 
 // platform reports one of Zenn's platform rules: a limit of zenn.dev (the
 // number and length of topics, the length of a title, a book's price,
-// a cover's size, a publication's name, a chapter's free flag) that says
+// a cover's size, a publication's name, a chapter's free flag, a topic
+// that is not a non-empty string, which is left out) that says
 // nothing about whether the page reads well. zenn-cli blocks on each;
 // kiji warns and builds, unless Options.ZennStrict asks for zenn-cli's
 // verdict.
@@ -316,7 +321,7 @@ func (c *fileChecker) topics(fm *FrontMatter) []string {
 		if f.Value == nil || ok {
 			c.warnAt(f, "missing-topics")
 		} else {
-			c.errAt(f, "topic-type")
+			c.platform(f, "topic-type")
 		}
 		return nil
 	}
@@ -327,7 +332,7 @@ func (c *fileChecker) topics(fm *FrontMatter) []string {
 	for i, t := range list {
 		ts, ok := t.(string)
 		if !ok || strings.TrimSpace(ts) == "" {
-			c.errAt(f.item(i), "topic-type")
+			c.platform(f.item(i), "topic-type") // left out
 			continue
 		}
 		if utf8.RuneCountInString(ts) > 18 {

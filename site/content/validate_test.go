@@ -1,7 +1,9 @@
 package content
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,7 +69,7 @@ func TestArticlePlatformRules(t *testing.T) {
 	sort.Strings(lines)
 	const platform = "（Zenn の制限です。kiji はこのままビルドします。zenn-cli と同じくエラーにするには --zenn-strict）"
 	wantLines := []string{
-		"articles/bad.md:1: warning: slugの値（bad）は Zenn では使えません。Zenn に同期する場合は12〜50字にしてください",
+		"articles/bad.md:1: warning: slugの値（bad）は Zenn では使えません。Zenn に同期する場合は小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字にしてください（kiji はこのままビルドします）",
 		"articles/bad.md:3:8: 絵文字（emoji）を1つだけ指定してください",
 		"articles/bad.md:4:7: type（記事のタイプ）に tech もしくは idea を指定してください。技術記事の場合は tech を指定してください",
 		"articles/bad.md:5:7: warning: tagsではなくtopicsを使ってください",
@@ -100,5 +102,85 @@ func TestCoverMessages(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, msgs); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
+	}
+}
+
+// TestSlugsZennRejects: a slug kiji can use as a folder and a URL but
+// Zenn rejects (over 50 characters, upper-case letters; both in a public
+// Zenn repository of 1120 articles) is a warning and the article is built;
+// --zenn-strict makes it zenn-cli's error. A slug kiji cannot use stays an
+// error (with --zenn-strict the page is built, and the build fails on the
+// error), and two slugs that differ only in case conflict (one folder on
+// macOS and Windows).
+func TestSlugsZennRejects(t *testing.T) {
+	long := "android-compose-compose-accompanist-permissions-2026" // 52
+	const article = "---\ntitle: t\nemoji: \"🐳\"\ntype: tech\ntopics: [go]\npublished: true\n---\nx\n"
+	for _, tc := range []struct {
+		name   string
+		files  []string
+		strict bool
+		want   []string // slugs built
+		probs  []string
+	}{
+		{"long", []string{long}, false, []string{long}, []string{"articles/" + long + ".md:1:0 warning item-slug-zenn"}},
+		{"upper case", []string{"compose-graphicsLayer"}, false, []string{"compose-graphicsLayer"}, []string{"articles/compose-graphicsLayer.md:1:0 warning item-slug-zenn"}},
+		{"long, strict", []string{long}, true, []string{long}, []string{"articles/" + long + ".md:1:0 error item-slug"}},
+		{"over 100", []string{strings.Repeat("a", 101)}, false, nil, []string{"articles/" + strings.Repeat("a", 101) + ".md:1:0 error item-slug"}},
+		{"a dot", []string{"zenn-article.v2"}, false, nil, []string{"articles/zenn-article.v2.md:1:0 error item-slug"}},
+		{"case conflict", []string{"Compose-article", "compose-article"}, false, []string{"Compose-article"},
+			[]string{"articles/Compose-article.md:1:0 warning item-slug-zenn", "articles/compose-article.md:1:0 error slug-conflict"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{}
+			for _, f := range tc.files {
+				files["articles/"+f+".md"] = article
+			}
+			var l diag.List
+			s := Load(mapFS(files), Options{ZennStrict: tc.strict}, &l)
+			var got, probs []string
+			for _, a := range s.Articles {
+				got = append(got, a.Slug)
+			}
+			for _, p := range l.Sorted() {
+				probs = append(probs, fmt.Sprintf("%s:%d:%d %s %s", p.File, p.Line, p.Col, p.Severity, p.Rule))
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("articles (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.probs, probs); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestTopicTypePlatform: a topic that is not a non-empty string (an empty
+// "" among the topics, in a public Zenn repository; a number) is left out
+// with a platform warning and the article is built with its other topics;
+// --zenn-strict makes it zenn-cli's error.
+func TestTopicTypePlatform(t *testing.T) {
+	const src = "---\ntitle: t\nemoji: \"🐳\"\ntype: tech\ntopics: [\"python\", \"\", 2024, \"oss\"]\npublished: true\n---\nx\n"
+	for _, tc := range []struct {
+		name   string
+		strict bool
+		want   []string
+	}{
+		{"default", false, []string{"articles/topic-type-test.md:5:20 warning topic-type", "articles/topic-type-test.md:5:24 warning topic-type"}},
+		{"strict", true, []string{"articles/topic-type-test.md:5:20 error topic-type", "articles/topic-type-test.md:5:24 error topic-type"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var l diag.List
+			a := ParseArticle("articles/topic-type-test.md", []byte(src), Options{ZennStrict: tc.strict}, &l)
+			var got []string
+			for _, p := range l.Sorted() {
+				got = append(got, fmt.Sprintf("%s:%d:%d %s %s", p.File, p.Line, p.Col, p.Severity, p.Rule))
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"python", "oss"}, a.Topics); diff != "" {
+				t.Errorf("topics (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -115,7 +115,7 @@ var (
 		columnlines rowlines columnwidth frame framespacing equalrows equalcolumns displaystyle scriptlevel
 		width height depth voffset notation encoding rowspan columnspan scriptminsize
 		scriptsizemultiplier lquote rquote open close align minlabelspacing subscriptshift
-		superscriptshift`)
+		superscriptshift linebreak`)
 )
 
 // Elements handled apart from the allow-lists.

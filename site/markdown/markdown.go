@@ -25,11 +25,15 @@
 // Convert reports problems (a missing image, a D2 error…) to the document's
 // diag list with the file's line numbers, and returns what the page needs:
 // HTML, table of contents, links and images for the link check, reading time.
+// A root-relative image path with a doubled slash (/images/a//b.png) is
+// written with one, with a warning: zenn-cli finds the file with path.join
+// and shows it.
 package markdown
 
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"net/url"
 	"path"
@@ -240,6 +244,7 @@ func (t *refs) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 		res = &Result{}
 	}
 	links, _ := pc.Get(linksKey).(LinkFunc)
+	pos := positions{src: src, seen: map[ast.Node]int{}}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -252,12 +257,17 @@ func (t *refs) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 				res.Summary = headingid.PlainText(n, src)
 			}
 		case *ast.Link:
-			off := offsetOf(n, src)
+			off := pos.offsetOf(n)
 			written := resolve(links, n, false)
 			n.Destination = t.local(res, &res.Links, d, off, n.Destination, written)
 		case *ast.Image:
-			off := offsetOf(n, src)
+			off := pos.offsetOf(n)
 			written := resolve(links, n, true)
+			if clean, ok := joinSlashes(string(n.Destination)); ok {
+				d.Warnf(off, "the image path %s has a doubled slash; kiji reads it as %s, as zenn-cli does (a web server may not); write it that way", n.Destination, clean)
+				written = cmp.Or(written, string(n.Destination))
+				n.Destination = []byte(clean)
+			}
 			t.size(n)
 			n.Destination = t.local(res, &res.Images, d, off, n.Destination, written)
 			if _, ok := n.AttributeString("loading"); !ok {
@@ -410,9 +420,22 @@ func isCJK(r rune) bool {
 	return false
 }
 
-// offsetOf finds a byte offset for an inline node: its first text segment,
-// or its parent block's first line.
-func offsetOf(n ast.Node, src []byte) int {
+// positions finds where inline nodes start in the source. It remembers
+// the links and images found, so that a run of them without text
+// (![](a)![](b)…), met in document order, costs no more than its length.
+type positions struct {
+	src  []byte
+	seen map[ast.Node]int
+}
+
+// offsetOf finds a byte offset for an inline node: the "[" or "![" before
+// its first text segment; for a link or image with no text (![](…)), the
+// first "[" or "![" after the inline before it; else where it starts at
+// the latest.
+func (p positions) offsetOf(n ast.Node) int {
+	if off, ok := p.seen[n]; ok {
+		return off
+	}
 	for c := n.FirstChild(); c != nil; c = c.FirstChild() {
 		if t, ok := c.(*ast.Text); ok {
 			// Point at the "[" or "![" before the text.
@@ -420,18 +443,76 @@ func offsetOf(n ast.Node, src []byte) int {
 			if _, isImg := n.(*ast.Image); isImg {
 				off--
 			}
-			if off < 0 {
-				off = 0
-			}
-			return off
+			return max(off, 0)
 		}
 	}
-	for p := n.Parent(); p != nil; p = p.Parent() {
-		if p.Type() == ast.TypeBlock && p.Lines().Len() > 0 {
-			return p.Lines().At(0).Start
+	from := min(max(p.startBefore(n), 0), len(p.src))
+	var mark []byte
+	switch n.Kind() {
+	case ast.KindImage:
+		mark = []byte("![")
+	case ast.KindLink:
+		mark = []byte("[")
+	default:
+		return from
+	}
+	off := from
+	if j := bytes.Index(p.src[from:], mark); j >= 0 {
+		off += j
+	}
+	p.seen[n] = off
+	return off
+}
+
+// startBefore is a source offset at or before where an inline node
+// starts: the end of the inline before it, else where its parent starts.
+func (p positions) startBefore(n ast.Node) int {
+	if prev := n.PreviousSibling(); prev != nil {
+		return p.endOf(prev)
+	}
+	for b := n.Parent(); b != nil; b = b.Parent() {
+		if b.Type() != ast.TypeBlock {
+			return p.offsetOf(b)
+		}
+		if b.Lines().Len() > 0 {
+			return b.Lines().At(0).Start
 		}
 	}
 	return 0
+}
+
+// endOf is a source offset after an inline node's start and at or before
+// its end: the end of its last text, else just after its start.
+func (p positions) endOf(n ast.Node) int {
+	if t, ok := n.(*ast.Text); ok {
+		return t.Segment.Stop
+	}
+	if c := n.LastChild(); c != nil {
+		return p.endOf(c)
+	}
+	return p.offsetOf(n) + 1
+}
+
+// joinSlashes turns the runs of slashes in a root-relative path (before
+// any ? or #) into one, and says whether it changed it. zenn-cli finds an
+// image file with path.join, so /images/a//b.png shows /images/a/b.png in
+// its preview; a browser asks the server for the doubled slash.
+func joinSlashes(dest string) (string, bool) {
+	if !strings.HasPrefix(dest, "/") || strings.HasPrefix(dest, "//") {
+		return dest, false
+	}
+	end := strings.IndexAny(dest, "?#")
+	if end < 0 {
+		end = len(dest)
+	}
+	p := dest[:end]
+	if !strings.Contains(p, "//") {
+		return dest, false
+	}
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	return p + dest[end:], true
 }
 
 func unescape(p string) string {
