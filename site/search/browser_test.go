@@ -167,7 +167,7 @@ func TestSearchInChromium(t *testing.T) {
 		blocks = append(blocks, p.Blocks)
 	}
 	qs := genQueries(blocks, 160, 1)
-	for _, q := range []string{"コンテナの運用", "プレーンの管理", "運用", "コンテナ", "こんてな", "京都", "東京", "語", "aws", "ＡＷＳ", "Kube", "deploy", "roll back", "context.withtimeout", "goのgoroutine", "ふわふわ", "zyzzyva", "draftonly", "下書き", "い。結論", "しい。結論"} {
+	for _, q := range []string{"コンテナの運用", "プレーンの管理", "運用", "コンテナ", "こんてな", "京都", "東京", "語", "aws", "ＡＷＳ", "Kube", "deploy", "roll back", "context.withtimeout", "goのgoroutine", "ふわふわ", "zyzzyva", "draftonly", "下書き", "い。結論", "しい。結論", "です。コ", "です。日"} {
 		n := search.Normalize(q)
 		cjk := false
 		for _, r := range n {
