@@ -238,8 +238,18 @@ func decodePayload(b []byte) (*state, error) {
 		p := r.string()
 		s.Outs[p] = r.out()
 	}
+	r.checked(s)
+	if r.err != nil || len(r.b) != 0 {
+		return nil, errState
+	}
+	return s, nil
+}
+
+// checked reads the end of the payload into s: the link check's key,
+// results and targets, and the search index's cache ID.
+func (r *stateReader) checked(s *state) {
 	s.CheckedKey = r.str()
-	n = r.count()
+	n := r.count()
 	s.Checked = make(map[string][]diag.Problem, n)
 	for range n {
 		p := r.str()
@@ -251,8 +261,4 @@ func decodePayload(b []byte) (*state, error) {
 		s.Targets[r.str()] = true
 	}
 	s.SearchID = r.string()
-	if r.err != nil || len(r.b) != 0 {
-		return nil, errState
-	}
-	return s, nil
 }
