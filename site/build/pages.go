@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 
@@ -256,13 +258,37 @@ func (r *run) canonical(p string) string {
 	return r.base.abs(p)
 }
 
+// truncate returns s with each run of white space made one space and
+// the ends trimmed, cut to its first n runes followed by "…" when it is
+// longer. Only the words up to the cut are looked at: a feed's summary
+// is cut from an article's whole text (an invalid byte counts as a rune
+// and becomes U+FFFD before the cut, as in []rune).
 func truncate(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	rs := []rune(s)
-	if len(rs) <= n {
-		return s
+	var b strings.Builder
+	runes := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			i += size
+			continue
+		}
+		start := i
+		for i < len(s) {
+			if r, size = utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+				break
+			}
+			i += size
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+			runes++
+		}
+		b.WriteString(s[start:i])
+		if runes += utf8.RuneCountInString(s[start:i]); runes > n {
+			return string([]rune(b.String())[:n]) + "…"
+		}
 	}
-	return string(rs[:n]) + "…"
+	return b.String()
 }
 
 // renderLists writes the home page, topic pages, the archive and the 404
