@@ -135,13 +135,14 @@ func (r *run) statePath() string {
 
 // loadState reads the cache; any problem gives an empty one.
 func (r *run) loadState() {
-	r.newState = &state{Articles: map[string]*articleEntry{}, Outs: map[string]*outEntry{}}
 	r.summaryKeys = map[*render.Summary][32]byte{}
 	if r.stateLoaded != nil {
 		r.oldState = <-r.stateLoaded
-		return
+	} else {
+		r.oldState = readState(r.statePath())
 	}
-	r.oldState = readState(r.statePath())
+	// Sized as the last build's: most entries are kept.
+	r.newState = &state{Articles: make(map[string]*articleEntry, len(r.oldState.Articles)), Outs: make(map[string]*outEntry, len(r.oldState.Outs))}
 }
 
 // startLoadingState reads the cache in the background while the content
