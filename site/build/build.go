@@ -175,6 +175,7 @@ type run struct {
 	search         *search.Index       // nil when search is off
 	searchDone     chan error          // the index being written (search.go)
 	linkTargets    map[string]bool     // output files links point to (linkdelta.go)
+	words          summaryWords        // what summaries share, made once (pages.go)
 
 	globalKey          string                       // hash of what every page depends on (config, theme, images)
 	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it

@@ -69,15 +69,55 @@ func (r *run) summary(a *content.Article, minutes int) *render.Summary {
 		Draft:    a.Draft(),
 	}
 	if minutes > 0 {
-		s.ReadingTime = render.Translate(r.cfg.Language, "readingtime", minutes)
+		s.ReadingTime = r.words.readingTime(r, minutes)
 	}
 	s.DateISO = a.DateISO()
 	for _, t := range a.Topics {
-		slug := content.TopicSlug(t)
-		if slug == "" {
+		url := r.words.topicURL(r, t)
+		if url == "" {
 			continue
 		}
-		s.Topics = append(s.Topics, &render.TopicLink{URL: r.base.rel(topicDir(slug)), Name: t})
+		s.Topics = append(s.Topics, &render.TopicLink{URL: url, Name: t})
+	}
+	return s
+}
+
+// summaryWords are the strings the summaries of ten thousand articles
+// share, made once each: a topic's page URL, by name ("" for a name
+// without a slug), and a reading time, by minutes. Summaries are made
+// in parallel.
+type summaryWords struct {
+	mu      sync.Mutex
+	topics  map[string]string
+	minutes map[int]string
+}
+
+func (w *summaryWords) topicURL(r *run, name string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	url, ok := w.topics[name]
+	if !ok {
+		if slug := content.TopicSlug(name); slug != "" {
+			url = r.base.rel(topicDir(slug))
+		}
+		if w.topics == nil {
+			w.topics = map[string]string{}
+		}
+		w.topics[name] = url
+	}
+	return url
+}
+
+func (w *summaryWords) readingTime(r *run, minutes int) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s, ok := w.minutes[minutes]
+	if !ok {
+		s = render.Translate(r.cfg.Language, "readingtime", minutes)
+		if w.minutes == nil {
+			w.minutes = map[int]string{}
+		}
+		w.minutes[minutes] = s
 	}
 	return s
 }
