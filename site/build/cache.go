@@ -180,7 +180,7 @@ func decodeState(b []byte) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.base = &stateBase{sum: string(trailer[1:]), size: len(b), articles: s.Articles, outs: s.Outs}
+	s.base = &stateBase{sum: string(trailer[1:]), size: len(b), articles: s.Articles, outs: s.Outs, targets: s.Targets}
 	return s, nil
 }
 

@@ -19,8 +19,10 @@ import (
 //	kiji-state-delta v1\n  <the checksum ending state.gob, hex> <its size>\n
 //	count, then per article changed since: path, 0 (removed) or 1 and its entry
 //	count, then per output file changed since: path, 0 (removed) or 1 and its entry
-//	the link check's key and results, the targets, the search index's ID
-//	  (whole, as in state.gob: see state_codec.go)
+//	the link check's key and results, by page (whole, as in state.gob:
+//	  see state_codec.go)
+//	count, then per link target added or removed since: path, 1 or 0
+//	the search index's cache ID
 //	<checksum of all before it> (checksum.go)
 //
 // The cache is state.gob with the delta applied. Each delta holds every
@@ -45,6 +47,7 @@ type stateBase struct {
 	// that is one of these (the same pointer) is unchanged since.
 	articles map[string]*articleEntry
 	outs     map[string]*outEntry
+	targets  map[string]bool // the file's link targets
 }
 
 // deltaPath is the delta of statePath.
@@ -93,7 +96,17 @@ func decodeDelta(b []byte, d *state) error {
 			delete(d.Outs, p)
 		}
 	}
-	r.checked(d)
+	r.checkedPages(d)
+	d.Targets = maps.Clone(d.base.targets)
+	for range r.count() {
+		p := r.str()
+		if r.flag() {
+			d.Targets[p] = true
+		} else {
+			delete(d.Targets, p)
+		}
+	}
+	d.SearchID = r.string()
 	if r.err != nil || len(r.b) != 0 {
 		return errState
 	}
@@ -148,7 +161,17 @@ func (r *run) encodeDelta(base *stateBase) []byte {
 			b = append(b, 0)
 		}
 	}
-	b = appendChecked(b, ns)
+	b = appendCheckedPages(b, ns)
+	targets := changedTargets(ns.Targets, base.targets)
+	b = binary.AppendUvarint(b, uint64(len(targets)))
+	for _, p := range targets {
+		b = appendString(b, p)
+		if ns.Targets[p] {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
 	b = appendString(b, ns.SearchID)
 	if len(b) > limit {
 		return nil
@@ -167,6 +190,24 @@ func changedPaths[E any](next, base map[string]*E) []string {
 	}
 	for p := range base {
 		if _, ok := next[p]; !ok {
+			ps = append(ps, p)
+		}
+	}
+	sort.Strings(ps)
+	return ps
+}
+
+// changedTargets returns, sorted, the link targets added to base or
+// removed from it.
+func changedTargets(next, base map[string]bool) []string {
+	var ps []string
+	for p := range next {
+		if !base[p] {
+			ps = append(ps, p)
+		}
+	}
+	for p := range base {
+		if !next[p] {
 			ps = append(ps, p)
 		}
 	}
