@@ -300,7 +300,7 @@ const (
 // changes, unless GOGC is set; it returns what restores the setting.
 func (r *run) collectLessOften() (restore func()) {
 	jr := r.journal
-	if r.b != nil || jr == nil || jr.prev == nil || !jr.outsSame || os.Getenv("GOGC") != "" {
+	if r.b != nil || jr == nil || jr.prev == nil || os.Getenv("GOGC") != "" {
 		return func() {}
 	}
 	if len(jr.sources)-len(jr.unchanged()) > fewChanged {
@@ -510,7 +510,7 @@ func (r *run) loadTheme() error {
 }
 
 func (r *run) prepareOutput() error {
-	trusted := r.b == nil && r.journal != nil && r.journal.outsSame
+	trusted := r.b == nil && r.journal != nil && r.journal.outputsSame() // before the folder is touched
 	o, err := openOutput(r.opts.Dest, r.opts.CacheDir, r.b.knownFiles(), !trusted)
 	if err != nil {
 		return err

@@ -16,7 +16,7 @@ func gcPercent() int {
 // rebuildGCPercent, and puts the setting back, also when two run at once.
 func TestCollectLessOften(t *testing.T) {
 	rebuild := func(changed int) *run {
-		jr := &journalRun{prev: &statJournal{}, outsSame: true, same: map[string]bool{}}
+		jr := &journalRun{prev: &statJournal{}, same: map[string]bool{}}
 		for i := range 100 + changed {
 			p := strconv.Itoa(i)
 			jr.sources = append(jr.sources, pathStamp{Path: p})
@@ -36,7 +36,6 @@ func TestCollectLessOften(t *testing.T) {
 		{"as many as fewChanged", rebuild(fewChanged), "", rebuildGCPercent},
 		{"more changes", rebuild(fewChanged + 1), "", 100},
 		{"no journal", &run{}, "", 100},
-		{"the output not as the journal left it", func() *run { r := rebuild(1); r.journal.outsSame = false; return r }(), "", 100},
 		{"a Builder's", func() *run { r := rebuild(1); r.b = &Builder{}; return r }(), "", 100},
 		{"GOGC set", rebuild(1), "100", 100},
 	} {
