@@ -44,6 +44,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -174,6 +175,7 @@ type run struct {
 	search         *search.Index       // nil when search is off
 	searchDone     chan error          // the index being written (search.go)
 	linkTargets    map[string]bool     // output files links point to (linkdelta.go)
+	words          summaryWords        // what summaries share, made once (pages.go)
 
 	globalKey          string                       // hash of what every page depends on (config, theme, images)
 	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it
@@ -231,6 +233,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	if err == nil && r.upToDate() {
 		return r.nothingToDo(start), nil // journal.go
 	}
+	defer r.collectLessOften()()
 	if b == nil {
 		r.startLoadingState()
 	}
@@ -280,6 +283,49 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		return r.report, err
 	}
 	return r.report, nil
+}
+
+// rebuildGCPercent is the garbage collector's GOGC for a one-off build
+// that the journal finds at most fewChanged sources changed for. Most of
+// its heap is the caches it reads, which live to its end: collecting as
+// the heap doubles from 4 MB (GOGC 100) costs it a seventh of its CPU
+// time at 10,000 articles, and four times the room costs it 10 MB more.
+// A build that changes more keeps GOGC 100: its heap is a cold build's.
+const (
+	rebuildGCPercent = 400
+	fewChanged       = 64
+)
+
+// collectLessOften sets rebuildGCPercent for a one-off build of few
+// changes, unless GOGC is set; it returns what restores the setting.
+func (r *run) collectLessOften() (restore func()) {
+	jr := r.journal
+	if r.b != nil || jr == nil || jr.prev == nil || os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	if len(jr.sources)-len(jr.unchanged()) > fewChanged {
+		return func() {}
+	}
+	lessGC.Lock()
+	if lessGC.builds == 0 {
+		lessGC.old = debug.SetGCPercent(rebuildGCPercent)
+	}
+	lessGC.builds++
+	lessGC.Unlock()
+	return func() {
+		lessGC.Lock()
+		if lessGC.builds--; lessGC.builds == 0 {
+			debug.SetGCPercent(lessGC.old)
+		}
+		lessGC.Unlock()
+	}
+}
+
+// lessGC counts the builds running with rebuildGCPercent (builds may run
+// at once in one process), and holds the setting before the first.
+var lessGC struct {
+	sync.Mutex
+	builds, old int
 }
 
 // runSteps runs the steps in order until one fails or the build is
@@ -464,7 +510,7 @@ func (r *run) loadTheme() error {
 }
 
 func (r *run) prepareOutput() error {
-	trusted := r.b == nil && r.journal != nil && r.journal.outsSame
+	trusted := r.b == nil && r.journal != nil && r.journal.outputsSame() // before the folder is touched
 	o, err := openOutput(r.opts.Dest, r.opts.CacheDir, r.b.knownFiles(), !trusted)
 	if err != nil {
 		return err

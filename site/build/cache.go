@@ -19,8 +19,8 @@ import (
 )
 
 // The build cache lets a rebuild skip what did not change. It lives in
-// Options.CacheDir as one file, state.gob, written only after a successful
-// build:
+// Options.CacheDir as state.gob, and what changed since it was written in
+// state.delta (state_delta.go), written only after a successful build:
 //
 //	kiji-state v6\n  <payload (state_codec.go)>\n<checksum of all before it, hex>
 //
@@ -53,6 +53,8 @@ type state struct {
 	CheckedKey string
 	// Targets are the output files the links checked point to.
 	Targets map[string]bool
+
+	base *stateBase // the file it was read from (state_delta.go); nil: none
 }
 
 // articleEntry is what a rebuild needs from an article it does not render.
@@ -133,13 +135,14 @@ func (r *run) statePath() string {
 
 // loadState reads the cache; any problem gives an empty one.
 func (r *run) loadState() {
-	r.newState = &state{Articles: map[string]*articleEntry{}, Outs: map[string]*outEntry{}}
 	r.summaryKeys = map[*render.Summary][32]byte{}
 	if r.stateLoaded != nil {
 		r.oldState = <-r.stateLoaded
-		return
+	} else {
+		r.oldState = readState(r.statePath())
 	}
-	r.oldState = readState(r.statePath())
+	// Sized as the last build's: most entries are kept.
+	r.newState = &state{Articles: make(map[string]*articleEntry, len(r.oldState.Articles)), Outs: make(map[string]*outEntry, len(r.oldState.Outs))}
 }
 
 // startLoadingState reads the cache in the background while the content
@@ -161,6 +164,7 @@ func readState(p string) *state {
 	if err != nil {
 		return empty
 	}
+	readDelta(deltaPath(p), s)
 	return s
 }
 
@@ -172,12 +176,25 @@ func decodeState(b []byte) (*state, error) {
 	if trailer[0] != '\n' || hex.EncodeToString(appendSum(nil, body)) != string(trailer[1:]) {
 		return nil, errors.New("the cache file is damaged")
 	}
-	return decodePayload(body[len(stateHeader):]) // state_codec.go
+	s, err := decodePayload(body[len(stateHeader):]) // state_codec.go
+	if err != nil {
+		return nil, err
+	}
+	s.base = &stateBase{sum: string(trailer[1:]), size: len(b), articles: s.Articles, outs: s.Outs, targets: s.Targets}
+	return s, nil
 }
 
-// saveState writes the cache atomically.
+// saveState writes the cache atomically: what changed since the
+// state.gob the build read, when that is little (state_delta.go), else
+// the whole.
 func (r *run) saveState() error {
 	if err := os.MkdirAll(r.opts.CacheDir, 0o755); err != nil {
+		return err
+	}
+	if done, err := r.saveDelta(); done || err != nil {
+		return err
+	}
+	if err := r.removeDelta(); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(r.opts.CacheDir, "state-*.tmp")
@@ -216,10 +233,7 @@ func (r *run) writeState(f *os.File) error {
 	sort.Strings(paths)
 	buf := binary.AppendUvarint(make([]byte, 0, 64<<10), uint64(len(paths)))
 	for _, p := range paths {
-		e := *r.newState.Articles[p]
-		if e.Links.raw == nil && e.Links.Source == "" && e.Links.memo != nil {
-			e.Links = e.Links.memo.cached()
-		}
+		e := fileEntry(r.newState.Articles[p])
 		buf = appendEntry(appendString(buf, p), &e)
 		if buf, err = flushFull(bw, buf); err != nil {
 			return err
@@ -247,6 +261,16 @@ func (r *run) writeState(f *os.File) error {
 	}
 	_, err = io.WriteString(f, "\n"+hex.EncodeToString(h.Sum(nil)))
 	return err
+}
+
+// fileEntry is e as the cache file holds it: the links of a page this
+// build rendered are copied from the page's (pageLinks.cached).
+func fileEntry(e *articleEntry) articleEntry {
+	c := *e
+	if c.Links.raw == nil && c.Links.Source == "" && c.Links.memo != nil {
+		c.Links = c.Links.memo.cached()
+	}
+	return c
 }
 
 // flushFull writes buf to w once it holds more than 32 KiB, and returns

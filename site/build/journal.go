@@ -94,8 +94,34 @@ type journalRun struct {
 	prev   *statJournal    // the last build's, of the same key (journal_content.go)
 	priors *priors         // the articles this build read, for its snapshot
 	same   map[string]bool // sources unchanged since prev (unchanged)
-	// The output folder holds what prev recorded (journal_outputs.go).
+	// The output folder holds what prev recorded (journal_outputs.go);
+	// read it with outputsSame.
 	outsSame bool
+	// outsChecked is closed once outsSame is known, when the output is
+	// stamped while the build reads its sources (nil: it was known first).
+	outsChecked chan struct{}
+}
+
+// outputsSame reports whether the output folder holds what the last
+// build's journal recorded, once that is known.
+func (jr *journalRun) outputsSame() bool {
+	if jr.outsChecked != nil {
+		<-jr.outsChecked
+	}
+	return jr.outsSame
+}
+
+// checkOutputs stamps the output folder in the background: a build that
+// must run needs to know whether it can trust it only once it prepares
+// the output, and nothing touches the folder before (prepareOutput
+// waits). Its stamps, tens of thousands, are taken while the sources are
+// read.
+func (jr *journalRun) checkOutputs(prev *statJournal, dest string) {
+	jr.outsChecked = make(chan struct{})
+	go func() {
+		defer close(jr.outsChecked)
+		jr.outsSame = outputsUnchanged(prev, dest)
+	}()
 }
 
 func (r *run) journalPath() string {
@@ -170,14 +196,13 @@ func (r *run) upToDate() bool {
 	jr.prev = prev
 	// The output as the last build left it spares this build a walk of
 	// the output folder (journal_outputs.go), whatever else changed.
-	jr.outsSame = outputsUnchanged(prev, r.opts.Dest)
-	if !trustedSources(prev) {
+	due := prev.Due != 0 && !r.opts.Now.Before(time.Unix(0, prev.Due)) // a scheduled article is due
+	if !trustedSources(prev) || due || !sameSlice(prev.Sources, jr.sources) {
+		jr.checkOutputs(prev, r.opts.Dest)
 		return false
 	}
-	if prev.Due != 0 && !r.opts.Now.Before(time.Unix(0, prev.Due)) {
-		return false // a scheduled article is due
-	}
-	if !sameSlice(prev.Sources, jr.sources) || !jr.outsSame {
+	jr.outsSame = outputsUnchanged(prev, r.opts.Dest)
+	if !jr.outsSame {
 		return false
 	}
 	r.replay(&prev.Report)
@@ -220,6 +245,7 @@ func (r *run) writeJournal(err error) {
 	if jr == nil {
 		return
 	}
+	jr.outputsSame() // a build that failed early may not have waited
 	p := r.journalPath()
 	os.Remove(p)
 	if err != nil || !jr.ok || r.report.Errors > 0 || !r.report.Published || r.out == nil || r.site == nil {

@@ -29,7 +29,7 @@ import (
 // output folder is as it recorded.
 func (r *run) trustOutput() {
 	jr := r.journal
-	if r.b != nil || jr == nil || !jr.outsSame {
+	if r.b != nil || jr == nil || !jr.outputsSame() {
 		return
 	}
 	o := r.out
@@ -58,7 +58,7 @@ func (r *run) trustOutput() {
 // the paths whose stamps this build may have changed: the others' are
 // taken as they are. It returns nil when the output was not trusted.
 func (jr *journalRun) keptStamps(o *output) ([]pathStamp, map[string]bool) {
-	if jr == nil || !jr.outsSame || !o.knownDest {
+	if jr == nil || !jr.outputsSame() || !o.knownDest {
 		return nil, nil
 	}
 	touched := map[string]bool{".": true, manifestName: true}

@@ -224,7 +224,11 @@ func hashRacy(o *output, ps []pathStamp, at time.Time) bool {
 		case ok:
 			ps[i].Hash = st.Hash
 		case ps[i].Path == manifestName:
-			sum := sha256.Sum256(o.manifest(nil))
+			m := o.committed
+			if m == nil {
+				m = o.manifest(nil)
+			}
+			sum := sha256.Sum256(m)
 			ps[i].Hash = hex.EncodeToString(sum[:])
 		}
 	}

@@ -120,6 +120,16 @@ func TestJournalSeesEveryChange(t *testing.T) {
 		{"output page removed", func(t *testing.T, root string) {
 			os.Remove(filepath.Join(root, "public/articles/two/index.html"))
 		}, "articles/two/index.html", "二つ目の記事"},
+		// With a source changed too, the output is stamped while the
+		// sources are read (checkOutputs).
+		{"output page edited, and an article", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(root, "content/articles/one.md"), strings.Replace(cacheArticle("一つ目"), "本文", "書き換えた本文", 1))
+			writeFile(t, filepath.Join(root, "public/articles/two/index.html"), "edited by hand")
+		}, "articles/two/index.html", "二つ目の記事"},
+		{"output page removed, and an article", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(root, "content/articles/one.md"), strings.Replace(cacheArticle("一つ目"), "本文", "書き換えた本文", 1))
+			os.Remove(filepath.Join(root, "public/articles/two/index.html"))
+		}, "articles/two/index.html", "二つ目の記事"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root, build := journalSite(t)

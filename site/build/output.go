@@ -70,10 +70,17 @@ type output struct {
 
 	dirs sync.Map // staging folders known to exist
 	jrn  *journal // of commit, once commitFirst or commit started it
+	// committed is the manifest commit put in place (for the journal,
+	// which hashes it: made again, it costs a sort of every name).
+	committed []byte
 
 	mu     sync.Mutex
 	files  map[string]fileState // every file of this build
 	staged map[string]bool      // files written to staging
+	// gone is goneNames, made once for its callers (commit, the journal,
+	// the report) while goneOK: a change to files clears it.
+	gone   []string
+	goneOK bool
 	kept   int
 }
 
@@ -187,6 +194,7 @@ func (o *output) claim(rel string) (string, error) {
 		return "", fmt.Errorf("two files would be written to %s; give one of them another slug or name", rel)
 	}
 	o.files[rel] = fileState{}
+	o.goneOK = false
 	return rel, nil
 }
 
@@ -269,6 +277,7 @@ func (o *output) keepIfSame(rel, h string) bool {
 		// The Builder's previous build left the file as prev says.
 		o.mu.Lock()
 		o.files[rel] = st
+		o.goneOK = false
 		o.kept++
 		o.mu.Unlock()
 		return true
@@ -294,6 +303,7 @@ func (o *output) keepIfSame(rel, h string) bool {
 	}
 	o.mu.Lock()
 	o.files[rel] = st
+	o.goneOK = false
 	o.kept++
 	o.mu.Unlock()
 	return true
@@ -311,6 +321,7 @@ func (o *output) unchanged(rel, h string) bool {
 	}
 	o.mu.Lock()
 	delete(o.files, rel)
+	o.goneOK = false
 	o.mu.Unlock()
 	return false
 }
@@ -335,6 +346,7 @@ func (o *output) stage(rel, h string, fill func(io.Writer) error) error {
 	}
 	o.mu.Lock()
 	o.files[rel] = fileState{Hash: h}
+	o.goneOK = false
 	o.staged[rel] = true
 	o.mu.Unlock()
 	return nil
@@ -407,21 +419,14 @@ func (o *output) recordStats(dir string) error {
 		}
 		st := o.files[rel]
 		st.Size, st.ModTime = fi.Size(), fi.ModTime().UnixNano()
-		o.files[rel] = st
+		o.files[rel] = st // a file of files: goneNames stays
 	}
 	return nil
 }
 
 // changed lists the files this build writes or removes, sorted.
 func (o *output) changed() []string {
-	names := o.stagedNames()
-	o.mu.Lock()
-	for rel := range o.prev {
-		if _, ok := o.files[rel]; !ok {
-			names = append(names, rel)
-		}
-	}
-	o.mu.Unlock()
+	names := append(o.stagedNames(), o.goneNames()...)
 	sort.Strings(names)
 	return names
 }

@@ -147,9 +147,11 @@ func (o *output) commitFresh() error {
 	if err := commitHook("manifest", ""); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(o.staging, manifestName), o.manifest(nil), 0o644); err != nil {
+	m := o.manifest(nil)
+	if err := os.WriteFile(filepath.Join(o.staging, manifestName), m, 0o644); err != nil {
 		return err
 	}
+	o.committed = m
 	if err := os.Chmod(o.staging, 0o755); err != nil {
 		return err
 	}
@@ -232,7 +234,12 @@ func (j *journal) run() error {
 		return err
 	}
 	o.recordStats(o.dest)
-	return j.putManifest(o.manifest(nil))
+	m := o.manifest(nil)
+	if err := j.putManifest(m); err != nil {
+		return err
+	}
+	o.committed = m
+	return nil
 }
 
 func (j *journal) isPut(rel string) bool { return j.put[rel] }
@@ -493,10 +500,13 @@ func copyFile(from, to string) error {
 }
 
 // goneNames lists the files of the previous build this one did not
-// produce, sorted.
+// produce, sorted. The slice is shared: callers do not change it.
 func (o *output) goneNames() []string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.goneOK {
+		return o.gone
+	}
 	var gone []string
 	for rel := range o.prev {
 		if _, ok := o.files[rel]; !ok {
@@ -504,6 +514,7 @@ func (o *output) goneNames() []string {
 		}
 	}
 	sort.Strings(gone)
+	o.gone, o.goneOK = gone, true
 	return gone
 }
 

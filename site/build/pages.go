@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 
@@ -67,15 +69,55 @@ func (r *run) summary(a *content.Article, minutes int) *render.Summary {
 		Draft:    a.Draft(),
 	}
 	if minutes > 0 {
-		s.ReadingTime = render.Translate(r.cfg.Language, "readingtime", minutes)
+		s.ReadingTime = r.words.readingTime(r, minutes)
 	}
 	s.DateISO = a.DateISO()
 	for _, t := range a.Topics {
-		slug := content.TopicSlug(t)
-		if slug == "" {
+		url := r.words.topicURL(r, t)
+		if url == "" {
 			continue
 		}
-		s.Topics = append(s.Topics, &render.TopicLink{URL: r.base.rel(topicDir(slug)), Name: t})
+		s.Topics = append(s.Topics, &render.TopicLink{URL: url, Name: t})
+	}
+	return s
+}
+
+// summaryWords are the strings the summaries of ten thousand articles
+// share, made once each: a topic's page URL, by name ("" for a name
+// without a slug), and a reading time, by minutes. Summaries are made
+// in parallel.
+type summaryWords struct {
+	mu      sync.Mutex
+	topics  map[string]string
+	minutes map[int]string
+}
+
+func (w *summaryWords) topicURL(r *run, name string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	url, ok := w.topics[name]
+	if !ok {
+		if slug := content.TopicSlug(name); slug != "" {
+			url = r.base.rel(topicDir(slug))
+		}
+		if w.topics == nil {
+			w.topics = map[string]string{}
+		}
+		w.topics[name] = url
+	}
+	return url
+}
+
+func (w *summaryWords) readingTime(r *run, minutes int) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s, ok := w.minutes[minutes]
+	if !ok {
+		s = render.Translate(r.cfg.Language, "readingtime", minutes)
+		if w.minutes == nil {
+			w.minutes = map[int]string{}
+		}
+		w.minutes[minutes] = s
 	}
 	return s
 }
@@ -256,13 +298,37 @@ func (r *run) canonical(p string) string {
 	return r.base.abs(p)
 }
 
+// truncate returns s with each run of white space made one space and
+// the ends trimmed, cut to its first n runes followed by "…" when it is
+// longer. Only the words up to the cut are looked at: a feed's summary
+// is cut from an article's whole text (an invalid byte counts as a rune
+// and becomes U+FFFD before the cut, as in []rune).
 func truncate(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	rs := []rune(s)
-	if len(rs) <= n {
-		return s
+	var b strings.Builder
+	runes := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			i += size
+			continue
+		}
+		start := i
+		for i < len(s) {
+			if r, size = utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+				break
+			}
+			i += size
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+			runes++
+		}
+		b.WriteString(s[start:i])
+		if runes += utf8.RuneCountInString(s[start:i]); runes > n {
+			return string([]rune(b.String())[:n]) + "…"
+		}
 	}
-	return string(rs[:n]) + "…"
+	return b.String()
 }
 
 // renderLists writes the home page, topic pages, the archive and the 404

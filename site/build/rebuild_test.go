@@ -3,6 +3,7 @@ package build
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -63,10 +64,21 @@ func TestRebuildMatchesColdBuild(t *testing.T) {
 	// Broken links are published: the next builds keep pages whose last
 	// check found a problem.
 	t.Run("on_broken warn", func(t *testing.T) { testRebuildMatchesColdBuild(t, "on_broken: warn\n") })
+	// Each rebuild writes what changed since the first build's state.gob
+	// (a site this small always writes the whole file otherwise).
+	t.Run("cache written as deltas", func(t *testing.T) {
+		old := maxDelta
+		maxDelta = func(int) int { return math.MaxInt }
+		t.Cleanup(func() { maxDelta = old })
+		root := testRebuildMatchesColdBuild(t, "")
+		if _, err := os.Stat(filepath.Join(root, "cache", "state.delta")); err != nil {
+			t.Errorf("no delta written: %v", err)
+		}
+	})
 }
 
-func testRebuildMatchesColdBuild(t *testing.T, cfg string) {
-	root := rebuildSite(t, cfg)
+func testRebuildMatchesColdBuild(t *testing.T, cfg string) (root string) {
+	root = rebuildSite(t, cfg)
 	art := func(name string) string { return filepath.Join(root, "content/articles", name+".md") }
 	steps := []struct {
 		name    string
@@ -173,6 +185,7 @@ func testRebuildMatchesColdBuild(t *testing.T, cfg string) {
 			t.Errorf("step %d (%s): output differs (-cold +rebuild):\n%s", i, s.name, diff)
 		}
 	}
+	return root
 }
 
 // TestSummaryKeySeesEveryField changes each field of a summary (but its

@@ -89,8 +89,20 @@ func appendOut(b []byte, e *outEntry) []byte {
 	return appendLinks(append(b, 1), e.Links)
 }
 
-// appendChecked writes the link check's key and problems, by page.
+// appendChecked writes the link check's key and problems, by page, and
+// the targets.
 func appendChecked(b []byte, s *state) []byte {
+	b = appendCheckedPages(b, s)
+	targets := make([]string, 0, len(s.Targets))
+	for t := range s.Targets {
+		targets = append(targets, t)
+	}
+	sort.Strings(targets)
+	return appendStrings(b, targets)
+}
+
+// appendCheckedPages writes the link check's key and problems, by page.
+func appendCheckedPages(b []byte, s *state) []byte {
 	b = appendString(b, s.CheckedKey)
 	pages := make([]string, 0, len(s.Checked))
 	for p := range s.Checked {
@@ -101,12 +113,7 @@ func appendChecked(b []byte, s *state) []byte {
 	for _, p := range pages {
 		b = appendProblems(appendString(b, p), s.Checked[p])
 	}
-	targets := make([]string, 0, len(s.Targets))
-	for t := range s.Targets {
-		targets = append(targets, t)
-	}
-	sort.Strings(targets)
-	return appendStrings(b, targets)
+	return b
 }
 
 // stateReader reads the payload.
@@ -224,6 +231,17 @@ func (r *stateReader) out() *outEntry {
 	return e
 }
 
+// checkedPages reads the link check's key and problems, by page.
+func (r *stateReader) checkedPages(s *state) {
+	s.CheckedKey = r.str()
+	n := r.count()
+	s.Checked = make(map[string][]diag.Problem, n)
+	for range n {
+		p := r.str()
+		s.Checked[p] = r.problems()
+	}
+}
+
 // decodePayload reads what writeState wrote after the header.
 func decodePayload(b []byte) (*state, error) {
 	r := &stateReader{journalReader: newReader(b)}
@@ -238,21 +256,21 @@ func decodePayload(b []byte) (*state, error) {
 		p := r.string()
 		s.Outs[p] = r.out()
 	}
-	s.CheckedKey = r.str()
-	n = r.count()
-	s.Checked = make(map[string][]diag.Problem, n)
-	for range n {
-		p := r.str()
-		s.Checked[p] = r.problems()
+	r.checked(s)
+	if r.err != nil || len(r.b) != 0 {
+		return nil, errState
 	}
-	n = r.count()
+	return s, nil
+}
+
+// checked reads the end of the payload into s: the link check's key,
+// results and targets, and the search index's cache ID.
+func (r *stateReader) checked(s *state) {
+	r.checkedPages(s)
+	n := r.count()
 	s.Targets = make(map[string]bool, n)
 	for range n {
 		s.Targets[r.str()] = true
 	}
 	s.SearchID = r.string()
-	if r.err != nil || len(r.b) != 0 {
-		return nil, errState
-	}
-	return s, nil
 }
