@@ -148,6 +148,8 @@ func (s *Site) validate(a *Article, l *diag.List) {
 }
 
 // emoji returns the article's emoji: one emoji, else a problem and "".
+// Not one emoji is a platform rule: the page is built without one, as
+// when emoji is missing.
 func (c *fileChecker) emoji(fm *FrontMatter) string {
 	f, ok := fm.Get("emoji")
 	if !ok || f.Value == nil || f.Value == "" {
@@ -159,7 +161,7 @@ func (c *fileChecker) emoji(fm *FrontMatter) string {
 	}
 	e, ok := f.Value.(string)
 	if !ok || !isOneEmoji(e) {
-		c.errAt(f, "emoji-format")
+		c.platform(f, "emoji-format")
 		return ""
 	}
 	return e
@@ -254,9 +256,10 @@ func (c *fileChecker) report(f Field, sev diag.Severity, rule string, args ...an
 
 // platform reports one of Zenn's platform rules: a limit of zenn.dev (the
 // number and length of topics, the length of a title, a book's price,
-// a cover's size, a publication's name, a chapter's free flag, a topic
-// that is not a non-empty string, which is left out) that says
-// nothing about whether the page reads well. zenn-cli blocks on each;
+// a cover's size, a publication's name, a chapter's free flag; a topic
+// that is not a non-empty string and an emoji that is not one emoji, both
+// left out of the page) that says nothing about whether the page reads
+// well. zenn-cli blocks on each;
 // kiji warns and builds, unless Options.ZennStrict asks for zenn-cli's
 // verdict.
 func (c *fileChecker) platform(f Field, rule string, args ...any) {

@@ -135,7 +135,8 @@ type Ref struct {
 	Line int
 	Col  int
 	// Written is the destination as the author wrote it, when a LinkFunc
-	// changed it into Dest ("./other" → "/articles/other/"); "" otherwise.
+	// changed it into Dest ("./other" → "/articles/other/") or escapes
+	// were resolved ("a\(1\).png" → "a(1).png"); "" otherwise.
 	Written string
 }
 
@@ -257,19 +258,21 @@ func (t *refs) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 				res.Summary = headingid.PlainText(n, src)
 			}
 		case *ast.Link:
+			raw, esc := unescapeDest(&n.Destination)
 			off := pos.offsetOf(n)
-			written := resolve(links, n, false)
-			n.Destination = t.local(res, &res.Links, d, off, n.Destination, written)
+			written := cmp.Or(resolve(links, n, false), raw)
+			n.Destination = escapeDest(t.local(res, &res.Links, d, off, n.Destination, written), esc)
 		case *ast.Image:
+			raw, esc := unescapeDest(&n.Destination)
 			off := pos.offsetOf(n)
-			written := resolve(links, n, true)
+			written := cmp.Or(resolve(links, n, true), raw)
 			if clean, ok := joinSlashes(string(n.Destination)); ok {
 				d.Warnf(off, "the image path %s has a doubled slash; kiji reads it as %s, as zenn-cli does (a web server may not); write it that way", n.Destination, clean)
 				written = cmp.Or(written, string(n.Destination))
 				n.Destination = []byte(clean)
 			}
 			t.size(n)
-			n.Destination = t.local(res, &res.Images, d, off, n.Destination, written)
+			n.Destination = escapeDest(t.local(res, &res.Images, d, off, n.Destination, written), esc)
 			if _, ok := n.AttributeString("loading"); !ok {
 				n.SetAttributeString("loading", []byte("lazy"))
 			}
@@ -283,6 +286,36 @@ func (t *refs) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 		return ast.WalkContinue, nil
 	})
 	_ = src
+}
+
+// unescapeDest resolves the backslash escapes and character references of
+// a link's or image's destination (goldmark leaves them for its renderer:
+// [a](x\(1\).png) is x(1).png), so that the link check, the links
+// function and the sizes see the destination the page will hold. It
+// returns the destination as written and true when that changed it ("",
+// false when not).
+func unescapeDest(dest *[]byte) (string, bool) {
+	if !bytes.ContainsAny(*dest, `\&`) {
+		return "", false
+	}
+	raw := string(*dest)
+	plain := util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(*dest)))
+	if string(plain) == raw {
+		return "", false
+	}
+	*dest = plain
+	return raw, true
+}
+
+// escapeDest writes a destination that unescapeDest resolved so that
+// goldmark's renderer, which resolves escapes and references again, gives
+// it back as it is.
+func escapeDest(dest []byte, esc bool) []byte {
+	if !esc {
+		return dest
+	}
+	s := strings.ReplaceAll(string(dest), `\`, `\\`)
+	return []byte(strings.ReplaceAll(s, "&", "&amp;"))
 }
 
 // resolve passes a link's or image's destination through links, and

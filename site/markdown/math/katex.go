@@ -286,7 +286,7 @@ func timeoutResult(lim limit) result {
 func decode(tex string, v any) result {
 	m, _ := v.(map[string]any)
 	if h, ok := m["html"].(string); ok {
-		r := result{html: h}
+		r := result{html: tokenAsRow(h)}
 		if bl, ok := m["blocked"].([]any); ok {
 			for _, b := range bl {
 				if s, ok := b.(string); ok {

@@ -275,3 +275,21 @@ func BenchmarkStartupRuntime(b *testing.B) {
 		}
 	}
 }
+
+// TestTokenAsRow: an mi or mo that holds an element is written as mrow,
+// with its attributes and its end tag; one that holds text, and the tags
+// that only start alike (mover), are left as they are.
+func TestTokenAsRow(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"text only", `<mi>x</mi><mo stretchy="false">(</mo>`, `<mi>x</mi><mo stretchy="false">(</mo>`},
+		{"nested", `<mo><mover><mo><mo>=</mo></mo><mi>a</mi></mover></mo>`, `<mrow><mover><mrow><mo>=</mo></mrow><mi>a</mi></mover></mrow>`},
+		{"mi with attributes", `<mi mathvariant="normal"><munder><mi>b</mi><mi>a</mi></munder></mi>`, `<mrow mathvariant="normal"><munder><mi>b</mi><mi>a</mi></munder></mrow>`},
+		{"empty", `<mo></mo>`, `<mo></mo>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tokenAsRow(tc.in)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
