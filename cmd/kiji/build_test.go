@@ -87,7 +87,6 @@ func TestBuildErrorsLeaveOutputUntouched(t *testing.T) {
 		{"broken in-page link", "link.md", strings.Replace(goodArticle, "(#はじめに)", "(#おわりに)", 1), "content/articles/link.md:12:1: the link #おわりに points to #おわりに, but this page has no heading with that id"},
 		{"d2 syntax error", "d2.md", goodArticle + "\n```d2\na -> b: {\n```\n", "content/articles/d2.md:15:"},
 		{"traversal slug", "trav.md", strings.Replace(goodArticle, "published: true", "published: true\nslug: ../../x", 1), "content/articles/trav.md:7:7: slugの値（../../x）が不正です"},
-		{"bad type", "type.md", strings.Replace(goodArticle, `type: "tech"`, `type: "blog"`, 1), "content/articles/type.md:4:7: type（記事のタイプ）に tech もしくは idea を指定してください"},
 		{"quoted published", "pub.md", strings.Replace(goodArticle, "published: true", `published: "true"`, 1), "content/articles/pub.md:6:12: published（公開設定）を true か false で指定してください"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,13 +121,13 @@ func TestBuildErrorsLeaveOutputUntouched(t *testing.T) {
 func TestBuildReportsAllProblemsSorted(t *testing.T) {
 	dir := site(t, map[string]string{
 		"b.md": strings.Replace(goodArticle, "/images/a.png", "/images/x.png", 1),
-		"a.md": "---\ntitle: \"t\"\nemoji: \"🐳\"\ntype: nope\ntopics: [a]\npublished: true\n---\n",
+		"a.md": "---\ntitle: \"t\"\nemoji: \"🐳\"\ntype: tech\ntopics: [a]\npublished: \"true\"\n---\n",
 	})
 	code, _, stderr := kiji(t, dir, "build")
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	ia := strings.Index(stderr, "content/articles/a.md:4")
+	ia := strings.Index(stderr, "content/articles/a.md:6")
 	ib := strings.Index(stderr, "content/articles/b.md:12")
 	if ia < 0 || ib < 0 || ia > ib {
 		t.Fatalf("want both problems, a.md first:\n%s", stderr)

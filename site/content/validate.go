@@ -167,18 +167,18 @@ func (c *fileChecker) emoji(fm *FrontMatter) string {
 	return e
 }
 
-// articleType returns the article's type: tech or idea, else a problem
-// and "".
+// articleType returns the article's type: tech or idea, else a platform
+// problem and "" (the page is built without a type label).
 func (c *fileChecker) articleType(fm *FrontMatter) string {
 	f, ok := fm.Get("type")
 	if !ok {
-		c.errAt(c.top, "article-type")
+		c.platform(c.top, "article-type")
 		return ""
 	}
 	if t, _ := f.Value.(string); t == "tech" || t == "idea" {
 		return t
 	}
-	c.errAt(f, "article-type")
+	c.platform(f, "article-type")
 	return ""
 }
 
@@ -257,11 +257,11 @@ func (c *fileChecker) report(f Field, sev diag.Severity, rule string, args ...an
 // platform reports one of Zenn's platform rules: a limit of zenn.dev (the
 // number and length of topics, the length of a title, a book's price,
 // a cover's size, a publication's name, a chapter's free flag; a topic
-// that is not a non-empty string and an emoji that is not one emoji, both
-// left out of the page) that says nothing about whether the page reads
-// well. zenn-cli blocks on each;
-// kiji warns and builds, unless Options.ZennStrict asks for zenn-cli's
-// verdict.
+// that is not a non-empty string, an emoji that is not one emoji and a
+// type that is neither tech nor idea, each left out of the page) that
+// says nothing about whether the page reads well. zenn-cli blocks on
+// each; kiji warns and builds, unless Options.ZennStrict asks for
+// zenn-cli's verdict.
 func (c *fileChecker) platform(f Field, rule string, args ...any) {
 	if c.s.opts.ZennStrict {
 		c.errAt(f, rule, args...)

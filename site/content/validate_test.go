@@ -71,7 +71,7 @@ func TestArticlePlatformRules(t *testing.T) {
 	wantLines := []string{
 		"articles/bad.md:1: warning: slugの値（bad）は Zenn では使えません。Zenn に同期する場合は小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字にしてください（kiji はこのままビルドします）",
 		"articles/bad.md:3:8: warning: 絵文字（emoji）を1つだけ指定してください" + platform,
-		"articles/bad.md:4:7: type（記事のタイプ）に tech もしくは idea を指定してください。技術記事の場合は tech を指定してください",
+		"articles/bad.md:4:7: warning: type（記事のタイプ）に tech もしくは idea を指定してください。技術記事の場合は tech を指定してください" + platform,
 		"articles/bad.md:5:7: warning: tagsではなくtopicsを使ってください",
 		"articles/bad.md:6:20: warning: topicsに記号やスペースを使用することはできません。例えばC++は「cpp」、C#は「csharp」と記載してください",
 		"articles/bad.md:6:37: warning: topicsは18字以内にしてください" + platform,
@@ -185,23 +185,29 @@ func TestTopicTypePlatform(t *testing.T) {
 	}
 }
 
-// TestEmojiFormatPlatform: an emoji field that is not one emoji ("λ" in
-// two articles of a public Zenn repository, myougatheaxo) is a platform
-// warning and the article is built without an emoji, as when emoji is
-// missing (a warning too); --zenn-strict makes it zenn-cli's error.
-func TestEmojiFormatPlatform(t *testing.T) {
-	const src = "---\ntitle: t\nemoji: \"λ\"\ntype: tech\ntopics: [go]\npublished: true\n---\nx\n"
+// TestFieldFormatPlatform: an emoji field that is not one emoji ("λ" in
+// two articles of a public Zenn repository, myougatheaxo) and a type that
+// is neither tech nor idea, or missing, are platform warnings: the article
+// is built without an emoji or a type label, as when emoji is missing;
+// --zenn-strict makes each zenn-cli's error.
+func TestFieldFormatPlatform(t *testing.T) {
+	const emoji = "---\ntitle: t\nemoji: \"λ\"\ntype: tech\ntopics: [go]\npublished: true\n---\nx\n"
+	const blog = "---\ntitle: t\nemoji: \"📝\"\ntype: blog\ntopics: [go]\npublished: true\n---\nx\n"
+	const none = "---\ntitle: t\nemoji: \"📝\"\ntopics: [go]\npublished: true\n---\nx\n"
 	for _, tc := range []struct {
-		name   string
-		strict bool
-		want   []string
+		name, src string
+		strict    bool
+		want      []string
 	}{
-		{"default", false, []string{"articles/emoji-format-test.md:3:8 warning emoji-format"}},
-		{"strict", true, []string{"articles/emoji-format-test.md:3:8 error emoji-format"}},
+		{"emoji", emoji, false, []string{"articles/field-format-test.md:3:8 warning emoji-format"}},
+		{"emoji strict", emoji, true, []string{"articles/field-format-test.md:3:8 error emoji-format"}},
+		{"type", blog, false, []string{"articles/field-format-test.md:4:7 warning article-type"}},
+		{"type strict", blog, true, []string{"articles/field-format-test.md:4:7 error article-type"}},
+		{"no type", none, false, []string{"articles/field-format-test.md:1:0 warning article-type"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var l diag.List
-			a := ParseArticle("articles/emoji-format-test.md", []byte(src), Options{ZennStrict: tc.strict}, &l)
+			a := ParseArticle("articles/field-format-test.md", []byte(tc.src), Options{ZennStrict: tc.strict}, &l)
 			var got []string
 			for _, p := range l.Sorted() {
 				got = append(got, fmt.Sprintf("%s:%d:%d %s %s", p.File, p.Line, p.Col, p.Severity, p.Rule))
@@ -209,8 +215,11 @@ func TestEmojiFormatPlatform(t *testing.T) {
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}
-			if a == nil || a.Emoji != "" {
-				t.Errorf("article = %+v, want one without an emoji", a)
+			if tc.strict {
+				return
+			}
+			if a == nil || (tc.src == emoji && a.Emoji != "") || (tc.src != emoji && a.Type != "") {
+				t.Errorf("article = %+v, want one built without the field", a)
 			}
 		})
 	}
