@@ -53,6 +53,9 @@ func (z *sanitizer) checkAttr(e *elem, attr *info, src []byte, a attrSpan) strin
 		return why
 	}
 	if a.vs < 0 {
+		if z.p.needsValue(e.ns, attr) {
+			return z.p.attrValue(e.ns, e.in, attr, nil) // <svg href>: an empty value, as a browser reads it
+		}
 		return ""
 	}
 	raw := src[a.vs:a.ve]

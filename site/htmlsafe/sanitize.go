@@ -2,7 +2,9 @@ package htmlsafe
 
 import (
 	"bytes"
-	"html"
+	stdhtml "html"
+
+	"golang.org/x/net/html"
 )
 
 // Hooks let the caller see what Sanitize keeps and removes. Offsets are
@@ -161,5 +163,6 @@ func (z *sanitizer) cdataSection(t *token) {
 		z.out = append(append(append(z.out, "<![CDATA["...), data...), "]]>"...)
 		return
 	}
-	z.out = append(z.out, html.EscapeString(string(data))...)
+	// the standard library's escaping (x/net/html's also escapes \r: other bytes)
+	z.out = append(z.out, stdhtml.EscapeString(string(data))...)
 }

@@ -2,8 +2,9 @@ package htmlsafe
 
 import (
 	"bytes"
-	"html"
 	"strings"
+
+	"golang.org/x/net/html"
 )
 
 var (
