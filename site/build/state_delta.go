@@ -80,37 +80,29 @@ func decodeDelta(b []byte, d *state) error {
 		return errState
 	}
 	r := &stateReader{journalReader: newReader(body[len(head):])}
-	for range r.count() {
-		p := r.str()
-		if r.flag() {
-			d.Articles[p] = r.entry()
-		} else {
-			delete(d.Articles, p)
-		}
-	}
-	for range r.count() {
-		p := r.str()
-		if r.flag() {
-			d.Outs[p] = r.out()
-		} else {
-			delete(d.Outs, p)
-		}
-	}
+	applyChanges(r, d.Articles, r.entry)
+	applyChanges(r, d.Outs, r.out)
 	r.checkedPages(d)
 	d.Targets = maps.Clone(d.base.targets)
-	for range r.count() {
-		p := r.str()
-		if r.flag() {
-			d.Targets[p] = true
-		} else {
-			delete(d.Targets, p)
-		}
-	}
+	applyChanges(r, d.Targets, func() bool { return true })
 	d.SearchID = r.string()
 	if r.err != nil || len(r.b) != 0 {
 		return errState
 	}
 	return nil
+}
+
+// applyChanges reads a count of changes to m, each a path and then 1 and
+// its new value (read), or 0 when it was removed.
+func applyChanges[V any](r *stateReader, m map[string]V, read func() V) {
+	for range r.count() {
+		p := r.str()
+		if r.flag() {
+			m[p] = read()
+		} else {
+			delete(m, p)
+		}
+	}
 }
 
 // deltaHead is the start of a delta over base: a delta names the file
