@@ -221,7 +221,7 @@
     return tier ? { tier, count } : { tier: new Uint8Array(n).fill(3), count: new Int32Array(n) };
   }
   // ranked: the pages every term has, by estimated tier, then count
-  // (descending), then page; tier and count per page
+  // (descending), then page; and each page's estimated tier
   function ranked(cands, n) {
     const tier = new Uint8Array(n), count = new Int32Array(n), pages = [];
     for (let p = 0; p < n; p++) {
