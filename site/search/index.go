@@ -80,8 +80,11 @@ type pageHead struct {
 
 // spill is a group's entries of the pages added, in the order they came:
 // records of (URL, entries), in buf until it holds spillChunk bytes, then
-// in the file (f is nil without a cache folder: buf holds them all).
+// in a file of the folder dir, made at the first flush (without a cache
+// folder, dir is "" and buf holds them all). A rebuild that adds a page
+// or two makes no file: one per group would cost more than the rebuild.
 type spill struct {
+	dir string
 	f   *os.File
 	buf []byte
 }
@@ -162,15 +165,7 @@ func (ix *Index) openSpill() error {
 		}
 	}
 	for g := range ix.spill {
-		s := &spill{}
-		if ix.cache != "" {
-			f, err := os.CreateTemp(ix.cache, "spill-*.tmp")
-			if err != nil {
-				return fmt.Errorf("search index: %w", err)
-			}
-			s.f = f
-		}
-		ix.spill[g] = s
+		ix.spill[g] = &spill{dir: ix.cache}
 	}
 	return nil
 }
@@ -180,13 +175,21 @@ func (s *spill) add(url string, part []byte) error {
 	s.buf = append(s.buf, url...)
 	s.buf = binary.AppendUvarint(s.buf, uint64(len(part)))
 	s.buf = append(s.buf, part...)
-	if s.f != nil && len(s.buf) >= spillChunk {
+	if s.dir != "" && len(s.buf) >= spillChunk {
 		return s.flush()
 	}
 	return nil
 }
 
+// flush moves buf to the spill file, made if need be.
 func (s *spill) flush() error {
+	if s.f == nil {
+		f, err := os.CreateTemp(s.dir, "spill-*.tmp")
+		if err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		s.f = f
+	}
 	if _, err := s.f.Write(s.buf); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
@@ -227,8 +230,11 @@ func readInto(buf []byte, name string) ([]byte, error) {
 
 // take moves the spill file to name (it holds a group's entries whole).
 func (s *spill) take(name string) error {
-	if s == nil || s.f == nil {
+	if s == nil || s.dir == "" {
 		return errors.New("nothing spilled")
+	}
+	if err := s.flush(); err != nil {
+		return err
 	}
 	s.f.Close()
 	err := os.Rename(s.f.Name(), name)
@@ -271,26 +277,21 @@ func readRecords(b []byte, into []record) ([]record, error) {
 	return into, nil
 }
 
-// groupRecords gathers group g's records into w.recs: the spilled ones
-// and, for the pages kept, the cached ones; sorted by page. spilledOnly
-// says that the spill file holds them all.
-func (ix *Index) groupRecords(g int, ids map[string]int32, w *groupWork) (spilledOnly bool, err error) {
+// groupRecords gathers group g's records into w.recs, in no set order:
+// the spilled ones and, for the pages kept, the cached ones (gone holds
+// the cached pages that are not kept). spilledOnly says that the spill
+// file holds them all; w.unchanged, that the group is the old one.
+func (ix *Index) groupRecords(g int, gone goneSet, w *groupWork) (spilledOnly bool, err error) {
 	recs := w.recs[:0]
+	w.replaced = w.replaced[:0]
 	if ix.old != nil && len(ix.kept) > 0 && ix.old.Groups[g].File != "" {
 		w.cached, err = readInto(w.cached, filepath.Join(ix.cache, ix.old.Groups[g].File))
 		if err != nil {
 			return false, fmt.Errorf("search index: the cache lost a file (%w); delete %s and build again", err, ix.cache)
 		}
-		if recs, err = readRecords(w.cached, recs); err != nil {
+		if recs, w.replaced, err = splitRecords(w.cached, recs, w.replaced, gone); err != nil {
 			return false, fmt.Errorf("search index: the cache file %s is damaged; delete %s and build again", ix.old.Groups[g].File, ix.cache)
 		}
-		w.replaced = w.replaced[:0]
-		for _, rc := range recs {
-			if !ix.kept[string(rc.url)] {
-				w.replaced = append(w.replaced, rc)
-			}
-		}
-		recs = slices.DeleteFunc(recs, func(rc record) bool { return !ix.kept[string(rc.url)] })
 	}
 	spilledOnly = len(recs) == 0
 	w.spilled, err = ix.spillOf(g).contents(w.spilled)
@@ -302,24 +303,48 @@ func (ix *Index) groupRecords(g int, ids map[string]int32, w *groupWork) (spille
 		return false, fmt.Errorf("search index: spilled entries: %w", err)
 	}
 	w.unchanged = ix.samePages && kept > 0 && sameRecords(w.replaced, recs[kept:])
-	// In page order: each record in its page's place.
+	w.recs = recs
+	return spilledOnly, nil
+}
+
+// splitRecords reads the records of b: those of the pages in gone to
+// replaced, the others to kept.
+func splitRecords(b []byte, kept, replaced []record, gone goneSet) ([]record, []record, error) {
+	r := pageReader{b: b}
+	for len(r.b) > 0 {
+		rc := record{url: r.bytes(), data: r.bytes()}
+		if r.bad {
+			return kept, replaced, errors.New("damaged records")
+		}
+		if gone.has(rc.url) {
+			replaced = append(replaced, rc)
+		} else {
+			kept = append(kept, rc)
+		}
+	}
+	return kept, replaced, nil
+}
+
+// inPageOrder sorts w.recs by page (ids: URL → page number) and reports
+// whether every record was of a page of the index.
+func (w *groupWork) inPageOrder(ids map[string]int32) bool {
 	w.byPage = slices.Grow(w.byPage[:0], len(ids))[:len(ids)]
 	clear(w.byPage)
-	for _, rc := range recs {
+	for _, rc := range w.recs {
 		if id, ok := ids[string(rc.url)]; ok {
 			rc.id = id
 			w.byPage[id] = rc
 		}
 	}
-	n := len(recs)
-	recs = recs[:0]
+	n := len(w.recs)
+	recs := w.recs[:0]
 	for _, rc := range w.byPage {
 		if rc.url != nil {
 			recs = append(recs, rc)
 		}
 	}
 	w.recs = recs
-	return spilledOnly && n == len(recs), nil
+	return n == len(recs)
 }
 
 // sameRecords reports whether the pages added again have the entries

@@ -183,3 +183,58 @@ func TestIncrementalIndex(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestOnePageSpillsNoFile: a rebuild that adds one page again keeps its
+// entries in memory; a spill file for each group (256 at 10,000 pages)
+// cost a serve reload more than the page did.
+func TestOnePageSpillsNoFile(t *testing.T) {
+	docs := siteDocs(300)
+	cache := t.TempDir()
+	id := rebuild(t, cache, "", docs, nil, &outputSink{})
+	ix := NewIndex(Config{Options: Options{Code: true}, Pages: len(docs), CacheDir: cache, PrevID: id}, false)
+	defer ix.Close()
+	if err := ix.AddDoc(docs[7]); err != nil {
+		t.Fatal(err)
+	}
+	var spilled []string
+	ents, _ := os.ReadDir(filepath.Join(cache, "search"))
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "spill-") {
+			spilled = append(spilled, e.Name())
+		}
+	}
+	if len(spilled) > 0 {
+		t.Errorf("adding one page made %d spill files (want none): %v", len(spilled), spilled)
+	}
+}
+
+// BenchmarkRebuildOnePage is the index's part of a rebuild after one
+// page of 3,000 changed: the page added again, the others kept, Write.
+func BenchmarkRebuildOnePage(b *testing.B) {
+	docs := siteDocs(3000)
+	cache := b.TempDir()
+	out := &outputSink{}
+	ids := []string{""}
+	index := func(changed map[string]bool) {
+		ix := NewIndex(Config{Options: Options{Code: true}, Pages: len(docs), CacheDir: cache, PrevID: ids[len(ids)-1]}, false)
+		out.begin()
+		for _, d := range docs {
+			if !changed[d.URL] && ix.Has(d.URL) {
+				ix.Keep(d.URL)
+			} else if err := ix.AddDoc(d); err != nil {
+				b.Fatal(err)
+			}
+		}
+		id, err := ix.Write(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+		out.end()
+		ids = append(ids, id)
+	}
+	index(nil)
+	for b.Loop() {
+		index(map[string]bool{docs[1500].URL: true})
+	}
+}

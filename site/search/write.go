@@ -64,6 +64,7 @@ func (ix *Index) Write(out Sink) (string, error) {
 	for i, h := range heads {
 		ids[h.URL] = int32(i)
 	}
+	gone := ix.gone()
 	groups := make([]cachedGroup, ix.groups)
 	errs := make([]error, ix.groups)
 	var wg sync.WaitGroup
@@ -72,7 +73,7 @@ func (ix *Index) Write(out Sink) (string, error) {
 		wg.Go(func() {
 			w := &groupWork{keys: groupKeys{ids: map[string]int32{}}} // this worker's, group after group
 			for g := range work {
-				groups[g], errs[g] = ix.writeGroup(g, ids, out, w)
+				groups[g], errs[g] = ix.writeGroup(g, ids, gone, out, w)
 			}
 		})
 	}
@@ -92,16 +93,20 @@ func (ix *Index) Write(out Sink) (string, error) {
 
 // writeGroup writes group g's files unless the output holds them as the
 // last build wrote them from the same entries.
-func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink, w *groupWork) (cachedGroup, error) {
-	spilledOnly, err := ix.groupRecords(g, ids, w)
-	recs := w.recs
-	if err != nil || len(recs) == 0 {
+func (ix *Index) writeGroup(g int, ids map[string]int32, gone goneSet, out Sink, w *groupWork) (cachedGroup, error) {
+	spilledOnly, err := ix.groupRecords(g, gone, w)
+	if err != nil || len(w.recs) == 0 {
 		return cachedGroup{}, err
 	}
 	// A group whose pages are the old ones, with the same entries, is
-	// the old one: no need to hash it all to know.
+	// the old one: no need to order or hash it all to know.
 	if w.unchanged && keepAll(out, ix.old.Groups[g].Out) {
 		return ix.old.Groups[g], nil
+	}
+	spilledOnly = w.inPageOrder(ids) && spilledOnly
+	recs := w.recs
+	if len(recs) == 0 {
+		return cachedGroup{}, nil
 	}
 	key := groupKey(ix.shards, ix.groups, recs)
 	if ix.old != nil && ix.old.Groups[g].Key == key && keepAll(out, ix.old.Groups[g].Out) {
@@ -122,6 +127,49 @@ func (ix *Index) writeGroup(g int, ids map[string]int32, out Sink, w *groupWork)
 	}
 	cg.File, err = ix.writeCache(g, key, recs, spilledOnly)
 	return cg, err
+}
+
+// gone returns the pages of the cache that are not kept: added again,
+// or no longer in the index.
+func (ix *Index) gone() goneSet {
+	var gone goneSet
+	if ix.old == nil {
+		return gone
+	}
+	for _, h := range ix.old.Heads {
+		if !ix.kept[h.URL] {
+			gone.urls = append(gone.urls, h.URL)
+		}
+	}
+	if len(gone.urls) > fewGone {
+		gone.set = make(map[string]bool, len(gone.urls))
+		for _, u := range gone.urls {
+			gone.set[u] = true
+		}
+	}
+	return gone
+}
+
+// A goneSet is a set of URLs, looked up for each record of the cache:
+// the few pages a rebuild renders again are compared one by one, which
+// costs less than hashing every record's URL.
+type goneSet struct {
+	urls []string
+	set  map[string]bool // when more than fewGone
+}
+
+const fewGone = 8
+
+func (s goneSet) has(url []byte) bool {
+	if s.set != nil {
+		return s.set[string(url)]
+	}
+	for _, u := range s.urls {
+		if u == string(url) {
+			return true
+		}
+	}
+	return false
 }
 
 func keepAll(out Sink, files []outFile) bool {
