@@ -30,6 +30,9 @@ type cacheIndex struct {
 	Shards, NGroups int
 	Groups          []cachedGroup
 	Heads           []pageHead // in URL order
+	Rows            string     // the rows file (rows.go); "" for none
+	RowPages        int        // the pages it has rows of
+	Patched         map[string][]uint64
 }
 
 // cachedGroup is a group as the last build wrote it.
@@ -99,7 +102,7 @@ func (ix *Index) writeCache(g int, key string, recs []record, spilledOnly bool) 
 
 // saveCache writes index.gob (atomically) and removes the group files it
 // no longer names; it returns the cache's ID.
-func (ix *Index) saveCache(groups []cachedGroup, heads []pageHead) (string, error) {
+func (ix *Index) saveCache(groups []cachedGroup, heads []pageHead, rows *rowPlan) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%d %d\n", ix.shards, ix.groups)
 	for _, g := range groups {
@@ -113,6 +116,8 @@ func (ix *Index) saveCache(groups []cachedGroup, heads []pageHead) (string, erro
 		return id, nil
 	}
 	c := cacheIndex{Version: cacheVersion, ID: id, Shards: ix.shards, NGroups: ix.groups, Groups: groups, Heads: heads}
+	c.Rows, c.Patched = rows.finish(ix)
+	c.RowPages = len(heads)
 	if err := os.MkdirAll(ix.cache, 0o755); err != nil {
 		return "", fmt.Errorf("search index: %w", err)
 	}
@@ -135,14 +140,14 @@ func (ix *Index) saveCache(groups []cachedGroup, heads []pageHead) (string, erro
 		os.Remove(tmp.Name())
 		return "", fmt.Errorf("search index: %w", err)
 	}
-	ix.removeStale(groups)
+	ix.removeStale(groups, c.Rows)
 	return id, nil
 }
 
 // removeStale removes the cache folder's files that index.gob does not
 // name (groups written before, spill files of a build that stopped).
-func (ix *Index) removeStale(groups []cachedGroup) {
-	keep := map[string]bool{"index.gob": true}
+func (ix *Index) removeStale(groups []cachedGroup, rows string) {
+	keep := map[string]bool{"index.gob": true, rows: true}
 	for _, g := range groups {
 		keep[g.File] = true
 	}

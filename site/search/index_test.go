@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -234,7 +235,72 @@ func BenchmarkRebuildOnePage(b *testing.B) {
 		ids = append(ids, id)
 	}
 	index(nil)
+	body := docs[1500].Body
+	n := 0
 	for b.Loop() {
+		n++
+		docs[1500].Body = fmt.Appendf(slices.Clip(body), "<p>編集%d</p>", n%2)
 		index(map[string]bool{docs[1500].URL: true})
 	}
+}
+
+// TestRowsKeepGroupsUnread: a page added again with the entries it had
+// keeps every group without reading the groups' cache files (the rows
+// say so), and edits past fewPatched pages, with the rows file lost or
+// damaged on the way, still give the index a first build writes.
+func TestRowsKeepGroupsUnread(t *testing.T) {
+	docs := siteDocs(300)
+	cache := t.TempDir()
+	out := &outputSink{}
+	id := rebuild(t, cache, "", docs, nil, out)
+	dir := filepath.Join(cache, "search")
+	groupFiles, _ := filepath.Glob(filepath.Join(dir, "g*.bin"))
+	saved := map[string][]byte{}
+	for _, f := range groupFiles {
+		saved[f], _ = os.ReadFile(f)
+		os.Remove(f)
+	}
+	id = rebuild(t, cache, id, docs, map[string]bool{docs[5].URL: true}, out)
+	if n := groupFilesWritten(out.written); n != 0 {
+		t.Errorf("a page added again unchanged wrote %d group files", n)
+	}
+	for f, b := range saved {
+		os.WriteFile(f, b, 0o644)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	edited := slices.Clone(docs)
+	for i := range fewPatched + 20 {
+		e := &edited[(i*37)%len(edited)]
+		switch i % 3 {
+		case 0:
+			e.Body = fmt.Appendf(slices.Clip(e.Body), "<p>追記%d kubernetes%d</p>", rng.IntN(5), i)
+		case 1:
+			e.Body = e.Body[:len(e.Body)/2]
+		default:
+			e.Body = bytes.ReplaceAll(e.Body, []byte("運用"), []byte("活用"))
+		}
+		switch i {
+		case 10:
+			rowsFile(t, dir, func(f string) { os.Remove(f) })
+		case 30:
+			rowsFile(t, dir, func(f string) { os.Truncate(f, 100) })
+		}
+		id = rebuild(t, cache, id, edited, map[string]bool{e.URL: true}, out)
+		if i%10 == 0 || i >= fewPatched-2 {
+			// maps.EqualFunc first: cmp.Diff of every file takes seconds.
+			if cold := coldIndex(t, edited); !maps.EqualFunc(cold, out.files, bytes.Equal) {
+				t.Fatalf("after edit %d the index is not a first build's (-cold +incremental):\n%s", i, cmp.Diff(cold, out.files))
+			}
+		}
+	}
+}
+
+// rowsFile calls do with the cache's rows file.
+func rowsFile(t *testing.T, dir string, do func(string)) {
+	t.Helper()
+	fs, _ := filepath.Glob(filepath.Join(dir, "rows-*.bin"))
+	if len(fs) != 1 {
+		t.Fatalf("the cache holds rows files %v; want one", fs)
+	}
+	do(fs[0])
 }

@@ -65,6 +65,7 @@ func (ix *Index) Write(out Sink) (string, error) {
 		ids[h.URL] = int32(i)
 	}
 	gone := ix.gone()
+	rows := ix.planRows(gone, len(heads))
 	groups := make([]cachedGroup, ix.groups)
 	errs := make([]error, ix.groups)
 	var wg sync.WaitGroup
@@ -73,7 +74,7 @@ func (ix *Index) Write(out Sink) (string, error) {
 		wg.Go(func() {
 			w := &groupWork{keys: groupKeys{ids: map[string]int32{}}} // this worker's, group after group
 			for g := range work {
-				groups[g], errs[g] = ix.writeGroup(g, ids, gone, out, w)
+				groups[g], errs[g] = ix.writeGroup(g, ids, gone, rows, out, w)
 			}
 		})
 	}
@@ -82,31 +83,45 @@ func (ix *Index) Write(out Sink) (string, error) {
 	}
 	close(work)
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := errors.Join(errs...)
+	if err == nil {
+		err = writeDocs(out, groups, heads, ix.shards)
+	}
+	if err != nil {
+		rows.drop()
 		return "", err
 	}
-	if err := writeDocs(out, groups, heads, ix.shards); err != nil {
-		return "", err
-	}
-	return ix.saveCache(groups, heads)
+	return ix.saveCache(groups, heads, rows)
 }
 
 // writeGroup writes group g's files unless the output holds them as the
 // last build wrote them from the same entries.
-func (ix *Index) writeGroup(g int, ids map[string]int32, gone goneSet, out Sink, w *groupWork) (cachedGroup, error) {
+func (ix *Index) writeGroup(g int, ids map[string]int32, gone goneSet, rows *rowPlan, out Sink, w *groupWork) (cachedGroup, error) {
+	// A group in which the pages added again have the rows they had is
+	// the old one: its cache file is not even read.
+	if rows.fast && rows.sameRows(g, ix, w) && keepAll(out, ix.old.Groups[g].Out) {
+		return ix.old.Groups[g], nil
+	}
 	spilledOnly, err := ix.groupRecords(g, gone, w)
 	if err != nil || len(w.recs) == 0 {
 		return cachedGroup{}, err
 	}
 	// A group whose pages are the old ones, with the same entries, is
-	// the old one: no need to order or hash it all to know.
-	if w.unchanged && keepAll(out, ix.old.Groups[g].Out) {
+	// the old one: no need to order or hash it all to know (unless its
+	// rows are written).
+	if w.unchanged && rows.table == nil && keepAll(out, ix.old.Groups[g].Out) {
 		return ix.old.Groups[g], nil
 	}
 	spilledOnly = w.inPageOrder(ids) && spilledOnly
 	recs := w.recs
 	if len(recs) == 0 {
 		return cachedGroup{}, nil
+	}
+	if err := rows.writeColumn(g, recs, w); err != nil {
+		return cachedGroup{}, fmt.Errorf("search index: %w", err)
+	}
+	if w.unchanged && keepAll(out, ix.old.Groups[g].Out) {
+		return ix.old.Groups[g], nil
 	}
 	key := groupKey(ix.shards, ix.groups, recs)
 	if ix.old != nil && ix.old.Groups[g].Key == key && keepAll(out, ix.old.Groups[g].Out) {
@@ -271,6 +286,7 @@ type groupWork struct {
 	keys                      groupKeys
 	start, next, byKey, order []int32
 	json, pos, plist          []byte // the files made
+	column                    []byte // of the rows file (rows.go)
 	files                     []File
 }
 
