@@ -78,17 +78,30 @@ func (r *run) countPublishable(ps []diag.Problem) int {
 	return n
 }
 
-// pagesOfFiles maps the files of articles, chapters and books to their
-// pages (see Report.Pages).
-func (r *run) pagesOfFiles() map[string]string {
-	m := make(map[string]string, len(r.site.Articles))
+// pagesOfFiles maps the files of articles, chapters and books that have
+// problems (probs) to their pages (see Report.PageOf).
+func (r *run) pagesOfFiles(probs []diag.Problem) map[string]string {
+	files := make(map[string]bool, len(probs))
+	for _, p := range probs {
+		files[p.File] = true
+	}
+	m := map[string]string{}
+	if len(files) == 0 {
+		return m
+	}
 	for _, a := range r.site.Articles {
-		m[a.File] = articleDir(a.Slug)
+		if files[a.File] {
+			m[a.File] = articleDir(a.Slug)
+		}
 	}
 	for _, b := range r.site.Books {
-		m[b.File] = bookDir(b.Slug)
+		if files[b.File] {
+			m[b.File] = bookDir(b.Slug)
+		}
 		for _, ch := range b.Chapters {
-			m[ch.File] = chapterDir(ch)
+			if files[ch.File] {
+				m[ch.File] = chapterDir(ch)
+			}
 		}
 	}
 	return m

@@ -121,8 +121,8 @@ type Report struct {
 	Publishable int
 	// PageOf maps each article's, chapter's and book's file (as in
 	// Problem.File) to its page's URL path under the base path
-	// ("articles/x/"); filled for a dev build, whose overlay shows a
-	// page's problems on that page.
+	// ("articles/x/"), for the files that have problems; filled for a
+	// dev build, whose overlay shows a page's problems on that page.
 	PageOf map[string]string
 	// Steps is how long each step of the pipeline took, in order (the
 	// last one, "commit", puts the output in place).
@@ -183,6 +183,7 @@ type run struct {
 	stateLoaded        chan *state                  // the cache, read in the background
 	stateMu            sync.Mutex                   // guards newState and report.Pages
 
+	start   time.Time   // when the build began
 	b       *Builder    // the Builder running this build; nil for Build
 	journal *journalRun // what the next build compares (journal.go)
 
@@ -226,7 +227,7 @@ func pipeline() []step {
 // state from build to build (see builder.go).
 func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 	start := time.Now()
-	r := &run{ctx: math.WithBuildBudget(ctx, math.DefaultBuildLost), opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b}
+	r := &run{ctx: math.WithBuildBudget(ctx, math.DefaultBuildLost), opts: withDefaults(opts), probs: &diag.List{}, report: &Report{}, b: b, start: start}
 	r.report.Dest = r.opts.Dest
 	steps := pipeline()
 	err := r.runSteps(steps[:1])
@@ -241,12 +242,12 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		err = r.runSteps(steps[1:4])
 	}
 	if err == nil && b.showsFirst(r) {
-		err = r.runSteps(showFirst(steps[4:]))
+		err = r.runSteps(b.withChangedFirst(r, showFirst(steps[4:])))
 		if err == nil {
-			err = r.showPages(start)
+			err = r.showPages()
 		}
 	} else if err == nil {
-		err = r.runSteps(steps[4:])
+		err = r.runSteps(b.withChangedFirst(r, steps[4:]))
 	}
 	if r.search != nil {
 		r.waitSearch()
@@ -375,7 +376,7 @@ func (r *run) fillReport(start time.Time) {
 	r.report.Errors, r.report.Warnings = r.probs.Count()
 	r.report.Publishable = r.countPublishable(r.report.Problems)
 	if r.opts.Dev && r.site != nil {
-		r.report.PageOf = r.pagesOfFiles()
+		r.report.PageOf = r.pagesOfFiles(r.report.Problems)
 	}
 	r.report.Duration = time.Since(start)
 }

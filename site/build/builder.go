@@ -94,6 +94,7 @@ type Builder struct {
 	sums    map[*content.Article]*render.Summary
 	sumsKey string // the global key they were made with
 	reused  bool   // the content was not read again: no image changed
+	mdOnly  bool   // the files changed are all Markdown in the content folder
 
 	hashMu sync.Mutex
 	hashes map[string]fileHash // by path in the content fs
@@ -160,12 +161,14 @@ func (b *Builder) BuildShown(ctx context.Context, changed []string, shown func(*
 	if changed == nil {
 		b.all = true
 	}
+	b.mdOnly = len(changed) > 0
 	for _, p := range changed {
 		if abs, err := filepath.Abs(p); err == nil {
 			p = abs
 		}
 		b.pending[p] = true
 		b.forgetHash(p)
+		b.mdOnly = b.mdOnly && strings.EqualFold(filepath.Ext(p), ".md") && strings.HasPrefix(p, b.src+string(filepath.Separator))
 	}
 	b.nextOuts = map[string]*outEntry{}
 	b.nextFeeds, b.nextPages, b.nextSums, b.listsSame = nil, nil, nil, false
@@ -869,9 +872,59 @@ func (r *run) startSearchAside() error {
 	return r.startSearch()
 }
 
+// withChangedFirst adds showChangedPages to the pipeline of a dev build
+// of the Builder whose caller is told what is shown (BuildShown), into a
+// folder a build filled: right after the articles and chapters.
+func (b *Builder) withChangedFirst(r *run, steps []step) []step {
+	if b == nil || b.shown == nil || !r.opts.Dev || b.outs == nil || r.out.fresh {
+		return steps
+	}
+	i := slices.IndexFunc(steps, func(s step) bool { return s.name == "render books" })
+	return slices.Insert(slices.Clone(steps), i+1, step{"show changed pages", (*run).showChangedPages})
+}
+
+// showChangedPages shows the pages of the changed articles and chapters
+// as soon as they are written, before the lists, feeds, link check and
+// search index, when nothing else can have changed: the files changed are
+// Markdown files only, and the content was reused (they are existing
+// articles that kept their slug, date, draft state and topics:
+// reuseContent), so every stylesheet, image and script those pages need
+// is in place already. What the rest of the build changes is shown after
+// (showPages); a problem it finds, such as a broken link, reaches the
+// overlay then.
+func (r *run) showChangedPages() error {
+	if !r.b.reused || !r.b.mdOnly || r.ctx.Err() != nil {
+		return nil
+	}
+	var pages []string
+	for _, rel := range r.out.stagedNames() {
+		if strings.HasSuffix(rel, ".html") {
+			pages = append(pages, rel)
+		}
+	}
+	if len(pages) == 0 {
+		return nil
+	}
+	if err := r.out.putEarly(pages); err != nil {
+		return err
+	}
+	r.tellShown(pages)
+	return nil
+}
+
+// tellShown tells the Builder's caller (BuildShown) that the files names
+// are in place, with a report of the build so far.
+func (r *run) tellShown(names []string) {
+	r.fillReport(r.start)
+	rep := *r.report
+	rep.Changed, rep.Published = names, true
+	rep.Written, rep.Unchanged = r.out.stats()
+	r.b.shown(&rep)
+}
+
 // showPages puts every file but the search index's in place and tells
 // the Builder's caller (BuildShown), then waits for the index.
-func (r *run) showPages(start time.Time) error {
+func (r *run) showPages() error {
 	if r.ctx.Err() == nil && !r.out.fresh {
 		t0 := time.Now()
 		names, err := r.out.commitFirst(func(rel string) bool {
@@ -881,11 +934,7 @@ func (r *run) showPages(start time.Time) error {
 		if err != nil {
 			return err
 		}
-		r.fillReport(start)
-		rep := *r.report
-		rep.Changed, rep.Published = names, true
-		rep.Written, rep.Unchanged = r.out.stats()
-		r.b.shown(&rep)
+		r.tellShown(names)
 	}
 	return r.runSteps([]step{{"finish search index", func(r *run) error {
 		err := r.waitSearch()

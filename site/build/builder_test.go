@@ -155,11 +155,23 @@ func TestBuilderMatchesBuild(t *testing.T) {
 		changed := s.edit()
 		// The dev server's way: the pages are shown before the search
 		// index is done. They must be as the whole build leaves them.
+		// An edit of Markdown alone shows the changed pages first, then
+		// the rest (two calls); others show all but the index at once.
 		var shownTree map[string]string
 		var shown *Report
+		var calls []shownCall
 		rep, err := b.BuildShown(context.Background(), changed, func(r *Report) {
 			shown, shownTree = r, tree(t, opts.Dest)
+			calls = append(calls, shownCall{slices.Clone(r.Changed), shownTree})
 		})
+		if len(calls) > 0 {
+			shown = &Report{Problems: shown.Problems, Changed: nil}
+			for _, c := range calls {
+				shown.Changed = append(shown.Changed, c.changed...)
+			}
+			slices.Sort(shown.Changed)
+		}
+		checkChangedFirst(t, i, s.name, calls, changed, s.fast, s.wantErr)
 		if (err != nil) != s.wantErr {
 			t.Fatalf("step %d (%s): Builder.Build error = %v, want error: %v", i, s.name, err, s.wantErr)
 		}
@@ -206,6 +218,46 @@ func TestBuilderMatchesBuild(t *testing.T) {
 		}
 		if diff := cmp.Diff(withoutSearch(rep.Changed), withoutSearch(shown.Changed)); diff != "" {
 			t.Errorf("step %d (%s): files shown differ from the build's changes (-build +shown), the search index aside:\n%s", i, s.name, diff)
+		}
+	}
+}
+
+// shownCall is one call of BuildShown's shown: the files it names, and
+// the output as it was then.
+type shownCall struct {
+	changed []string
+	tree    map[string]string
+}
+
+// checkChangedFirst checks the first of calls (a build's shown calls): a
+// build whose changes (paths) are Markdown files it reads alone (fast)
+// shows their pages first, alone, as they end (a build with errors may
+// have no page to show); any other shows everything at once.
+func checkChangedFirst(t *testing.T, i int, name string, calls []shownCall, paths []string, fast, errs bool) {
+	t.Helper()
+	md := len(paths) > 0 && fast
+	for _, p := range paths {
+		md = md && strings.HasSuffix(p, ".md")
+	}
+	if !md {
+		if len(calls) > 1 {
+			t.Errorf("step %d (%s): shown %d times (%v first); want once, as a change not of Markdown alone may need new stylesheets or images", i, name, len(calls), calls[0].changed)
+		}
+		return
+	}
+	if len(calls) < 2 && !errs {
+		t.Errorf("step %d (%s): a Markdown edit was shown in %d call(s); want its pages first, then the rest", i, name, len(calls))
+		return
+	}
+	if len(calls) < 2 {
+		return
+	}
+	for _, rel := range calls[0].changed {
+		if !strings.HasPrefix(rel, "articles/") || !strings.HasSuffix(rel, "/index.html") {
+			t.Errorf("step %d (%s): shown first %s; want the edited articles' pages only", i, name, rel)
+		}
+		if got, want := calls[0].tree[rel], calls[len(calls)-1].tree[rel]; got != want {
+			t.Errorf("step %d (%s): %s shown first is not the page the build ends with", i, name, rel)
 		}
 	}
 }

@@ -86,8 +86,8 @@ func (o *output) newInTheWay() []string {
 	var bad []string
 	full := func(rel string) string { return filepath.Join(o.dest, filepath.FromSlash(rel)) }
 	for _, rel := range o.stagedNames() {
-		if _, ok := o.prev[rel]; ok {
-			continue
+		if _, ok := o.prev[rel]; ok || o.jrn != nil && o.jrn.put[rel] {
+			continue // listed, or put in place by this build already
 		}
 		if _, err := os.Lstat(full(rel)); err == nil {
 			bad = append(bad, full(rel))

@@ -84,7 +84,7 @@ func (o *output) commitFirst(first func(rel string) bool) ([]string, error) {
 	}
 	var names []string
 	for _, rel := range o.stagedNames() {
-		if first(rel) {
+		if first(rel) && !j.put[rel] {
 			names = append(names, rel)
 		}
 	}
@@ -107,8 +107,24 @@ func (o *output) commitFirst(first func(rel string) bool) ([]string, error) {
 	return names, nil
 }
 
-// startJournal checks the destination and starts the journal of commit,
-// once: commitFirst and commit share it.
+// putEarly puts the staged pages names in place, ahead of commitFirst and
+// commit, while the rest of the build is still to be written (the pages
+// of the articles a dev build changed, shown first); on failure, what it
+// did is undone. A fresh destination is left to commit.
+func (o *output) putEarly(names []string) error {
+	if o.fresh {
+		return nil
+	}
+	j, err := o.startJournal()
+	if err != nil {
+		return err
+	}
+	return j.failed(j.putAll(names))
+}
+
+// startJournal checks the destination (again: files staged since the
+// last call are checked too) and starts the journal of commit, once:
+// putEarly, commitFirst and commit share it.
 func (o *output) startJournal() (*journal, error) {
 	if err := o.checkInTheWay(); err != nil {
 		return nil, err

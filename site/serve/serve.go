@@ -252,8 +252,10 @@ func (s *Server) rebuild(ctx context.Context, b Batch, first bool) {
 			changed = []string{}
 		}
 	}
-	// The pages are shown (shown: the files announced) before the search
-	// index is done; the rest of the build announces what is left.
+	// The pages are shown (shown: the files announced) before the build
+	// is done, in steps: the changed articles first, then the lists and
+	// the rest but the search index; the end of the build announces what
+	// is left.
 	var shown []string
 	shownAction := ""
 	rep, err := s.builder.BuildShown(ctx, changed, func(early *build.Report) {
@@ -261,8 +263,10 @@ func (s *Server) rebuild(ctx context.Context, b Batch, first bool) {
 		if early.Errors > 0 {
 			err = &diag.Errors{Problems: early.Problems}
 		}
-		shownAction = s.publish(early, err, b, nil)
-		shown = append([]string{}, early.Changed...)
+		if a := s.publish(early, err, b, shown); shownAction == "" || a != "none" {
+			shownAction = a
+		}
+		shown = append(shown, early.Changed...)
 	})
 	if ctx.Err() != nil {
 		return // stopping
