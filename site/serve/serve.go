@@ -63,7 +63,7 @@ type Options struct {
 	// relying on file system events.
 	Poll time.Duration
 	// Quiet is the debounce: how long the files must stay untouched
-	// before a rebuild (default 50ms).
+	// before a rebuild (default 20ms).
 	Quiet time.Duration
 
 	// OnListen is called once the server accepts connections.
@@ -127,7 +127,7 @@ func New(opts Options) (*Server, error) {
 		opts.Addr = "127.0.0.1:8000"
 	}
 	if opts.Quiet <= 0 {
-		opts.Quiet = 50 * time.Millisecond
+		opts.Quiet = 20 * time.Millisecond
 	}
 	bo := opts.Build
 	bo.Dev = true

@@ -36,10 +36,12 @@ type WatchOptions struct {
 	// folders when they sit inside a tree).
 	Skip []string
 	// Quiet is how long the files must stay untouched before a batch is
-	// delivered (default 50ms): an editor's save is several events.
+	// delivered (default 20ms): an editor's save is several events, all
+	// within a millisecond or two (a write, or a write to a temporary file
+	// and a rename; vim's backup rename, write and removal).
 	Quiet time.Duration
 	// MaxWait delivers a batch even while changes go on, this long after
-	// its first change (default 40×Quiet).
+	// its first change (default 2s).
 	MaxWait time.Duration
 	// Poll, when not zero, stats the files at this interval instead of
 	// asking the operating system for events (network and container
@@ -66,10 +68,10 @@ type Watcher struct {
 // NewWatcher starts watching. Call Close to stop.
 func NewWatcher(opts WatchOptions) (*Watcher, error) {
 	if opts.Quiet <= 0 {
-		opts.Quiet = 50 * time.Millisecond
+		opts.Quiet = 20 * time.Millisecond
 	}
 	if opts.MaxWait <= 0 {
-		opts.MaxWait = 40 * opts.Quiet
+		opts.MaxWait = 2 * time.Second
 	}
 	if opts.clock == nil {
 		opts.clock = realClock{}
