@@ -242,12 +242,12 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		err = r.runSteps(steps[1:4])
 	}
 	if err == nil && b.showsFirst(r) {
-		err = r.runSteps(b.withChangedFirst(r, showFirst(steps[4:])))
+		err = r.runSteps(showFirst(steps[4:]))
 		if err == nil {
 			err = r.showPages()
 		}
 	} else if err == nil {
-		err = r.runSteps(b.withChangedFirst(r, steps[4:]))
+		err = r.runSteps(steps[4:])
 	}
 	if r.search != nil {
 		r.waitSearch()

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kiji-ssg/kiji/site/zennlink"
 	"io"
 	"io/fs"
 	"os"
@@ -95,6 +96,9 @@ type Builder struct {
 	sumsKey string // the global key they were made with
 	reused  bool   // the content was not read again: no image changed
 	mdOnly  bool   // the files changed are all Markdown in the content folder
+	// The articles read again when the content was reused (by File).
+	changedFiles map[string]bool
+	linkPages    *pagesChoice // the pages links can name (zennlinks.go)
 
 	hashMu sync.Mutex
 	hashes map[string]fileHash // by path in the content fs
@@ -404,7 +408,7 @@ func (b *Builder) reuseContent(r *run) bool {
 
 	r.site = &s
 	b.site = &s
-	b.reused = true
+	b.reused, b.changedFiles = true, files
 	b.siteProbs = ps
 	b.pending = map[string]bool{}
 	r.probs.Add(ps...)
@@ -872,28 +876,52 @@ func (r *run) startSearchAside() error {
 	return r.startSearch()
 }
 
-// withChangedFirst adds showChangedPages to the pipeline of a dev build
-// of the Builder whose caller is told what is shown (BuildShown), into a
-// folder a build filled: right after the articles and chapters.
-func (b *Builder) withChangedFirst(r *run, steps []step) []step {
-	if b == nil || b.shown == nil || !r.opts.Dev || b.outs == nil || r.out.fresh {
-		return steps
-	}
-	i := slices.IndexFunc(steps, func(s step) bool { return s.name == "render books" })
-	return slices.Insert(slices.Clone(steps), i+1, step{"show changed pages", (*run).showChangedPages})
+// pagesChoice is the pages links can name (run.zlinks, read-only once
+// made) and their key, as made from the content read in full for the
+// gen-th time (Builder.siteGen).
+type pagesChoice struct {
+	gen    int
+	zlinks *zennlink.Index
+	key    string
 }
 
-// showChangedPages shows the pages of the changed articles and chapters
-// as soon as they are written, before the lists, feeds, link check and
-// search index, when nothing else can have changed: the files changed are
-// Markdown files only, and the content was reused (they are existing
+// keptPages gives r the pages links can name as the last build made
+// them, when the content was reused since (the articles kept their paths
+// and slugs; the books and kiji.yaml did not change).
+func (b *Builder) keptPages(r *run) bool {
+	if b == nil || !b.reused || b.linkPages == nil || b.linkPages.gen != b.siteGen {
+		return false
+	}
+	r.zlinks, r.pagesKey = b.linkPages.zlinks, b.linkPages.key
+	return true
+}
+
+// keepPages keeps the pages links can name that r made, for keptPages.
+func (b *Builder) keepPages(r *run) {
+	if b != nil {
+		b.linkPages = &pagesChoice{gen: b.siteGen, zlinks: r.zlinks, key: r.pagesKey}
+	}
+}
+
+// changedFirst reports whether r, a dev build of the Builder whose caller
+// is told what is shown (BuildShown) into a folder a build filled, shows
+// the pages of the changed articles first (renderArticles), before the
+// other articles are even looked at, then the lists, feeds, link check
+// and search index: when nothing else can have changed. The files changed
+// are Markdown files only, and the content was reused (they are existing
 // articles that kept their slug, date, draft state and topics:
 // reuseContent), so every stylesheet, image and script those pages need
 // is in place already. What the rest of the build changes is shown after
 // (showPages); a problem it finds, such as a broken link, reaches the
 // overlay then.
+func (b *Builder) changedFirst(r *run) bool {
+	return b != nil && b.shown != nil && r.opts.Dev && b.outs != nil && !r.out.fresh && b.reused && b.mdOnly && len(b.changedFiles) > 0
+}
+
+// showChangedPages puts the pages staged so far (the changed articles')
+// in place and tells the Builder's caller.
 func (r *run) showChangedPages() error {
-	if !r.b.reused || !r.b.mdOnly || r.ctx.Err() != nil {
+	if r.ctx.Err() != nil {
 		return nil
 	}
 	var pages []string

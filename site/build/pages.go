@@ -131,14 +131,38 @@ type articleResult struct {
 func (r *run) renderArticles() error {
 	as := r.site.Articles
 	results := make([]articleResult, len(as))
-	_, err := forEach(r, as, func(i int, _ *content.Article) (bool, error) {
+	render := func(_ int, i int) (bool, error) {
 		res, err := r.renderArticle(i)
 		results[i] = res
 		return err == nil, err
-	})
+	}
+	first, rest := r.b.articlesFirst(r)
+	_, err := forEach(r, first, render)
+	if err == nil && len(first) > 0 {
+		err = r.showChangedPages()
+	}
+	if err == nil {
+		_, err = forEach(r, rest, render)
+	}
 	r.articleResults = results
 	r.report.Articles = len(as)
 	return err
+}
+
+// articlesFirst splits the articles (by index) into those rendered and
+// shown first (changedFirst: the changed ones) and the rest.
+func (b *Builder) articlesFirst(r *run) (first, rest []int) {
+	as := r.site.Articles
+	rest = make([]int, 0, len(as))
+	show := b.changedFirst(r)
+	for i, a := range as {
+		if show && b.changedFiles[a.File] {
+			first = append(first, i)
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	return first, rest
 }
 
 func (r *run) renderArticle(i int) (res articleResult, err error) {

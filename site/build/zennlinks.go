@@ -23,6 +23,10 @@ import (
 // r.pagesKey with their hash: the output of a page whose links were
 // resolved depends on it.
 func (r *run) indexPages() {
+	if r.b.keptPages(r) {
+		return
+	}
+	defer r.b.keepPages(r)
 	ix := zennlink.NewIndex(r.cfg.ZennUser)
 	h := sha256.New()
 	fmt.Fprintf(h, "zenn_user %q\n", r.cfg.ZennUser)

@@ -38,7 +38,8 @@ type Config struct {
 type Index struct {
 	cfg            Config
 	shards, groups int
-	cache          string // the folder of the cache ("" for none)
+	cache          string        // the folder of the cache ("" for none)
+	cacheRead      chan struct{} // closed once old and oldHeads are read
 	old            *cacheIndex
 	oldHeads       map[string]int // URL → index in old.Heads
 	samePages      bool           // the pages are the old ones (Write)
@@ -117,14 +118,26 @@ func NewIndex(cfg Config, dev bool) *Index {
 			name = "search-dev"
 		}
 		ix.cache = filepath.Join(cfg.CacheDir, name)
-		ix.readCache()
+		// Read while the build renders: a page added (AddDoc) does not
+		// need it, and a serve rebuild renders the changed page first.
+		read := make(chan struct{})
+		ix.cacheRead = read
+		go func() { ix.readCache(); close(read) }()
 	}
 	return ix
+}
+
+// waitCache waits for the cache NewIndex reads.
+func (ix *Index) waitCache() {
+	if ix.cacheRead != nil {
+		<-ix.cacheRead
+	}
 }
 
 // Has reports whether the cache holds the page at url: a page not added
 // again (Keep) keeps its entries.
 func (ix *Index) Has(url string) bool {
+	ix.waitCache()
 	_, ok := ix.oldHeads[url]
 	return ok
 }
@@ -245,6 +258,7 @@ func (s *spill) take(name string) error {
 // Close removes the files the index spilled, when Write is not called
 // (a build that failed).
 func (ix *Index) Close() {
+	ix.waitCache()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	for _, s := range ix.spill {

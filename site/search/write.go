@@ -53,6 +53,7 @@ type Sink interface {
 // numbered in URL order, so the same pages give the same bytes. It
 // returns the ID of the cache it leaves, for the next build's Config.
 func (ix *Index) Write(out Sink) (string, error) {
+	ix.waitCache()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.err != nil {
