@@ -178,14 +178,17 @@ func caseOnly(diffs [][2]string) bool {
 }
 
 // urlInside finds an absolute URL written inside a link by mistake
-// ("(https://example.com)", "hthttps://example.com"): the link then is a
+// ("(https://example.com)", `"https://example.com"`, "hthttps://example.com"),
+// without the bracket or quote around it: the link then is a
 // relative one for a browser. It returns "" when there is none.
 func urlInside(link string) string {
 	for _, scheme := range []string{"https://", "http://"} {
 		if i := strings.Index(link, scheme); i > 0 {
 			u := link[i:]
-			if strings.HasSuffix(u, ")") && strings.HasSuffix(link[:i], "(") {
-				u = strings.TrimSuffix(u, ")")
+			for _, q := range [][2]string{{"(", ")"}, {`"`, `"`}, {"'", "'"}, {"“", "”"}, {"「", "」"}} {
+				if strings.HasSuffix(link[:i], q[0]) && strings.HasSuffix(u, q[1]) {
+					u = strings.TrimSuffix(u, q[1])
+				}
 			}
 			return u
 		}

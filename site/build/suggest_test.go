@@ -168,6 +168,10 @@ func TestIsLocal(t *testing.T) {
 func TestURLInside(t *testing.T) {
 	for _, tc := range []struct{ link, want string }{
 		{"(https://sawara.dev)", "https://sawara.dev"},
+		{`"https://docs.example.com/a.html"`, "https://docs.example.com/a.html"}, // [x]: "https://…" in a definition
+		{"'https://x.y/z'", "https://x.y/z"},
+		{"「https://x.y/z」", "https://x.y/z"},
+		{`"https://x.y/z`, "https://x.y/z"},
 		{"hthttps://x.y/z", "https://x.y/z"},
 		{"https://x.y", ""},
 		{"./x", ""},

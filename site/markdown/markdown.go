@@ -1,7 +1,7 @@
 // Package markdown is kiji's one goldmark setup: CommonMark with GFM
-// (tables, strikethrough, task lists), bare URLs linked by Zenn's rules
-// (zenn.Linkify), footnotes, the CJK
-// extension, and kiji's own extensions, each in its own subpackage:
+// (tables, task lists), strikethrough as Zenn reads it (zenn.Strikethrough:
+// ~~a~~, one ~ is text), bare URLs linked by Zenn's rules (zenn.Linkify),
+// footnotes, the CJK extension, and kiji's own extensions, each in its own subpackage:
 //
 //	headingid  heading ids, anchors, table of contents
 //	code       code blocks highlighted with chroma, lang:file, diff
@@ -94,7 +94,7 @@ func New(opts Options) *Converter {
 		opts.BasePath = "/"
 	}
 	exts := []goldmark.Extender{
-		extension.Table, extension.Strikethrough, extension.TaskList,
+		extension.Table, zenn.Strikethrough{}, extension.TaskList,
 		zenn.Linkify{},
 		extension.NewFootnote(extension.WithFootnoteBacklinkHTML("↩︎")),
 		extension.NewCJK(extension.WithEastAsianLineBreaks(), extension.WithEscapedSpace()),

@@ -15,15 +15,18 @@ import (
 //     whole candidate is then text: "$5 and $10" stays text.
 //   - Inline math stays on one line.
 //   - "$$…$$" inside a paragraph is display math; it is tried before "$…$".
-//   - Zenn's guard for links whose URL holds a '$' ([$x](https://a/$y)) is
-//     kept.
+//   - Zenn's guard for links: "$" whose TeX would hold "](http" before the
+//     next '$' only closes after one character ([$x](https://a/$y) stays a
+//     link), and "$$" none on a line with "](http" after it. A link after
+//     the closing '$' is no guard: "$ab$ [l](https://…) $c$ (x)" is math.
 //   - A display block starts with "$$" at the start of a line and ends at
 //     the next "$$", which may be followed by an equation number "(1)"; a
 //     lone '$' before that "$$" means the block was not math.
 //
 // Deliberate differences: a '$' preceded by an odd number of backslashes
 // never closes math (Zenn closes "$a\$" at the escaped dollar), so \$ can be
-// used inside a formula, inline or display; a "$$" line may follow a line of
+// used inside a formula, inline or display, and the link guard looks as far
+// as the next unescaped '$'; a "$$" line may follow a line of
 // text without a blank line between (Zenn leaves it as text); text after the
 // closing "$$" of a block becomes a paragraph (Zenn drops it).
 
@@ -98,27 +101,17 @@ type lineInfo struct {
 	// stop is where "." of a JavaScript regular expression stops (a CR,
 	// U+2028, U+2029 or the end): math does not go past it.
 	stop int
-	// guard1 and guard2 are the last offsets where Zenn's link guard for "$"
-	// and for "$$" starts to hold (-1: nowhere); see linkGuard.
-	guard1, guard2 int
+	// guard2 is the last offset where Zenn's link guard for "$$" starts to
+	// hold (-1: nowhere); see guarded.
+	guard2 int
 }
 
 func analyze(line []byte, base int) lineInfo {
 	stop := lineEnd(line)
-	li := lineInfo{start: base, end: base + len(line), stop: base + stop, guard1: -1, guard2: -1}
-	l := line[:stop]
+	li := lineInfo{start: base, end: base + len(line), stop: base + stop, guard2: -1}
 	// "$$": "](http" anywhere in the rest of the line.
-	if i := bytes.LastIndex(l, []byte("](http")); i >= 0 {
+	if i := bytes.LastIndex(line[:stop], []byte("](http")); i >= 0 {
 		li.guard2 = base + i
-	}
-	// "$": "](http", later a '$', later a ')'. The best '$' is the last one
-	// before the last ')'.
-	if k := bytes.LastIndexByte(l, ')'); k >= 0 {
-		if j := bytes.LastIndexByte(l[:k], '$'); j >= 0 {
-			if i := bytes.LastIndex(l[:j], []byte("](http")); i >= 0 {
-				li.guard1 = base + i
-			}
-		}
 	}
 	return li
 }
@@ -156,7 +149,7 @@ func (s *scanner) delimited(line []byte, base, d int) (inlineMatch, bool) {
 	}
 	p := d + n0 // where the closer of one-character TeX would be
 	end := -1
-	if s.guarded(base+p, d) {
+	if s.guarded(line, base, p, d) {
 		// Only one character of TeX may match: "$x$".
 		if isCloser(line, p, d) {
 			end = p
@@ -177,16 +170,20 @@ func (s *scanner) delimited(line []byte, base, d int) (inlineMatch, bool) {
 }
 
 // guarded is Zenn's negative look-ahead that keeps
-// "[$x](https://example.com/$y)" a link. From offset at on, for "$" the
-// line must not hold "](http" followed by a '$' and then a ')'; for "$$" it
-// must not hold "](http" at all. When it holds, only one-character TeX can
-// match.
-func (s *scanner) guarded(at, d int) bool {
-	g := s.line.guard1
+// "[$x](https://example.com/$y)" a link: from line[p] on, for "$" there is
+// "](http" before the next unescaped '$' (/(?![^$]*\]\(http)/), for "$$"
+// anywhere on the line (/(?!.*\]\(http)/). When it holds, only
+// one-character TeX can match. The "$" search ends at the next '$', so the
+// searches of a line's openers cover it about once.
+func (s *scanner) guarded(line []byte, base, p, d int) bool {
 	if d == 2 {
-		g = s.line.guard2
+		return s.line.guard2 >= 0 && base+p <= s.line.guard2
 	}
-	return g >= 0 && at <= g
+	end := p
+	for end < len(line) && (line[end] != '$' || escaped(line, end)) {
+		end++
+	}
+	return bytes.Contains(line[p:end], []byte("](http"))
 }
 
 // isCloser reports whether d dollars at line[i] can close math: they are not

@@ -115,6 +115,13 @@ func FuzzBareURLs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) { fuzzConvert(t, s) })
 }
 
+func FuzzStrikethrough(f *testing.F) {
+	for _, s := range []string{"0001~4500", "~~a~~", "q ~~~x~~~", "~~~~a~~~~", "\\~~~a~~", "~~**a~~**", "~~a ~b~ c~~"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { fuzzConvert(t, s) })
+}
+
 // TestLinearTime guards against quadratic parsing: long lines of brackets,
 // deep nesting and many cards convert in well under the bound. (goldmark's
 // own link parser is quadratic on a line of many "![a](b" without spaces;
@@ -135,6 +142,8 @@ func TestLinearTime(t *testing.T) {
 		"embeds in a row":    strings.Repeat("@[youtube](dQw4w9WgXcQ)\n", 20000),
 		"nested details":     strings.Repeat("::::details x\n", 100) + "text\n",
 		"unclosed in a list": strings.Repeat("- :::message\n  x\n", 5000),
+		"odd tilde runs":     strings.Repeat("~~~a~~ ", 20000) + strings.Repeat(" b~~", 20000),
+		"unclosed strikes":   strings.Repeat("~~a ", 50000),
 	}
 	for name, src := range cases {
 		t.Run(name, func(t *testing.T) {

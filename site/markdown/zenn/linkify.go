@@ -15,8 +15,8 @@ import (
 // (markdown-it's linkify with fuzzy links and fuzzy e-mail off):
 //
 //   - only http://, https:// and ftp:// URLs, whose scheme does not follow
-//     an ASCII letter, digit or one of . + - (so "参考：https://…" and
-//     "詳細はhttps://…" are linked), and mailto: addresses; never www.…
+//     an ASCII letter, digit or + (so "参考：https://…", "詳細はhttps://…"
+//     and "Docs.https://…" are linked), and mailto: addresses; never www.…
 //     or a bare name@host ("CDK@1.98.0" stays text);
 //   - the host is letters and digits of any script (localhost too), with a
 //     port; the path takes what linkify-it takes: balanced ( ) [ ] { } and
@@ -51,12 +51,8 @@ func (p *linkifyParser) Parse(parent ast.Node, block text.Reader, pc parser.Cont
 	if !ok || t.Segment.Stop != seg.Start || t.SoftLineBreak() || t.HardLineBreak() || t.IsRaw() {
 		return nil
 	}
-	// The scheme: the run of [a-zA-Z0-9.+-] before ":", starting with a letter.
-	start := seg.Start
-	for start > t.Segment.Start && start > seg.Start-8 && isSchemeByte(src[start-1]) {
-		start--
-	}
-	if start == seg.Start || start > t.Segment.Start && isSchemeByte(src[start-1]) {
+	start := seg.Start - schemeBefore(src[t.Segment.Start:seg.Start])
+	if start == seg.Start {
 		return nil
 	}
 	prev := '\n'
@@ -78,7 +74,16 @@ func (p *linkifyParser) Parse(parent ast.Node, block text.Reader, pc parser.Cont
 	return a
 }
 
-func isSchemeByte(c byte) bool { return isASCIIAlnum(c) || c == '.' || c == '+' || c == '-' }
+// schemeBefore returns the length of the scheme name (http, https, ftp or
+// mailto, any case) that text ends with, or 0.
+func schemeBefore(text []byte) int {
+	for _, name := range []string{"https", "http", "ftp", "mailto"} {
+		if n := len(name); len(text) >= n && equalFoldASCII(text[len(text)-n:], name) {
+			return n
+		}
+	}
+	return 0
+}
 
 // matchLinkAt returns the length of the bare URL at the start of s, or 0.
 // prev is the character before s ('\n' at the start of a line).
@@ -95,8 +100,11 @@ func matchLinkAt(s []byte, prev rune) int {
 		}
 		return matchMailto(s, scheme)
 	}
-	// markdown-it's SCHEME_RE: the scheme must not follow [a-z0-9.+-].
-	if prev < utf8.RuneSelf && (isASCIIAlnum(byte(prev)) || prev == '.' || prev == '+' || prev == '-') {
+	// Not after an ASCII letter, digit or "+". markdown-it's inline rule
+	// (SCHEME_RE) takes a scheme after anything but [a-z0-9.+-];
+	// its core rule (linkify-it's schema search) also after punctuation,
+	// so "Docs.https://…" and "a-https://…" are links too.
+	if prev < utf8.RuneSelf && (isASCIIAlnum(byte(prev)) || prev == '+') {
 		return 0
 	}
 	end := matchHTTP(s, scheme)

@@ -75,7 +75,8 @@ func TestMatchLink(t *testing.T) {
 }
 
 // TestLinkifyInText checks where a bare URL may start: after Japanese
-// text and full-width punctuation, not after ASCII letters or digits, and
+// text and punctuation, not after ASCII letters, digits or "+" (Zenn's
+// output for each, zenn-markdown-html 0.5.4), and
 // never as www.… or name@host.
 func TestLinkifyInText(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
@@ -83,6 +84,13 @@ func TestLinkifyInText(t *testing.T) {
 		{"after japanese", "詳細はhttps://a.com/pathを参照", `<p>詳細は<a href="https://a.com/path">https://a.com/path</a>を参照</p>`},
 		{"inside brackets", "[ Detail: https://a.com/x ] **No**", `<p>[ Detail: <a href="https://a.com/x">https://a.com/x</a> ] <strong>No</strong></p>`},
 		{"not after letters", "hthttps://a.com/x", `<p>hthttps://a.com/x</p>`},
+		{"not after digits", "1https://a.com/x", `<p>1https://a.com/x</p>`},
+		{"not after plus", "C++https://a.com/x", `<p>C++https://a.com/x</p>`},
+		{"after a full stop", "Microsoft Docs.https://a.com/x, (参照)", `<p>Microsoft Docs.<a href="https://a.com/x">https://a.com/x</a>, (参照)</p>`},
+		{"after a hyphen", "a-http://a.com/x", `<p>a-<a href="http://a.com/x">http://a.com/x</a></p>`},
+		{"after an underscore", "a_ftp://a.com/x", `<p>a_<a href="ftp://a.com/x">ftp://a.com/x</a></p>`},
+		{"mailto after a full stop", "x.mailto:a@b.co", `<p>x.<a href="mailto:a@b.co">mailto:a@b.co</a></p>`},
+		{"upper case", "x.HTTPS://a.com/x", `<p>x.<a href="HTTPS://a.com/x">HTTPS://a.com/x</a></p>`},
 		{"no www", "see www.getdbt.com here", `<p>see www.getdbt.com here</p>`},
 		{"no bare e-mail", "CDK@1.98.0で", `<p>CDK@1.98.0で</p>`},
 		{"mailto", "mail mailto:a@b.com now", `<p>mail <a href="mailto:a@b.com">mailto:a@b.com</a> now</p>`},

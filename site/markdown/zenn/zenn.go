@@ -30,7 +30,9 @@
 //   - one-line <!-- comments --> are removed.
 //
 // Linkify (a separate extension, linkify.go) links bare URLs by Zenn's
-// rules; link cards give up quickly without a network (reach.go).
+// rules, and Strikethrough (strike.go) strikes ~~text~~ through as
+// markdown-it does, where one ~ is text; link cards give up quickly without
+// a network (reach.go).
 //
 // Problems (an invalid embed argument, an unknown embed, an unclosed
 // container) are reported to the document's diag list as warnings with the

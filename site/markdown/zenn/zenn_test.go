@@ -29,7 +29,7 @@ type result struct {
 // and this extension.
 func newMD(z *Extender) goldmark.Markdown {
 	return goldmark.New(
-		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList, Linkify{}, extension.Footnote, z),
+		goldmark.WithExtensions(extension.Table, Strikethrough{}, extension.TaskList, Linkify{}, extension.Footnote, z),
 		goldmark.WithRendererOptions(html.WithHardWraps()),
 	)
 }
