@@ -3,6 +3,7 @@ package search
 import (
 	"encoding/binary"
 	"fmt"
+	"html"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -80,6 +81,8 @@ func TestEntriesAsReference(t *testing.T) {
 		Doc{URL: "topics/", Title: "  ", Topics: []string{"", "Go", "ＡＷＳ"}, Body: []byte("<p>x</p>")},
 		Doc{URL: "long/", Title: "Kubernetes運用", Body: []byte("<h2>見出し&amp;Ｋ８ｓ</h2><p>" + long + "</p><pre>func main() {}</pre>")},
 		Doc{URL: "marks/", Title: "Café ｶﾀｶﾅ", Body: []byte("<p>école ①Ⅳ㌔ 日本　語 e\u0301 \xff</p>")},
+		Doc{URL: "far/", Title: "𠮷野家", Body: []byte("<p>𠮷野家の𠮷と吉、𠀋𠮷</p><h2>𠮷</h2>")}, // CJK past the BMP: charTable.far
+		Doc{URL: "refs/", Body: []byte("<p>a &amp;&lt;b&gt; &quot;c&#39; &#34;d&amp;lt;</p><p>&hellip; &amp &copy;x&amp;</p>")},
 	)
 	for _, code := range []bool{true, false} {
 		tz := newTokenizer()
@@ -166,9 +169,11 @@ func TestKeyTable(t *testing.T) {
 }
 
 // TestTokenizerAllocates checks that a reused tokenizer reads and encodes
-// a page (one without character references) allocating nothing.
+// a page (with the character references a renderer writes) allocating
+// nothing.
 func TestTokenizerAllocates(t *testing.T) {
-	d := Doc{URL: "articles/x/", Title: "Next.js で始める Helm 運用", Topics: []string{"aws", "go"}, Body: benchPage}
+	body := append([]byte("<p>a &amp;&lt;b&gt; &quot;c&#39;</p>"), benchPage...)
+	d := Doc{URL: "articles/x/", Title: "Next.js で始める Helm 運用", Topics: []string{"aws", "go"}, Body: body}
 	tz := newTokenizer()
 	got := testing.AllocsPerRun(5, func() {
 		tz.reset(8)
@@ -178,4 +183,27 @@ func TestTokenizerAllocates(t *testing.T) {
 	if got != 0 {
 		t.Errorf("%v allocations a page, want 0", got)
 	}
+}
+
+// FuzzUnescape checks appendUnescaped against html.UnescapeString
+// whenever it decodes (it must decode the renderer's references).
+func FuzzUnescape(f *testing.F) {
+	f.Add("a &amp;&lt;b&gt; &quot;c&#39; &#34;d&amp;lt;")
+	f.Add("&hellip; &amp &copy;x&amp;")
+	f.Add("no reference")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := appendUnescaped([]byte("x"), []byte(s))
+		if !ok {
+			if string(got) != "x" {
+				t.Errorf("appendUnescaped(%q) failed but changed dst: %q", s, got)
+			}
+			if !strings.Contains(s, "&") {
+				t.Errorf("appendUnescaped(%q) failed with no reference", s)
+			}
+			return
+		}
+		if want := "x" + html.UnescapeString(s); string(got) != want {
+			t.Errorf("appendUnescaped(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

@@ -123,9 +123,9 @@ type tokenizer struct {
 	// encoding
 	start, next []int32
 	pos         []uint32
-	chars       keyTable // CJK characters on their own
-	uni         []uni    // by character
-	parts       [][]byte // the page's entries, by group
+	chars       charTable // CJK characters on their own
+	uni         []uni     // by character, in the order they first come
+	parts       [][]byte  // the page's entries, by group
 }
 
 type occurrence struct {
@@ -134,12 +134,58 @@ type occurrence struct {
 }
 
 type uni struct {
+	char  rune
 	flags byte
 	count int
 }
 
+// charTable numbers a page's CJK characters: a character of the Basic
+// Multilingual Plane (almost all) by its code point, through an array
+// (a look-up reads one slot, with no hash), the others in a keyTable.
+// Like keyTable, reset empties it in constant time.
+type charTable struct {
+	stamp uint32
+	slots []charSlot // by code point below 0x10000
+	far   keyTable   // the others
+	farID []int32    // far's number → the character's
+}
+
+type charSlot struct {
+	stamp uint32
+	id    int32
+}
+
+func (t *charTable) reset() {
+	t.stamp++
+	if t.stamp == 0 { // after 2^32 resets: no slot may look used
+		clear(t.slots)
+		t.stamp = 1
+	}
+	t.far.reset()
+	t.farID = t.farID[:0]
+}
+
+// id returns the number of c (the UTF-8 of r), or next when c is new.
+func (t *charTable) id(r rune, c []byte, next int32) int32 {
+	if r < 0x10000 {
+		if t.slots == nil {
+			t.slots = make([]charSlot, 0x10000)
+		}
+		s := &t.slots[r]
+		if s.stamp != t.stamp {
+			*s = charSlot{t.stamp, next}
+		}
+		return s.id
+	}
+	i := t.far.id(c)
+	if int(i) == len(t.farID) {
+		t.farID = append(t.farID, next)
+	}
+	return t.farID[i]
+}
+
 func newTokenizer() *tokenizer {
-	return &tokenizer{keys: newKeyTable(), chars: newKeyTable()}
+	return &tokenizer{keys: newKeyTable(), chars: charTable{far: newKeyTable(), stamp: 1}}
 }
 
 func (tz *tokenizer) reset(groups int) {
@@ -252,7 +298,7 @@ func (tz *tokenizer) encode(shards, groups int) {
 		name := tz.keys.key(id)
 		ps := tz.pos[tz.start[id]:tz.start[id+1]]
 		if r, n := utf8.DecodeRune(name); IsCJK(r) {
-			tz.countChar(name[:n], tz.flags[id], len(ps))
+			tz.countChar(r, name[:n], tz.flags[id], len(ps))
 		}
 		g := shardOf(name, shards) % groups
 		b := appendBytes(tz.parts[g], name)
@@ -271,8 +317,9 @@ func (tz *tokenizer) encode(shards, groups int) {
 		}
 		tz.parts[g] = b
 	}
-	for i, u := range tz.uni {
-		c := tz.chars.key(int32(i))
+	var buf [utf8.UTFMax]byte
+	for _, u := range tz.uni {
+		c := utf8.AppendRune(buf[:0], u.char)
 		g := shardOf(c, shards) % groups
 		b := appendBytes(tz.parts[g], c)
 		b = append(b, u.flags|unigram)
@@ -300,10 +347,10 @@ func (tz *tokenizer) groupOccurrences() {
 	}
 }
 
-func (tz *tokenizer) countChar(c []byte, flags byte, count int) {
-	i := tz.chars.id(c)
+func (tz *tokenizer) countChar(r rune, c []byte, flags byte, count int) {
+	i := tz.chars.id(r, c, int32(len(tz.uni)))
 	if int(i) == len(tz.uni) {
-		tz.uni = append(tz.uni, uni{})
+		tz.uni = append(tz.uni, uni{char: r})
 	}
 	tz.uni[i].flags |= flags
 	tz.uni[i].count += count

@@ -79,6 +79,7 @@ type blockScanner struct {
 	text     []byte      // the blocks' normalised text, one after another
 	spans    []blockSpan // the blocks, in document order
 	cur      []byte      // text of the current block, entities not yet decoded
+	esc      []byte      // cur decoded
 	name     []byte      // the current tag's name, lower case
 	heading  int         // depth inside h1–h6
 	skip     int         // depth inside a skipped element
@@ -123,10 +124,48 @@ func (s *blockScanner) flush() {
 	}
 	text := s.cur
 	if bytes.IndexByte(s.cur, '&') >= 0 {
-		text = []byte(html.UnescapeString(string(text)))
+		var ok bool
+		if s.esc, ok = appendUnescaped(s.esc[:0], text); ok {
+			text = s.esc
+		} else {
+			text = []byte(html.UnescapeString(string(text)))
+		}
 	}
 	s.add(f, text, false)
 	s.cur = s.cur[:0]
+}
+
+// commonEntities are the character references a Markdown renderer
+// writes, with what they stand for.
+var commonEntities = [...]struct{ ref, char string }{
+	{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", `"`}, {"&#39;", "'"}, {"&#34;", `"`},
+}
+
+// appendUnescaped appends src with its character references decoded, as
+// html.UnescapeString does, when each is one of commonEntities (what the
+// renderer writes, without the strings html.UnescapeString allocates);
+// it reports false, dst as it was, at any other "&".
+func appendUnescaped(dst, src []byte) ([]byte, bool) {
+	start := len(dst)
+	for {
+		i := bytes.IndexByte(src, '&')
+		if i < 0 {
+			return append(dst, src...), true
+		}
+		dst = append(dst, src[:i]...)
+		src = src[i:]
+		n := 0
+		for _, e := range commonEntities {
+			if bytes.HasPrefix(src, []byte(e.ref)) {
+				dst, n = append(dst, e.char...), len(e.ref)
+				break
+			}
+		}
+		if n == 0 {
+			return dst[:start], false
+		}
+		src = src[n:]
+	}
 }
 
 // add appends a block of text, normalised; unless always, none if that
