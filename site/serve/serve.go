@@ -359,9 +359,12 @@ func (s *Server) reloadEvent(rep *build.Report, b Batch, wasStale bool, oldID st
 // learnBuild tells the pages the name of the output now complete, when
 // it differs from the one they learnt when it was shown (BuildShown): a
 // page restarted or reconnected then reloads only if the output changed
-// again. s.mu is held.
+// again. While the build goes on (a second showing, the manifest not yet
+// written) the name they learnt stands: the pages shown are newer than
+// the manifest, and a page loading then would reload once more. s.mu is
+// held.
 func (s *Server) learnBuild() (string, string, map[string]any) {
-	if s.buildID == s.manifest {
+	if s.buildID == s.manifest || strings.HasPrefix(s.buildID, s.manifest+".") {
 		return "none", "", nil
 	}
 	s.was, s.buildID = s.buildID, s.manifest
