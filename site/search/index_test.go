@@ -96,7 +96,7 @@ func coldIndex(t *testing.T, docs []Doc) map[string][]byte {
 
 // rebuild indexes docs again as a build does: pages in changed are added
 // again, the others kept from the cache.
-func rebuild(t *testing.T, cache, prev string, docs []Doc, changed map[string]bool, out *outputSink) string {
+func rebuild(t testing.TB, cache, prev string, docs []Doc, changed map[string]bool, out *outputSink) string {
 	t.Helper()
 	ix := NewIndex(Config{Options: Options{Code: true}, Pages: len(docs), CacheDir: cache, PrevID: prev}, false)
 	out.begin()
@@ -215,32 +215,13 @@ func BenchmarkRebuildOnePage(b *testing.B) {
 	docs := siteDocs(3000)
 	cache := b.TempDir()
 	out := &outputSink{}
-	ids := []string{""}
-	index := func(changed map[string]bool) {
-		ix := NewIndex(Config{Options: Options{Code: true}, Pages: len(docs), CacheDir: cache, PrevID: ids[len(ids)-1]}, false)
-		out.begin()
-		for _, d := range docs {
-			if !changed[d.URL] && ix.Has(d.URL) {
-				ix.Keep(d.URL)
-			} else if err := ix.AddDoc(d); err != nil {
-				b.Fatal(err)
-			}
-		}
-		id, err := ix.Write(out)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ix.Close()
-		out.end()
-		ids = append(ids, id)
-	}
-	index(nil)
+	id := rebuild(b, cache, "", docs, nil, out)
 	body := docs[1500].Body
 	n := 0
 	for b.Loop() {
 		n++
 		docs[1500].Body = fmt.Appendf(slices.Clip(body), "<p>編集%d</p>", n%2)
-		index(map[string]bool{docs[1500].URL: true})
+		id = rebuild(b, cache, id, docs, map[string]bool{docs[1500].URL: true}, out)
 	}
 }
 
