@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/kiji-ssg/kiji/site/zennlink"
 	"io"
 	"io/fs"
 	"os"
@@ -26,6 +25,7 @@ import (
 	"github.com/kiji-ssg/kiji/site/markdown"
 	"github.com/kiji-ssg/kiji/site/render"
 	"github.com/kiji-ssg/kiji/site/userfile"
+	"github.com/kiji-ssg/kiji/site/zennlink"
 )
 
 // A Builder builds the same site again and again, as the dev server does
@@ -147,9 +147,12 @@ func (b *Builder) Build(ctx context.Context, changed []string) (*Report, error) 
 // BuildShown is Build for the dev server, which shows the pages before the
 // search index is done: once every file but the index's is in place, it
 // calls shown (when not nil) with a report of that moment (Changed: the
-// files put in place so far; the index's files are those of the last
-// build), then finishes the index and the rest of the commit (removing
-// stale files, the manifest) while the browser reloads. It returns the
+// files put in place by this call; the index's files are those of the
+// last build), then finishes the index and the rest of the commit
+// (removing stale files, the manifest) while the browser reloads. A save
+// of Markdown alone is shown earlier still (changedFirst): shown is
+// called first with the changed articles' pages, before anything else is
+// done, and then again with the rest. It returns the
 // whole build's report. A build that fails after shown puts back what
 // shown reported (but its pages may have been loaded meanwhile). The first
 // build into a missing folder puts everything in place at once and calls
