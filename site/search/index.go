@@ -279,16 +279,8 @@ type record struct {
 
 // readRecords reads (URL, entries) records; ids are left for the caller.
 func readRecords(b []byte, into []record) ([]record, error) {
-	r := pageReader{b: b}
-	for len(r.b) > 0 {
-		url := r.bytes()
-		data := r.bytes()
-		if r.bad {
-			return into, errors.New("damaged records")
-		}
-		into = append(into, record{url: url, data: data})
-	}
-	return into, nil
+	into, _, err := splitRecords(b, into, nil, goneSet{})
+	return into, err
 }
 
 // groupRecords gathers group g's records into w.recs, in no set order:

@@ -71,7 +71,9 @@
 // that changed: the others keep their entries in the cache, and a group
 // none of whose entries changed is not written again (an edit that keeps
 // the number of words of the text changes only the groups of the keys it
-// touches). See scripts/searchbench.sh for figures.
+// touches). A digest of each page's entries in each group (rows.go) tells
+// which groups a page or two added again changed, so the others are not
+// even read. See scripts/searchbench.sh for figures.
 package search
 
 import (
