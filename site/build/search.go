@@ -21,20 +21,23 @@ func (r *run) openSearch() {
 	if !r.cfg.Search.on() {
 		return
 	}
-	pages := 0
+	var urls []string
 	for _, a := range r.site.Articles {
 		if !a.Draft() {
-			pages++
+			urls = append(urls, articleDir(a.Slug))
 		}
 	}
 	for _, b := range r.site.Books {
 		if !b.Draft() {
-			pages += len(b.Chapters)
+			for _, ch := range b.Chapters {
+				urls = append(urls, chapterDir(ch))
+			}
 		}
 	}
 	r.search = search.NewIndex(search.Config{
 		Options:  search.Options{Code: r.cfg.Search.Code == nil || *r.cfg.Search.Code},
-		Pages:    pages,
+		Pages:    len(urls),
+		URLs:     urls,
 		CacheDir: r.opts.CacheDir,
 		PrevID:   r.oldState.SearchID,
 	}, r.opts.Dev)

@@ -14,14 +14,15 @@ import (
 
 // The cache (in Config.CacheDir, folder search/, or search-dev/ for kiji
 // serve) holds, for each group, the entries of every page in it (a file
-// named by the group's key), and index.gob: the pages' URL, title and
+// named by the group's key: records of a page's number in Heads and its
+// entries), and index.gob: the pages' URL, title and
 // topics, and each group's key and output files. The build cache
 // (state.gob) keeps only the ID of the index.gob it goes with, so a page
 // the build does not render again keeps its entries here, and a page
 // rendered again replaces them. Nothing is kept in memory from build to
 // build.
 
-const cacheVersion = "kiji-search-cache v1"
+const cacheVersion = "kiji-search-cache v2"
 
 // cacheIndex is index.gob.
 type cacheIndex struct {
@@ -85,12 +86,11 @@ func (ix *Index) writeCache(g int, key string, recs []record, spilledOnly bool) 
 	}
 	size := 0
 	for _, rc := range recs {
-		size += len(rc.url) + len(rc.data) + 2*binary.MaxVarintLen32
+		size += len(rc.data) + 2*binary.MaxVarintLen32
 	}
 	b := make([]byte, 0, size)
 	for _, rc := range recs {
-		b = binary.AppendUvarint(b, uint64(len(rc.url)))
-		b = append(b, rc.url...)
+		b = binary.AppendUvarint(b, uint64(rc.id))
 		b = binary.AppendUvarint(b, uint64(len(rc.data)))
 		b = append(b, rc.data...)
 	}

@@ -25,6 +25,12 @@ type Config struct {
 	// PrevID is the ID that Write returned to the build whose cache is in
 	// CacheDir; a cache with another ID is not trusted.
 	PrevID string
+	// URLs are the pages the build means to index, when it knows them.
+	// A page's entries are spilled under its number among them (in URL
+	// order), which is its number in the index when the pages added and
+	// kept are these: the spill files then become the cache's as they
+	// are. Pages not listed are numbered after them.
+	URLs []string
 }
 
 // Index collects the pages of a site: AddDoc tokenises a page, Keep
@@ -44,11 +50,13 @@ type Index struct {
 	oldHeads       map[string]int // URL → index in old.Heads
 	samePages      bool           // the pages are the old ones (Write)
 
-	mu    sync.Mutex
-	heads map[string]pageHead // pages added
-	kept  map[string]bool     // pages kept from the cache
-	spill []*spill
-	err   error
+	mu     sync.Mutex
+	slots  []string            // spill number → URL: cfg.URLs in order, then others
+	slotOf map[string]int32    // URL → spill number
+	heads  map[string]pageHead // pages added
+	kept   map[string]bool     // pages kept from the cache
+	spill  []*spill
+	err    error
 
 	// tokenizers free for a page: kept for the whole build (a sync.Pool
 	// drops them at every collection, and they are big).
@@ -80,7 +88,7 @@ type pageHead struct {
 }
 
 // spill is a group's entries of the pages added, in the order they came:
-// records of (URL, entries), in buf until it holds spillChunk bytes, then
+// records of (spill number, entries), in buf until it holds spillChunk bytes, then
 // in a file of the folder dir, made at the first flush (without a cache
 // folder, dir is "" and buf holds them all). A rebuild that adds a page
 // or two makes no file: one per group would cost more than the rebuild.
@@ -112,6 +120,11 @@ const ShardsPerGroup = 8
 func NewIndex(cfg Config, dev bool) *Index {
 	ix := &Index{cfg: cfg, shards: shardsFor(cfg.Pages), heads: map[string]pageHead{}, kept: map[string]bool{}}
 	ix.groups = max(1, ix.shards/ShardsPerGroup)
+	ix.slots = slices.Compact(slices.Sorted(slices.Values(cfg.URLs)))
+	ix.slotOf = make(map[string]int32, len(ix.slots))
+	for i, u := range ix.slots {
+		ix.slotOf[u] = int32(i)
+	}
 	if cfg.CacheDir != "" {
 		name := "search"
 		if dev {
@@ -162,12 +175,24 @@ func (ix *Index) AddDoc(d Doc) error {
 	if ix.spill == nil && ix.err == nil {
 		ix.err = ix.openSpill()
 	}
+	slot := ix.slot(d.URL)
 	for g, part := range tz.parts {
 		if len(part) > 0 && ix.err == nil {
-			ix.err = ix.spill[g].add(d.URL, part)
+			ix.err = ix.spill[g].add(slot, part)
 		}
 	}
 	return ix.err
+}
+
+// slot returns the spill number of the page at url (ix.mu held).
+func (ix *Index) slot(url string) int32 {
+	n, ok := ix.slotOf[url]
+	if !ok {
+		n = int32(len(ix.slots))
+		ix.slots = append(ix.slots, url)
+		ix.slotOf[url] = n
+	}
+	return n
 }
 
 func (ix *Index) openSpill() error {
@@ -183,9 +208,8 @@ func (ix *Index) openSpill() error {
 	return nil
 }
 
-func (s *spill) add(url string, part []byte) error {
-	s.buf = binary.AppendUvarint(s.buf, uint64(len(url)))
-	s.buf = append(s.buf, url...)
+func (s *spill) add(slot int32, part []byte) error {
+	s.buf = binary.AppendUvarint(s.buf, uint64(slot))
 	s.buf = binary.AppendUvarint(s.buf, uint64(len(part)))
 	s.buf = append(s.buf, part...)
 	if s.dir != "" && len(s.buf) >= spillChunk {
@@ -270,24 +294,56 @@ func (ix *Index) Close() {
 	ix.spill = nil
 }
 
-// record is one page's entries in a group.
+// record is one page's entries in a group: id is the page's number in
+// the index being written (for a cached page not kept, its number in the
+// cache).
 type record struct {
-	url  []byte
 	id   int32
 	data []byte
 }
 
-// readRecords reads (URL, entries) records; ids are left for the caller.
-func readRecords(b []byte, into []record) ([]record, error) {
-	into, _, err := splitRecords(b, into, nil, goneSet{})
+// pageNumbers turn the numbers records carry into the pages' numbers in
+// the index being written (-1: a page not in it).
+type pageNumbers struct {
+	cached []int32 // by number in the cache's Heads: -1 for a page not kept
+	spill  []int32 // by spill number
+	same   bool    // every spill number is the page's number in the index
+}
+
+// numbers maps records' numbers to the index's (ids: URL → page number).
+func (ix *Index) numbers(ids map[string]int32) pageNumbers {
+	n := pageNumbers{spill: make([]int32, len(ix.slots)), same: len(ix.slots) == len(ids)}
+	for i, u := range ix.slots {
+		id, ok := ids[u]
+		if !ok {
+			id = -1
+		}
+		n.spill[i] = id
+		n.same = n.same && id == int32(i)
+	}
+	if ix.old != nil {
+		n.cached = make([]int32, len(ix.old.Heads))
+		for i, h := range ix.old.Heads {
+			n.cached[i] = -1
+			if ix.kept[h.URL] {
+				n.cached[i] = ids[h.URL]
+			}
+		}
+	}
+	return n
+}
+
+// readRecords reads records, numbered for the index by nums.
+func readRecords(b []byte, into []record, nums []int32) ([]record, error) {
+	into, _, err := splitRecords(b, into, nil, nums)
 	return into, err
 }
 
 // groupRecords gathers group g's records into w.recs, in no set order:
-// the spilled ones and, for the pages kept, the cached ones (gone holds
-// the cached pages that are not kept). spilledOnly says that the spill
-// file holds them all; w.unchanged, that the group is the old one.
-func (ix *Index) groupRecords(g int, gone goneSet, w *groupWork) (spilledOnly bool, err error) {
+// the spilled ones and, for the pages kept, the cached ones. spilledOnly
+// says that the spill file holds them all; w.unchanged, that the group is
+// the old one.
+func (ix *Index) groupRecords(g int, nums *pageNumbers, w *groupWork) (spilledOnly bool, err error) {
 	recs := w.recs[:0]
 	w.replaced = w.replaced[:0]
 	if ix.old != nil && len(ix.kept) > 0 && ix.old.Groups[g].File != "" {
@@ -295,7 +351,7 @@ func (ix *Index) groupRecords(g int, gone goneSet, w *groupWork) (spilledOnly bo
 		if err != nil {
 			return false, fmt.Errorf("search index: the cache lost a file (%w); delete %s and build again", err, ix.cache)
 		}
-		if recs, w.replaced, err = splitRecords(w.cached, recs, w.replaced, gone); err != nil {
+		if recs, w.replaced, err = splitRecords(w.cached, recs, w.replaced, nums.cached); err != nil {
 			return false, fmt.Errorf("search index: the cache file %s is damaged; delete %s and build again", ix.old.Groups[g].File, ix.cache)
 		}
 	}
@@ -305,7 +361,7 @@ func (ix *Index) groupRecords(g int, gone goneSet, w *groupWork) (spilledOnly bo
 		return false, fmt.Errorf("search index: %w", err)
 	}
 	kept := len(recs)
-	if recs, err = readRecords(w.spilled, recs); err != nil {
+	if recs, err = readRecords(w.spilled, recs, nums.spill); err != nil {
 		return false, fmt.Errorf("search index: spilled entries: %w", err)
 	}
 	w.unchanged = ix.samePages && kept > 0 && sameRecords(w.replaced, recs[kept:])
@@ -313,39 +369,40 @@ func (ix *Index) groupRecords(g int, gone goneSet, w *groupWork) (spilledOnly bo
 	return spilledOnly, nil
 }
 
-// splitRecords reads the records of b: those of the pages in gone to
-// replaced, the others to kept.
-func splitRecords(b []byte, kept, replaced []record, gone goneSet) ([]record, []record, error) {
+// splitRecords reads the records of b, whose numbers nums maps to the
+// index's: a page of the index goes to kept, numbered for it, another to
+// replaced, with the number it carries.
+func splitRecords(b []byte, kept, replaced []record, nums []int32) ([]record, []record, error) {
 	r := pageReader{b: b}
 	for len(r.b) > 0 {
-		rc := record{url: r.bytes(), data: r.bytes()}
-		if r.bad {
+		n := r.uvarint()
+		rc := record{data: r.bytes()}
+		if r.bad || n >= uint64(len(nums)) {
 			return kept, replaced, errors.New("damaged records")
 		}
-		if gone.has(rc.url) {
-			replaced = append(replaced, rc)
-		} else {
+		if id := nums[n]; id >= 0 {
+			rc.id = id
 			kept = append(kept, rc)
+		} else {
+			rc.id = int32(n)
+			replaced = append(replaced, rc)
 		}
 	}
 	return kept, replaced, nil
 }
 
-// inPageOrder sorts w.recs by page (ids: URL → page number) and reports
-// whether every record was of a page of the index.
-func (w *groupWork) inPageOrder(ids map[string]int32) bool {
-	w.byPage = slices.Grow(w.byPage[:0], len(ids))[:len(ids)]
+// inPageOrder sorts w.recs by page (of pages) and reports whether no
+// two were of one page.
+func (w *groupWork) inPageOrder(pages int) bool {
+	w.byPage = slices.Grow(w.byPage[:0], pages)[:pages]
 	clear(w.byPage)
 	for _, rc := range w.recs {
-		if id, ok := ids[string(rc.url)]; ok {
-			rc.id = id
-			w.byPage[id] = rc
-		}
+		w.byPage[rc.id] = rc
 	}
 	n := len(w.recs)
 	recs := w.recs[:0]
 	for _, rc := range w.byPage {
-		if rc.url != nil {
+		if rc.data != nil {
 			recs = append(recs, rc)
 		}
 	}
@@ -354,17 +411,18 @@ func (w *groupWork) inPageOrder(ids map[string]int32) bool {
 }
 
 // sameRecords reports whether the pages added again have the entries
-// they had (as many records, each the same bytes).
+// they had (as many records, each the same bytes). It is asked only when
+// the pages are the old ones, so a page has one number in both.
 func sameRecords(old, added []record) bool {
 	if len(old) != len(added) {
 		return false
 	}
-	byURL := make(map[string][]byte, len(added))
+	byID := make(map[int32][]byte, len(added))
 	for _, rc := range added {
-		byURL[string(rc.url)] = rc.data
+		byID[rc.id] = rc.data
 	}
 	for _, rc := range old {
-		d, ok := byURL[string(rc.url)]
+		d, ok := byID[rc.id]
 		if !ok || !bytes.Equal(d, rc.data) {
 			return false
 		}

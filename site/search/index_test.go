@@ -95,10 +95,16 @@ func coldIndex(t *testing.T, docs []Doc) map[string][]byte {
 }
 
 // rebuild indexes docs again as a build does: pages in changed are added
-// again, the others kept from the cache.
+// again, the others kept from the cache; the index is told the pages.
 func rebuild(t testing.TB, cache, prev string, docs []Doc, changed map[string]bool, out *outputSink) string {
 	t.Helper()
-	ix := NewIndex(Config{Options: Options{Code: true}, Pages: len(docs), CacheDir: cache, PrevID: prev}, false)
+	return rebuildTold(t, cache, prev, docs, urlsOf(docs), changed, out)
+}
+
+// rebuildTold is rebuild with the index told that the pages are urls.
+func rebuildTold(t testing.TB, cache, prev string, docs []Doc, urls []string, changed map[string]bool, out *outputSink) string {
+	t.Helper()
+	ix := NewIndex(Config{Options: Options{Code: true}, Pages: len(docs), URLs: urls, CacheDir: cache, PrevID: prev}, false)
 	out.begin()
 	for _, d := range docs {
 		if !changed[d.URL] && ix.Has(d.URL) {
@@ -116,6 +122,14 @@ func rebuild(t testing.TB, cache, prev string, docs []Doc, changed map[string]bo
 	ix.Close()
 	out.end()
 	return id
+}
+
+func urlsOf(docs []Doc) []string {
+	var urls []string
+	for _, d := range docs {
+		urls = append(urls, d.URL)
+	}
+	return urls
 }
 
 func groupFilesWritten(written []string) int {
@@ -182,6 +196,30 @@ func TestIncrementalIndex(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(cache, "search", "index.gob")); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestToldPagesDiffer: a build told pages that are not the ones it adds
+// (one never added, one not told) writes a first build's index, and
+// leaves a cache the next build reads right: its spill files are not
+// numbered as the index numbers its pages, so they cannot become the
+// cache as they are.
+func TestToldPagesDiffer(t *testing.T) {
+	docs := siteDocs(200)
+	told := append(urlsOf(docs[1:]), "articles/never/")
+	cache := t.TempDir()
+	out := &outputSink{}
+	id := rebuildTold(t, cache, "", docs, told, nil, out)
+	if cold := coldIndex(t, docs); !maps.EqualFunc(cold, out.files, bytes.Equal) {
+		t.Fatalf("the index is not a first build's (-cold +told):\n%s", cmp.Diff(cold, out.files))
+	}
+	edited := slices.Clone(docs)
+	edited[50].Body = bytes.ReplaceAll(edited[50].Body, []byte("運用"), []byte("活用"))
+	for _, changed := range []string{edited[50].URL, edited[0].URL} {
+		id = rebuild(t, cache, id, edited, map[string]bool{changed: true}, out)
+		if cold := coldIndex(t, edited); !maps.EqualFunc(cold, out.files, bytes.Equal) {
+			t.Fatalf("after %s changed the index is not a first build's (-cold +incremental):\n%s", changed, cmp.Diff(cold, out.files))
+		}
 	}
 }
 

@@ -47,15 +47,15 @@ type rowPlan struct {
 // planRows prepares Write's rows: with the pages the old ones, a rows
 // file that holds them and few pages added again, groups are compared by
 // rows; else every group is read and a new rows file written.
-func (ix *Index) planRows(gone goneSet, pages int) *rowPlan {
+func (ix *Index) planRows(gone []string, pages int) *rowPlan {
 	p := &rowPlan{}
 	if ix.cache == "" {
 		return p
 	}
-	if ix.samePages && ix.old.Rows != "" && ix.old.RowPages == len(ix.old.Heads) && len(ix.old.Patched)+len(gone.urls) <= fewPatched {
-		if p.old = ix.oldRows(gone.urls); p.old != nil {
-			p.fast, p.next = true, make(map[string][]uint64, len(gone.urls))
-			for _, u := range gone.urls {
+	if ix.samePages && ix.old.Rows != "" && ix.old.RowPages == len(ix.old.Heads) && len(ix.old.Patched)+len(gone) <= fewPatched {
+		if p.old = ix.oldRows(gone); p.old != nil {
+			p.fast, p.next = true, make(map[string][]uint64, len(gone))
+			for _, u := range gone {
 				p.next[u] = make([]uint64, ix.groups)
 			}
 			return p
@@ -112,8 +112,12 @@ func (p *rowPlan) sameRows(g int, ix *Index, w *groupWork) bool {
 	}
 	r := pageReader{b: w.spilled}
 	for len(r.b) > 0 {
-		url, data := r.bytes(), r.bytes()
-		row, ok := p.next[string(url)]
+		slot, data := r.uvarint(), r.bytes()
+		var row []uint64
+		ok := slot < uint64(len(ix.slots))
+		if ok {
+			row, ok = p.next[ix.slots[slot]]
+		}
 		if r.bad || !ok {
 			p.lost.Store(true)
 			return false

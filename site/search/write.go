@@ -65,6 +65,7 @@ func (ix *Index) Write(out Sink) (string, error) {
 	for i, h := range heads {
 		ids[h.URL] = int32(i)
 	}
+	nums := ix.numbers(ids)
 	gone := ix.gone()
 	rows := ix.planRows(gone, len(heads))
 	groups := make([]cachedGroup, ix.groups)
@@ -75,7 +76,7 @@ func (ix *Index) Write(out Sink) (string, error) {
 		wg.Go(func() {
 			w := &groupWork{keys: groupKeys{ids: map[string]int32{}}} // this worker's, group after group
 			for g := range work {
-				groups[g], errs[g] = ix.writeGroup(g, ids, gone, rows, out, w)
+				groups[g], errs[g] = ix.writeGroup(g, &nums, rows, out, w)
 			}
 		})
 	}
@@ -97,13 +98,13 @@ func (ix *Index) Write(out Sink) (string, error) {
 
 // writeGroup writes group g's files unless the output holds them as the
 // last build wrote them from the same entries.
-func (ix *Index) writeGroup(g int, ids map[string]int32, gone goneSet, rows *rowPlan, out Sink, w *groupWork) (cachedGroup, error) {
+func (ix *Index) writeGroup(g int, nums *pageNumbers, rows *rowPlan, out Sink, w *groupWork) (cachedGroup, error) {
 	// A group in which the pages added again have the rows they had is
 	// the old one: its cache file is not even read.
 	if rows.fast && rows.sameRows(g, ix, w) && keepAll(out, ix.old.Groups[g].Out) {
 		return ix.old.Groups[g], nil
 	}
-	spilledOnly, err := ix.groupRecords(g, gone, w)
+	spilledOnly, err := ix.groupRecords(g, nums, w)
 	if err != nil || len(w.recs) == 0 {
 		return cachedGroup{}, err
 	}
@@ -113,7 +114,9 @@ func (ix *Index) writeGroup(g int, ids map[string]int32, gone goneSet, rows *row
 	if w.unchanged && rows.table == nil && keepAll(out, ix.old.Groups[g].Out) {
 		return ix.old.Groups[g], nil
 	}
-	spilledOnly = w.inPageOrder(ids) && spilledOnly
+	// The spill file becomes the cache file when it holds the group's
+	// records, numbered as the index numbers the pages.
+	spilledOnly = w.inPageOrder(len(nums.spill)) && spilledOnly && nums.same
 	recs := w.recs
 	if len(recs) == 0 {
 		return cachedGroup{}, nil
@@ -145,47 +148,19 @@ func (ix *Index) writeGroup(g int, ids map[string]int32, gone goneSet, rows *row
 	return cg, err
 }
 
-// gone returns the pages of the cache that are not kept: added again,
-// or no longer in the index.
-func (ix *Index) gone() goneSet {
-	var gone goneSet
+// gone returns the URLs of the cache's pages that are not kept: added
+// again, or no longer in the index.
+func (ix *Index) gone() []string {
+	var gone []string
 	if ix.old == nil {
 		return gone
 	}
 	for _, h := range ix.old.Heads {
 		if !ix.kept[h.URL] {
-			gone.urls = append(gone.urls, h.URL)
-		}
-	}
-	if len(gone.urls) > fewGone {
-		gone.set = make(map[string]bool, len(gone.urls))
-		for _, u := range gone.urls {
-			gone.set[u] = true
+			gone = append(gone, h.URL)
 		}
 	}
 	return gone
-}
-
-// A goneSet is a set of URLs, looked up for each record of the cache:
-// the few pages a rebuild renders again are compared one by one, which
-// costs less than hashing every record's URL.
-type goneSet struct {
-	urls []string
-	set  map[string]bool // when more than fewGone
-}
-
-const fewGone = 8
-
-func (s goneSet) has(url []byte) bool {
-	if s.set != nil {
-		return s.set[string(url)]
-	}
-	for _, u := range s.urls {
-		if u == string(url) {
-			return true
-		}
-	}
-	return false
 }
 
 func keepAll(out Sink, files []outFile) bool {
@@ -320,7 +295,7 @@ func (w *groupWork) readPostings(g int, recs []record, shards int) error {
 			data = append(data, d...)
 		}
 		if r.bad {
-			return fmt.Errorf("search index: group %d: page %s: damaged entries", g, string(rc.url))
+			return fmt.Errorf("search index: group %d: page %d: damaged entries", g, rc.id)
 		}
 	}
 	w.data, w.ps = data, ps
