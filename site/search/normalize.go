@@ -54,7 +54,7 @@ func appendFolded(dst, src []byte, stableOnly bool) ([]byte, bool) {
 			dst = append(dst, c)
 			continue
 		}
-		r, n := utf8.DecodeRune(src[i:])
+		r, n := decodeRune(src[i:])
 		i += n
 		if stableOnly && !stableRune(r) {
 			return dst[:start], false
@@ -169,11 +169,11 @@ type tokSpan struct {
 // same, but "日本 語" does not read as "日本語".
 func tokenSpans(text []byte, pos uint32, toks []tokSpan) ([]tokSpan, uint32) {
 	for i := 0; i < len(text); {
-		r, n := utf8.DecodeRune(text[i:])
+		r, n := decodeRune(text[i:])
 		switch {
 		case IsCJK(r):
 			j := i + n
-			next, m := utf8.DecodeRune(text[j:])
+			next, m := decodeRune(text[j:])
 			if m > 0 && IsCJK(next) {
 				toks = append(toks, tokSpan{int32(i), int32(j + m), pos, false})
 			} else {
@@ -191,7 +191,7 @@ func tokenSpans(text []byte, pos uint32, toks []tokSpan) ([]tokSpan, uint32) {
 					j++
 					continue
 				}
-				r2, m := utf8.DecodeRune(text[j:])
+				r2, m := decodeRune(text[j:])
 				if !isWord(r2) {
 					break
 				}
@@ -206,7 +206,7 @@ func tokenSpans(text []byte, pos uint32, toks []tokSpan) ([]tokSpan, uint32) {
 			// the text, which is what lets a query check every other
 			// bigram only.
 			for i += n; i < len(text); i += n {
-				r, n = utf8.DecodeRune(text[i:])
+				r, n = decodeRune(text[i:])
 				if IsCJK(r) || isWord(r) {
 					break
 				}
@@ -223,3 +223,19 @@ var asciiWord = func() (t [utf8.RuneSelf]bool) {
 	}
 	return t
 }()
+
+// decodeRune is utf8.DecodeRune with the sequences text holds most (ASCII,
+// and the three bytes of a kana or kanji) decoded inline: the package's
+// own goes out of line for every character that is not ASCII.
+func decodeRune(b []byte) (rune, int) {
+	if len(b) > 0 && b[0] < utf8.RuneSelf {
+		return rune(b[0]), 1
+	}
+	if len(b) >= 3 && b[0]&0xF0 == 0xE0 && b[1]&0xC0 == 0x80 && b[2]&0xC0 == 0x80 {
+		r := rune(b[0]&0x0F)<<12 | rune(b[1]&0x3F)<<6 | rune(b[2]&0x3F)
+		if r >= 0x800 && (r < 0xD800 || r > 0xDFFF) {
+			return r, 3
+		}
+	}
+	return utf8.DecodeRune(b)
+}

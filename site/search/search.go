@@ -299,7 +299,7 @@ func (tz *tokenizer) encode(shards, groups int) {
 	for id := range int32(tz.keys.len()) {
 		name := tz.keys.key(id)
 		ps := tz.pos[tz.start[id]:tz.start[id+1]]
-		if r, n := utf8.DecodeRune(name); IsCJK(r) {
+		if r, n := decodeRune(name); IsCJK(r) {
 			tz.countChar(r, name[:n], tz.flags[id], len(ps))
 		}
 		g := shardOf(name, shards) % groups

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/text/unicode/norm"
@@ -370,5 +371,27 @@ func TestStableRunes(t *testing.T) {
 				t.Errorf("NFKC(%q) = %q: U+%04X is not stable", s, got, r)
 			}
 		}
+	}
+}
+
+// TestDecodeRune: every sequence of up to three bytes decodes as
+// utf8.DecodeRune decodes it.
+func TestDecodeRune(t *testing.T) {
+	var b [3]byte
+	for c := range 1 << 24 {
+		b[0], b[1], b[2] = byte(c>>16), byte(c>>8), byte(c)
+		for n := 1; n <= 3; n++ {
+			if n < 3 && c&(1<<(8*(3-n))-1) != 0 {
+				continue // shorter inputs: once for each prefix
+			}
+			r, m := decodeRune(b[:n])
+			wr, wm := utf8.DecodeRune(b[:n])
+			if r != wr || m != wm {
+				t.Fatalf("decodeRune(% x) = %U, %d; utf8.DecodeRune: %U, %d", b[:n], r, m, wr, wm)
+			}
+		}
+	}
+	if r, m := decodeRune(nil); r != utf8.RuneError || m != 0 {
+		t.Errorf("decodeRune(nil) = %U, %d", r, m)
 	}
 }

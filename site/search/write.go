@@ -367,9 +367,9 @@ func ShardKey(key string) string {
 
 // shardOf is Shard(ShardKey(key), n) for a key in bytes.
 func shardOf(key []byte, n int) int {
-	r, k := utf8.DecodeRune(key)
+	r, k := decodeRune(key)
 	if !IsCJK(r) && k < len(key) {
-		_, m := utf8.DecodeRune(key[k:])
+		_, m := decodeRune(key[k:])
 		key = key[:k+m]
 	}
 	h := uint32(2166136261)
