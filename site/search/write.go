@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -74,7 +73,7 @@ func (ix *Index) Write(out Sink) (string, error) {
 	work := make(chan int)
 	for range min(ix.groups, max(1, runtime.GOMAXPROCS(0))) {
 		wg.Go(func() {
-			w := &groupWork{keys: groupKeys{ids: map[string]int32{}}} // this worker's, group after group
+			w := &groupWork{keys: groupKeys{tab: newKeyTable()}} // this worker's, group after group
 			for g := range work {
 				groups[g], errs[g] = ix.writeGroup(g, &nums, rows, out, w)
 			}
@@ -200,23 +199,23 @@ type posting struct {
 // groupKeys are the distinct keys of a group, each with its shard and
 // whether it is a character on its own.
 type groupKeys struct {
-	ids   map[string]int32
-	names []string
+	tab   keyTable
 	shard []int32
 	uni   []bool
 }
 
 func (gk *groupKeys) id(key []byte, flags byte, shards int) int32 {
-	if id, ok := gk.ids[string(key)]; ok {
-		return id
+	id := gk.tab.id(key)
+	if int(id) == len(gk.shard) {
+		gk.shard = append(gk.shard, int32(shardOf(key, shards)))
+		gk.uni = append(gk.uni, flags&unigram != 0)
 	}
-	id := int32(len(gk.names))
-	name := string(key)
-	gk.ids[name] = id
-	gk.names = append(gk.names, name)
-	gk.shard = append(gk.shard, int32(shardOf(key, shards)))
-	gk.uni = append(gk.uni, flags&unigram != 0)
 	return id
+}
+
+func (gk *groupKeys) reset() {
+	gk.tab.reset()
+	gk.shard, gk.uni = gk.shard[:0], gk.uni[:0]
 }
 
 // groupFiles makes a group's files: its key shards (N.json) and its
@@ -228,7 +227,8 @@ func (w *groupWork) groupFiles(g int, shards int) ([]File, error) {
 		return nil, err
 	}
 	gk := &w.keys
-	w.start = slices.Grow(w.start[:0], len(gk.names)+1)[:len(gk.names)+1]
+	nkeys := gk.tab.len()
+	w.start = slices.Grow(w.start[:0], nkeys+1)[:nkeys+1]
 	clear(w.start)
 	for _, p := range w.ps {
 		w.start[p.key+1]++
@@ -237,17 +237,17 @@ func (w *groupWork) groupFiles(g int, shards int) ([]File, error) {
 		w.start[i] += w.start[i-1]
 	}
 	w.byKey = slices.Grow(w.byKey[:0], len(w.ps))[:len(w.ps)]
-	w.next = append(w.next[:0], w.start[:len(gk.names)]...)
+	w.next = append(w.next[:0], w.start[:nkeys]...)
 	for i, p := range w.ps {
 		w.byKey[w.next[p.key]] = int32(i)
 		w.next[p.key]++
 	}
 	w.order = w.order[:0]
-	for i := range gk.names {
+	for i := range nkeys {
 		w.order = append(w.order, int32(i))
 	}
 	slices.SortFunc(w.order, func(a, b int32) int {
-		return cmp.Or(cmp.Compare(gk.shard[a], gk.shard[b]), strings.Compare(gk.names[a], gk.names[b]))
+		return cmp.Or(cmp.Compare(gk.shard[a], gk.shard[b]), bytes.Compare(gk.tab.key(a), gk.tab.key(b)))
 	})
 	return w.encodeGroup(), nil
 }
@@ -276,8 +276,7 @@ func (w *groupWork) readPostings(g int, recs []record, shards int) error {
 	data := slices.Grow(w.data[:0], size)
 	ps := w.ps[:0]
 	gk := &w.keys
-	clear(gk.ids)
-	gk.names, gk.shard, gk.uni = gk.names[:0], gk.shard[:0], gk.uni[:0]
+	gk.reset()
 	for _, rc := range recs {
 		r := pageReader{b: rc.data}
 		for len(r.b) > 0 && !r.bad {
@@ -335,7 +334,7 @@ func (w *groupWork) encodeGroup() []File {
 		} else {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, gk.names[k])
+		b = appendJSONString(b, gk.tab.key(k))
 		b = append(b, ":["...)
 		b = strconv.AppendInt(b, int64(off), 10)
 		b = append(b, ',', '"')
@@ -422,7 +421,7 @@ func writeDocs(out Sink, groups []cachedGroup, heads []pageHead, shards int) err
 }
 
 // appendJSONString appends s as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
+func appendJSONString[S ~string | ~[]byte](b []byte, s S) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
