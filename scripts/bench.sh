@@ -12,12 +12,16 @@
 #   onetopic   rebuild after adding one topic to one article (kiji; the
 #              article is put back and built, untimed, before each run)
 #   cold-1k    peak memory of a cold build of the 1k prefix (for the growth ratio)
+#   cold-og, cold-search  cold, with og_images on, then with the search index
+#              on (each the only one on): what each adds to a cold build
 # then `kiji serve` on the same corpus (go test ./site/serve -bench Reload/10k:
 # its start, cold and with a warm cache, and save -> browser reload, median
 # of 20 saves) and the math benchmark (go test ./site/markdown/math -bench
-# Math1000, when the package has it), and prints each figure, the ratios the
+# Math1000, when the package has it; again with KIJI_KATEX=goja, KaTeX in
+# pure Go as kiji ran it before node: the baseline), and prints each figure, the ratios the
 # performance issue sets, and the README's table.
-# KIJI_BENCH_SERVE=0 skips the serve figures, KIJI_BENCH_MATH=0 the math one.
+# KIJI_BENCH_SERVE=0 skips the serve figures, KIJI_BENCH_MATH=0 the math one,
+# KIJI_BENCH_EXTRAS=0 the cold builds with images and with search.
 # kiji builds the same page set as Hugo's site in ../shared/bench/hugo
 # (articles, home, topics, feeds, sitemap): og_images and search are off
 # for the comparison, since Hugo draws no images and writes no index
@@ -40,6 +44,10 @@ kiji=$work/kiji
 cfg=$work/cfg
 mkdir -p "$cfg"
 printf 'title: bench\nbase_url: https://example.com/\nog_images: false\nsearch:\n  enabled: false\n' >"$cfg/kiji.yaml"
+# The same with one of the two on: what sharing images and the search index
+# add to a cold build (both are on by default).
+printf 'title: bench\nbase_url: https://example.com/\nog_images: true\nsearch:\n  enabled: false\n' >"$cfg/og.yaml"
+printf 'title: bench\nbase_url: https://example.com/\nog_images: false\n' >"$cfg/search.yaml"
 
 # measure LABEL PREP CMD...: runs PREP (untimed) then CMD, RUNS+1 times; prints "LABEL median_s peak_mib".
 measure() {
@@ -59,7 +67,7 @@ measure() {
   echo "$label $t $m"
 }
 
-kargs() { echo "$kiji" build --quiet --source "$1/content" --dest "$work/out" --config "$cfg/kiji.yaml" --cache-dir "$work/cache"; }
+kargs() { echo "$kiji" build --quiet --source "$1/content" --dest "$work/out" --config "$cfg/${2:-kiji}.yaml" --cache-dir "$work/cache"; }
 # Fresh output and cache folders: the old ones are moved aside, not deleted,
 # and deleted only at the end. Deleting a 10k-page tree takes seconds, and on
 # ext4 the files created in the minutes after a mass deletion are slow to
@@ -85,6 +93,10 @@ add_topic() { untopic; sed -i '0,/^topics: \[/s//topics: ["benchtopic", /' "$top
 results+=("$(measure kiji-onetopic add_topic $(kargs "$corpus"))")
 cp "$work/article.bak" "$corpus/content/articles/$article"
 results+=("$(measure kiji-cold-1k fresh $(kargs "$corpus1k"))")
+if [ "${KIJI_BENCH_EXTRAS:-1}" != 0 ]; then
+  results+=("$(measure kiji-cold-og fresh $(kargs "$corpus" og))")
+  results+=("$(measure kiji-cold-search fresh $(kargs "$corpus" search))")
+fi
 if command -v hugo >/dev/null 2>&1; then
   results+=("$(measure hugo-cold 'aside "$work/hugo-out"' env HUGO=hugo "$bench/hugo-build.sh" "$corpus" "$work/hugo-out")")
 fi
@@ -102,7 +114,9 @@ if [ "${KIJI_BENCH_MATH:-1}" != 0 ]; then
   list=$(cd "$here" && go test ./site/markdown/math -list '^BenchmarkMath1000' 2>/dev/null || true)
   if grep -q '^BenchmarkMath1000' <<<"$list"; then
     mt=$(cd "$here" && go test ./site/markdown/math -run '^$' -bench Math1000 -benchtime 3x 2>&1 | awk '/^BenchmarkMath1000/ && !done { print $3 / 1e9; done = 1 }')
-    results+=("math ${mt:-failed}")
+    # KaTeX in goja, as every build ran it before node: the baseline.
+    mg=$(cd "$here" && KIJI_KATEX=goja go test ./site/markdown/math -run '^$' -bench Math1000 -benchtime 3x 2>&1 | awk '/^BenchmarkMath1000/ && !done { print $3 / 1e9; done = 1 }')
+    results+=("math ${mt:-failed} ${mg:-failed}")
   else
     results+=("math not-available")
   fi
@@ -110,7 +124,7 @@ fi
 
 printf '%s\n' "${results[@]}" | awk -v n="$N" '
 $1 == "serve" { sc=$2; sw=$3; rmed=$4; rmax=$5; next }
-$1 == "math" { math=$2; next }
+$1 == "math" { math=$2; mathgoja=$3; next }
 { t[$1]=$2; m[$1]=$3 }
 END {
   printf "corpus: %d articles (seed 1); medians of runs after a warm-up\n\n", n
@@ -127,10 +141,13 @@ END {
   printf "one-change wall  %.2f s  (target <= 0.35 s at 10k)\n", t["kiji-onechange"]
   printf "one-topic wall   %.2f s  (target <= 0.6 s at 10k)\n", t["kiji-onetopic"]
   printf "peak mem growth  %d / 1000 = %.2f  (target <= 3)\n", n, m["kiji-cold"]/m["kiji-cold-1k"]
+  if (t["kiji-cold-og"] > 0) printf "og images        cold with / without = %.2f  (target <= 1.5); %.1f ms a page more\n", t["kiji-cold-og"]/t["kiji-cold"], 1000*(t["kiji-cold-og"]-t["kiji-cold"])/n
+  if (t["kiji-cold-search"] > 0) printf "search index     cold with / without = %.2f  (target <= 1.10)\n", t["kiji-cold-search"]/t["kiji-cold"]
   if (rmed != "") printf "serve            start %.2f s cold, %.2f s warm; save -> reload %.0f ms median, %.0f ms max  (target <= 100 ms)\n", sc, sw, rmed, rmax
   else print "serve            not measured"
   if (math == "" || math == "not-available") print "math             not available"
   else if (math == "failed") print "math             failed (go test ./site/markdown/math -bench Math1000)"
+  else if (mathgoja + 0 > 0) printf "math             %.2f s for 1,000 formulas; %.2f s in goja: %.1fx  (target >= 3x)\n", math, mathgoja, mathgoja/math
   else printf "math             %.2f s for 1,000 formulas\n", math
 
   # The table of the README, from this run.
@@ -146,6 +163,11 @@ END {
   }
   printf "| cold build of the first 1,000 articles | %.2f s, %d MiB | — | memory %dk ÷ 1k: %.2f |\n", t["kiji-cold-1k"], m["kiji-cold-1k"], n/1000, m["kiji-cold"]/m["kiji-cold-1k"]
   if (rmed != "") printf "| `kiji serve`: start (empty cache / warm cache) | %.2f s / %.2f s | — | — |\n| `kiji serve`: save → browser reload | %.0f ms median, %.0f ms max | — | — |\n", sc, sw, rmed, rmax
-  if (math != "" && math != "not-available" && math != "failed") printf "| 1,000 formulas (math benchmark) | %.2f s | — | — |\n", math
+  if (t["kiji-cold-og"] > 0) printf "| cold build with sharing images (og_images: true) | %.2f s, %d MiB | — | %.2f of kiji without |\n", t["kiji-cold-og"], m["kiji-cold-og"], t["kiji-cold-og"]/t["kiji-cold"]
+  if (t["kiji-cold-search"] > 0) printf "| cold build with the search index | %.2f s, %d MiB | — | %.2f of kiji without |\n", t["kiji-cold-search"], m["kiji-cold-search"], t["kiji-cold-search"]/t["kiji-cold"]
+  if (math != "" && math != "not-available" && math != "failed") {
+    if (mathgoja + 0 > 0) printf "| 1,000 formulas (math benchmark: KaTeX in node; in goja) | %.2f s; %.2f s | — | %.1f× faster than goja |\n", math, mathgoja, mathgoja/math
+    else printf "| 1,000 formulas (math benchmark) | %.2f s | — | — |\n", math
+  }
 }'
 rm -rf "$trash"

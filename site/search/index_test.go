@@ -323,3 +323,12 @@ func rowsFile(t *testing.T, dir string, do func(string)) {
 	}
 	do(fs[0])
 }
+
+// BenchmarkColdIndex is the index's part of a first build of 2,000
+// pages: every page added (tokenised, spilled), then Write.
+func BenchmarkColdIndex(b *testing.B) {
+	docs := siteDocs(2000)
+	for b.Loop() {
+		rebuild(b, b.TempDir(), "", docs, nil, &outputSink{})
+	}
+}
