@@ -25,11 +25,12 @@ type Config struct {
 	// PrevID is the ID that Write returned to the build whose cache is in
 	// CacheDir; a cache with another ID is not trusted.
 	PrevID string
-	// URLs are the pages the build means to index, when it knows them.
-	// A page's entries are spilled under its number among them (in URL
-	// order), which is its number in the index when the pages added and
-	// kept are these: the spill files then become the cache's as they
-	// are. Pages not listed are numbered after them.
+	// URLs are the pages the build means to index, when it knows them
+	// (cheapest in URL order). A page's entries are spilled under its
+	// number among them, which is its number in the index when the pages
+	// added and kept are these: a spill file that holds a group whole then
+	// becomes the cache's as it is. Pages not listed are numbered after
+	// them.
 	URLs []string
 }
 
@@ -51,8 +52,9 @@ type Index struct {
 	samePages      bool           // the pages are the old ones (Write)
 
 	mu     sync.Mutex
-	slots  []string            // spill number → URL: cfg.URLs in order, then others
-	slotOf map[string]int32    // URL → spill number
+	told   []string            // cfg.URLs in order: page i spills as number i
+	extra  []string            // pages not told: len(told)+i
+	extraN map[string]int32    // URL → spill number, of extra
 	heads  map[string]pageHead // pages added
 	kept   map[string]bool     // pages kept from the cache
 	spill  []*spill
@@ -120,11 +122,7 @@ const ShardsPerGroup = 8
 func NewIndex(cfg Config, dev bool) *Index {
 	ix := &Index{cfg: cfg, shards: shardsFor(cfg.Pages), heads: map[string]pageHead{}, kept: map[string]bool{}}
 	ix.groups = max(1, ix.shards/ShardsPerGroup)
-	ix.slots = slices.Compact(slices.Sorted(slices.Values(cfg.URLs)))
-	ix.slotOf = make(map[string]int32, len(ix.slots))
-	for i, u := range ix.slots {
-		ix.slotOf[u] = int32(i)
-	}
+	ix.told = inOrder(cfg.URLs)
 	if cfg.CacheDir != "" {
 		name := "search"
 		if dev {
@@ -186,13 +184,41 @@ func (ix *Index) AddDoc(d Doc) error {
 
 // slot returns the spill number of the page at url (ix.mu held).
 func (ix *Index) slot(url string) int32 {
-	n, ok := ix.slotOf[url]
+	if i, ok := slices.BinarySearch(ix.told, url); ok {
+		return int32(i)
+	}
+	n, ok := ix.extraN[url]
 	if !ok {
-		n = int32(len(ix.slots))
-		ix.slots = append(ix.slots, url)
-		ix.slotOf[url] = n
+		n = int32(len(ix.told) + len(ix.extra))
+		ix.extra = append(ix.extra, url)
+		if ix.extraN == nil {
+			ix.extraN = map[string]int32{}
+		}
+		ix.extraN[url] = n
 	}
 	return n
+}
+
+// slotURL returns the URL of the page whose spill number is n.
+func (ix *Index) slotURL(n uint64) (string, bool) {
+	if n < uint64(len(ix.told)) {
+		return ix.told[n], true
+	}
+	if n -= uint64(len(ix.told)); n < uint64(len(ix.extra)) {
+		return ix.extra[n], true
+	}
+	return "", false
+}
+
+// inOrder returns urls in order, without repeats: urls itself when it
+// is (a build lists its pages in order, and this is cheaper than a map).
+func inOrder(urls []string) []string {
+	for i := 1; i < len(urls); i++ {
+		if urls[i-1] >= urls[i] {
+			return slices.Compact(slices.Sorted(slices.Values(urls)))
+		}
+	}
+	return urls
 }
 
 func (ix *Index) openSpill() error {
@@ -312,8 +338,10 @@ type pageNumbers struct {
 
 // numbers maps records' numbers to the index's (ids: URL → page number).
 func (ix *Index) numbers(ids map[string]int32) pageNumbers {
-	n := pageNumbers{spill: make([]int32, len(ix.slots)), same: len(ix.slots) == len(ids)}
-	for i, u := range ix.slots {
+	slots := len(ix.told) + len(ix.extra)
+	n := pageNumbers{spill: make([]int32, slots), same: slots == len(ids)}
+	for i := range slots {
+		u, _ := ix.slotURL(uint64(i))
 		id, ok := ids[u]
 		if !ok {
 			id = -1

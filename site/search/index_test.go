@@ -200,13 +200,13 @@ func TestIncrementalIndex(t *testing.T) {
 }
 
 // TestToldPagesDiffer: a build told pages that are not the ones it adds
-// (one never added, one not told) writes a first build's index, and
+// (one never added, one not told; out of order, one twice) writes a first build's index, and
 // leaves a cache the next build reads right: its spill files are not
 // numbered as the index numbers its pages, so they cannot become the
 // cache as they are.
 func TestToldPagesDiffer(t *testing.T) {
 	docs := siteDocs(200)
-	told := append(urlsOf(docs[1:]), "articles/never/")
+	told := append([]string{"articles/never/", docs[9].URL}, urlsOf(docs[1:])...) // out of order, one twice
 	cache := t.TempDir()
 	out := &outputSink{}
 	id := rebuildTold(t, cache, "", docs, told, nil, out)

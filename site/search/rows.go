@@ -113,11 +113,9 @@ func (p *rowPlan) sameRows(g int, ix *Index, w *groupWork) bool {
 	r := pageReader{b: w.spilled}
 	for len(r.b) > 0 {
 		slot, data := r.uvarint(), r.bytes()
-		var row []uint64
-		ok := slot < uint64(len(ix.slots))
-		if ok {
-			row, ok = p.next[ix.slots[slot]]
-		}
+		url, ok := ix.slotURL(slot)
+		row, known := p.next[url]
+		ok = ok && known
 		if r.bad || !ok {
 			p.lost.Store(true)
 			return false
