@@ -172,15 +172,7 @@ func tokenSpans(text []byte, pos uint32, toks []tokSpan) ([]tokSpan, uint32) {
 		r, n := decodeRune(text[i:])
 		switch {
 		case IsCJK(r):
-			j := i + n
-			next, m := decodeRune(text[j:])
-			if m > 0 && IsCJK(next) {
-				toks = append(toks, tokSpan{int32(i), int32(j + m), pos, false})
-			} else {
-				toks = append(toks, tokSpan{int32(i), int32(j), pos, true})
-			}
-			pos++
-			i = j
+			toks, pos, i = cjkSpans(text, i, n, pos, toks)
 		case isWord(r):
 			j := i + n
 			for j < len(text) {
@@ -215,6 +207,23 @@ func tokenSpans(text []byte, pos uint32, toks []tokSpan) ([]tokSpan, uint32) {
 		}
 	}
 	return toks, pos
+}
+
+// cjkSpans appends the tokens of the run of CJK characters at text[i:]
+// (its first n bytes long): a bigram for each character but the last,
+// and the last on its own, marked as the run's end. It returns the
+// tokens, the next free position and the end of the run.
+func cjkSpans(text []byte, i, n int, pos uint32, toks []tokSpan) ([]tokSpan, uint32, int) {
+	for {
+		j := i + n
+		next, m := decodeRune(text[j:])
+		if m == 0 || !IsCJK(next) {
+			return append(toks, tokSpan{int32(i), int32(j), pos, true}), pos + 1, j
+		}
+		toks = append(toks, tokSpan{int32(i), int32(j + m), pos, false})
+		pos++
+		i, n = j, m
+	}
 }
 
 var asciiWord = func() (t [utf8.RuneSelf]bool) {
