@@ -318,7 +318,7 @@ func TestLoadBooks(t *testing.T) {
 			},
 			books: []string{"control"}, // a control character is left out, with a warning
 			problems: []string{
-				"books/Bad Slug/config.yaml:0:0 error item-slug",
+				"books/Bad Slug/config.yaml:0:0 warning item-slug",
 				"books/control/config.yaml:0:0 warning missing-book-cover",
 				"books/control/config.yaml:1:12 warning front-matter-control",
 				"books/noconf:0:0 warning book-no-config",

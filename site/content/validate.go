@@ -30,9 +30,10 @@ var messages = map[string]message{
 	"too-many-topics":       {"topicsは最大5つまで指定できます", "at most 5 topics are allowed; remove some"},
 	"topic-type":            {"topicsは全て文字列で指定してください", "every topic must be a non-empty string"},
 	"publication-name":      {"Publicationの名前が不正です。小文字の半角英数字（a-z0-9）、アンダースコア（_）の2〜15字の組み合わせにしてください", "publication_name must be 2–15 characters of a-z, 0-9 and _"},
-	"item-slug":             {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の100字以内の組み合わせにしてください", "the slug %q is not allowed: use at most 100 lower-case letters a-z, digits, - and _"},
+	"item-slug":             {"slugの値（%s）はページの URL に使えないため、このファイルは公開しません（Zenn でも公開されません）。公開するには、ファイル名（または slug）を小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字にしてください", "the slug %q cannot name a page (Zenn rejects it too), so this file is left out of the site; to publish it, rename the file (or set slug) to 12–50 lower-case letters a-z, digits, - and _"},
 	"item-slug-zenn":        {"slugの値（%s）は Zenn では使えません。Zenn に同期する場合は小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字にしてください（kiji はこのままビルドします）", "the slug %q is not one Zenn allows (12–50 lower-case letters a-z, digits, - and _): Zenn would reject it (kiji builds it)"},
 	"item-slug-zenn-cli":    {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字の組み合わせにしてください", "the slug %q is not allowed on Zenn: use 12–50 lower-case letters a-z, digits, - and _"},
+	"slug-field":            {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の100字以内の組み合わせにしてください", "the slug %q is not allowed: use at most 100 lower-case letters a-z, digits, - and _"},
 	"slug-conflict":         {"slug（%s）が %s と重複しています。どちらかのファイル名か slug を変えてください", "the slug %q is also used by %s; rename one file or set a different slug"},
 	"description-type":      {"description は文字列で指定してください", "description must be a string"},
 
@@ -132,17 +133,20 @@ func (s *Site) validate(a *Article, l *diag.List) {
 		}
 	}
 
-	// slug: the file name, or the slug field.
-	slugField := Field{Line: 1, Col: 0}
-	if f, ok := fm.Get("slug"); ok {
-		slugField = f
-		if v, ok := f.Value.(string); ok {
-			a.Slug = v
-		} else {
-			a.Slug = fmt.Sprint(f.Value)
-		}
+	// slug: the file name, or the slug field (kiji's, not Zenn's: one kiji
+	// cannot use is an error, not a file zenn.dev left out).
+	f, field := fm.Get("slug")
+	if !field {
+		f = Field{Line: 1, Col: 0}
+	} else if v, ok := f.Value.(string); ok {
+		a.Slug = v
+	} else {
+		a.Slug = fmt.Sprint(f.Value)
 	}
-	if !c.slug(slugField, a.Slug) {
+	if field && !pageSlugRE.MatchString(a.Slug) {
+		c.errAt(f, "slug-field", a.Slug)
+		a.Slug = ""
+	} else if !c.slug(f, a.Slug) {
 		a.Slug = ""
 	}
 }
@@ -206,19 +210,21 @@ func (s *Site) validatePublishedAt(a *Article, c *fileChecker) {
 }
 
 // slug checks an article's or a book's slug: kiji needs 1–100
-// characters of [0-9A-Za-z_-] to name a folder and a URL (an error
-// otherwise); Zenn needs 12–50 of [0-9a-z_-], a platform rule reported
-// as zenn-cli does with ZennStrict, else as a warning: always for
-// upper-case letters or over 50 characters, with ZennSlugWarnings for a
-// short slug (common on sites that are not Zenn's). It reports whether
-// kiji can use the slug.
+// characters of [0-9A-Za-z_-] to name a folder and a URL; Zenn needs
+// 12–50 of [0-9a-z_-], a platform rule reported as zenn-cli does with
+// ZennStrict, else as a warning: always for upper-case letters or over 50
+// characters, with ZennSlugWarnings for a short slug (common on sites
+// that are not Zenn's). A slug kiji cannot use (a file named in Japanese,
+// with a dot) is one Zenn rejects too, so zenn.dev never published the
+// file: it is left out with a warning (zenn-cli's error with ZennStrict),
+// not a failed site. It reports whether kiji can use the slug.
 func (c *fileChecker) slug(f Field, slug string) bool {
 	strict := c.s.opts.ZennStrict
 	switch {
 	case !pageSlugRE.MatchString(slug) && strict:
 		c.errAt(f, "item-slug-zenn-cli", slug)
 	case !pageSlugRE.MatchString(slug):
-		c.errAt(f, "item-slug", slug)
+		c.warnAt(f, "item-slug", slug)
 	case zennSlugRE.MatchString(slug):
 	case strict:
 		c.errAt(f, "item-slug-zenn-cli", slug)

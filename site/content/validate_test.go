@@ -108,10 +108,10 @@ func TestCoverMessages(t *testing.T) {
 // TestSlugsZennRejects: a slug kiji can use as a folder and a URL but
 // Zenn rejects (over 50 characters, upper-case letters; both in a public
 // Zenn repository of 1120 articles) is a warning and the article is built;
-// --zenn-strict makes it zenn-cli's error. A slug kiji cannot use stays an
-// error (with --zenn-strict the page is built, and the build fails on the
-// error), and two slugs that differ only in case conflict (one folder on
-// macOS and Windows).
+// --zenn-strict makes it zenn-cli's error. A slug kiji cannot use (a dot,
+// Japanese: zenn.dev never published the file) is a warning and the
+// article is left out, zenn-cli's error with --zenn-strict; two slugs
+// that differ only in case conflict (one folder on macOS and Windows).
 func TestSlugsZennRejects(t *testing.T) {
 	long := "android-compose-compose-accompanist-permissions-2026" // 52
 	const article = "---\ntitle: t\nemoji: \"🐳\"\ntype: tech\ntopics: [go]\npublished: true\n---\nx\n"
@@ -125,8 +125,10 @@ func TestSlugsZennRejects(t *testing.T) {
 		{"long", []string{long}, false, []string{long}, []string{"articles/" + long + ".md:1:0 warning item-slug-zenn"}},
 		{"upper case", []string{"compose-graphicsLayer"}, false, []string{"compose-graphicsLayer"}, []string{"articles/compose-graphicsLayer.md:1:0 warning item-slug-zenn"}},
 		{"long, strict", []string{long}, true, []string{long}, []string{"articles/" + long + ".md:1:0 error item-slug"}},
-		{"over 100", []string{strings.Repeat("a", 101)}, false, nil, []string{"articles/" + strings.Repeat("a", 101) + ".md:1:0 error item-slug"}},
-		{"a dot", []string{"zenn-article.v2"}, false, nil, []string{"articles/zenn-article.v2.md:1:0 error item-slug"}},
+		{"over 100", []string{strings.Repeat("a", 101)}, false, nil, []string{"articles/" + strings.Repeat("a", 101) + ".md:1:0 warning item-slug"}},
+		{"a dot", []string{"zenn-article.v2"}, false, nil, []string{"articles/zenn-article.v2.md:1:0 warning item-slug"}},
+		{"japanese", []string{"日本語の記事"}, false, nil, []string{"articles/日本語の記事.md:1:0 warning item-slug"}},
+		{"japanese, strict", []string{"日本語の記事"}, true, nil, []string{"articles/日本語の記事.md:1:0 error item-slug"}},
 		{"case conflict", []string{"Compose-article", "compose-article"}, false, []string{"Compose-article"},
 			[]string{"articles/Compose-article.md:1:0 warning item-slug-zenn", "articles/compose-article.md:1:0 error slug-conflict"}},
 	} {
@@ -222,5 +224,24 @@ func TestFieldFormatPlatform(t *testing.T) {
 				t.Errorf("article = %+v, want one built without the field", a)
 			}
 		})
+	}
+}
+
+// TestSlugFieldKijiCannotUse: a slug field (kiji's, not Zenn's) that
+// cannot name a page is an error, not a file left out: its author wrote
+// it for kiji.
+func TestSlugFieldKijiCannotUse(t *testing.T) {
+	files := map[string]string{"articles/trav.md": "---\ntitle: t\nemoji: \"🐳\"\ntype: tech\ntopics: [go]\npublished: true\nslug: ../../x\n---\nx\n"}
+	var l diag.List
+	s := Load(mapFS(files), Options{}, &l)
+	var probs []string
+	for _, p := range l.Sorted() {
+		probs = append(probs, fmt.Sprintf("%s:%d:%d %s %s", p.File, p.Line, p.Col, p.Severity, p.Rule))
+	}
+	if diff := cmp.Diff([]string{"articles/trav.md:7:7 error slug-field"}, probs); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if len(s.Articles) != 0 {
+		t.Errorf("built %d articles; want none", len(s.Articles))
 	}
 }
