@@ -11,7 +11,7 @@ import (
 // Rows: which groups a page's entries are in, and with what, without
 // reading the groups. A page has entries in nearly every group (its keys
 // hash all over), so a rebuild that adds one page again would otherwise
-// read every group's cache file (163 MB at 10,000 pages) to find that
+// read every group's cache file (140 MB at 10,000 pages) to find that
 // most of the page's records did not change.
 //
 // The cache keeps a digest of each page's record in each group (0: none):
