@@ -275,6 +275,9 @@ func (r *run) checkLink(rel string, pl *pageLinks, l pageLink, ref *markdown.Ref
 		target = outputFile(p)
 		r.addTarget(target)
 		if !r.pages.files[target] {
+			if ref != nil && ref.Label {
+				return "the link " + shown + " points to " + "/" + strings.TrimSuffix(target, "index.html") + ", which does not exist; this page defines [" + shown + "]: to link to what it names, write [text][" + shown + "] instead of [text](" + shown + ")"
+			}
 			return r.missingTarget(pl, l, raw, shown, p, target)
 		}
 	}

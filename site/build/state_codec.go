@@ -29,6 +29,13 @@ var errState = errors.New("the cache file is damaged")
 
 func appendInt(b []byte, v int) []byte { return binary.AppendVarint(b, int64(v)) }
 
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return binary.AppendUvarint(b, 1)
+	}
+	return binary.AppendUvarint(b, 0)
+}
+
 func appendStrings(b []byte, ss []string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(ss)))
 	for _, s := range ss {
@@ -76,6 +83,7 @@ func appendLinks(b []byte, c *cachedLinks) []byte {
 		b = appendInt(b, r.Line)
 		b = appendInt(b, r.Col)
 		b = appendString(b, r.Written)
+		b = appendBool(b, r.Label)
 	}
 	return b
 }
@@ -178,7 +186,7 @@ func (r *stateReader) links() cachedLinks {
 	if n := r.count(); n > 0 {
 		c.Refs = make([]markdown.Ref, n)
 		for i := range c.Refs {
-			c.Refs[i] = markdown.Ref{Dest: r.str(), Line: int(r.varint()), Col: int(r.varint()), Written: r.str()}
+			c.Refs[i] = markdown.Ref{Dest: r.str(), Line: int(r.varint()), Col: int(r.varint()), Written: r.str(), Label: r.uvarint() == 1}
 		}
 	}
 	return c
@@ -197,6 +205,7 @@ func (r *stateReader) rawLinks() cachedLinks {
 		r.varint()
 		r.varint()
 		r.skip(1)
+		r.uvarint()
 	}
 	if r.err != nil {
 		return cachedLinks{}

@@ -17,7 +17,7 @@ import (
 func TestStateRoundTrip(t *testing.T) {
 	links := cachedLinks{Source: "content/articles/a.md", Template: "themes/default/templates/article.html",
 		IDs: []string{"intro", "setup"}, Attrs: []string{"href", "src"}, Vals: []string{"/articles/b/#x", "/images/a.png"},
-		Refs: []markdown.Ref{{Dest: "/articles/b/#x", Line: 3, Col: 5, Written: "./b#x"}}}
+		Refs: []markdown.Ref{{Dest: "/articles/b/#x", Line: 3, Col: 5, Written: "./b#x"}, {Dest: "/articles/a/GOY/", Line: 4, Col: 1, Written: "GOY", Label: true}}}
 	want := &state{
 		Articles: map[string]*articleEntry{
 			"articles/a.md": {Key: "k1", Rel: "articles/a/index.html", OutHash: "h1", Minutes: 3, Summary: "概要",

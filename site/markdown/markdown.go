@@ -138,6 +138,10 @@ type Ref struct {
 	// changed it into Dest ("./other" → "/articles/other/") or escapes
 	// were resolved ("a\(1\).png" → "a(1).png"); "" otherwise.
 	Written string
+	// Label says that the page defines a link reference whose label is
+	// the destination as written: [text](GOY) beside [GOY]: https://…,
+	// most likely meant as [text][GOY].
+	Label bool
 }
 
 // A LinkFunc rewrites the destination of a link (or, with image, of an
@@ -261,7 +265,12 @@ func (t *refs) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 			raw, esc := unescapeDest(&n.Destination)
 			off := pos.offsetOf(n)
 			written := cmp.Or(resolve(links, n, false), raw)
+			before := len(res.Links)
 			n.Destination = escapeDest(t.local(res, &res.Links, d, off, n.Destination, written), esc)
+			if len(res.Links) > before {
+				ref := &res.Links[before]
+				_, ref.Label = pc.Reference(util.ToLinkReference([]byte(cmp.Or(ref.Written, ref.Dest))))
+			}
 		case *ast.Image:
 			raw, esc := unescapeDest(&n.Destination)
 			off := pos.offsetOf(n)
