@@ -334,12 +334,13 @@ type pageNumbers struct {
 	cached []int32 // by number in the cache's Heads: -1 for a page not kept
 	spill  []int32 // by spill number
 	same   bool    // every spill number is the page's number in the index
+	pages  int     // the pages of the index
 }
 
 // numbers maps records' numbers to the index's (ids: URL → page number).
 func (ix *Index) numbers(ids map[string]int32) pageNumbers {
 	slots := len(ix.told) + len(ix.extra)
-	n := pageNumbers{spill: make([]int32, slots), same: slots == len(ids)}
+	n := pageNumbers{spill: make([]int32, slots), same: slots == len(ids), pages: len(ids)}
 	for i := range slots {
 		u, _ := ix.slotURL(uint64(i))
 		id, ok := ids[u]

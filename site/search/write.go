@@ -115,7 +115,7 @@ func (ix *Index) writeGroup(g int, nums *pageNumbers, rows *rowPlan, out Sink, w
 	}
 	// The spill file becomes the cache file when it holds the group's
 	// records, numbered as the index numbers the pages.
-	spilledOnly = w.inPageOrder(len(nums.spill)) && spilledOnly && nums.same
+	spilledOnly = w.inPageOrder(nums.pages) && spilledOnly && nums.same
 	recs := w.recs
 	if len(recs) == 0 {
 		return cachedGroup{}, nil
