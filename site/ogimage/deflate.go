@@ -108,6 +108,15 @@ var sameBlank = sync.OnceValue(func() (same [height]bool) {
 func (e *encoder) scan(c *canvas, h *huffman, p, b, end int) int {
 	pix := c.pix
 	for p < b {
+		if v := pix[p]; v != pix[p-stride] && v != pix[p-1] { // neither match starts here
+			if h == nil {
+				e.litLen[v]++
+			} else {
+				e.w.write(h.lit[v])
+			}
+			p++
+			continue
+		}
 		n := sameLen(pix[p:end], pix[p-stride:])
 		m := 0
 		if n < maxMatch {

@@ -218,6 +218,50 @@ func BenchmarkOGImage(b *testing.B) {
 	}
 }
 
+// siteCards are cards like a site's: the titles of the benchmark corpus
+// (../shared/bench/gencorpus.go's templates, Japanese and English, 10 to 40
+// characters), each with one of its emoji, one site name.
+var siteCards = func() []Card {
+	titles := []string{
+		"Terraform の module を理解する", "EventBridgeで並行処理を最適化して8割高速化した",
+		"Getting started with Deno on Docker", "VPCで作る並行処理入門", "OpenTelemetry best practices for deployment",
+		"【Kubernetes】CI/CD パイプラインの設定まとめ", "セキュリティ の state file を理解する",
+		"How we migrated from Heroku to AWS Lambda", "Next.js×Vercelで実現する監視の自動化",
+		"初めてのRust（WebAssembly編）", "Go v1.22 の新機能を試す", "React と Vue を比較してみた",
+		"GitHub Actionsでキャッシュ戦略を構築する", "【保存版】PostgreSQLのインデックス設計チートシート",
+		"Redis で始める Kafka 運用", "Argo CDの認証基盤でハマった話", "Prometheus入門: メトリクス設計からアラートまで",
+		"GraphQLのスキーマ設計をゼロから理解する", "Getting started with Docker on ALB", "Cloud Run と ECS を比較してみた",
+	}
+	emoji := []string{"🐳", "🚀", "🔥", "✨", "🛠", "📝", "🐹", "☁️", "🔒", "📦", "⚙️", "🧪", "🎉", "💡", "🤖", "🐧",
+		"🌐", "📊", "🧰", "🐙", "🦀", "🧩", "🔧", "📚", "⚡", "🏗", "🎯", "🔍", "🐛", "🧭", "🪵", "🗂"}
+	var cs []Card
+	for i := range 4 * len(emoji) {
+		cs = append(cs, Card{Title: titles[i%len(titles)], Emoji: emoji[i%len(emoji)], Site: "bench"})
+	}
+	return cs
+}()
+
+// go test ./site/ogimage -run '^$' -bench SiteCards -benchmem
+//
+// A site's cards in turn (128 of them, 20 titles and 32 emoji), as a build
+// draws them; the glyphs the first of them rasterize are kept for the rest.
+func BenchmarkSiteCards(b *testing.B) {
+	var n int
+	b.ReportAllocs()
+	start := cputime.Used()
+	for i := 0; b.Loop(); i++ {
+		png, err := PNG(siteCards[i%len(siteCards)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(png)
+	}
+	if used := cputime.Used() - start; used > 0 {
+		b.ReportMetric(float64(used.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	}
+	b.ReportMetric(float64(n)/float64(b.N), "bytes/op")
+}
+
 // The canvas keeps the Adler-32 of its rows as the glyphs change them:
 // the same as summing every byte, for each card and for a blank canvas.
 func TestCanvasAdler32(t *testing.T) {
