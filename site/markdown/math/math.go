@@ -91,7 +91,10 @@ const (
 // Extend implements goldmark.Extender.
 func (e *Extender) Extend(m goldmark.Markdown) {
 	m.Parser().AddOptions(
-		parser.WithBlockParsers(util.Prioritized(blockParser{}, blockPriority)),
+		parser.WithBlockParsers(
+			util.Prioritized(blockParser{}, blockPriority),
+			util.Prioritized(newQuoteParser(), quotePriority),
+		),
 		parser.WithInlineParsers(util.Prioritized(inlineParser{}, inlinePriority)),
 		parser.WithASTTransformers(util.Prioritized(&transformer{eng: e.eng, cfg: e.cfg}, transformerPriority)),
 	)
