@@ -391,6 +391,12 @@ func (r *run) checkAnchor(rel, target, frag, shown string) string {
 	if !ok {
 		return "" // a fragment on a non-HTML file is not ours to check
 	}
+	// A text fragment (#:~:text=…, #id:~:text=…) is a directive to the
+	// browser, not part of the id: only what precedes ":~:" names one.
+	frag, _, directive := strings.Cut(frag, ":~:")
+	if directive && frag == "" {
+		return ""
+	}
 	tp.load()
 	if tp.ids.has(frag) {
 		return ""
