@@ -322,6 +322,12 @@ func (r *run) missingTarget(pl *pageLinks, l pageLink, raw, shown, p, target str
 	if u := urlInside(shown); u != "" {
 		return head + "; did you mean " + u + "?"
 	}
+	if u := unquoted(shown); u != "" {
+		return head + "; the quotes are part of the link as written: did you mean " + u + "?"
+	}
+	if u := bareHost(shown); u != "" {
+		return head + "; a link to another site needs its scheme: did you mean " + u + "?"
+	}
 	if s, note := r.suggestTarget(pl, l, raw, shown, target); s != "" {
 		return head + "; did you mean " + s + "?" + note
 	}
