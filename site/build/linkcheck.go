@@ -325,6 +325,12 @@ func (r *run) missingTarget(pl *pageLinks, l pageLink, raw, shown, p, target str
 	if u := urlInside(shown); u != "" {
 		return head + "; did you mean " + u + "?"
 	}
+	if u := unquoted(shown); u != "" {
+		return head + "; the quotes are part of the link as written: did you mean " + u + "?"
+	}
+	if u := bareHost(shown); u != "" {
+		return head + "; a link to another site needs its scheme: did you mean " + u + "?"
+	}
 	if s, note := r.suggestTarget(pl, l, raw, shown, target); s != "" {
 		return head + "; did you mean " + s + "?" + note
 	}
@@ -393,6 +399,12 @@ func (r *run) checkAnchor(rel, target, frag, shown string) string {
 	tp, ok := r.pages.pages[target]
 	if !ok {
 		return "" // a fragment on a non-HTML file is not ours to check
+	}
+	// A text fragment (#:~:text=…, #id:~:text=…) is a directive to the
+	// browser, not part of the id: only what precedes ":~:" names one.
+	frag, _, directive := strings.Cut(frag, ":~:")
+	if directive && frag == "" {
+		return ""
 	}
 	tp.load()
 	if tp.ids.has(frag) {

@@ -195,3 +195,46 @@ func urlInside(link string) string {
 	}
 	return ""
 }
+
+// unquoted returns a relative link written inside quotes by mistake
+// (`[x]("./other" "title")`, where Markdown makes the quotes part of the
+// link), without them; "" when the link is not one.
+func unquoted(link string) string {
+	for _, q := range [][2]string{{`"`, `"`}, {"'", "'"}, {"“", "”"}, {"「", "」"}} {
+		if in, ok := strings.CutPrefix(link, q[0]); ok {
+			if in, ok = strings.CutSuffix(in, q[1]); ok && strings.TrimSpace(in) != "" {
+				return in
+			}
+		}
+	}
+	return ""
+}
+
+// webTLDs are the last labels that make a relative link such as
+// example.org or example.com/docs read as a host name rather than a file
+// (a.md, run.sh and main.go are files, though .md, .sh and .go are
+// domains too).
+var webTLDs = map[string]bool{
+	"com": true, "org": true, "net": true, "io": true, "dev": true, "jp": true, "app": true,
+	"ai": true, "co": true, "info": true, "edu": true, "gov": true, "cloud": true, "tech": true,
+}
+
+// bareHost returns https:// and a relative link that starts with a host
+// name (raspberrypi.org, example.com/docs): the browser would look for it
+// beside the page. It returns "" when the link does not start with one.
+func bareHost(link string) string {
+	host := link
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	labels := strings.Split(strings.ToLower(host), ".")
+	if len(labels) < 2 || !webTLDs[labels[len(labels)-1]] {
+		return ""
+	}
+	for _, l := range labels {
+		if l == "" || strings.Trim(l, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return ""
+		}
+	}
+	return "https://" + link
+}

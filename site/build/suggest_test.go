@@ -181,3 +181,38 @@ func TestURLInside(t *testing.T) {
 		}
 	}
 }
+
+func TestUnquoted(t *testing.T) {
+	for _, tc := range []struct{ name, link, want string }{
+		{"double quotes", `"./error-logging"`, "./error-logging"},
+		{"single quotes", "'other'", "other"},
+		{"Japanese brackets", "「./x」", "./x"},
+		{"one quote only", `"./x`, ""},
+		{"nothing inside", `""`, ""},
+		{"no quotes", "./x", ""},
+	} {
+		if got := unquoted(tc.link); got != tc.want {
+			t.Errorf("%s: unquoted(%q) = %q, want %q", tc.name, tc.link, got, tc.want)
+		}
+	}
+}
+
+func TestBareHost(t *testing.T) {
+	for _, tc := range []struct{ name, link, want string }{
+		{"a host", "raspberrypi.org", "https://raspberrypi.org"},
+		{"a host and a path", "www.example.com/docs/a.html#x", "https://www.example.com/docs/a.html#x"},
+		{"upper case", "GitHub.com", "https://GitHub.com"},
+		{"a Markdown file", "other.md", ""},
+		{"a script", "run.sh", ""},
+		{"an image beside the page", "./og.png", ""},
+		{"a relative path", "../articles/x", ""},
+		{"a path whose folder has a dot", "v1.2/notes", ""},
+		{"no dot", "localhost", ""},
+		{"an empty label", "example..com", ""},
+		{"not a host name", "作業.com", ""},
+	} {
+		if got := bareHost(tc.link); got != tc.want {
+			t.Errorf("%s: bareHost(%q) = %q, want %q", tc.name, tc.link, got, tc.want)
+		}
+	}
+}

@@ -82,6 +82,9 @@ func (r *run) linksOf(from zennlink.From) (markdown.ConvertOption, *bool) {
 			return "", false
 		}
 		*used = true
+		if t.Kind == zennlink.OnZennDev {
+			return "https://zenn.dev" + t.Path + t.Suffix, true
+		}
 		return "/" + escapePath(targetPath(t)) + t.Suffix, true
 	}
 	return markdown.WithLinks(f), used

@@ -327,11 +327,8 @@ func (c *fileChecker) topics(fm *FrontMatter) []string {
 	}
 	list, ok := f.Value.([]any)
 	if !ok || len(list) == 0 {
-		if f.Value == nil || ok {
-			c.warnAt(f, "missing-topics")
-		} else {
-			c.platform(f, "topic-type")
-		}
+		// zenn-cli's topic-type checks the items of a list only.
+		c.warnAt(f, "missing-topics")
 		return nil
 	}
 	if len(list) > 5 {

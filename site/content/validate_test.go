@@ -245,3 +245,37 @@ func TestSlugFieldKijiCannotUse(t *testing.T) {
 		t.Errorf("built %d articles; want none", len(s.Articles))
 	}
 }
+
+// TestTopicsNotAList: topics that are not a list (a string, a number, a
+// mapping, "undefined" as a public repository has it) are zenn-cli's
+// missing-topics warning, even with --zenn-strict (zenn-cli's topic-type
+// skips them), and the article is built without topics.
+func TestTopicsNotAList(t *testing.T) {
+	for _, tc := range []struct{ name, topics string }{
+		{"undefined", "undefined"},
+		{"a string", `"react"`},
+		{"a number", "2024"},
+		{"a mapping", "{a: b}"},
+		{"an empty list", "[]"},
+		{"null", "null"},
+	} {
+		for _, strict := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s strict=%v", tc.name, strict), func(t *testing.T) {
+				src := "---\ntitle: t\nemoji: \"🐳\"\ntype: tech\ntopics: " + tc.topics + "\npublished: true\n---\nx\n"
+				var l diag.List
+				a := ParseArticle("articles/topics-not-a-list.md", []byte(src), Options{ZennStrict: strict}, &l)
+				var got []string
+				for _, p := range l.Sorted() {
+					got = append(got, fmt.Sprintf("%s:%d:%d %s %s", p.File, p.Line, p.Col, p.Severity, p.Rule))
+				}
+				want := []string{"articles/topics-not-a-list.md:5:9 warning missing-topics"}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("problems (-want +got):\n%s", diff)
+				}
+				if len(a.Topics) != 0 {
+					t.Errorf("topics %q, want none", a.Topics)
+				}
+			})
+		}
+	}
+}

@@ -18,7 +18,13 @@
 // /books/BOOK/viewer/CHAPTER mean this site's page when the repository
 // has it (other links to zenn.dev stay as they are).
 //
-// Anything else (a URL with a scheme, a path from the site root, a
+// A path from the site root in the shape of a user's page on zenn.dev
+// (/USER/articles/SLUG, /USER/books/BOOK, /USER/books/BOOK/viewer/CHAPTER,
+// /USER/scraps/ID), as authors write links on zenn.dev, is that page of
+// zenn.dev (OnZennDev) unless it is the author's (zenn_user) and the
+// repository has it: kiji's site has no such path.
+//
+// Anything else (a URL with a scheme, another path from the site root, a
 // fragment alone, a link to a file beside the page) is left as written.
 // A relative link that reads as a Zenn page the repository does not have
 // still resolves, to where that page would be: the build's link check
@@ -40,6 +46,11 @@ const (
 	Article                 // an article: Slug
 	Book                    // a book: Book
 	Chapter                 // a chapter: Book and Slug
+	// OnZennDev is a page of zenn.dev the site does not have, written
+	// from zenn.dev's root as authors write them there
+	// (/USER/articles/SLUG, /USER/books/BOOK[/viewer/CHAPTER],
+	// /USER/scraps/ID): Path, to be linked at https://zenn.dev.
+	OnZennDev
 )
 
 // Target is the page a link means, with what followed its path.
@@ -47,6 +58,8 @@ type Target struct {
 	Kind Kind
 	Slug string // the article's or the chapter's slug
 	Book string // the book's slug (Book, Chapter)
+	// Path is the page's path on zenn.dev, as written (OnZennDev).
+	Path string
 	// Suffix is the link's query and fragment as written ("#intro",
 	// "?x=1#y"), to be kept on the page's URL.
 	Suffix string
@@ -127,9 +140,12 @@ func (ix *Index) Resolve(from From, dest string) (t Target, ok bool) {
 	p, suffix := splitSuffix(dest)
 	if abs, isAbs := ix.zennPath(p); isAbs {
 		t, ok = ix.page(abs)
-		if !ok || !t.Known {
-			return Target{}, false // not this repository's: stays a link to zenn.dev
+		if ok && t.Known {
+			t.Suffix = suffix
+			return t, true
 		}
+	}
+	if t, ok := zennDevPage(p); ok { // not this repository's: a link to zenn.dev
 		t.Suffix = suffix
 		return t, true
 	}
@@ -158,6 +174,46 @@ func (ix *Index) OnZenn(dest string) bool {
 	p, _ := splitSuffix(dest)
 	_, ok := ix.zennPath(p)
 	return ok
+}
+
+// zennDevPage reads p, a path from the site's root, as a page of a user
+// of zenn.dev: on zenn.dev, where authors wrote it, that is what it
+// means, and kiji's site has no such path (its own pages are
+// /articles/…, /books/…, /topics/…).
+func zennDevPage(p string) (Target, bool) {
+	rest, ok := strings.CutPrefix(p, "/")
+	if !ok {
+		return Target{}, false
+	}
+	segs := strings.Split(strings.TrimSuffix(rest, "/"), "/")
+	if len(segs) < 3 || !zennUserName(segs[0]) || kijiRoots[segs[0]] {
+		return Target{}, false
+	}
+	for _, s := range segs[1:] {
+		if !pageSegment(s) {
+			return Target{}, false
+		}
+	}
+	switch {
+	case len(segs) == 3 && (segs[1] == "articles" || segs[1] == "books" || segs[1] == "scraps"),
+		len(segs) == 5 && segs[1] == "books" && segs[3] == "viewer":
+		return Target{Kind: OnZennDev, Path: p}, true
+	}
+	return Target{}, false
+}
+
+// kijiRoots are the folders at the root of kiji's site that a path of
+// zenn.dev's shape could start with.
+var kijiRoots = map[string]bool{"articles": true, "books": true, "topics": true, "images": true, "static": true}
+
+// zennUserName reports whether s can be a user name on zenn.dev.
+func zennUserName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // zennRoot stands for /USER on zenn.dev: no link can name it.

@@ -1,6 +1,7 @@
 package zennlink
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -34,6 +35,7 @@ func TestResolve(t *testing.T) {
 	chap := func(book, slug, suffix string, known bool) Target {
 		return Target{Kind: Chapter, Book: book, Slug: slug, Suffix: suffix, Known: known}
 	}
+	zdev := func(p, suffix string) Target { return Target{Kind: OnZennDev, Path: p, Suffix: suffix} }
 	none := Target{}
 	tests := []struct {
 		name string
@@ -93,6 +95,18 @@ func TestResolve(t *testing.T) {
 		{"above the user", inArticle, "../../x", none, false},
 		{"a deeper path", inArticle, "./a/b", none, false},
 		{"zenn.dev without zenn_user", inArticle, "https://zenn.dev/me/articles/bbbbbbbbbbbb", none, false},
+		{"a user's name, not a page", inArticle, "/me", none, false},
+		{"a path of kiji's site", inArticle, "/topics/articles/x", none, false},
+		{"a file under a user's name", inArticle, "/me/articles/x.png", none, false},
+		{"not a page of zenn.dev", inArticle, "/me/likes/x", none, false},
+
+		// Written from zenn.dev's root, as on zenn.dev: without zenn_user,
+		// a link to zenn.dev.
+		{"own article on zenn.dev", inArticle, "/me/articles/bbbbbbbbbbbb", zdev("/me/articles/bbbbbbbbbbbb", ""), true},
+		{"someone's article", inArticle, "/you/articles/73007f5e24f5fe#a", zdev("/you/articles/73007f5e24f5fe", "#a"), true},
+		{"a chapter on zenn.dev", inChapter, "/me/books/mybook/viewer/two", zdev("/me/books/mybook/viewer/two", ""), true},
+		{"a book on zenn.dev", inChapter, "/me/books/mybook/", zdev("/me/books/mybook/", ""), true},
+		{"a scrap", inArticle, "/me/scraps/abc?x=1", zdev("/me/scraps/abc", "?x=1"), true},
 		{"not a page of the book", inChapter, "../../mybook/viewer", none, false},
 		{"readme", inArticle, "../README.md", none, false},
 	}
@@ -130,6 +144,8 @@ func TestResolveZennUser(t *testing.T) {
 		{"not in the repository", "https://zenn.dev/me/articles/elsewhere", Target{}, false},
 		{"someone else", "https://zenn.dev/you/articles/bbbbbbbbbbbb", Target{}, false},
 		{"a scrap", "https://zenn.dev/me/scraps/abc", Target{}, false},
+		{"as written on zenn.dev, not in the repository", "/me/articles/elsewhere#x", Target{Kind: OnZennDev, Path: "/me/articles/elsewhere", Suffix: "#x"}, true},
+		{"someone else, as written on zenn.dev", "/you/articles/bbbbbbbbbbbb", Target{Kind: OnZennDev, Path: "/you/articles/bbbbbbbbbbbb"}, true},
 		{"another host", "https://example.com/me/articles/bbbbbbbbbbbb", Target{}, false},
 		{"a user whose name starts the same", "https://zenn.dev/meme/articles/bbbbbbbbbbbb", Target{}, false},
 	}
@@ -173,8 +189,11 @@ func FuzzResolve(f *testing.F) {
 				t.Fatalf("Resolve(%q) = %+v: a slug that is not one segment", dest, got)
 			}
 		}
-		if got.Kind < Home || got.Kind > Chapter {
+		if got.Kind < Home || got.Kind > OnZennDev {
 			t.Fatalf("Resolve(%q): kind %d", dest, got.Kind)
+		}
+		if got.Kind == OnZennDev && (!strings.HasPrefix(got.Path, "/") || strings.HasPrefix(got.Path, "//") || strings.Contains(got.Path, "/.") || dest != got.Path+got.Suffix) {
+			t.Fatalf("Resolve(%q) = %+v: not a path of zenn.dev as written", dest, got)
 		}
 	})
 }

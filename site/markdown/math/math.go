@@ -11,6 +11,10 @@
 // returns so the theme can serve them from the site itself, on the pages for
 // which diag.Doc.Needs("math") is true.
 //
+// Display math opened in a quote or a list item reads the lines after it
+// that lack the quote's ">" or the item's indentation, up to its closing
+// "$$", as Zenn's does (lazy.go).
+//
 // A formula KaTeX cannot parse is a warning at its file:line:col with
 // KaTeX's message; the page shows its TeX as code. So is a formula that
 // runs out of time: see budget.go for the time one formula, one article and
@@ -91,7 +95,12 @@ const (
 // Extend implements goldmark.Extender.
 func (e *Extender) Extend(m goldmark.Markdown) {
 	m.Parser().AddOptions(
-		parser.WithBlockParsers(util.Prioritized(blockParser{}, blockPriority)),
+		parser.WithBlockParsers(
+			util.Prioritized(blockParser{}, blockPriority),
+			util.Prioritized(newQuoteParser(), quotePriority),
+			util.Prioritized(newItemParser(), itemPriority),
+			util.Prioritized(listParser{parser.NewListParser()}, listPriority),
+		),
 		parser.WithInlineParsers(util.Prioritized(inlineParser{}, inlinePriority)),
 		parser.WithASTTransformers(util.Prioritized(&transformer{eng: e.eng, cfg: e.cfg}, transformerPriority)),
 	)
