@@ -59,6 +59,7 @@ func newKiji(o KijiOptions) []goldmark.Extender {
 	return []goldmark.Extender{
 		zenn.New(zopts...),
 		math.New(mopts...),
+		math.Footnotes{}, // markdown.New has goldmark's footnotes
 		mermaid.New(),
 		diagram.New(d2opts...),
 		sc,

@@ -1,7 +1,9 @@
 package math
 
 import (
+	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -117,4 +119,38 @@ func openMath(container ast.Node) bool {
 		}
 	}
 	return false
+}
+
+// Footnotes is for a converter that has goldmark's footnote extension:
+// display math opened in a footnote definition reads the lines after it
+// that are not indented as the definition's, up to its closing "$$", as
+// on Zenn:
+//
+//	[^1]: $$
+//	x
+//	$$
+//
+// is one footnote holding the formula. Its footnote parser comes before
+// the extension's (999), which then never opens a definition.
+type Footnotes struct{}
+
+// Extend implements goldmark.Extender.
+func (Footnotes) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithBlockParsers(
+		util.Prioritized(footnoteParser{extension.NewFootnoteBlockParser()}, 998),
+	))
+}
+
+type footnoteParser struct{ parser.BlockParser }
+
+func (p footnoteParser) Continue(node ast.Node, reader text.Reader, pc parser.Context) parser.State {
+	if openMath(node) {
+		line, _ := reader.PeekLine()
+		if !util.IsBlank(line) {
+			if pos, _ := util.IndentPosition(line, reader.LineOffset(), 4); pos < 0 {
+				return parser.Continue | parser.HasChildren
+			}
+		}
+	}
+	return p.BlockParser.Continue(node, reader, pc)
 }

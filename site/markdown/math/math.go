@@ -11,9 +11,9 @@
 // returns so the theme can serve them from the site itself, on the pages for
 // which diag.Doc.Needs("math") is true.
 //
-// Display math opened in a quote or a list item reads the lines after it
-// that lack the quote's ">" or the item's indentation, up to its closing
-// "$$", as Zenn's does (lazy.go).
+// Display math opened in a quote, a list item or (with Footnotes) a
+// footnote definition reads the lines after it that lack the quote's ">"
+// or the indentation, up to its closing "$$", as Zenn's does (lazy.go).
 //
 // A formula KaTeX cannot parse is a warning at its file:line:col with
 // KaTeX's message; the page shows its TeX as code. So is a formula that
