@@ -326,6 +326,18 @@ func (o *output) unchanged(rel, h string) bool {
 	return false
 }
 
+// release undoes unchanged(rel, …): rel may be written again.
+func (o *output) release(rel string) {
+	rel, err := cleanRel(rel)
+	if err != nil {
+		return
+	}
+	o.mu.Lock()
+	delete(o.files, rel)
+	o.goneOK = false
+	o.mu.Unlock()
+}
+
 func (o *output) stage(rel, h string, fill func(io.Writer) error) error {
 	full := filepath.Join(o.staging, filepath.FromSlash(rel))
 	if err := o.mkdir(filepath.Dir(full)); err != nil {

@@ -98,6 +98,8 @@ func (s searchSink) Write(p string, data []byte) (string, error) {
 	return h, err
 }
 
+func (s searchSink) Release(p string) { s.r.out.release(p) }
+
 func (s searchSink) Keep(p, hash string) bool {
 	if !s.r.out.unchanged(p, hash) {
 		return false

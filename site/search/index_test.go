@@ -75,6 +75,12 @@ func (o *outputSink) Keep(p, hash string) bool {
 	return true
 }
 
+func (o *outputSink) Release(p string) {
+	o.bmu.Lock()
+	delete(o.build, p)
+	o.bmu.Unlock()
+}
+
 func (o *outputSink) end() { o.files = maps.Clone(o.build) }
 
 // coldIndex is the index of docs as a first build writes it.

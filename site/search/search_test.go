@@ -115,6 +115,8 @@ func (m *memSink) Keep(p, hash string) bool {
 	return ok && hex.EncodeToString(sum[:]) == hash
 }
 
+func (m *memSink) Release(string) {} // (Keep claims nothing)
+
 func readIndex(t *testing.T, byPath map[string][]byte) *index {
 	t.Helper()
 	ix := &index{shards: map[int]map[string][2]any{}, pos: map[int][]byte{}}

@@ -40,11 +40,15 @@ type Meta struct {
 
 // A Sink receives the index's files: Write writes one and returns its
 // hash (hex SHA-256); Keep keeps a file the output already holds with
-// that hash, and reports whether it could. Both are called from several
-// goroutines; the data passed to Write is valid during the call only.
+// that hash, and reports whether it could; Release undoes a Keep (a
+// group is kept whole or written whole: when one of its files is gone
+// from the output, the others are released and the group written). All
+// are called from several goroutines; the data passed to Write is valid
+// during the call only.
 type Sink interface {
 	Write(path string, data []byte) (hash string, err error)
 	Keep(path, hash string) bool
+	Release(path string)
 }
 
 // Write writes the index: for each group whose entries changed, its key
@@ -162,9 +166,13 @@ func (ix *Index) gone() []string {
 	return gone
 }
 
+// keepAll keeps a group's files in the output, all of them or none.
 func keepAll(out Sink, files []outFile) bool {
-	for _, f := range files {
+	for i, f := range files {
 		if !out.Keep(f.Path, f.Hash) {
+			for _, k := range files[:i] {
+				out.Release(k.Path)
+			}
 			return false
 		}
 	}
