@@ -185,18 +185,20 @@
     }
     return terms;
   }
+  // termPostings: a term's tokens' postings. Their shards are asked for
+  // at once (one round trip, not one a token); a common key's postings
+  // take a task of their own to decode.
   async function termPostings(m, term) {
+    const keys = term.toks.map((t) => t.key).concat(term.uni ? [term.uni] : []);
+    const shs = await Promise.all(keys.map((k) => shard(m, k)));
     const lists = [];
-    for (const t of term.toks) {
-      const sh = await shard(m, t.key);
-      let keys = [t.key];
-      if (t.prefix) keys = Object.keys(sh).filter((k) => k.startsWith(t.key) && !isCJK(k.codePointAt(0)));
-      lists.push({ tok: t, keys: keys.map((k) => postings(m, sh[k], k)) });
+    for (const [i, t] of term.toks.entries()) {
+      let ks = [t.key];
+      if (t.prefix) ks = Object.keys(shs[i]).filter((k) => k.startsWith(t.key) && !isCJK(k.codePointAt(0)));
+      lists.push({ tok: t, keys: ks.map((k) => postings(m, shs[i][k], k)) });
+      await pause();
     }
-    if (term.uni) {
-      const sh = await shard(m, term.uni);
-      lists.push({ tok: null, keys: [postings(m, sh[term.uni], term.uni)] });
-    }
+    if (term.uni) lists.push({ tok: null, keys: [postings(m, shs[shs.length - 1][term.uni], term.uni)] });
     return lists;
   }
   const tierOf = (m, p) => (p < m.bases[0] ? 0 : p < m.bases[1] ? 1 : 2);
@@ -234,8 +236,16 @@
       }
       if (ok) { tier[p] = t; count[p] = c; pages.push(p); }
     }
-    pages.sort((a, b) => tier[a] - tier[b] || count[b] - count[a] || a - b);
-    return { pages, tier };
+    return { pages: byRank(pages, tier, count, n), tier };
+  }
+  // byRank sorts pages by tier, then count (descending), then page: as
+  // numbers in a typed array when they fit in one (a comparator is slow
+  // on thousands of pages)
+  function byRank(pages, tier, count, n) {
+    const top = pages.reduce((c, p) => Math.max(c, count[p]), 0);
+    if (n > 2 ** 20 || top >= 2 ** 30) return pages.sort((a, b) => tier[a] - tier[b] || count[b] - count[a] || a - b);
+    const keys = Float64Array.from(pages, (p) => tier[p] * 2 ** 50 + (2 ** 30 - 1 - count[p]) * 2 ** 20 + p).sort();
+    return Array.from(keys, (k) => k % 2 ** 20);
   }
   // verify checks the term's phrase in pages; returns Map page → {tier,
   // count, first}. staged (when most pages of the last round failed): the
