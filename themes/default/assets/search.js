@@ -125,15 +125,16 @@
   }
   // byte ranges of the groups' pos.bin files, [url, start, end] each; a
   // server without Range support sends a file whole, once. Ranges less
-  // than 128 bytes apart are read as one (about what another request's
-  // headers would cost).
+  // than gap bytes apart are read as one: fewer requests (a first round,
+  // whose titles wait for it) or fewer bytes read in between (the staged
+  // rounds of a rare phrase, over many pages).
   const wholePos = new Map();
-  async function ranges(list) {
+  async function ranges(list, gap) {
     list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
     const merged = [];
     for (const [url, s, e] of list) {
       const last = merged[merged.length - 1];
-      if (last && last[0] === url && s <= last[2] + 128) last[2] = Math.max(last[2], e); else merged.push([url, s, e]);
+      if (last && last[0] === url && s <= last[2] + gap) last[2] = Math.max(last[2], e); else merged.push([url, s, e]);
     }
     const got = await Promise.all(merged.map(async ([url, s, e]) => {
       if (wholePos.has(url)) return [url, s, (await wholePos.get(url)).subarray(s, e)];
@@ -261,9 +262,9 @@
       order = order.map((l) => [l, cost(l)]).sort((a, b) => a[1] - b[1]).map((x) => x[0]);
       n = 2;
     }
-    const gets = [];
+    const gets = [], gap = staged ? 128 : 512;
     for (let done = 0; keep.length; n++) {
-      gets.push(await ranges(want(order.slice(done, n), keep)));
+      gets.push(await ranges(want(order.slice(done, n), keep), gap));
       done = n;
       if (n >= order.length) break;
       keep = keep.filter((p) => phrase(order.slice(0, n), p, gets).count > 0);
