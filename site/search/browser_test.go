@@ -482,3 +482,50 @@ func TestRarePhraseOfCommonBigrams(t *testing.T) {
 		t.Errorf("ローとオート read positions in %d requests; want at most 8 (one round for the first candidates, one for what the left-out bigrams leave)", got)
 	}
 }
+
+// TestStagedPhraseCheck: when most candidates fail the phrase check, the
+// positions of the phrase's cheap bigrams are read first, and those of a
+// bigram that fills every page only for the pages the cheap ones leave.
+// Here 120 pages hold every bigram of ローとオート apart (the ones left out
+// of the cover too, so none is narrowed away) and ート 300 times each; the
+// one page with the phrase ranks last. Reading ート's positions in every
+// page is 36 KB; read in stages, what the first round reads (12 pages)
+// and a few bytes a page.
+func TestStagedPhraseCheck(t *testing.T) {
+	exe := chromiumPath(t)
+	files := map[string]string{
+		"content/articles/flow.md": art("自動化の話", `["ops"]`, true, "ワークフローとオートメーション。\n"),
+		"kiji.yaml":                fixture["kiji.yaml"],
+	}
+	titles := map[string]string{"articles/flow/": "自動化の話"}
+	decoy := strings.Repeat("スローな一日。ことオンラインで会う。データーと話す。オープンな場。\n\n", 3) + strings.Repeat("チャート。", 300) + "\n"
+	for i := range 120 {
+		slug := fmt.Sprintf("decoy%03d", i)
+		files["content/articles/"+slug+".md"] = art(fmt.Sprintf("記事 %d", i), `["misc"]`, true, decoy)
+		titles["articles/"+slug+"/"] = fmt.Sprintf("記事 %d", i)
+	}
+	var sent atomic.Int64
+	base, _ := buildFixtureServed(t, files, titles, nil, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/pos.bin") {
+				w = &countingWriter{w, &sent}
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	ctx := headless(t, exe)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/blog/search/"), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+		t.Fatal(err)
+	}
+	sent.Store(0)
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`kijiSearch.first("ローとオート", 10)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("ローとオート: %d results, want 1 (the page with the phrase)", n)
+	}
+	if got := sent.Load(); got > 10000 {
+		t.Errorf("ローとオート read %d bytes of positions; want at most 10000 (ート's positions read only for the first round's pages and the page with the phrase)", got)
+	}
+}

@@ -124,14 +124,17 @@
     return -1;
   }
   // byte ranges of the groups' pos.bin files, [url, start, end] each; a
-  // server without Range support sends a file whole, once
+  // server without Range support sends a file whole, once. Ranges less
+  // than gap bytes apart are read as one: fewer requests (a first round,
+  // whose titles wait for it) or fewer bytes read in between (the staged
+  // rounds of a rare phrase, over many pages).
   const wholePos = new Map();
-  async function ranges(list) {
+  async function ranges(list, gap) {
     list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
     const merged = [];
     for (const [url, s, e] of list) {
       const last = merged[merged.length - 1];
-      if (last && last[0] === url && s <= last[2] + 512) last[2] = Math.max(last[2], e); else merged.push([url, s, e]);
+      if (last && last[0] === url && s <= last[2] + gap) last[2] = Math.max(last[2], e); else merged.push([url, s, e]);
     }
     const got = await Promise.all(merged.map(async ([url, s, e]) => {
       if (wholePos.has(url)) return [url, s, (await wholePos.get(url)).subarray(s, e)];
@@ -183,18 +186,20 @@
     }
     return terms;
   }
+  // termPostings: a term's tokens' postings. Their shards are asked for
+  // at once (one round trip, not one a token); a common key's postings
+  // take a task of their own to decode.
   async function termPostings(m, term) {
+    const keys = term.toks.map((t) => t.key).concat(term.uni ? [term.uni] : []);
+    const shs = await Promise.all(keys.map((k) => shard(m, k)));
     const lists = [];
-    for (const t of term.toks) {
-      const sh = await shard(m, t.key);
-      let keys = [t.key];
-      if (t.prefix) keys = Object.keys(sh).filter((k) => k.startsWith(t.key) && !isCJK(k.codePointAt(0)));
-      lists.push({ tok: t, keys: keys.map((k) => postings(m, sh[k], k)) });
+    for (const [i, t] of term.toks.entries()) {
+      let ks = [t.key];
+      if (t.prefix) ks = Object.keys(shs[i]).filter((k) => k.startsWith(t.key) && !isCJK(k.codePointAt(0)));
+      lists.push({ tok: t, keys: ks.map((k) => postings(m, shs[i][k], k)) });
+      await pause();
     }
-    if (term.uni) {
-      const sh = await shard(m, term.uni);
-      lists.push({ tok: null, keys: [postings(m, sh[term.uni], term.uni)] });
-    }
+    if (term.uni) lists.push({ tok: null, keys: [postings(m, shs[shs.length - 1][term.uni], term.uni)] });
     return lists;
   }
   const tierOf = (m, p) => (p < m.bases[0] ? 0 : p < m.bases[1] ? 1 : 2);
@@ -232,37 +237,76 @@
       }
       if (ok) { tier[p] = t; count[p] = c; pages.push(p); }
     }
-    pages.sort((a, b) => tier[a] - tier[b] || count[b] - count[a] || a - b);
-    return { pages, tier };
+    return { pages: byRank(pages, tier, count, n), tier };
   }
-  // verify checks the term's phrase in pages; returns Map page → {tier, count, first}
-  async function verify(m, lists, pages) {
-    const pos = lists.filter((l) => l.tok);
-    const want = [];
-    for (const l of pos) for (const ps of l.keys) for (const p of pages) {
-      const j = find(ps, p);
-      if (j >= 0 && ps.offs[j] >= 0) want.push([ps.url, ps.offs[j], ps.offs[j] + ps.lens[j]]);
+  // byRank sorts pages by tier, then count (descending), then page: as
+  // numbers in a typed array when they fit in one (a comparator is slow
+  // on thousands of pages)
+  function byRank(pages, tier, count, n) {
+    const top = pages.reduce((c, p) => Math.max(c, count[p]), 0);
+    if (n > 2 ** 20 || top >= 2 ** 30) return pages.sort((a, b) => tier[a] - tier[b] || count[b] - count[a] || a - b);
+    const keys = Float64Array.from(pages, (p) => tier[p] * 2 ** 50 + (2 ** 30 - 1 - count[p]) * 2 ** 20 + p).sort();
+    return Array.from(keys, (k) => k % 2 ** 20);
+  }
+  // verify checks the term's phrase in pages; returns Map page → {tier,
+  // count, first}. staged (when most pages of the last round failed): the
+  // tokens' positions are read cheapest first, two and then one more at a
+  // time, each time only for the pages where the tokens read so far sit as
+  // in the phrase. A page without the phrase mostly fails on its cheap
+  // tokens, so the long positions of a common bigram are read only for
+  // the few pages left.
+  async function verify(m, lists, pages, staged) {
+    let order = lists.filter((l) => l.tok), keep = pages, n = order.length;
+    if (staged && n > 2) {
+      const cost = (l) => l.keys.reduce((c, ps) => c + pages.reduce((k, p) => { const j = find(ps, p); return k + (j >= 0 ? ps.lens[j] : 0); }, 0), 0);
+      order = order.map((l) => [l, cost(l)]).sort((a, b) => a[1] - b[1]).map((x) => x[0]);
+      n = 2;
     }
-    const get = await ranges(want);
+    const gets = [], gap = staged ? 128 : 512;
+    for (let done = 0; keep.length; n++) {
+      gets.push(await ranges(want(order.slice(done, n), keep), gap));
+      done = n;
+      if (n >= order.length) break;
+      keep = keep.filter((p) => phrase(order.slice(0, n), p, gets).count > 0);
+    }
     const out = new Map();
-    for (const p of pages) {
-      const sets = pos.map((l) => {
-        const s = new Set();
-        for (const ps of l.keys) {
-          const j = find(ps, p);
-          if (j >= 0) for (const x of positions(get(ps.url, ps.offs[j], ps.offs[j] + ps.lens[j]))) s.add(x);
-        }
-        return s;
-      });
-      const d0 = pos[0].tok.pos;
-      let count = 0, first = Infinity;
-      for (const x of sets[0]) {
-        const start = x - d0;
-        if (pos.every((l, i) => sets[i].has(start + l.tok.pos))) { count++; first = Math.min(first, start); }
-      }
+    for (const p of keep) {
+      const { count, first } = phrase(order, p, gets);
       if (count) out.set(p, { tier: tierOf(m, first), count, first });
     }
     return out;
+  }
+  // want: the byte ranges of the lists' positions in pages
+  function want(lists, pages) {
+    const out = [];
+    for (const l of lists) for (const ps of l.keys) for (const p of pages) {
+      const j = find(ps, p);
+      if (j >= 0 && ps.offs[j] >= 0) out.push([ps.url, ps.offs[j], ps.offs[j] + ps.lens[j]]);
+    }
+    return out;
+  }
+  // phrase: where in page p the lists' tokens all sit as in the phrase
+  // (their positions read by one of gets): how often and first where
+  function phrase(lists, p, gets) {
+    const read = (url, s, e) => {
+      for (const g of gets) { const b = g(url, s, e); if (b.length === e - s) return b; }
+      return new Uint8Array(0);
+    };
+    const sets = lists.map((l) => {
+      const s = new Set();
+      for (const ps of l.keys) {
+        const j = find(ps, p);
+        if (j >= 0) for (const x of positions(read(ps.url, ps.offs[j], ps.offs[j] + ps.lens[j]))) s.add(x);
+      }
+      return s;
+    });
+    const d0 = lists[0].tok.pos;
+    let count = 0, first = Infinity;
+    for (const x of sets[0]) {
+      const start = x - d0;
+      if (lists.every((l, i) => sets[i].has(start + l.tok.pos))) { count++; first = Math.min(first, start); }
+    }
+    return { count, first };
   }
   // pause lets the browser paint and handle input between the steps of a
   // search (each a task of its own, none long); not throttled in a
@@ -310,7 +354,7 @@
         if (prefetch) titles.then((ds) => ds.slice(0, limit).forEach((d, j) => pageHTML(d.url, j < 3))).catch(() => {});
         else titles.catch(() => {});
       }
-      const checked = await Promise.all(tl.map((lists) => (needsPositions(lists) ? verify(m, lists, chunk) : null)));
+      const checked = await Promise.all(tl.map((lists) => (needsPositions(lists) ? verify(m, lists, chunk, sparse) : null)));
       const passed = merge(cands, checked, chunk, results);
       if (!limit || i >= pages.length) continue;
       if (results.filter((r) => r.tier <= estTier[pages[i]]).length >= limit) break;
