@@ -239,6 +239,7 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		r.startLoadingState()
 	}
 	if err == nil {
+		r.startDiagramAssets()
 		err = r.runSteps(steps[1:4])
 	}
 	if err == nil && b.showsFirst(r) {
