@@ -239,7 +239,6 @@ func build(ctx context.Context, opts Options, b *Builder) (*Report, error) {
 		r.startLoadingState()
 	}
 	if err == nil {
-		r.startDiagramAssets()
 		err = r.runSteps(steps[1:4])
 	}
 	if err == nil && b.showsFirst(r) {
@@ -469,6 +468,7 @@ func (r *run) readConfig() error {
 }
 
 func (r *run) readContent() error {
+	r.startDiagramAssets() // while the content is read
 	if err := checkFolders(r.opts); err != nil {
 		return err
 	}
