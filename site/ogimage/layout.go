@@ -15,7 +15,8 @@ const (
 	margin        = 40  // around the white card
 	radius        = 28  // of the card's corners
 	padX          = 88  // between the card's edge and the text
-	emojiSize     = 120 // emoji glyph size
+	emojiSize     = 120 // of the emoji's box (a square)
+	emojiFontSize = 106 // Noto Emoji's glyphs are ~1.03 em tall: ~110 px, within the box
 	emojiTop      = 72  // top of the emoji's box
 	siteSize      = 34
 	siteBase      = 538 // baseline of the site name

@@ -59,7 +59,7 @@ func TestEmojiRune(t *testing.T) {
 		{"ZWJ sequence", "👨‍💻", 0, false},
 		{"flag", "🇯🇵", 0, false},
 		{"keycap", "#️⃣", 0, false},
-		{"newer than Unicode 9", "🫠", '🫠', false},
+		{"Unicode 14", "🫠", '🫠', true},
 		{"empty", "", 0, false},
 	}
 	for _, tt := range tests {

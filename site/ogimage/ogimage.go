@@ -27,12 +27,13 @@
 //     0208 levels 1 and 2 with the NEC and IBM extensions), Latin and
 //     punctuation: ~2 MB. A character outside it falls back to the emoji
 //     font, then is left out.
-//   - Symbola, cut down to the emoji blocks (~1 MB): x/image cannot draw
-//     colour emoji (CBDT/COLR/SVG glyphs), so the emoji is drawn as
-//     Symbola's monochrome glyph. Emoji newer than Unicode 9.0, and
-//     sequences (ZWJ, flags, keycaps), have no single glyph there and are
+//   - Noto Emoji Bold, Google's monochrome emoji font (~0.8 MB): every
+//     emoji up to Unicode 16.0, as Zenn's picker offers them. x/image
+//     cannot draw colour emoji (CBDT/COLR/SVG glyphs), so the emoji is
+//     drawn in the title's ink, in the weight of the title's strokes.
+//     Sequences (ZWJ, flags, keycaps) have no single glyph there and are
 //     left out; a skin-tone modifier is dropped (it means nothing in one
-//     colour).
+//     colour) and so is a variation selector.
 //
 // # How it stays cheap
 //
@@ -75,12 +76,12 @@ import (
 //go:embed fonts/NotoSansCJKjp-Bold.subset.otf
 var textFont []byte
 
-//go:embed fonts/Symbola.emoji.ttf
+//go:embed fonts/NotoEmoji-Bold.ttf
 var emojiFont []byte
 
 // layoutVersion is part of Version: change it whenever the drawing code
 // changes what a card looks like or its bytes, so cached images are redrawn.
-const layoutVersion = "3"
+const layoutVersion = "4"
 
 // Card is what an OpenGraph image shows.
 type Card struct {
@@ -132,13 +133,13 @@ var loadFonts = sync.OnceValues(func() (*fontSet, error) {
 	}
 	emoji, err := opentype.Parse(emojiFont)
 	if err != nil {
-		return nil, fmt.Errorf("parsing the embedded Symbola subset: %w", err)
+		return nil, fmt.Errorf("parsing the embedded Noto Emoji font: %w", err)
 	}
 	h := sha256.New()
 	h.Write(textFont)
 	h.Write(emojiFont)
 	fs := &fontSet{text: text, emoji: emoji, hash: hex.EncodeToString(h.Sum(nil)), sets: map[setKey]*glyphSet{}}
-	for _, size := range append([]float64{siteSize, emojiSize}, titleSizes...) {
+	for _, size := range append([]float64{siteSize, emojiFontSize}, titleSizes...) {
 		fs.sets[setKey{false, size}] = newGlyphSet(text, size)
 		fs.sets[setKey{true, size}] = newGlyphSet(emoji, size)
 	}
@@ -151,8 +152,8 @@ func (fs *fontSet) face(size float64) face {
 	return face{size: size, sets: [2]*glyphSet{fs.sets[setKey{false, size}], fs.sets[setKey{true, size}]}}
 }
 
-// emojiFace is the emoji font at the emoji's size, with the text font (for
-// its few symbols, such as ☀) as its fallback.
+// emojiFace is the emoji font at the emoji's size, with the text font as
+// its fallback.
 func (fs *fontSet) emojiFace() face {
-	return face{size: emojiSize, sets: [2]*glyphSet{fs.sets[setKey{true, emojiSize}], fs.sets[setKey{false, emojiSize}]}}
+	return face{size: emojiFontSize, sets: [2]*glyphSet{fs.sets[setKey{true, emojiFontSize}], fs.sets[setKey{false, emojiFontSize}]}}
 }

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Regenerates the two font subsets that kiji embeds to draw the OpenGraph
 # images (site/ogimage). Not run by builds or CI: the output is
-# committed. Needs Debian's fonts-noto-cjk, fonts-symbola and
-# python3-fonttools (apt-get install fonts-noto-cjk fonts-symbola
-# python3-fonttools); run it from this folder.
+# committed. Needs Debian's fonts-noto-cjk and python3-fonttools
+# (apt-get install fonts-noto-cjk python3-fonttools) and npm (Noto Emoji
+# comes from the npm registry as @fontsource/noto-emoji); run it from this
+# folder.
 #
 #   NotoSansCJKjp-Bold.subset.otf  Noto Sans CJK JP Bold (SIL OFL 1.1), cut
 #                                  down to every character of cp932 (JIS X
@@ -11,15 +12,20 @@
 #                                  extensions) plus Latin, punctuation,
 #                                  arrows, box drawing, enclosed numbers and
 #                                  full-width forms: ~2 MB instead of 16 MB.
-#   Symbola.emoji.ttf              Symbola (free for any use, redistribution
-#                                  allowed) cut down to the emoji blocks:
-#                                  monochrome emoji up to Unicode 9.0.
+#   NotoEmoji-Bold.ttf             Noto Emoji Bold 3.006 (SIL OFL 1.1), the
+#                                  monochrome emoji font: every emoji up to
+#                                  Unicode 16.0, ~0.8 MB. @fontsource ships
+#                                  it as WOFF (x/image reads only TrueType
+#                                  and OpenType) split by unicode-range; its
+#                                  "emoji" file holds every character of the
+#                                  others, so no merge is needed.
 set -eu
 PY=/usr/bin/python3
 NOTO=/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc
-SYMBOLA=/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf
+EMOJI=@fontsource/noto-emoji@5.3.2
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+pkg=$(mktemp -d)
+trap 'rm -rf "$tmp" "$pkg"' EXIT
 "$PY" - >"$tmp" <<'PYEOF'
 cps = set()
 for hi in list(range(0x81, 0xA0)) + list(range(0xE0, 0xFD)):
@@ -44,8 +50,12 @@ PYEOF
 	--layout-features='' --no-hinting --name-IDs='*' \
 	--drop-tables+=GSUB,GPOS,VORG,vhea,vmtx \
 	--output-file=NotoSansCJKjp-Bold.subset.otf
-"$PY" -m fontTools.subset "$SYMBOLA" \
-	--unicodes='U+00A9,U+00AE,U+203C,U+2049,U+2122,U+2139,U+2194-21AA,U+231A-231B,U+2328,U+23CF-23FA,U+24C2,U+25AA-25FE,U+2600-27BF,U+2934-2935,U+2B05-2B55,U+3030,U+303D,U+3297,U+3299,U+1F000-1FAFF' \
-	--layout-features='' --no-hinting --name-IDs='*' \
-	--drop-tables+=GSUB,GPOS,GDEF \
-	--output-file=Symbola.emoji.ttf
+# Bold, as the titles are: its strokes match theirs. Every character, no
+# layout tables (kiji draws the emoji as one glyph, skin-tone modifiers
+# and variation selectors dropped), so the glyphs only GSUB reaches
+# (sequences) go too. Written as plain TrueType.
+(cd "$pkg" && npm pack --silent "$EMOJI" >/dev/null && tar xzf ./*.tgz)
+"$PY" -m fontTools.subset "$pkg/package/files/noto-emoji-emoji-700-normal.woff" \
+	--unicodes='*' --layout-features='' --no-hinting --name-IDs='*' \
+	--drop-tables+=GSUB,GPOS,GDEF,STAT,vhea,vmtx --flavor= \
+	--output-file=NotoEmoji-Bold.ttf
