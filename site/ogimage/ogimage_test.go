@@ -140,9 +140,9 @@ func TestPNGParts(t *testing.T) {
 			t.Errorf("the %s area has %d dark pixels: nothing was drawn there", name, n)
 		}
 	}
-	// Leaving out the emoji (a sequence, with no glyph) and the site name
+	// Leaving out the emoji (a sequence with no glyph) and the site name
 	// leaves their areas empty; the title still shows.
-	bare := mustPNG(t, Card{Title: "日本語のタイトル", Emoji: "👨‍💻"})
+	bare := mustPNG(t, Card{Title: "日本語のタイトル", Emoji: "🐳‍🔥"})
 	if n := inkPixels(bare, emojiBox) + inkPixels(bare, siteBox); n != 0 {
 		t.Errorf("%d dark pixels where the left-out emoji and site name would be", n)
 	}
@@ -173,6 +173,12 @@ func TestEmojiDrawn(t *testing.T) {
 		{"Unicode 15.0 shaking face", "🫨"},
 		{"Unicode 16.0 face with bags under eyes", "🫩"},
 		{"skin tone dropped", "👍🏽"},
+		{"keycap", "#️⃣"},
+		{"flag", "🇯🇵"},
+		{"ZWJ sequence", "👨‍💻"},
+		{"ZWJ sequence with a skin tone", "🧑🏽‍💻"},
+		{"ZWJ sequence with VS16 inside", "🏳️‍🌈"},
+		{"Unicode 15.1 ZWJ sequence", "🐦‍🔥"},
 	}
 	for _, e := range siteCards[:32] {
 		tests = append(tests, struct{ name, emoji string }{"benchmark corpus " + e.Emoji, e.Emoji})
@@ -196,6 +202,32 @@ func TestEmojiDrawn(t *testing.T) {
 			}
 			if s := ink.Size(); s.X > emojiSize*5/4 || s.Y > emojiSize {
 				t.Errorf("the emoji's ink is %v, larger than its %d px box (a quarter wider at most)", s, emojiSize)
+			}
+		})
+	}
+}
+
+// A sequence draws its own glyph, not its first character's.
+func TestEmojiSequenceGlyph(t *testing.T) {
+	emojiBox := image.Rect(width/2-emojiSize, emojiTop-10, width/2+emojiSize, emojiTop+emojiSize+10)
+	for _, tt := range []struct{ name, seq, first string }{
+		{"keycap", "#️⃣", "#"},
+		{"flag", "🇯🇵", "🇯"},
+		{"ZWJ", "👨‍💻", "👨"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			seq := mustPNG(t, Card{Title: "タイトル", Emoji: tt.seq})
+			first := mustPNG(t, Card{Title: "タイトル", Emoji: tt.first})
+			differ := 0
+			for y := emojiBox.Min.Y; y < emojiBox.Max.Y; y++ {
+				for x := emojiBox.Min.X; x < emojiBox.Max.X; x++ {
+					if seq.ColorIndexAt(x, y) != first.ColorIndexAt(x, y) {
+						differ++
+					}
+				}
+			}
+			if differ < 500 {
+				t.Errorf("%q is drawn as %q: %d pixels of the emoji's box differ", tt.seq, tt.first, differ)
 			}
 		})
 	}
