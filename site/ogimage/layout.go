@@ -15,7 +15,8 @@ const (
 	margin        = 40  // around the white card
 	radius        = 28  // of the card's corners
 	padX          = 88  // between the card's edge and the text
-	emojiSize     = 120 // emoji glyph size
+	emojiSize     = 120 // of the emoji's box (a square)
+	emojiFontSize = 106 // Noto Emoji's glyphs are ~1.03 em tall: ~110 px, within the box
 	emojiTop      = 72  // top of the emoji's box
 	siteSize      = 34
 	siteBase      = 538 // baseline of the site name
@@ -128,7 +129,8 @@ func (p *plan) placeEmoji(f face, r rune) {
 
 // emojiRune returns the one character to draw for an emoji, if a font has
 // it: variation selectors and skin-tone modifiers are dropped; a sequence
-// of several characters (ZWJ, flags, keycaps) has no single glyph.
+// of several characters (ZWJ, flags, keycaps) is drawn by the character
+// fs.sequences gives it, or not at all.
 func emojiRune(fs *fontSet, emoji string) (rune, bool) {
 	var rs []rune
 	for _, r := range strings.TrimSpace(emoji) {
@@ -137,12 +139,24 @@ func emojiRune(fs *fontSet, emoji string) (rune, bool) {
 		}
 		rs = append(rs, r)
 	}
-	if len(rs) != 1 {
+	var r rune
+	switch {
+	case len(rs) == 1 && rs[0] < privateSequences:
+		r = rs[0]
+	case len(rs) > 1:
+		r = fs.sequences[string(rs)]
+	}
+	if r == 0 {
 		return 0, false
 	}
-	g, _ := fs.emojiFace().glyph(rs[0])
-	return rs[0], g != nil
+	g, _ := fs.emojiFace().glyph(r)
+	return r, g != nil
 }
+
+// privateSequences is where the private use planes (15 and 16) start: the
+// emoji font draws sequences there (fonts/subset.sh), so a character there
+// in the text is left out, not drawn as a flag.
+const privateSequences = 0xF0000
 
 // maxRunes bounds the text laid out: three lines of the card hold far
 // fewer characters, and the bound keeps the work small on any input.
@@ -157,6 +171,9 @@ func cleanTitle(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return ' '
+		}
+		if r >= privateSequences {
+			return -1
 		}
 		return r
 	}, s)

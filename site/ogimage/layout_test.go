@@ -45,6 +45,10 @@ func TestFontCoverage(t *testing.T) {
 	}
 }
 
+// private stands for a character of the emoji font's private use plane,
+// where fonts/subset.sh puts the glyphs of sequences.
+const private = -1
+
 func TestEmojiRune(t *testing.T) {
 	fs := testFonts(t)
 	tests := []struct {
@@ -56,15 +60,25 @@ func TestEmojiRune(t *testing.T) {
 		{"with variation selector", "❤️", '❤', true},
 		{"skin tone dropped", "👍🏽", '👍', true},
 		{"sun, a symbol", "☀", '☀', true},
-		{"ZWJ sequence", "👨‍💻", 0, false},
-		{"flag", "🇯🇵", 0, false},
-		{"keycap", "#️⃣", 0, false},
-		{"newer than Unicode 9", "🫠", '🫠', false},
+		{"ZWJ sequence", "👨‍💻", private, true},
+		{"ZWJ sequence with a skin tone", "🧑🏽‍💻", private, true},
+		{"ZWJ sequence with VS16 inside", "🏳️‍🌈", private, true},
+		{"ZWJ sequence the font draws as its first character", "🏃‍♂️", '🏃', true},
+		{"ZWJ sequence the font draws as another character", "👩‍❤️‍👨", '💑', true},
+		{"flag", "🇯🇵", private, true},
+		{"keycap", "#️⃣", private, true},
+		{"sequence the font does not have", "🐳‍🔥", 0, false},
+		{"two emoji", "🐳🐳", 0, false},
+		{"a private use character", "\U000F0000", 0, false},
+		{"Unicode 14", "🫠", '🫠', true},
 		{"empty", "", 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, ok := emojiRune(fs, tt.emoji)
+			if tt.want == private && r >= privateSequences {
+				r = private
+			}
 			if ok != tt.ok || ok && r != tt.want {
 				t.Errorf("emojiRune(%q) = %q, %v; want %q, %v", tt.emoji, r, ok, tt.want, tt.ok)
 			}
@@ -200,5 +214,66 @@ func TestPlacedOnQuarterPixels(t *testing.T) {
 		if g.dot.X%16 != 0 || g.dot.Y%64 != 0 {
 			t.Errorf("%q placed at %v: want x on a quarter pixel, y on a whole one", g.r, g.dot)
 		}
+	}
+}
+
+func TestParseSequences(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     map[string]rune
+		err      string
+	}{
+		{"comment and lines", "# made by subset.sh\nF0000 23 20E3\n1F3C3 1F3C3 200D 2642\n", map[string]rune{"#\u20e3": 0xF0000, "🏃\u200d♂": '🏃'}, ""},
+		{"not hex", "F0000 23 zz\n", nil, "NotoEmoji-Bold.sequences.txt:1: \"zz\" is not a character in hex"},
+		{"past U+10FFFF", "F0000 23 110000\n", nil, "NotoEmoji-Bold.sequences.txt:1: \"110000\" is not a character in hex"},
+		{"one character", "# x\nF0000 23\n", nil, "NotoEmoji-Bold.sequences.txt:2: want a character and a sequence of at least two"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseSequences(tt.in)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("parseSequences: error %v, want one with %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("parseSequences (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// The embedded table parses, and each of its characters has a glyph in
+// the emoji font.
+func TestSequencesHaveGlyphs(t *testing.T) {
+	fs := testFonts(t)
+	if len(fs.sequences) < 700 {
+		t.Errorf("%d sequences, want the 721 of fonts/NotoEmoji-Bold.sequences.txt", len(fs.sequences))
+	}
+	var buf sfnt.Buffer
+	for seq, r := range fs.sequences {
+		if i, err := fs.emoji.GlyphIndex(&buf, r); err != nil || i == 0 {
+			t.Errorf("%q is drawn by %U, which the emoji font has no glyph for", seq, r)
+		}
+	}
+}
+
+func TestCleanTitle(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"spaces collapse", "  a \t b\n", "a b"},
+		{"control and format characters", "a\x00b\u200bc", "a b c"},
+		{"private use planes, where the emoji font draws sequences", "旗\U000F0000\U0010FFFDです", "旗です"},
+		{"private use in the BMP stays (no font has it)", "a\ue000b", "a\ue000b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cleanTitle(tt.in); got != tt.want {
+				t.Errorf("cleanTitle(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }

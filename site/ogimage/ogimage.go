@@ -27,12 +27,18 @@
 //     0208 levels 1 and 2 with the NEC and IBM extensions), Latin and
 //     punctuation: ~2 MB. A character outside it falls back to the emoji
 //     font, then is left out.
-//   - Symbola, cut down to the emoji blocks (~1 MB): x/image cannot draw
-//     colour emoji (CBDT/COLR/SVG glyphs), so the emoji is drawn as
-//     Symbola's monochrome glyph. Emoji newer than Unicode 9.0, and
-//     sequences (ZWJ, flags, keycaps), have no single glyph there and are
-//     left out; a skin-tone modifier is dropped (it means nothing in one
-//     colour).
+//   - Noto Emoji Bold, Google's monochrome emoji font (~0.8 MB): every
+//     emoji up to Unicode 16.0, as Zenn's picker offers them. x/image
+//     cannot draw colour emoji (CBDT/COLR/SVG glyphs), so the emoji is
+//     drawn in the title's ink, in the weight of the title's strokes.
+//     A skin-tone modifier is dropped (it means nothing in one colour) and
+//     so is a variation selector. kiji applies no GSUB, so a sequence
+//     (keycap, flag, ZWJ) is looked up whole in
+//     fonts/NotoEmoji-Bold.sequences.txt, made with the font by
+//     fonts/subset.sh: the 721 sequences that HarfBuzz shapes to one glyph
+//     with this font, each with the character that draws it (its own, or
+//     one of plane 15's private use that subset.sh put in the cmap). A
+//     sequence not there is left out.
 //
 // # How it stays cheap
 //
@@ -66,7 +72,10 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
+	"unicode"
 
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/font/sfnt"
@@ -75,12 +84,18 @@ import (
 //go:embed fonts/NotoSansCJKjp-Bold.subset.otf
 var textFont []byte
 
-//go:embed fonts/Symbola.emoji.ttf
+//go:embed fonts/NotoEmoji-Bold.ttf
 var emojiFont []byte
+
+//go:embed fonts/NotoEmoji-Bold.sequences.txt
+var emojiSequences string
+
+// sequencesFile names emojiSequences in errors.
+const sequencesFile = "site/ogimage/fonts/NotoEmoji-Bold.sequences.txt"
 
 // layoutVersion is part of Version: change it whenever the drawing code
 // changes what a card looks like or its bytes, so cached images are redrawn.
-const layoutVersion = "3"
+const layoutVersion = "4"
 
 // Card is what an OpenGraph image shows.
 type Card struct {
@@ -114,7 +129,8 @@ func Version() (string, error) {
 // card uses.
 type fontSet struct {
 	text, emoji *sfnt.Font
-	hash        string // of both font files
+	hash        string          // of both font files and the sequences
+	sequences   map[string]rune // an emoji sequence, without modifiers → the emoji font's character for it
 	sets        map[setKey]*glyphSet
 	code        func() *huffman // the Huffman code of the cards' rows (huffman.go)
 }
@@ -132,13 +148,18 @@ var loadFonts = sync.OnceValues(func() (*fontSet, error) {
 	}
 	emoji, err := opentype.Parse(emojiFont)
 	if err != nil {
-		return nil, fmt.Errorf("parsing the embedded Symbola subset: %w", err)
+		return nil, fmt.Errorf("parsing the embedded Noto Emoji font: %w", err)
+	}
+	seqs, err := parseSequences(emojiSequences)
+	if err != nil {
+		return nil, err
 	}
 	h := sha256.New()
 	h.Write(textFont)
 	h.Write(emojiFont)
-	fs := &fontSet{text: text, emoji: emoji, hash: hex.EncodeToString(h.Sum(nil)), sets: map[setKey]*glyphSet{}}
-	for _, size := range append([]float64{siteSize, emojiSize}, titleSizes...) {
+	h.Write([]byte(emojiSequences))
+	fs := &fontSet{text: text, emoji: emoji, hash: hex.EncodeToString(h.Sum(nil)), sequences: seqs, sets: map[setKey]*glyphSet{}}
+	for _, size := range append([]float64{siteSize, emojiFontSize}, titleSizes...) {
 		fs.sets[setKey{false, size}] = newGlyphSet(text, size)
 		fs.sets[setKey{true, size}] = newGlyphSet(emoji, size)
 	}
@@ -146,13 +167,38 @@ var loadFonts = sync.OnceValues(func() (*fontSet, error) {
 	return fs, nil
 })
 
+// parseSequences reads the lines of NotoEmoji-Bold.sequences.txt: a
+// character, then the sequence it draws, in hex.
+func parseSequences(s string) (map[string]rune, error) {
+	seqs := map[string]rune{}
+	for i, line := range strings.Split(s, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		rs := make([]rune, len(f))
+		for j, x := range f {
+			n, err := strconv.ParseUint(x, 16, 32)
+			if err != nil || n > unicode.MaxRune {
+				return nil, fmt.Errorf("%s:%d: %q is not a character in hex: run fonts/subset.sh again", sequencesFile, i+1, x)
+			}
+			rs[j] = rune(n)
+		}
+		if len(rs) < 3 {
+			return nil, fmt.Errorf("%s:%d: want a character and a sequence of at least two: run fonts/subset.sh again", sequencesFile, i+1)
+		}
+		seqs[string(rs[1:])] = rs[0]
+	}
+	return seqs, nil
+}
+
 // face is the text font at size, with the emoji font as its fallback.
 func (fs *fontSet) face(size float64) face {
 	return face{size: size, sets: [2]*glyphSet{fs.sets[setKey{false, size}], fs.sets[setKey{true, size}]}}
 }
 
-// emojiFace is the emoji font at the emoji's size, with the text font (for
-// its few symbols, such as ☀) as its fallback.
+// emojiFace is the emoji font at the emoji's size, with the text font as
+// its fallback.
 func (fs *fontSet) emojiFace() face {
-	return face{size: emojiSize, sets: [2]*glyphSet{fs.sets[setKey{true, emojiSize}], fs.sets[setKey{false, emojiSize}]}}
+	return face{size: emojiFontSize, sets: [2]*glyphSet{fs.sets[setKey{true, emojiFontSize}], fs.sets[setKey{false, emojiFontSize}]}}
 }

@@ -140,9 +140,9 @@ func TestPNGParts(t *testing.T) {
 			t.Errorf("the %s area has %d dark pixels: nothing was drawn there", name, n)
 		}
 	}
-	// Leaving out the emoji (one with no glyph) and the site name leaves
-	// their areas empty; the title still shows.
-	bare := mustPNG(t, Card{Title: "日本語のタイトル", Emoji: "🫠"})
+	// Leaving out the emoji (a sequence with no glyph) and the site name
+	// leaves their areas empty; the title still shows.
+	bare := mustPNG(t, Card{Title: "日本語のタイトル", Emoji: "🐳‍🔥"})
 	if n := inkPixels(bare, emojiBox) + inkPixels(bare, siteBox); n != 0 {
 		t.Errorf("%d dark pixels where the left-out emoji and site name would be", n)
 	}
@@ -153,6 +153,105 @@ func TestPNGParts(t *testing.T) {
 	if n := inkPixels(mustPNG(t, Card{}), card); n != 0 {
 		t.Errorf("an empty card has %d dark pixels", n)
 	}
+}
+
+// Every emoji Zenn's picker offers is drawn, whichever Unicode version
+// brought it (Symbola, the emoji font before Noto Emoji, stopped at 9.0 and
+// left out 5 of the benchmark corpus's 32): the emoji font has its glyph
+// and the card shows it in the emoji's box, centred.
+func TestEmojiDrawn(t *testing.T) {
+	fs := testFonts(t)
+	emojiBox := image.Rect(width/2-emojiSize, emojiTop-10, width/2+emojiSize, emojiTop+emojiSize+10)
+	tests := []struct{ name, emoji string }{
+		{"Unicode 6.0 whale", "🐳"},
+		{"Unicode 1.1 cloud, VS16 after it", "☁️"},
+		{"Unicode 7.0", "🛠"},
+		{"Unicode 11.0 test tube", "🧪"},
+		{"Unicode 11.0 compass", "🧭"},
+		{"Unicode 13.0 wood", "🪵"},
+		{"Unicode 14.0 melting face", "🫠"},
+		{"Unicode 15.0 shaking face", "🫨"},
+		{"Unicode 16.0 face with bags under eyes", "🫩"},
+		{"skin tone dropped", "👍🏽"},
+		{"keycap", "#️⃣"},
+		{"flag", "🇯🇵"},
+		{"ZWJ sequence", "👨‍💻"},
+		{"ZWJ sequence with a skin tone", "🧑🏽‍💻"},
+		{"ZWJ sequence with VS16 inside", "🏳️‍🌈"},
+		{"Unicode 15.1 ZWJ sequence", "🐦‍🔥"},
+	}
+	for _, e := range siteCards[:32] {
+		tests = append(tests, struct{ name, emoji string }{"benchmark corpus " + e.Emoji, e.Emoji})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, ok := emojiRune(fs, tt.emoji)
+			if !ok {
+				t.Fatalf("emojiRune(%q) = %q, false: no glyph", tt.emoji, r)
+			}
+			if g, _ := fs.emojiFace().glyph(r); g != fs.sets[setKey{true, emojiFontSize}] {
+				t.Errorf("%q is drawn from the text font, want the emoji font", r)
+			}
+			img := mustPNG(t, Card{Title: "タイトル", Emoji: tt.emoji, Site: "x"})
+			ink := inkBounds(img, emojiBox)
+			if n := inkPixels(img, emojiBox); n < 500 {
+				t.Fatalf("the emoji area has %d dark pixels: the emoji was not drawn", n)
+			}
+			if c := ink.Min.Add(ink.Max).Div(2); abs(c.X-width/2) > 1 || abs(c.Y-(emojiTop+emojiSize/2)) > 1 {
+				t.Errorf("the emoji's ink %v is centred on %v, want (%d,%d)", ink, c, width/2, emojiTop+emojiSize/2)
+			}
+			if s := ink.Size(); s.X > emojiSize*5/4 || s.Y > emojiSize {
+				t.Errorf("the emoji's ink is %v, larger than its %d px box (a quarter wider at most)", s, emojiSize)
+			}
+		})
+	}
+}
+
+// A sequence draws its own glyph, not its first character's.
+func TestEmojiSequenceGlyph(t *testing.T) {
+	emojiBox := image.Rect(width/2-emojiSize, emojiTop-10, width/2+emojiSize, emojiTop+emojiSize+10)
+	for _, tt := range []struct{ name, seq, first string }{
+		{"keycap", "#️⃣", "#"},
+		{"flag", "🇯🇵", "🇯"},
+		{"ZWJ", "👨‍💻", "👨"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			seq := mustPNG(t, Card{Title: "タイトル", Emoji: tt.seq})
+			first := mustPNG(t, Card{Title: "タイトル", Emoji: tt.first})
+			differ := 0
+			for y := emojiBox.Min.Y; y < emojiBox.Max.Y; y++ {
+				for x := emojiBox.Min.X; x < emojiBox.Max.X; x++ {
+					if seq.ColorIndexAt(x, y) != first.ColorIndexAt(x, y) {
+						differ++
+					}
+				}
+			}
+			if differ < 500 {
+				t.Errorf("%q is drawn as %q: %d pixels of the emoji's box differ", tt.seq, tt.first, differ)
+			}
+		})
+	}
+}
+
+// inkBounds is the smallest rectangle holding the pixels of img darker than
+// the card in r.
+func inkBounds(img image.Image, r image.Rectangle) image.Rectangle {
+	var b image.Rectangle
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if c, _, _, _ := img.At(x, y).RGBA(); c < 0x8000 {
+				b = b.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+	}
+	return b
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // Drawing is deterministic: the same card twice, first with its glyphs

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Regenerates the two font subsets that kiji embeds to draw the OpenGraph
 # images (site/ogimage). Not run by builds or CI: the output is
-# committed. Needs Debian's fonts-noto-cjk, fonts-symbola and
-# python3-fonttools (apt-get install fonts-noto-cjk fonts-symbola
-# python3-fonttools); run it from this folder.
+# committed. Needs Debian's fonts-noto-cjk, python3-fonttools,
+# libharfbuzz-bin and unicode-data (apt-get install fonts-noto-cjk
+# python3-fonttools libharfbuzz-bin unicode-data) and npm (Noto Emoji comes
+# from the npm registry as @fontsource/noto-emoji); run it from this folder.
 #
 #   NotoSansCJKjp-Bold.subset.otf  Noto Sans CJK JP Bold (SIL OFL 1.1), cut
 #                                  down to every character of cp932 (JIS X
@@ -11,15 +12,25 @@
 #                                  extensions) plus Latin, punctuation,
 #                                  arrows, box drawing, enclosed numbers and
 #                                  full-width forms: ~2 MB instead of 16 MB.
-#   Symbola.emoji.ttf              Symbola (free for any use, redistribution
-#                                  allowed) cut down to the emoji blocks:
-#                                  monochrome emoji up to Unicode 9.0.
+#   NotoEmoji-Bold.ttf             Noto Emoji Bold 3.006 (SIL OFL 1.1), the
+#                                  monochrome emoji font: every emoji up to
+#                                  Unicode 16.0, ~0.8 MB. @fontsource ships
+#                                  it as WOFF (x/image reads only TrueType
+#                                  and OpenType) split by unicode-range; its
+#                                  "emoji" file holds every character of the
+#                                  others, so no merge is needed.
+#   NotoEmoji-Bold.sequences.txt   the emoji sequences (keycaps, flags, ZWJ)
+#                                  that Noto Emoji's GSUB draws as one
+#                                  glyph, each with the character that now
+#                                  reaches that glyph through the cmap: its
+#                                  own, or one of plane 15's private use.
 set -eu
 PY=/usr/bin/python3
 NOTO=/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc
-SYMBOLA=/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf
+EMOJI=@fontsource/noto-emoji@5.3.2
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+pkg=$(mktemp -d)
+trap 'rm -rf "$tmp" "$pkg"' EXIT
 "$PY" - >"$tmp" <<'PYEOF'
 cps = set()
 for hi in list(range(0x81, 0xA0)) + list(range(0xE0, 0xFD)):
@@ -44,8 +55,77 @@ PYEOF
 	--layout-features='' --no-hinting --name-IDs='*' \
 	--drop-tables+=GSUB,GPOS,VORG,vhea,vmtx \
 	--output-file=NotoSansCJKjp-Bold.subset.otf
-"$PY" -m fontTools.subset "$SYMBOLA" \
-	--unicodes='U+00A9,U+00AE,U+203C,U+2049,U+2122,U+2139,U+2194-21AA,U+231A-231B,U+2328,U+23CF-23FA,U+24C2,U+25AA-25FE,U+2600-27BF,U+2934-2935,U+2B05-2B55,U+3030,U+303D,U+3297,U+3299,U+1F000-1FAFF' \
-	--layout-features='' --no-hinting --name-IDs='*' \
-	--drop-tables+=GSUB,GPOS,GDEF \
-	--output-file=Symbola.emoji.ttf
+# Bold, as the titles are: its strokes match theirs. kiji draws the emoji
+# as one glyph and applies no GSUB, so the sequences that GSUB turns into
+# one glyph are found here instead: each sequence of Unicode's emoji-test
+# list and each ligature of the font is shaped by HarfBuzz, and one that
+# gives one glyph goes to NotoEmoji-Bold.sequences.txt, its glyph into the
+# cmap (at U+F0000 on when no character has it). Then no layout tables, no
+# hints; written as plain TrueType.
+(cd "$pkg" && npm pack --silent "$EMOJI" >/dev/null && tar xzf ./*.tgz)
+"$PY" - "$pkg" <<'PYEOF'
+import re, subprocess, sys
+from fontTools.ttLib import TTFont
+pkg = sys.argv[1]
+font = TTFont(pkg + '/package/files/noto-emoji-emoji-700-normal.woff', recalcTimestamp=False)
+font.flavor = None
+font.save(pkg + '/full.ttf')
+order, cmap = font.getGlyphOrder(), font.getBestCmap()
+glyph_cp = {}
+for cp, g in sorted(cmap.items()):
+    glyph_cp.setdefault(g, cp)
+# Unicode's sequences, then the font's ligatures (some newer than the
+# list) unless they are one of those backwards.
+cands = []
+for line in open('/usr/share/unicode/emoji/emoji-test.txt', encoding='utf-8'):
+    m = re.match(r'^([0-9A-F ]+?)\s*;', line)
+    if m and ' ' in m.group(1):
+        cands.append(''.join(chr(int(c, 16)) for c in m.group(1).split()))
+known = set(cands)
+for lookup in font['GSUB'].table.LookupList.Lookup:
+    for st in lookup.SubTable:
+        st = getattr(st, 'ExtSubTable', st)
+        for first, ligs in sorted(getattr(st, 'ligatures', {}).items()):
+            for lig in ligs:
+                comps = [first] + lig.Component
+                if all(c in glyph_cp for c in comps):
+                    s = ''.join(chr(glyph_cp[c]) for c in comps)
+                    if s not in known and s[::-1] not in known:
+                        known.add(s)
+                        cands.append(s)
+with open(pkg + '/cands.txt', 'w', encoding='utf-8') as f:
+    f.write('\n'.join(cands) + '\n')
+shaped = subprocess.run(['hb-shape', '--no-glyph-names', '--no-positions', '--no-clusters',
+                         '--text-file=' + pkg + '/cands.txt', pkg + '/full.ttf'],
+                        check=True, capture_output=True, text=True).stdout.split('\n')
+# What kiji leaves out before it looks a sequence up.
+dropped = lambda cp: cp in (0xFE0E, 0xFE0F) or 0x1F3FB <= cp <= 0x1F3FF
+blank = {font.getGlyphID('space'), font.getGlyphID(cmap[0xFE0F])}
+seqs = {}  # key -> (had a modifier, glyph)
+for text, out in zip(cands, shaped):
+    gids = [int(g) for g in out.strip('[]').split('|') if int(g) not in blank]
+    key = tuple(ord(c) for c in text if not dropped(ord(c)))
+    mod = len(key) != len(text)
+    if len(key) > 1 and len(gids) == 1 and (key not in seqs or seqs[key][0] and not mod):
+        seqs[key] = (mod, order[gids[0]])
+pua, lines = 0xF0000, []
+for key in sorted(seqs):
+    g = seqs[key][1]
+    if g not in glyph_cp:
+        glyph_cp[g] = pua
+        for t in font['cmap'].tables:
+            if t.isUnicode() and t.format == 12:
+                t.cmap[pua] = g
+        pua += 1
+    lines.append(' '.join('%X' % c for c in (glyph_cp[g],) + key))
+font.save(pkg + '/seq.ttf')
+with open('NotoEmoji-Bold.sequences.txt', 'w') as f:
+    f.write('# Made by subset.sh. Each line: the character of NotoEmoji-Bold.ttf that\n'
+            '# draws an emoji sequence, then the sequence without its variation\n'
+            '# selectors and skin-tone modifiers, all in hex.\n')
+    f.write('\n'.join(lines) + '\n')
+PYEOF
+"$PY" -m fontTools.subset "$pkg/seq.ttf" \
+	--unicodes='*' --layout-features='' --no-hinting --name-IDs='*' \
+	--drop-tables+=GSUB,GPOS,GDEF,STAT,vhea,vmtx \
+	--output-file=NotoEmoji-Bold.ttf
