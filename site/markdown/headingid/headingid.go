@@ -14,7 +14,9 @@
 // Deep links copied from zenn.dev ("/articles/slug#1.-見出し") land too,
 // without JavaScript: where Zenn's id for an h1–h4 (markdown-it-anchor's:
 // the text lower-cased, white space runs as "-", punctuation kept,
-// duplicates numbered -1, -2…) differs from kiji's, the heading holds an
+// duplicates numbered -1, -2…; HTML is text on Zenn and counts, except
+// <br> and comments, and the lines of a setext heading join with nothing
+// between) differs from kiji's, the heading holds an
 // empty <span class="zenn-id" id="ZENN-ID"> first. A browser matches the
 // fragment as written and then percent-decoded, so both Zenn's encoded
 // form and the plain one reach it. Such an alias is left out when it would
@@ -28,8 +30,11 @@
 package headingid
 
 import (
+	"bufio"
 	"bytes"
+	stdhtml "html"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -145,7 +150,7 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 		used[id] = true
 		hd.SetAttributeString("id", []byte(id))
 		h.IDs = append(h.IDs, id)
-		if z := ZennSlug(txt); z != "" && hd.Level <= 4 {
+		if z := ZennSlug(zennText(hd, src)); z != "" && hd.Level <= 4 {
 			zid := unique(z, zenn, "")
 			zenn[zid] = id
 			if zid != id {
@@ -246,18 +251,33 @@ func (t *transformer) skipped(n ast.Node) bool {
 	return false
 }
 
-// PlainText returns the text of a node's inline content: text, code spans
-// and link text, without markup, images or raw HTML.
+// PlainText returns the text of a node's inline content as a reader sees
+// it (backslash escapes and entities decoded): text, code spans and link
+// text, without markup, images or raw HTML; a line break is a space.
 func PlainText(n ast.Node, src []byte) string {
+	return strings.TrimSpace(inlineText(n, src, false, " "))
+}
+
+// zennText is the text markdown-it-anchor makes Zenn's id from: its text
+// tokens joined, so HTML (text on Zenn) counts, except <br> and comments,
+// and a line break adds nothing.
+func zennText(n ast.Node, src []byte) string {
+	return inlineText(n, src, true, "")
+}
+
+// zennDropped are the raw HTML Zenn turns into a line break or removes.
+var zennDropped = regexp.MustCompile(`^(<br ?/?>|<!--[\s\S]*?-->)$`)
+
+func inlineText(n ast.Node, src []byte, rawHTML bool, lineBreak string) string {
 	var b bytes.Buffer
 	var walk func(ast.Node)
 	walk = func(n ast.Node) {
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			switch c := c.(type) {
 			case *ast.Text:
-				b.Write(c.Value(src))
+				writeText(&b, c, src)
 				if c.SoftLineBreak() || c.HardLineBreak() {
-					b.WriteByte(' ')
+					b.WriteString(lineBreak)
 				}
 			case *ast.String:
 				b.Write(c.Value)
@@ -269,14 +289,33 @@ func PlainText(n ast.Node, src []byte) string {
 						b.Write(s.Value)
 					}
 				}
-			case *ast.Image, *ast.RawHTML:
+			case *ast.RawHTML:
+				if raw := c.Segments.Value(src); rawHTML && !zennDropped.Match(raw) {
+					b.Write(raw)
+				}
+			case *ast.Image:
 			default:
 				walk(c)
 			}
 		}
 	}
 	walk(n)
-	return strings.TrimSpace(b.String())
+	return b.String()
+}
+
+// writeText writes a text node as it reads: goldmark keeps escapes and
+// entities in the source and decodes them while writing HTML.
+func writeText(b *bytes.Buffer, t *ast.Text, src []byte) {
+	v := t.Value(src)
+	if t.IsRaw() || bytes.IndexAny(v, `\&`) < 0 {
+		b.Write(v)
+		return
+	}
+	var h bytes.Buffer
+	w := bufio.NewWriter(&h)
+	html.DefaultWriter.Write(w, v)
+	_ = w.Flush()
+	b.WriteString(stdhtml.UnescapeString(h.String()))
 }
 
 type headingRenderer struct{}
