@@ -15,8 +15,9 @@
 // without JavaScript: where Zenn's id for an h1–h4 (markdown-it-anchor's:
 // the text lower-cased, white space runs as "-", punctuation kept,
 // duplicates numbered -1, -2…; HTML is text on Zenn and counts, except
-// <br> and comments, and the lines of a setext heading join with nothing
-// between) differs from kiji's, the heading holds an
+// <br> and comments, a bare URL counts, math and an inline footnote do
+// not, and the lines of a setext heading join with nothing between)
+// differs from kiji's, the heading holds an
 // empty <span class="zenn-id" id="ZENN-ID"> first. A browser matches the
 // fragment as written and then percent-decoded, so both Zenn's encoded
 // form and the plain one reach it. Such an alias is left out when it would
@@ -35,6 +36,7 @@ import (
 	stdhtml "html"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -109,6 +111,9 @@ type Extender struct {
 	// SkipKinds names node kinds whose headings stay out of the TOC (e.g.
 	// "Details": Zenn leaves headings inside :::details out).
 	SkipKinds []string
+	// NoText names inline node kinds whose content is no part of a
+	// heading's text, id or TOC entry (Zenn's ^[inline footnote]).
+	NoText []ast.NodeKind
 }
 
 // Extend adds the transformer and the heading renderer.
@@ -120,13 +125,14 @@ func (e *Extender) Extend(m goldmark.Markdown) {
 	if max == 0 {
 		max = 3
 	}
-	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&transformer{min: min, max: max, skip: e.SkipKinds}, 50)))
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&transformer{min: min, max: max, skip: e.SkipKinds, noText: e.NoText}, 50)))
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&headingRenderer{}, 100)))
 }
 
 type transformer struct {
 	min, max int
 	skip     []string
+	noText   []ast.NodeKind
 }
 
 // zennIDAttr holds a heading's Zenn-style alias id (an attribute no
@@ -145,12 +151,12 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 		if !entering || !ok {
 			return ast.WalkContinue, nil
 		}
-		txt := PlainText(hd, src)
+		txt := strings.TrimSpace(textOf{lineBreak: " ", skip: t.noText}.of(hd, src))
 		id := unique(Slug(txt), used, "section")
 		used[id] = true
 		hd.SetAttributeString("id", []byte(id))
 		h.IDs = append(h.IDs, id)
-		if z := ZennSlug(zennText(hd, src)); z != "" && hd.Level <= 4 {
+		if z := ZennSlug(textOf{rawHTML: true, skip: t.noText}.of(hd, src)); z != "" && hd.Level <= 4 {
 			zid := unique(z, zenn, "")
 			zenn[zid] = id
 			if zid != id {
@@ -252,23 +258,27 @@ func (t *transformer) skipped(n ast.Node) bool {
 }
 
 // PlainText returns the text of a node's inline content as a reader sees
-// it (backslash escapes and entities decoded): text, code spans and link
-// text, without markup, images or raw HTML; a line break is a space.
+// it (backslash escapes and entities decoded): text, code spans, link text
+// and bare URLs, without markup, images or raw HTML; a line break is a
+// space.
 func PlainText(n ast.Node, src []byte) string {
-	return strings.TrimSpace(inlineText(n, src, false, " "))
-}
-
-// zennText is the text markdown-it-anchor makes Zenn's id from: its text
-// tokens joined, so HTML (text on Zenn) counts, except <br> and comments,
-// and a line break adds nothing.
-func zennText(n ast.Node, src []byte) string {
-	return inlineText(n, src, true, "")
+	return strings.TrimSpace(textOf{lineBreak: " "}.of(n, src))
 }
 
 // zennDropped are the raw HTML Zenn turns into a line break or removes.
 var zennDropped = regexp.MustCompile(`^(<br ?/?>|<!--[\s\S]*?-->)$`)
 
-func inlineText(n ast.Node, src []byte, rawHTML bool, lineBreak string) string {
+// textOf reads the text of inline content. zennText is the text
+// markdown-it-anchor makes Zenn's id from: its text tokens joined, so HTML
+// (text on Zenn) counts, except <br> and comments, and a line break adds
+// nothing.
+type textOf struct {
+	rawHTML   bool
+	lineBreak string
+	skip      []ast.NodeKind // nodes whose content is not the heading's text
+}
+
+func (o textOf) of(n ast.Node, src []byte) string {
 	var b bytes.Buffer
 	var walk func(ast.Node)
 	walk = func(n ast.Node) {
@@ -277,7 +287,7 @@ func inlineText(n ast.Node, src []byte, rawHTML bool, lineBreak string) string {
 			case *ast.Text:
 				writeText(&b, c, src)
 				if c.SoftLineBreak() || c.HardLineBreak() {
-					b.WriteString(lineBreak)
+					b.WriteString(o.lineBreak)
 				}
 			case *ast.String:
 				b.Write(c.Value)
@@ -289,13 +299,17 @@ func inlineText(n ast.Node, src []byte, rawHTML bool, lineBreak string) string {
 						b.Write(s.Value)
 					}
 				}
+			case *ast.AutoLink:
+				b.Write(c.Label(src))
 			case *ast.RawHTML:
-				if raw := c.Segments.Value(src); rawHTML && !zennDropped.Match(raw) {
+				if raw := c.Segments.Value(src); o.rawHTML && !zennDropped.Match(raw) {
 					b.Write(raw)
 				}
 			case *ast.Image:
 			default:
-				walk(c)
+				if !slices.Contains(o.skip, c.Kind()) {
+					walk(c)
+				}
 			}
 		}
 	}
