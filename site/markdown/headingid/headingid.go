@@ -114,6 +114,9 @@ type Extender struct {
 	// NoText names inline node kinds whose content is no part of a
 	// heading's text, id or TOC entry (Zenn's ^[inline footnote]).
 	NoText []ast.NodeKind
+	// HTMLText lists a heading's raw HTML in the TOC as the text it is
+	// shown as (HTML not trusted, as on Zenn); kiji's id leaves it out.
+	HTMLText bool
 }
 
 // Extend adds the transformer and the heading renderer.
@@ -125,7 +128,7 @@ func (e *Extender) Extend(m goldmark.Markdown) {
 	if max == 0 {
 		max = 3
 	}
-	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&transformer{min: min, max: max, skip: e.SkipKinds, noText: e.NoText}, 50)))
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&transformer{min: min, max: max, skip: e.SkipKinds, noText: e.NoText, htmlText: e.HTMLText}, 50)))
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&headingRenderer{}, 100)))
 }
 
@@ -133,6 +136,7 @@ type transformer struct {
 	min, max int
 	skip     []string
 	noText   []ast.NodeKind
+	htmlText bool
 }
 
 // zennIDAttr holds a heading's Zenn-style alias id (an attribute no
@@ -165,6 +169,9 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			}
 		}
 		if hd.Level >= t.min && hd.Level <= t.max && txt != "" && !t.skipped(hd) {
+			if t.htmlText {
+				txt = strings.TrimSpace(textOf{rawHTML: true, lineBreak: " ", skip: t.noText}.of(hd, src))
+			}
 			h.TOC = append(h.TOC, Entry{Level: hd.Level, ID: id, Text: txt})
 		}
 		return ast.WalkSkipChildren, nil
@@ -265,13 +272,16 @@ func PlainText(n ast.Node, src []byte) string {
 	return strings.TrimSpace(textOf{lineBreak: " "}.of(n, src))
 }
 
-// zennDropped are the raw HTML Zenn turns into a line break or removes.
-var zennDropped = regexp.MustCompile(`^(<br ?/?>|<!--[\s\S]*?-->)$`)
+// Zenn turns these raw HTML into a line break or removes them; the rest
+// shows as text.
+var (
+	htmlBreak   = regexp.MustCompile(`^<br ?/?>$`)
+	htmlComment = regexp.MustCompile(`^<!--[\s\S]*?-->$`)
+)
 
-// textOf reads the text of inline content. zennText is the text
-// markdown-it-anchor makes Zenn's id from: its text tokens joined, so HTML
-// (text on Zenn) counts, except <br> and comments, and a line break adds
-// nothing.
+// textOf reads the text of inline content. With rawHTML, HTML counts as
+// the text it shows as (Zenn's way), <br> as a line break, a comment as
+// nothing: Zenn's id is made of its text tokens so, with lineBreak "".
 type textOf struct {
 	rawHTML   bool
 	lineBreak string
@@ -302,9 +312,7 @@ func (o textOf) of(n ast.Node, src []byte) string {
 			case *ast.AutoLink:
 				b.Write(c.Label(src))
 			case *ast.RawHTML:
-				if raw := c.Segments.Value(src); o.rawHTML && !zennDropped.Match(raw) {
-					b.Write(raw)
-				}
+				o.writeHTML(&b, c.Segments.Value(src))
 			case *ast.Image:
 			default:
 				if !slices.Contains(o.skip, c.Kind()) {
@@ -315,6 +323,16 @@ func (o textOf) of(n ast.Node, src []byte) string {
 	}
 	walk(n)
 	return b.String()
+}
+
+func (o textOf) writeHTML(b *bytes.Buffer, raw []byte) {
+	switch {
+	case !o.rawHTML || htmlComment.Match(raw):
+	case htmlBreak.Match(raw):
+		b.WriteString(o.lineBreak)
+	default:
+		b.Write(raw)
+	}
 }
 
 // writeText writes a text node as it reads: goldmark keeps escapes and
