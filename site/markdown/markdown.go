@@ -98,7 +98,7 @@ func New(opts Options) *Converter {
 		zenn.Linkify{},
 		extension.NewFootnote(extension.WithFootnoteBacklinkHTML("↩︎")),
 		extension.NewCJK(extension.WithEastAsianLineBreaks(), extension.WithEscapedSpace()),
-		&headingid.Extender{SkipKinds: opts.TOCSkipKinds},
+		&headingid.Extender{SkipKinds: opts.TOCSkipKinds, NoText: []ast.NodeKind{zenn.KindInlineFootnote}, HTMLText: !opts.TrustHTML},
 		&core{opts: opts},
 		&nesting.Extender{},
 	}

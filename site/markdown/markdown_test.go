@@ -43,6 +43,8 @@ func goldenOptions(lines string) Options {
 			opts.TrustHTML = true
 		case "base_path":
 			opts.BasePath = f[1]
+		case "kiji":
+			opts.Extensions = Kiji(KijiOptions{Offline: true})
 		}
 	}
 	return opts

@@ -22,6 +22,13 @@ func (r *rawHTML) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 
 var brRE = regexp.MustCompile(`(?i)^<br\s*/?>$`)
 var commentRE = regexp.MustCompile(`^<!--[\s\S]*?-->$`)
+var lineCommentRE = regexp.MustCompile(`<!--.*?-->`)
+
+// oneComment reports whether t is one comment, on one line or more: not
+// "<!-- a -->text<!-- b -->", whose text shows.
+func oneComment(t []byte) bool {
+	return commentRE.Match(t) && bytes.Index(t, []byte("-->")) == len(t)-3
+}
 
 func (r *rawHTML) inline(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if !entering {
@@ -51,7 +58,7 @@ func (r *rawHTML) block(w util.BufWriter, src []byte, node ast.Node, entering bo
 		b.Write(n.ClosureLine.Value(src))
 	}
 	raw := bytes.TrimRight(b.Bytes(), "\n")
-	if commentRE.Match(bytes.TrimSpace(raw)) {
+	if oneComment(bytes.TrimSpace(raw)) {
 		return ast.WalkSkipChildren, nil
 	}
 	if r.trust {
@@ -59,8 +66,16 @@ func (r *rawHTML) block(w util.BufWriter, src []byte, node ast.Node, entering bo
 		_ = w.WriteByte('\n')
 		return ast.WalkSkipChildren, nil
 	}
-	_, _ = w.WriteString("<p>")
+	// Zenn removes the comments within a line, and shows the text around
+	// them ("<!-- textlint-disable -->text<!-- textlint-enable -->").
 	lines := bytes.Split(raw, []byte("\n"))
+	for i := range lines {
+		lines[i] = lineCommentRE.ReplaceAll(lines[i], nil)
+	}
+	if len(bytes.TrimSpace(bytes.Join(lines, nil))) == 0 {
+		return ast.WalkSkipChildren, nil
+	}
+	_, _ = w.WriteString("<p>")
 	for i, l := range lines {
 		if i > 0 {
 			_, _ = w.WriteString("<br>\n")

@@ -14,7 +14,10 @@
 // Deep links copied from zenn.dev ("/articles/slug#1.-見出し") land too,
 // without JavaScript: where Zenn's id for an h1–h4 (markdown-it-anchor's:
 // the text lower-cased, white space runs as "-", punctuation kept,
-// duplicates numbered -1, -2…) differs from kiji's, the heading holds an
+// duplicates numbered -1, -2…; HTML is text on Zenn and counts, except
+// <br> and comments, a bare URL counts, math and an inline footnote do
+// not, and the lines of a setext heading join with nothing between)
+// differs from kiji's, the heading holds an
 // empty <span class="zenn-id" id="ZENN-ID"> first. A browser matches the
 // fragment as written and then percent-decoded, so both Zenn's encoded
 // form and the plain one reach it. Such an alias is left out when it would
@@ -28,8 +31,12 @@
 package headingid
 
 import (
+	"bufio"
 	"bytes"
+	stdhtml "html"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -104,6 +111,12 @@ type Extender struct {
 	// SkipKinds names node kinds whose headings stay out of the TOC (e.g.
 	// "Details": Zenn leaves headings inside :::details out).
 	SkipKinds []string
+	// NoText names inline node kinds whose content is no part of a
+	// heading's text, id or TOC entry (Zenn's ^[inline footnote]).
+	NoText []ast.NodeKind
+	// HTMLText lists a heading's raw HTML in the TOC as the text it is
+	// shown as (HTML not trusted, as on Zenn); kiji's id leaves it out.
+	HTMLText bool
 }
 
 // Extend adds the transformer and the heading renderer.
@@ -115,13 +128,15 @@ func (e *Extender) Extend(m goldmark.Markdown) {
 	if max == 0 {
 		max = 3
 	}
-	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&transformer{min: min, max: max, skip: e.SkipKinds}, 50)))
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&transformer{min: min, max: max, skip: e.SkipKinds, noText: e.NoText, htmlText: e.HTMLText}, 50)))
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&headingRenderer{}, 100)))
 }
 
 type transformer struct {
 	min, max int
 	skip     []string
+	noText   []ast.NodeKind
+	htmlText bool
 }
 
 // zennIDAttr holds a heading's Zenn-style alias id (an attribute no
@@ -140,12 +155,12 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 		if !entering || !ok {
 			return ast.WalkContinue, nil
 		}
-		txt := PlainText(hd, src)
+		txt := strings.TrimSpace(textOf{lineBreak: " ", skip: t.noText}.of(hd, src))
 		id := unique(Slug(txt), used, "section")
 		used[id] = true
 		hd.SetAttributeString("id", []byte(id))
 		h.IDs = append(h.IDs, id)
-		if z := ZennSlug(txt); z != "" && hd.Level <= 4 {
+		if z := ZennSlug(textOf{rawHTML: true, skip: t.noText}.of(hd, src)); z != "" && hd.Level <= 4 {
 			zid := unique(z, zenn, "")
 			zenn[zid] = id
 			if zid != id {
@@ -154,6 +169,9 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			}
 		}
 		if hd.Level >= t.min && hd.Level <= t.max && txt != "" && !t.skipped(hd) {
+			if t.htmlText {
+				txt = strings.TrimSpace(textOf{rawHTML: true, lineBreak: " ", skip: t.noText}.of(hd, src))
+			}
 			h.TOC = append(h.TOC, Entry{Level: hd.Level, ID: id, Text: txt})
 		}
 		return ast.WalkSkipChildren, nil
@@ -246,18 +264,40 @@ func (t *transformer) skipped(n ast.Node) bool {
 	return false
 }
 
-// PlainText returns the text of a node's inline content: text, code spans
-// and link text, without markup, images or raw HTML.
+// PlainText returns the text of a node's inline content as a reader sees
+// it (backslash escapes and entities decoded): text, code spans, link text
+// and bare URLs, without markup, images or raw HTML; a line break is a
+// space.
 func PlainText(n ast.Node, src []byte) string {
+	return strings.TrimSpace(textOf{lineBreak: " "}.of(n, src))
+}
+
+// Zenn turns these raw HTML into a line break or removes them; the rest
+// shows as text.
+var (
+	htmlBreak   = regexp.MustCompile(`^<br ?/?>$`)
+	htmlComment = regexp.MustCompile(`^<!--[\s\S]*?-->$`)
+)
+
+// textOf reads the text of inline content. With rawHTML, HTML counts as
+// the text it shows as (Zenn's way), <br> as a line break, a comment as
+// nothing: Zenn's id is made of its text tokens so, with lineBreak "".
+type textOf struct {
+	rawHTML   bool
+	lineBreak string
+	skip      []ast.NodeKind // nodes whose content is not the heading's text
+}
+
+func (o textOf) of(n ast.Node, src []byte) string {
 	var b bytes.Buffer
 	var walk func(ast.Node)
 	walk = func(n ast.Node) {
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			switch c := c.(type) {
 			case *ast.Text:
-				b.Write(c.Value(src))
+				writeText(&b, c, src)
 				if c.SoftLineBreak() || c.HardLineBreak() {
-					b.WriteByte(' ')
+					b.WriteString(o.lineBreak)
 				}
 			case *ast.String:
 				b.Write(c.Value)
@@ -269,14 +309,45 @@ func PlainText(n ast.Node, src []byte) string {
 						b.Write(s.Value)
 					}
 				}
-			case *ast.Image, *ast.RawHTML:
+			case *ast.AutoLink:
+				b.Write(c.Label(src))
+			case *ast.RawHTML:
+				o.writeHTML(&b, c.Segments.Value(src))
+			case *ast.Image:
 			default:
-				walk(c)
+				if !slices.Contains(o.skip, c.Kind()) {
+					walk(c)
+				}
 			}
 		}
 	}
 	walk(n)
-	return strings.TrimSpace(b.String())
+	return b.String()
+}
+
+func (o textOf) writeHTML(b *bytes.Buffer, raw []byte) {
+	switch {
+	case !o.rawHTML || htmlComment.Match(raw):
+	case htmlBreak.Match(raw):
+		b.WriteString(o.lineBreak)
+	default:
+		b.Write(raw)
+	}
+}
+
+// writeText writes a text node as it reads: goldmark keeps escapes and
+// entities in the source and decodes them while writing HTML.
+func writeText(b *bytes.Buffer, t *ast.Text, src []byte) {
+	v := t.Value(src)
+	if t.IsRaw() || bytes.IndexAny(v, `\&`) < 0 {
+		b.Write(v)
+		return
+	}
+	var h bytes.Buffer
+	w := bufio.NewWriter(&h)
+	html.DefaultWriter.Write(w, v)
+	_ = w.Flush()
+	b.WriteString(stdhtml.UnescapeString(h.String()))
 }
 
 type headingRenderer struct{}

@@ -28,6 +28,13 @@ func TestZennAliases(t *testing.T) {
 		{"alias repeating a kiji id is dropped", "## A.B\n## ab\n", []string{"2 ab a.b", "2 ab-1 "}, []string{"ab", "ab-1", "a.b"}},
 		{"alias like a footnote id is dropped", "## fn:1\n", []string{"2 fn1 "}, []string{"fn1"}},
 		{"empty heading", "## !!!\n", []string{"2 section !!!"}, []string{"section", "!!!"}},
+		// Zenn renders HTML as text, so it is part of Zenn's id, except
+		// <br> and comments, which Zenn turns into a line break or removes.
+		{"raw HTML is text on zenn", "## Model<T> here\n", []string{"2 model-here model&lt;t&gt;-here"}, []string{"model-here", "model<t>-here"}},
+		{"br and comments are not", "## a<br>b<!-- c -->d\n", []string{"2 abd "}, []string{"abd"}},
+		// markdown-it-anchor joins the text tokens: a line break adds nothing.
+		{"lines of a setext heading join", "Line one\nLine two\n---\n", []string{"2 line-one-line-two line-oneline-two"}, []string{"line-one-line-two", "line-oneline-two"}},
+		{"escapes and entities are decoded", "## m\\_n &amp; o\n", []string{"2 m_n--o m_n-&amp;-o"}, []string{"m_n--o", "m_n-&-o"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			md := goldmark.New(goldmark.WithExtensions(&Extender{}))
@@ -59,6 +66,7 @@ func TestTOCLevels(t *testing.T) {
 		{"only h1", "# A\n# B\n", []Entry{{Level: 1, ID: "a", Text: "A"}, {Level: 1, ID: "b", Text: "B"}}},
 		{"h1 to h4", "# A\n## B\n### C\n#### D\n", []Entry{{Level: 1, ID: "a", Text: "A"}, {Level: 2, Depth: 1, ID: "b", Text: "B"}, {Level: 3, Depth: 2, ID: "c", Text: "C"}}},
 		{"from h2", "## B\n### C\n", []Entry{{Level: 2, ID: "b", Text: "B"}, {Level: 3, Depth: 1, ID: "c", Text: "C"}}},
+		{"escapes and entities are decoded", "## 1\\. A &amp; B\n", []Entry{{Level: 2, ID: "1-a--b", Text: "1. A & B"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			md := goldmark.New(goldmark.WithExtensions(&Extender{}))

@@ -61,16 +61,25 @@ func (n *Container) name() string {
 	return "message"
 }
 
+// jsSpace is JavaScript's \s, which String.prototype.trim also removes:
+// Go's \s is ASCII only, but Zenn's validators run in JavaScript, so
+// ":::details　Title" (a full-width space) is a details container there.
+const jsSpace = `[\t\n\v\f\r \x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}]`
+
 // Zenn's validators (markdown-it-container), applied to the trimmed text
 // after the colons.
 var (
-	messageRE = regexp.MustCompile(`^message\s*(alert)?$`)
-	detailsRE = regexp.MustCompile(`^details\s+(.*)$`)
+	messageRE = regexp.MustCompile(`^message` + jsSpace + `*(alert)?$`)
+	detailsRE = regexp.MustCompile(`^details` + jsSpace + `+(.*)$`)
+	jsSpaceRE = regexp.MustCompile(`^` + jsSpace + `+|` + jsSpace + `+$`)
 )
+
+// jsTrim is JavaScript's String.prototype.trim.
+func jsTrim(s string) string { return jsSpaceRE.ReplaceAllString(s, "") }
 
 // parseContainerParams reads what follows the colons of an opening fence.
 func parseContainerParams(params string) (kind ContainerKind, title string, ok bool) {
-	params = strings.TrimSpace(params)
+	params = jsTrim(params)
 	if m := messageRE.FindStringSubmatch(params); m != nil {
 		if m[1] == "alert" {
 			return Alert, "", true
@@ -78,7 +87,7 @@ func parseContainerParams(params string) (kind ContainerKind, title string, ok b
 		return Message, "", true
 	}
 	if m := detailsRE.FindStringSubmatch(params); m != nil {
-		return Details, strings.TrimSpace(m[1]), true
+		return Details, m[1], true
 	}
 	return 0, "", false
 }

@@ -18,6 +18,7 @@ func (r *htmlRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(KindFigCaption, r.figcaption)
 	reg.Register(KindInlineFootnote, r.inlineFootnote)
 	reg.Register(kindFootnoteMarker, r.marker)
+	reg.Register(ast.KindAutoLink, r.autoLink)
 }
 
 func esc(s string) string { return html.EscapeString(s) }
