@@ -112,7 +112,7 @@ func (s *Site) loadBooks(fsys fs.FS, l *diag.List) {
 		}
 		var bl diag.List
 		b := s.loadBook(fsys, "books/"+name, &bl)
-		s.addProblems(l, &bl, b != nil && isUnpublished(b.Front) && !s.opts.Drafts)
+		s.addProblems(l, &bl, b != nil && s.isUnpublished(b.Front) && !s.opts.Drafts)
 		if b == nil {
 			continue
 		}
@@ -150,13 +150,14 @@ func (s *Site) draftProblems(from *diag.List, draft bool) []diag.Problem {
 	return ps
 }
 
-// isUnpublished reports whether a front matter says published: false (a
-// draft for sure; a published field that is not a boolean is an error to
-// fix, not a draft).
-func isUnpublished(fm *FrontMatter) bool {
+// isUnpublished reports whether a front matter says published: false or,
+// unless ZennStrict (zenn-cli's error), has no published field: a draft
+// for sure. A published field that is not a boolean is an error to fix,
+// not a draft.
+func (s *Site) isUnpublished(fm *FrontMatter) bool {
 	f, ok := fm.Get("published")
 	v, isBool := f.Value.(bool)
-	return ok && isBool && !v
+	return !ok && !s.opts.ZennStrict || isBool && !v
 }
 
 func sortBooks(bs []*Book) {

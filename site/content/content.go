@@ -288,7 +288,7 @@ func (s *Site) readArticle(fsys fs.FS, p string, l *diag.List) *Article {
 	if a != nil {
 		s.dateArticle(fsys, a)
 	}
-	ps := s.draftProblems(&al, a != nil && (a.Scheduled || isUnpublished(a.Front)) && !s.opts.Drafts)
+	ps := s.draftProblems(&al, a != nil && (a.Scheduled || s.isUnpublished(a.Front)) && !s.opts.Drafts)
 	l.Add(ps...)
 	if a != nil && s.opts.LeaveBodies {
 		a.Front = nil // validated; its fields are in the Article
@@ -339,8 +339,12 @@ func (s *Site) parseArticle(p string, src []byte, l *diag.List) *Article {
 		return nil
 	}
 	a.Body = body
-	if end == 0 {
-		l.Add(diag.Problem{File: a.File, Line: 1, Col: 1, Severity: diag.Error, Rule: "front-matter", Msg: "the article has no front matter; start the file with --- lines holding title, emoji, type, topics and published"})
+	if end == 0 { // zenn.dev does not publish it: left out, not a failed site
+		sev := diag.Warning
+		if s.opts.ZennStrict {
+			sev = diag.Error
+		}
+		l.Add(diag.Problem{File: a.File, Line: 1, Col: 1, Severity: sev, Rule: "front-matter-missing", Msg: s.msg(s.opts.Lang, "front-matter-missing")})
 		return nil
 	}
 	fm, err := ParseFrontMatter(yml, 2)

@@ -31,6 +31,8 @@ var messages = map[string]message{
 	"topic-type":            {"topicsは全て文字列で指定してください", "every topic must be a non-empty string"},
 	"publication-name":      {"Publicationの名前が不正です。小文字の半角英数字（a-z0-9）、アンダースコア（_）の2〜15字の組み合わせにしてください", "publication_name must be 2–15 characters of a-z, 0-9 and _"},
 	"item-slug":             {"slugの値（%s）はページの URL に使えないため、このファイルは公開しません（Zenn でも公開されません）。公開するには、ファイル名（または slug）を小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字にしてください", "the slug %q cannot name a page (Zenn rejects it too), so this file is left out of the site; to publish it, rename the file (or set slug) to 12–50 lower-case letters a-z, digits, - and _"},
+	"published-missing":     {"published（公開設定）がないため、下書きとして扱い公開しません（Zenn でも公開されません）。公開するには published: true を書いてください", "there is no published field, so this is a draft and left out of the site (zenn.dev does not publish it either); add published: true to publish it"},
+	"front-matter-missing":  {"フロントマターがないため、このファイルは公開しません（Zenn でも公開されません）。公開するにはファイルの先頭に --- で囲んだ title, emoji, type, topics, published: true を書いてください", "the file has no front matter, so it is left out of the site (zenn.dev does not publish it either); to publish it, start the file with --- lines holding title, emoji, type, topics and published: true"},
 	"item-slug-zenn":        {"slugの値（%s）は Zenn では使えません。Zenn に同期する場合は小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字にしてください（kiji はこのままビルドします）", "the slug %q is not one Zenn allows (12–50 lower-case letters a-z, digits, - and _): Zenn would reject it (kiji builds it)"},
 	"item-slug-zenn-cli":    {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の12〜50字の組み合わせにしてください", "the slug %q is not allowed on Zenn: use 12–50 lower-case letters a-z, digits, - and _"},
 	"slug-field":            {"slugの値（%s）が不正です。小文字の半角英数字（a-z0-9）、ハイフン（-）、アンダースコア（_）の100字以内の組み合わせにしてください", "the slug %q is not allowed: use at most 100 lower-case letters a-z, digits, - and _"},
@@ -352,11 +354,17 @@ func (c *fileChecker) topics(fm *FrontMatter) []string {
 	return out
 }
 
-// published checks published (published-status) and returns it.
+// published checks published (published-status) and returns it. Without
+// the field the file is a draft: zenn.dev does not publish it (zenn-cli's
+// published-status error), so it is left out, not a failed site.
 func (c *fileChecker) published(fm *FrontMatter) bool {
 	f, ok := fm.Get("published")
-	if !ok {
+	if !ok && c.s.opts.ZennStrict {
 		c.errAt(c.top, "published-status")
+	} else if !ok {
+		c.warnAt(c.top, "published-missing")
+	}
+	if !ok {
 		return false
 	}
 	b, ok := f.Value.(bool)

@@ -279,3 +279,66 @@ func TestTopicsNotAList(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesZennDoesNotPublish: an article without a published field, or
+// a file with no front matter at all (a README.md in articles/, notes
+// copied from another blog), is not published by zenn.dev, and the other
+// articles are: kiji leaves the file out with a warning (a draft, shown
+// with --drafts) instead of failing the site. With --zenn-strict they are
+// zenn-cli's errors. Before, both were errors without --zenn-strict.
+func TestFilesZennDoesNotPublish(t *testing.T) {
+	files := map[string]string{
+		"articles/0123456789abcd.md":         "---\ntitle: a\nemoji: \"😺\"\ntype: tech\ntopics: [go]\npublished: true\n---\nbody\n",
+		"articles/from-elsewhere.md":         "---\ntitle: b\ntags: [go]\ndate: 2020-01-01\n---\nbody\n",
+		"articles/README.md":                 "# My Zenn articles\n",
+		"books/book-without-pub/config.yaml": "title: c\nsummary: s\ntopics: [go]\nprice: 0\nchapters: [intro]\n",
+		"books/book-without-pub/intro.md":    "---\ntitle: i\n---\n",
+	}
+	for _, tt := range []struct {
+		name             string
+		opts             Options
+		want             []string
+		articles, drafts []string
+	}{
+		{"default", Options{}, []string{
+			"articles/README.md:1:1 warning front-matter-missing",
+			"articles/from-elsewhere.md:1:0 warning published-missing",
+			"articles/from-elsewhere.md:1:0 warning missing-topics",
+			"articles/from-elsewhere.md:1:0 warning article-type",
+			"articles/from-elsewhere.md:1:0 warning missing-emoji",
+			"articles/from-elsewhere.md:3:7 warning use-tags",
+			"books/book-without-pub/config.yaml:0:0 warning missing-book-cover",
+			"books/book-without-pub/config.yaml:1:0 warning published-missing",
+		}, []string{"0123456789abcd"}, []string{"from-elsewhere"}},
+		{"zenn-strict", Options{ZennStrict: true}, []string{
+			"articles/README.md:1:1 error front-matter-missing",
+			"articles/from-elsewhere.md:1:0 error published-status",
+			"articles/from-elsewhere.md:1:0 warning missing-topics",
+			"articles/from-elsewhere.md:1:0 error article-type",
+			"articles/from-elsewhere.md:1:0 warning missing-emoji",
+			"articles/from-elsewhere.md:3:7 warning use-tags",
+			"books/book-without-pub/config.yaml:0:0 warning missing-book-cover",
+			"books/book-without-pub/config.yaml:1:0 error published-status",
+		}, []string{"0123456789abcd"}, []string{"from-elsewhere"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, probs := loadMap(t, files, tt.opts)
+			if diff := cmp.Diff(tt.want, probs); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+			got := [2][]string{}
+			for _, a := range s.Articles {
+				got[0] = append(got[0], a.Slug)
+			}
+			for _, a := range s.Drafts {
+				got[1] = append(got[1], a.Slug)
+			}
+			if diff := cmp.Diff([2][]string{tt.articles, tt.drafts}, got); diff != "" {
+				t.Errorf("articles, drafts (-want +got):\n%s", diff)
+			}
+			if len(s.Books) != 0 || len(s.DraftBooks) != 1 {
+				t.Errorf("books %d, draft books %d; want 0 and 1 (no published field: a draft)", len(s.Books), len(s.DraftBooks))
+			}
+		})
+	}
+}
