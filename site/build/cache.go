@@ -267,8 +267,16 @@ func (r *run) writeState(f *os.File) error {
 // build rendered are copied from the page's (pageLinks.cached).
 func fileEntry(e *articleEntry) articleEntry {
 	c := *e
-	if c.Links.raw == nil && c.Links.Source == "" && c.Links.memo != nil {
-		c.Links = c.Links.memo.cached()
+	c.Links = *fileLinks(&c.Links)
+	return c
+}
+
+// fileLinks is c as the cache file holds it: the links of a page this
+// build rendered are copied from the page's (pageLinks.cached).
+func fileLinks(c *cachedLinks) *cachedLinks {
+	if c.raw == nil && c.Source == "" && c.memo != nil {
+		fc := c.memo.cached()
+		return &fc
 	}
 	return c
 }

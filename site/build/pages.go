@@ -358,8 +358,14 @@ func truncate(s string, n int) string {
 // renderLists writes the home page, topic pages, the archive and the 404
 // page (see lists.go).
 func (r *run) renderLists() error {
+	r.forgetHighlighted()
 	site := r.siteData()
 	sums, idx := r.summaries()
+	if r.b == nil {
+		// The summaries and their cards are the lists' alone: the steps
+		// after them need the room more.
+		defer func() { r.summaryKeys = nil }()
+	}
 	r.b.primeSummaryKeys(r, sums)
 	jobs := r.listJobs(site, idx)
 	// Which pages the last build left as they must be (a rebuild keeps

@@ -94,7 +94,7 @@ func appendOut(b []byte, e *outEntry) []byte {
 	if e.Links == nil {
 		return append(b, 0)
 	}
-	return appendLinks(append(b, 1), e.Links)
+	return appendLinks(append(b, 1), fileLinks(e.Links))
 }
 
 // appendChecked writes the link check's key and problems, by page, and
