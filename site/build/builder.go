@@ -734,7 +734,7 @@ func (b *Builder) stored(r *run, rel, key string, pl *pageLinks) {
 	e := &outEntry{Key: key, OutHash: st.Hash}
 	if pl != nil {
 		// The links are copied for the cache file when it is written
-		// (fileLinks), as an article's are: the link check holds pl.
+		// (appendLinks), as an article's are: the link check holds pl.
 		e.Links = &cachedLinks{memo: pl}
 	}
 	mu.Lock()
