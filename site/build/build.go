@@ -181,7 +181,9 @@ type run struct {
 	oldState, newState *state                       // the cache as the last build left it, and as this one leaves it
 	summaryKeys        map[*render.Summary][32]byte // lists share summaries: hash each once
 	stateLoaded        chan *state                  // the cache, read in the background
-	stateMu            sync.Mutex                   // guards newState and report.Pages
+	stateMu            sync.Mutex                   // guards newState, report.Pages, entrySlab and templateFiles
+	entrySlab          slab[articleEntry]           // the entries of the pages rendered (writeDocPage)
+	templateFiles      map[string]string            // templateFile's names, made once
 
 	start   time.Time   // when the build began
 	b       *Builder    // the Builder running this build; nil for Build

@@ -733,8 +733,9 @@ func (b *Builder) stored(r *run, rel, key string, pl *pageLinks) {
 	}
 	e := &outEntry{Key: key, OutHash: st.Hash}
 	if pl != nil {
-		c := pl.cached()
-		e.Links = &c
+		// The links are copied for the cache file when it is written
+		// (appendLinks), as an article's are: the link check holds pl.
+		e.Links = &cachedLinks{memo: pl}
 	}
 	mu.Lock()
 	next[rel] = e

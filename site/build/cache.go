@@ -217,8 +217,8 @@ func (r *run) saveState() error {
 // entries, the link check's results, the search index's cache ID), then
 // a newline and the checksum of all that (checksum.go). Entries are
 // encoded one at a time, so no copy of the whole cache is ever held in memory; pages
-// rendered by this build keep only a pointer to their links while the
-// build runs, and their copy for the file is made here, one at a time.
+// rendered by this build keep only a pointer to their links, encoded from
+// the page (appendPageLinks).
 func (r *run) writeState(f *os.File) error {
 	h := newSum()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<16)
@@ -233,8 +233,7 @@ func (r *run) writeState(f *os.File) error {
 	sort.Strings(paths)
 	buf := binary.AppendUvarint(make([]byte, 0, 64<<10), uint64(len(paths)))
 	for _, p := range paths {
-		e := fileEntry(r.newState.Articles[p])
-		buf = appendEntry(appendString(buf, p), &e)
+		buf = appendEntry(appendString(buf, p), r.newState.Articles[p])
 		if buf, err = flushFull(bw, buf); err != nil {
 			return err
 		}
@@ -261,16 +260,6 @@ func (r *run) writeState(f *os.File) error {
 	}
 	_, err = io.WriteString(f, "\n"+hex.EncodeToString(h.Sum(nil)))
 	return err
-}
-
-// fileEntry is e as the cache file holds it: the links of a page this
-// build rendered are copied from the page's (pageLinks.cached).
-func fileEntry(e *articleEntry) articleEntry {
-	c := *e
-	if c.Links.raw == nil && c.Links.Source == "" && c.Links.memo != nil {
-		c.Links = c.Links.memo.cached()
-	}
-	return c
 }
 
 // flushFull writes buf to w once it holds more than 32 KiB, and returns

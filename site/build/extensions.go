@@ -10,6 +10,7 @@ import (
 	"github.com/yuin/goldmark"
 
 	"github.com/kiji-ssg/kiji/site/markdown"
+	"github.com/kiji-ssg/kiji/site/markdown/code"
 	"github.com/kiji-ssg/kiji/site/markdown/diagram"
 	"github.com/kiji-ssg/kiji/site/markdown/zenn"
 )
@@ -67,6 +68,23 @@ func (r *run) reportCards() error {
 		}
 	}
 	return nil
+}
+
+// forgetHighlighted empties the memo of highlighted code blocks once a
+// one-off build has converted all its Markdown: the extension lives as
+// long as the process, and the memo (up to 8 MB at 10,000 articles) would
+// otherwise be carried through the lists, the link check and the commit,
+// where the build's memory peaks. The dev server's Builder keeps it for
+// its next build.
+func (r *run) forgetHighlighted() {
+	if r.b != nil {
+		return
+	}
+	for _, e := range markdown.Kiji(r.kijiOptions()) {
+		if c, ok := e.(*code.Extender); ok {
+			c.ForgetHighlighted()
+		}
+	}
 }
 
 // addDiagramAssets adds what the D2 diagrams share to the theme assets:

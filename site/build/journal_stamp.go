@@ -187,6 +187,15 @@ func stampOutputs(o *output, prev []pathStamp, touched map[string]bool) ([]pathS
 	sort.Strings(rels)
 	at := time.Now()
 	ps := make([]pathStamp, len(rels))
+	if len(prev) == 0 { // nothing kept (a cold build): stamped in place, no copy
+		for i, rel := range rels {
+			ps[i].Path = rel
+		}
+		if !stampAll(ps, under(o.dest)) {
+			return nil, false
+		}
+		return ps, hashRacy(o, ps, at)
+	}
 	var todo []pathStamp
 	var at2 []int
 	k := 0

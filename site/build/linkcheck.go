@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/url"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -28,6 +27,14 @@ type linkIndex struct {
 	// otherwise hold ten thousand copies of each.
 	strMu sync.Mutex
 	strs  map[pageLink]pageLink
+
+	slabMu sync.Mutex
+	slabs  struct { // newPage
+		pages slab[pageLinks]
+		strs  slab[string]
+		links slab[pageLink]
+		refs  slab[markdown.Ref]
+	}
 }
 
 func (li *linkIndex) intern(l pageLink) pageLink {
@@ -83,7 +90,10 @@ func (l pageLink) attr() string {
 func (l pageLink) val() string { return string(l[1:]) }
 
 func newLinkIndex() *linkIndex {
-	return &linkIndex{pages: map[string]*pageLinks{}, files: map[string]bool{}}
+	li := &linkIndex{pages: map[string]*pageLinks{}, files: map[string]bool{}}
+	// Chunks of 32 to 64 KB: each a span of its own.
+	li.slabs.pages.n, li.slabs.strs.n, li.slabs.links.n, li.slabs.refs.n = 256, 2048, 2048, 1024
+	return li
 }
 
 func (li *linkIndex) addFile(rel string) {
@@ -113,11 +123,10 @@ func (li *linkIndex) setAside(on bool) {
 
 // addPage scans a page's HTML for ids and local links.
 func (li *linkIndex) addPage(rel, source, template string, page []byte, mr *markdown.Result) *pageLinks {
-	pl := &pageLinks{source: source, template: template}
 	ids := map[string]bool{}
 	scanAttr(page, "id", func(v string) { ids[v] = true })
 	scanAttr(page, "name", func(v string) { ids[v] = true })
-	pl.ids = newIDSet(ids)
+	var links []pageLink
 	seen := map[pageLink]bool{}
 	for _, a := range []string{"href", "src"} {
 		scanAttr(page, a, func(v string) {
@@ -135,19 +144,71 @@ func (li *linkIndex) addPage(rel, source, template string, page []byte, mr *mark
 			l := newPageLink(a, v)
 			if !seen[l] {
 				seen[l] = true
-				pl.links = append(pl.links, li.intern(l))
+				links = append(links, li.intern(l))
 			}
 		})
 	}
-	pl.links = slices.Clip(append([]pageLink(nil), pl.links...)) // no spare room kept per page
+	var refs []markdown.Ref
 	if mr != nil {
-		pl.refs = append(append(pl.refs, mr.Links...), mr.Images...)
+		refs = append(append(refs, mr.Links...), mr.Images...)
 	}
+	pl := li.newPage(newIDSet(ids), links, refs)
+	pl.source, pl.template = source, template
 	li.mu.Lock()
 	li.pages[rel] = pl
 	li.files[rel] = true
 	li.mu.Unlock()
 	return pl
+}
+
+// newPage returns a page with copies of ids, links and refs, its strings
+// packed (packStrings) and the rest carved from the index's slabs: what a
+// page keeps lives as long as the build, and made while pages are
+// rendered, among their garbage, a page's few values would each keep a
+// span of the heap in use (tens of megabytes of sparse spans at 10,000
+// articles). Slices are carved without spare room: an append copies.
+func (li *linkIndex) newPage(ids idSet, links []pageLink, refs []markdown.Ref) *pageLinks {
+	ss := make([]string, 0, len(ids)+2*len(refs))
+	ss = append(ss, ids...)
+	for _, r := range refs {
+		ss = append(ss, r.Dest, r.Written)
+	}
+	packStrings(ss)
+	li.slabMu.Lock()
+	defer li.slabMu.Unlock()
+	pl := &li.slabs.pages.take(1)[0]
+	pl.ids = idSet(li.slabs.strs.take(len(ids)))
+	copy(pl.ids, ss)
+	pl.links = li.slabs.links.take(len(links))
+	copy(pl.links, links)
+	pl.refs = li.slabs.refs.take(len(refs))
+	for i, r := range refs {
+		r.Dest, r.Written = ss[len(ids)+2*i], ss[len(ids)+2*i+1]
+		pl.refs[i] = r
+	}
+	return pl
+}
+
+// slab hands out slices of chunks of n values (n > 0).
+type slab[T any] struct {
+	n    int
+	free []T
+}
+
+// take returns a slice of k zero values without spare room; nil for none.
+func (s *slab[T]) take(k int) []T {
+	if k == 0 {
+		return nil
+	}
+	if k > s.n/8 {
+		return make([]T, k) // a large one is a chunk of its own
+	}
+	if len(s.free) < k {
+		s.free = make([]T, s.n)
+	}
+	v := s.free[:k:k]
+	s.free = s.free[k:]
+	return v
 }
 
 // scanAttr calls f with the unescaped value of every ` name="…"` attribute.
@@ -467,6 +528,24 @@ func newIDSet(m map[string]bool) idSet {
 	}
 	sort.Strings(s)
 	return s
+}
+
+// packStrings makes the strings of ss substrings of one string (one
+// allocation: see newPage).
+func packStrings(ss []string) {
+	n := 0
+	for _, s := range ss {
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range ss {
+		b.WriteString(s)
+	}
+	all := b.String()
+	for i, s := range ss {
+		ss[i], all = all[:len(s)], all[len(s):]
+	}
 }
 
 func (s idSet) has(id string) bool {

@@ -257,11 +257,18 @@ func hashFile(fsys fs.FS, name string) (string, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	buf := hashBufs.Get().(*[32 << 10]byte)
+	defer hashBufs.Put(buf)
+	// Only f's Read: an *os.File's WriteTo would make a buffer of its own
+	// for each file (75 MB of garbage for 2,400 images).
+	if _, err := io.CopyBuffer(h, struct{ io.Reader }{f}, buf[:]); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// hashBufs are hashFile's buffers.
+var hashBufs = sync.Pool{New: func() any { return new([32 << 10]byte) }}
 
 // keepIfSame keeps the destination's file when the manifest says it has
 // hash h and the file on disk is still the one the manifest describes.

@@ -277,8 +277,18 @@ func (r *run) writeDocPage(d docPage) error {
 	if err := r.indexPage(d.index, d.mr.HTML); err != nil {
 		return err
 	}
-	r.storeEntry(d.path, &articleEntry{Key: d.key, Rel: d.rel, OutHash: outHash,
-		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}, Pages: d.pages}) // links filled in when saved
+	// The key and the hash in one string: what the build keeps of a page
+	// is made in as few values as it can (see linkIndex.newPage).
+	kh := d.key + outHash
+	r.stateMu.Lock()
+	if r.entrySlab.n == 0 {
+		r.entrySlab.n = 128 // 40 KB chunks
+	}
+	e := &r.entrySlab.take(1)[0]
+	r.stateMu.Unlock()
+	*e = articleEntry{Key: kh[:len(d.key)], Rel: d.rel, OutHash: kh[len(d.key):],
+		Minutes: d.minutes, Summary: d.summary, Problems: d.probs.Sorted(), Links: cachedLinks{memo: pl}, Pages: d.pages} // links filled in when saved
+	r.storeEntry(d.path, e)
 	return nil
 }
 
@@ -358,8 +368,14 @@ func truncate(s string, n int) string {
 // renderLists writes the home page, topic pages, the archive and the 404
 // page (see lists.go).
 func (r *run) renderLists() error {
+	r.forgetHighlighted()
 	site := r.siteData()
 	sums, idx := r.summaries()
+	if r.b == nil {
+		// The summaries and their cards are the lists' alone: the steps
+		// after them need the room more.
+		defer func() { r.summaryKeys = nil }()
+	}
 	r.b.primeSummaryKeys(r, sums)
 	jobs := r.listJobs(site, idx)
 	// Which pages the last build left as they must be (a rebuild keeps
@@ -495,7 +511,17 @@ var _ = fs.ErrNotExist
 
 // templateFile names a theme template as the user would find it.
 func (r *run) templateFile(name string) string {
-	return "themes/" + r.cfg.Theme + "/templates/" + name + ".html"
+	r.stateMu.Lock()
+	defer r.stateMu.Unlock()
+	f, ok := r.templateFiles[name]
+	if !ok {
+		f = "themes/" + r.cfg.Theme + "/templates/" + name + ".html"
+		if r.templateFiles == nil {
+			r.templateFiles = map[string]string{}
+		}
+		r.templateFiles[name] = f // every page names its template: one string each
+	}
+	return f
 }
 
 // ogImageURL is the sharing image of an article, or "" when images are off.

@@ -101,3 +101,45 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		decodeSnapshot(b) // must not panic nor hang
 	})
 }
+
+// TestRenderedLinksRoundTrip writes the cache entries of pages this build
+// rendered, which point at their links (an article's and a list page's),
+// and reads back what pageLinks.cached copies: the file is written from
+// the pages without that copy.
+func TestRenderedLinksRoundTrip(t *testing.T) {
+	li := newLinkIndex()
+	page := []byte(`<h2 id="intro">I</h2><a name="old"></a><a href="/articles/b/#x">b</a><img src="/images/a.png"><a href="#intro">i</a><a href="/">home</a>`)
+	mr := &markdown.Result{Links: []markdown.Ref{{Dest: "/articles/b/#x", Line: 3, Col: 5, Written: "./b#x"}},
+		Images: []markdown.Ref{{Dest: "/images/a.png", Line: 4, Col: 1}}}
+	article := li.addPage("articles/a/index.html", "content/articles/a.md", "themes/default/templates/article.html", page, mr)
+	list := li.addPage("index.html", "themes/default/templates/home.html", "themes/default/templates/home.html", page, nil)
+	st := &state{
+		Articles: map[string]*articleEntry{"articles/a.md": {Key: "k", Rel: "articles/a/index.html", OutHash: "h", Links: cachedLinks{memo: article}}},
+		Outs:     map[string]*outEntry{"index.html": {Key: "lk", OutHash: "lh", Links: &cachedLinks{memo: list}}},
+	}
+	dir := t.TempDir()
+	r := &run{opts: Options{CacheDir: dir}, newState: st}
+	if err := r.saveState(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "state.gob"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeState(b)
+	if err != nil {
+		t.Fatalf("decodeState: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		pl   *pageLinks
+		got  cachedLinks
+	}{
+		{"article", article, got.Articles["articles/a.md"].Links},
+		{"list page", list, *got.Outs["index.html"].Links},
+	} {
+		if diff := cmp.Diff(c.pl.cached(), decodedLinks(t, c.got), cmpopts.IgnoreUnexported(cachedLinks{})); diff != "" {
+			t.Errorf("%s: links read back (-want +got):\n%s", c.name, diff)
+		}
+	}
+}

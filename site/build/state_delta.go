@@ -137,8 +137,7 @@ func (r *run) encodeDelta(base *stateBase) []byte {
 			b = append(b, 0)
 			continue
 		}
-		c := fileEntry(e)
-		b = appendEntry(append(b, 1), &c)
+		b = appendEntry(append(b, 1), e)
 		if len(b) > limit {
 			return nil
 		}

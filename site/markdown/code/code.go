@@ -85,6 +85,18 @@ func New(opts ...Option) *Extender {
 	return e
 }
 
+// ForgetHighlighted empties the memo of highlighted blocks (a build that
+// is done with its Markdown: the process holds the extension as long as it
+// lives, and a one-off build's last steps need the room). The extension
+// works on as before, filling the memo again.
+func (e *Extender) ForgetHighlighted() {
+	if m := e.memo; m != nil {
+		m.mu.Lock()
+		m.cur, m.old, m.curBytes = map[memoKey][]byte{}, nil, 0
+		m.mu.Unlock()
+	}
+}
+
 // Feature is what a page with code blocks needs from the theme: the
 // stylesheet (CSS) and the copy button script (CopyScript). The extension
 // records it with diag.Doc.Need, so diag.Doc.Needs(code.Feature) tells the
