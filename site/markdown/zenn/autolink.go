@@ -2,6 +2,8 @@ package zenn
 
 import (
 	"bytes"
+	"encoding/hex"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -72,8 +74,12 @@ func decodeURLText(s string) string {
 // percentRun returns the bytes of the %XX sequences at the start of s.
 func percentRun(s string) []byte {
 	var out []byte
-	for len(s) >= 3 && s[0] == '%' && isHex(s[1]) && isHex(s[2]) {
-		out = append(out, unhex(s[1])<<4|unhex(s[2]))
+	for len(s) >= 3 && s[0] == '%' {
+		v, err := hex.DecodeString(s[1:3])
+		if err != nil {
+			break
+		}
+		out = append(out, v[0])
 		s = s[3:]
 	}
 	return out
@@ -84,7 +90,7 @@ func decodeRun(b *strings.Builder, run []byte) {
 		c := run[0]
 		if c < 0x80 {
 			if strings.IndexByte(urlTextKept, c) >= 0 {
-				b.WriteString("%" + strings.ToUpper(string("0123456789abcdef"[c>>4])+string("0123456789abcdef"[c&15])))
+				fmt.Fprintf(b, "%%%02X", c)
 			} else {
 				b.WriteByte(c)
 			}
@@ -100,18 +106,4 @@ func decodeRun(b *strings.Builder, run []byte) {
 		b.WriteRune(r)
 		run = run[size:]
 	}
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
 }
