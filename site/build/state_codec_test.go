@@ -34,19 +34,7 @@ func TestStateRoundTrip(t *testing.T) {
 		Targets:    map[string]bool{"articles/b/index.html": true, "images/a.png": true},
 		SearchID:   "search-id",
 	}
-	dir := t.TempDir()
-	r := &run{opts: Options{CacheDir: dir}, newState: want}
-	if err := r.saveState(); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "state.gob"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := decodeState(b)
-	if err != nil {
-		t.Fatalf("decodeState: %v", err)
-	}
+	got, b := saveAndRead(t, want)
 	// Links are read when first used: decode them to compare.
 	for _, e := range got.Articles {
 		e.Links = decodedLinks(t, e.Links)
@@ -79,6 +67,26 @@ func decodedLinks(t *testing.T, c cachedLinks) cachedLinks {
 		t.Fatalf("links do not decode: %v, %d bytes left", r.err, len(r.b))
 	}
 	return d
+}
+
+// saveAndRead writes st as a build's cache file and decodes it again; it
+// returns the file's bytes too.
+func saveAndRead(t *testing.T, st *state) (*state, []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	r := &run{opts: Options{CacheDir: dir}, newState: st}
+	if err := r.saveState(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "state.gob"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeState(b)
+	if err != nil {
+		t.Fatalf("decodeState: %v", err)
+	}
+	return got, b
 }
 
 func FuzzDecodePayload(f *testing.F) {
@@ -117,19 +125,7 @@ func TestRenderedLinksRoundTrip(t *testing.T) {
 		Articles: map[string]*articleEntry{"articles/a.md": {Key: "k", Rel: "articles/a/index.html", OutHash: "h", Links: cachedLinks{memo: article}}},
 		Outs:     map[string]*outEntry{"index.html": {Key: "lk", OutHash: "lh", Links: &cachedLinks{memo: list}}},
 	}
-	dir := t.TempDir()
-	r := &run{opts: Options{CacheDir: dir}, newState: st}
-	if err := r.saveState(); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "state.gob"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := decodeState(b)
-	if err != nil {
-		t.Fatalf("decodeState: %v", err)
-	}
+	got, _ := saveAndRead(t, st)
 	for _, c := range []struct {
 		name string
 		pl   *pageLinks
